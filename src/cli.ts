@@ -1,0 +1,129 @@
+// The commander program: parses flags, calls a command's pure run function, hands the result
+// to a formatter, and is the only place that picks exit codes: 0 ok, 1 user error or findings,
+// 2 internal error.
+import { Command, CommanderError, Option } from 'commander';
+import { DdpError, type Diagnostic } from './diagnostics.js';
+import { formatDiagnostics, formatGithub, styleFor, type OutputFormat } from './format.js';
+import { validateCommand } from './commands/validate.js';
+import { generateCommand, filesToStdout } from './commands/generate.js';
+import { schemaCommand } from './commands/schema.js';
+import { VERSION } from './version.js';
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  stderrStream: NodeJS.WriteStream;
+}
+
+const defaultIo: Io = { stdout: (s) => void process.stdout.write(s), stderr: (s) => void process.stderr.write(s), stderrStream: process.stderr };
+
+function outputFormat(opts: { json?: boolean; format?: string }): OutputFormat {
+  if (opts.json) return 'json';
+  return (opts.format as OutputFormat | undefined) ?? 'text';
+}
+
+const formatOption = () => new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text');
+
+async function report(io: Io, format: OutputFormat, diagnostics: Diagnostic[], json: () => unknown): Promise<void> {
+  if (format === 'json') io.stdout(JSON.stringify(json(), null, 2) + '\n');
+  else if (format === 'github') io.stdout(formatGithub(diagnostics));
+  else if (diagnostics.length) io.stderr(formatDiagnostics(diagnostics, await styleFor(io.stderrStream)));
+}
+
+export function buildProgram(io: Io, setCode: (code: number) => void): Command {
+  const program = new Command('ddp')
+    .description('Designing Distributed Systems patterns → Kubernetes, docker-compose, nginx, varnish and twemproxy, from one topology file')
+    .version(VERSION, '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .addHelpText('after', '\nExamples:\n  $ ddp generate examples/01-replicated/ddp.yaml -o out\n  $ ddp validate ddp.yaml\n  $ ddp schema > topology.schema.json\n\nRun `ddp help <command>` for a command\'s options.');
+
+  program.addCommand(
+    validateCommand()
+      .option('--json', 'JSON on stdout (same as --format json)')
+      .addOption(formatOption())
+      .action(async (file: string | undefined, opts: { env?: string; json?: boolean; format?: string }) => {
+        const { runValidate } = await import('./commands/validate.js');
+        const format = outputFormat(opts);
+        const r = await runValidate({ file, env: opts.env });
+        await report(io, format, r.diagnostics, () => r);
+        if (format === 'text' && r.ok) {
+          const warnings = r.diagnostics.filter((d) => d.severity === 'warning').length;
+          io.stderr(`ddp: ${r.file} is valid${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`);
+        }
+        setCode(r.ok ? 0 : 1);
+      }),
+  );
+
+  program.addCommand(
+    generateCommand()
+      .option('--json', 'a JSON report on stdout (same as --format json)')
+      .addOption(formatOption())
+      .action(async (file: string | undefined, opts: { out?: string; target?: string; env?: string; stdout?: boolean; force?: boolean; json?: boolean; format?: string }) => {
+        const { runGenerate } = await import('./commands/generate.js');
+        const format = outputFormat(opts);
+        const r = await runGenerate({ file, out: opts.out, target: opts.target, env: opts.env, stdout: opts.stdout, force: opts.force });
+        if (opts.stdout) io.stdout(filesToStdout(r.files));
+        await report(io, format === 'json' && opts.stdout ? 'text' : format, [...r.diagnostics, ...r.notes], () => ({
+          ok: true,
+          file: r.file,
+          env: r.env ?? null,
+          targets: r.targets,
+          outDir: r.write?.outDir ?? null,
+          files: r.files.map((f) => ({ path: f.path, target: f.target, bytes: Buffer.byteLength(f.content) })),
+          removed: r.write?.removed ?? [],
+          kept: r.write?.kept ?? [],
+          diagnostics: r.diagnostics,
+          notes: r.notes,
+          supplied: r.supplied,
+        }));
+        if (format === 'text' || opts.stdout) {
+          const byTarget = new Map<string, number>();
+          for (const f of r.files) byTarget.set(f.target, (byTarget.get(f.target) ?? 0) + 1);
+          const counts = [...byTarget].map(([t, n]) => `${t} ${n}`).join(', ');
+          const s = await styleFor(io.stderrStream);
+          if (r.write) io.stderr(`ddp: ${s.green('wrote')} ${r.files.length} files to ${opts.out ?? 'out'}/ (${counts})${r.write.removed.length ? `; removed ${r.write.removed.length} stale` : ''}\n`);
+          if (r.supplied.length) {
+            io.stderr('ddp: you supply (ddp never writes keys or secret values):\n');
+            for (const x of r.supplied) io.stderr(`  - Secret ${x.secret}, key ${x.key}: ${x.why} (compose: ${opts.out ?? 'out'}/compose/${x.composePath})\n`);
+          }
+        }
+        setCode(0);
+      }),
+  );
+
+  program.addCommand(
+    schemaCommand().action(async () => {
+      const { runSchema } = await import('./commands/schema.js');
+      io.stdout(runSchema().text);
+      setCode(0);
+    }),
+  );
+  return program;
+}
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  const wantsJson = argv.includes('--json') || argv.some((a, i) => (a === '--format' && argv[i + 1] === 'json') || a === '--format=json');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return e.exitCode === 0 ? 0 : 1;
+    }
+    if (e instanceof DdpError) {
+      if (wantsJson) io.stdout(JSON.stringify({ ok: false, diagnostics: e.diagnostics }, null, 2) + '\n');
+      else if (argv.includes('github') && argv.includes('--format')) io.stdout(formatGithub(e.diagnostics));
+      else io.stderr(formatDiagnostics(e.diagnostics, await styleFor(io.stderrStream)));
+      return 1;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    io.stderr(`ddp: internal error: ${msg}\nThis is a bug in ddp, not in your topology. Please report it with the topology that triggers it${process.env.DDP_DEBUG ? '' : ' (set DDP_DEBUG=1 for a stack trace)'}.\n`);
+    if (process.env.DDP_DEBUG && e instanceof Error && e.stack) io.stderr(e.stack + '\n');
+    return 2;
+  }
+}

@@ -1,0 +1,203 @@
+// The flow of DESIGN.md: load → validate (schema, then semantics) → overlay (--env) →
+// normalise → expand patterns → render per target → re-parse and check every rendered file.
+// Pure but for the first read; the writer (src/output/write.ts) is the only thing that writes.
+import { parseAllDocuments } from 'yaml';
+import { DdpError, error, hasErrors, pointer, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { findTopologyFile, loadFile, type Loaded } from './topology/load.js';
+import { schemaDiagnostics, dotted } from './topology/schema.js';
+import { semanticDiagnostics } from './topology/semantic.js';
+import { applyEnvironment, environmentNames } from './topology/overlay.js';
+import { makeContext, type Context, type Topology, type AnyService } from './patterns/context.js';
+import type { Component, Model, Unit } from './model.js';
+import { renderAllConfigs } from './targets/configs.js';
+import { checkOutputFiles, type OutputFile } from './output/files.js';
+
+export const TARGETS = ['kubernetes', 'compose', 'nginx', 'varnish', 'twemproxy', 'fluent-bit'] as const;
+export type Target = (typeof TARGETS)[number];
+
+export interface Prepared {
+  file: string;
+  env?: string;
+  topology: Topology;
+  model: Model;
+  diagnostics: Diagnostic[]; // warnings only (errors throw)
+}
+
+export interface PrepareOptions {
+  file?: string;
+  cwd?: string;
+  env?: string;
+}
+
+/** Load, validate and expand one topology (with one environment applied). Throws DdpError with every problem at once. */
+export async function prepare(opts: PrepareOptions): Promise<Prepared> {
+  const cwd = opts.cwd ?? process.cwd();
+  const file = findTopologyFile(opts.file, cwd);
+  const loaded = loadFile(file, cwd);
+  return prepareLoaded(loaded, opts.env);
+}
+
+export async function prepareLoaded(loaded: Loaded, env: string | undefined): Promise<Prepared> {
+  const { diagnostics, topology, model } = await check(loaded, env);
+  if (hasErrors(diagnostics) || !topology || !model) throw new DdpError(sortDiagnostics(diagnostics.filter((d) => d.severity === 'error')));
+  return { file: loaded.file, ...(env ? { env } : {}), topology, model, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** Every diagnostic of the document and of each of its environments (for `ddp validate`). */
+export async function validateAll(loaded: Loaded, env?: string): Promise<Diagnostic[]> {
+  const envs = env !== undefined ? [env] : [undefined, ...environmentNames(loaded.data)];
+  const all = new Map<string, Diagnostic>();
+  for (const e of envs) {
+    let ds: Diagnostic[];
+    try {
+      ds = (await check(loaded, e)).diagnostics;
+    } catch (x) {
+      if (x instanceof DdpError) ds = x.diagnostics;
+      else throw x;
+    }
+    for (const d of ds) {
+      const tagged = e !== undefined && d.pointer !== undefined && loaded.source.has(`/environments/${e}${d.pointer}`) ? { ...d, message: `${d.message} (environment ${e})` } : d;
+      all.set(`${tagged.line}:${tagged.col}:${tagged.code}:${tagged.message}`, tagged);
+    }
+  }
+  return sortDiagnostics([...all.values()]);
+}
+
+async function check(loaded: Loaded, env: string | undefined): Promise<{ diagnostics: Diagnostic[]; topology?: Topology; model?: Model }> {
+  const data = applyEnvironment(loaded.data, env, loaded.file);
+  // positions: a value set by the environment overlay points into the overlay
+  const locate = (ptr: string, which: 'key' | 'value') => {
+    if (env !== undefined) {
+      const over = `/environments/${env}${ptr}`;
+      if (ptr !== '' && loaded.source.has(over)) return loaded.source.locate(over, which);
+    }
+    return loaded.source.locate(ptr, which);
+  };
+  const place = (d: Diagnostic): Diagnostic => {
+    const pos = locate(d.pointer ?? '', 'value');
+    return { ...d, file: loaded.file, line: d.line ?? pos.line, col: d.col ?? pos.col };
+  };
+  const schema = schemaDiagnostics(data, loaded.file, loaded.source, locate);
+  if (schema.length) return { diagnostics: schema };
+  const topology = data as Topology;
+  const semantic = semanticDiagnostics(topology).map(place);
+  if (hasErrors(semantic)) return { diagnostics: semantic };
+  const { model, diagnostics } = await expand(topology);
+  return { diagnostics: [...semantic, ...diagnostics.map(place)], topology, model };
+}
+
+/** Expand every service and pipeline through its pattern module (src/patterns/<pattern>.ts). */
+export async function expand(topology: Topology): Promise<{ model: Model; diagnostics: Diagnostic[] }> {
+  const ctx = makeContext(topology);
+  const units: Unit[] = [];
+  const services = topology.services as Record<string, AnyService>;
+  for (const name of Object.keys(services).sort()) {
+    const svc = services[name];
+    const mod = await patternModule(svc.pattern, pointer('services', name, 'pattern'));
+    units.push(mod.expand(name, svc, ctx, pointer('services', name)));
+  }
+  const pipelines = (topology.pipelines ?? {}) as Record<string, unknown>;
+  for (const name of Object.keys(pipelines).sort()) {
+    const mod = await patternModule('pipeline', pointer('pipelines', name));
+    units.push(mod.expand(name, pipelines[name], ctx, pointer('pipelines', name)));
+  }
+  for (const u of units) for (const c of u.components) addScratchVolumes(c);
+  const model: Model = {
+    name: ctx.name,
+    namespace: ctx.namespace,
+    labels: { ...(topology.metadata.labels ?? {}) },
+    annotations: { ...(topology.metadata.annotations ?? {}) },
+    units: units.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    notes: ctx.notes,
+    supplied: ctx.supplied,
+  };
+  return { model, diagnostics: [...nameCollisions(model), ...ctx.notes.filter((n) => n.severity === 'error')] };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** Root filesystems are read-only: every container gets its own emptyDir at /tmp unless it mounts one. */
+export function addScratchVolumes(c: Component): void {
+  for (const x of [...c.pod.initContainers, ...c.pod.containers]) {
+    if (x.mounts.some((m) => m.path === '/tmp')) continue;
+    const name = `${x.name}-tmp`.slice(-63).replace(/^-+/, '');
+    if (!c.pod.volumes.some((v) => v.name === name)) c.pod.volumes.push({ name, emptyDir: {} });
+    x.mounts.push({ volume: name, path: '/tmp', readOnly: false });
+  }
+}
+
+type PatternModule = { expand: (name: string, svc: any, ctx: Context, pointer: string) => Unit };
+async function patternModule(pattern: string, ptr: string): Promise<PatternModule> {
+  try {
+    // discovered by name: adding a pattern needs no registry (".ts" when run from source by vitest)
+    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+    return (await import(/* @vite-ignore */ `./patterns/${pattern}${ext}`)) as PatternModule;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url/.test(String(e))) {
+      throw new DdpError(error('pattern-not-implemented', `this version of ddp cannot generate the \`${pattern}\` pattern yet`, { pointer: ptr, hint: 'see the README for the patterns this version supports' }));
+    }
+    throw e;
+  }
+}
+
+/** No two generated objects of one kind, and no two compose services / DNS names, may share a name. */
+export function nameCollisions(model: Model): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const owners = new Map<string, Unit>();
+  for (const unit of model.units) {
+    const names = new Set<string>();
+    for (const c of unit.components) {
+      names.add(c.name);
+      if (c.service) names.add(c.service.name);
+      for (const x of [...c.pod.containers.slice(1), ...c.pod.initContainers]) names.add(`${c.name}-${x.name}`);
+    }
+    for (const cfg of unit.configs) names.add(`${cfg.target}/${cfg.name}`);
+    for (const n of [...names].sort()) {
+      const prev = owners.get(n);
+      if (prev && prev !== unit) {
+        out.push(error('name-collision', `${dotted(unit.pointer)} generates \`${n.replace(/^[a-z-]+\//, '')}\`, which ${dotted(prev.pointer)} generates too`, {
+          pointer: unit.pointer,
+          hint: `rename one of them: ${dotted(prev.pointer)} owns \`${n.replace(/^[a-z-]+\//, '')}\` (its ${prev.name === n ? 'main workload' : 'derived object'})`,
+        }));
+      } else owners.set(n, unit);
+    }
+  }
+  return out;
+}
+
+export function parseTargets(list: string | undefined): Target[] {
+  if (list === undefined || list === '' || list === 'all') return [...TARGETS];
+  const out: Target[] = [];
+  for (const raw of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(TARGETS as readonly string[]).includes(raw)) {
+      throw new DdpError(error('unknown-target', `--target ${raw}: unknown target`, { hint: `targets: ${TARGETS.join(', ')}` }));
+    }
+    if (!out.includes(raw as Target)) out.push(raw as Target);
+  }
+  return out;
+}
+
+const RENDERERS: Record<Target, () => Promise<(m: Model) => OutputFile[]>> = {
+  kubernetes: async () => (await import('./targets/kubernetes.js')).renderKubernetes,
+  compose: async () => (await import('./targets/compose.js')).renderCompose,
+  nginx: async () => (await import('./targets/nginx.js')).renderNginx,
+  varnish: async () => (await import('./targets/varnish.js')).renderVarnish,
+  twemproxy: async () => (await import('./targets/twemproxy.js')).renderTwemproxy,
+  'fluent-bit': async () => (await import('./targets/fluent-bit.js')).renderFluentBit,
+};
+
+/** Render the chosen targets; every YAML file is parsed again before anything is written. */
+export async function renderTargets(model: Model, targets: readonly Target[]): Promise<OutputFile[]> {
+  renderAllConfigs(model);
+  const files: OutputFile[] = [];
+  for (const t of TARGETS) if (targets.includes(t)) files.push(...(await RENDERERS[t]())(model));
+  for (const f of files) reparse(f);
+  return checkOutputFiles(files);
+}
+
+/** A rendered file that does not parse is ddp's bug: an internal error, never written. */
+export function reparse(f: OutputFile): void {
+  if (!/\.ya?ml$/.test(f.path)) return;
+  for (const doc of parseAllDocuments(f.content, { uniqueKeys: true })) {
+    if ('errors' in doc && doc.errors.length) throw new Error(`rendered ${f.path} is not valid YAML: ${doc.errors[0].message}`);
+  }
+}

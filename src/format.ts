@@ -1,0 +1,54 @@
+// Formatters: the only place that styles text. Diagnostics → human text (colour only on a TTY
+// without NO_COLOR), JSON, or GitHub workflow commands.
+import type { Diagnostic } from './diagnostics.js';
+
+export type OutputFormat = 'text' | 'json' | 'github';
+
+export interface Style {
+  red: (s: string) => string;
+  yellow: (s: string) => string;
+  cyan: (s: string) => string;
+  dim: (s: string) => string;
+  bold: (s: string) => string;
+  green: (s: string) => string;
+}
+const plain: Style = { red: (s) => s, yellow: (s) => s, cyan: (s) => s, dim: (s) => s, bold: (s) => s, green: (s) => s };
+
+/** Colour only when the stream is a TTY and NO_COLOR is unset (https://no-color.org). */
+export async function styleFor(stream: NodeJS.WriteStream): Promise<Style> {
+  if (!stream.isTTY || process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '' || process.env.FORCE_COLOR === '0') return plain;
+  const { Chalk } = await import('chalk');
+  const c = new Chalk({ level: 1 });
+  return { red: c.red, yellow: c.yellow, cyan: c.cyan, dim: c.dim, bold: c.bold, green: c.green };
+}
+
+export function formatDiagnostic(d: Diagnostic, s: Style = plain): string {
+  const where = d.file ? `${d.file}${d.line ? `:${d.line}:${d.col ?? 1}` : ''}: ` : '';
+  const sev = d.severity === 'error' ? s.red('error') : d.severity === 'warning' ? s.yellow('warning') : s.cyan('info');
+  let out = `${where}${sev}[${d.code}]: ${d.message}`;
+  if (d.pointer !== undefined && d.pointer !== '') out += s.dim(` (at ${d.pointer})`);
+  if (d.hint) out += `\n  ${s.dim('hint:')} ${d.hint}`;
+  return out;
+}
+
+export function formatDiagnostics(ds: Diagnostic[], s: Style = plain): string {
+  if (ds.length === 0) return '';
+  const errors = ds.filter((d) => d.severity === 'error').length;
+  const warnings = ds.filter((d) => d.severity === 'warning').length;
+  const summary = [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
+  return ds.map((d) => formatDiagnostic(d, s)).join('\n') + (summary ? `\n${s.bold(summary)}` : '') + '\n';
+}
+
+const ghEscapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const ghEscapeProp = (s: string) => ghEscapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+/** GitHub Actions workflow commands: ::error file=F,line=L,col=C,title=T::message */
+export function formatGithub(ds: Diagnostic[]): string {
+  return ds
+    .map((d) => {
+      const level = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'notice';
+      const props = [d.file ? `file=${ghEscapeProp(d.file)}` : '', d.line ? `line=${d.line}` : '', d.col ? `col=${d.col}` : '', `title=${ghEscapeProp(`ddp ${d.code}`)}`].filter(Boolean).join(',');
+      return `::${level} ${props}::${ghEscapeData(d.message + (d.hint ? ` (hint: ${d.hint})` : ''))}\n`;
+    })
+    .join('');
+}

@@ -1,0 +1,196 @@
+// The target-neutral model: what patterns produce (src/patterns/*) and targets render
+// (src/targets/*). Every name here is final: the Kubernetes object name, the compose service
+// name and the DNS name other components use are the same string.
+import type { Diagnostic } from './diagnostics.js';
+
+export interface Model {
+  name: string; // topology name (app.kubernetes.io/part-of)
+  namespace: string;
+  labels: Record<string, string>; // metadata.labels, added to every object
+  annotations: Record<string, string>;
+  units: Unit[]; // sorted by name
+  notes: Diagnostic[]; // warnings and facts for `generate`'s report (e.g. compose degradations)
+  supplied: SuppliedFile[]; // what only the user can supply (TLS keys, secret values)
+}
+
+/** One topology service or pipeline → one OUT/kubernetes/<name>.yaml. */
+export interface Unit {
+  name: string;
+  pattern: string; // selects templates/<target>/<pattern>.hbs
+  pointer: string; // JSON pointer of its source in the topology, e.g. /services/web
+  components: Component[];
+  configs: ConfigFile[];
+  /** Pattern-specific data for its own templates (Ingress, HPA targets, ScaledObjects, ...). */
+  extra: Record<string, unknown>;
+}
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'Job' | 'CronJob' | 'KnativeService' | 'None';
+
+/** A set of identical pods plus the Service that fronts them. */
+export interface Component {
+  name: string;
+  role: string; // app.kubernetes.io/component
+  workload: WorkloadKind;
+  replicas: number; // desired replicas (min when autoscaled)
+  autoscale?: { min: number; max: number; cpu: number }; // HPA: then no `replicas` field is emitted
+  pod: Pod;
+  service?: ServiceSpec;
+  statefulSet?: { serviceName: string; podManagementPolicy?: 'Parallel' | 'OrderedReady'; claims: Claim[] };
+  job?: JobSpec;
+  cron?: { schedule: string; concurrencyPolicy: 'Forbid' | 'Allow' | 'Replace'; successfulJobsHistoryLimit: number; failedJobsHistoryLimit: number };
+  /** compose-only facts */
+  compose: ComposeHints;
+  annotations?: Record<string, string>; // pod template annotations
+}
+
+export interface ComposeHints {
+  replicas?: number; // default: component.replicas
+  dependsOn?: { name: string; condition: 'service_started' | 'service_healthy' | 'service_completed_successfully' }[];
+  environment?: Env[]; // extra env only in compose (e.g. JOB_COMPLETION_INDEX)
+  restart?: 'no' | 'on-failure' | 'unless-stopped';
+  skip?: boolean; // not rendered in compose
+  command?: string[];
+  /** compose has no ClusterIP: run an nginx load balancer (this compose-only config) under the
+   *  component's name and the replicas as `<name>-replica`, so the name is one address. */
+  loadBalancer?: string;
+}
+
+export interface JobSpec {
+  completions: number;
+  parallelism: number;
+  completionMode?: 'Indexed' | 'NonIndexed';
+  backoffLimit: number;
+  ttlSecondsAfterFinished: number;
+}
+
+export interface Pod {
+  containers: Container[];
+  initContainers: Container[]; // native sidecars carry restartPolicy: Always
+  volumes: Volume[];
+  shareProcessNamespace?: boolean;
+  serviceAccount?: ServiceAccountSpec; // only when the pod needs the API
+  restartPolicy?: 'Always' | 'OnFailure' | 'Never';
+  terminationGracePeriodSeconds?: number;
+}
+
+export interface ServiceAccountSpec {
+  name: string;
+  rules: { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[];
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  command?: string[];
+  args?: string[];
+  ports: Port[];
+  env: Env[]; // sorted by name
+  resources: Resources;
+  readiness?: Probe;
+  liveness?: Probe;
+  mounts: Mount[];
+  runAsUser: number;
+  runAsGroup?: number;
+  restartPolicy?: 'Always'; // native sidecar (in initContainers)
+  /** writable scratch paths (each gets an emptyDir) — read-only root filesystem elsewhere */
+  role: 'main' | 'sidecar' | 'ambassador' | 'adapter' | 'infra';
+  /** Kubernetes-only container (e.g. a barrier that asks the API): not run in compose. */
+  kubernetesOnly?: boolean;
+  /** compose healthcheck test (CMD form) where ddp knows the image has the tool (redis-cli, ...) */
+  healthcheck?: string[];
+}
+
+export interface Port {
+  name: string;
+  port: number;
+  protocol: 'TCP' | 'UDP';
+}
+
+export interface Env {
+  name: string;
+  value?: string;
+  secret?: { name: string; key: string };
+  configMap?: { name: string; key: string };
+  field?: string; // fieldRef.fieldPath, e.g. metadata.name
+}
+
+export interface Resources {
+  cpu: string;
+  memory: string;
+  cpuLimit: string;
+  memoryLimit: string;
+}
+
+export interface Probe {
+  http?: { path: string; port: number };
+  tcp?: { port: number };
+  exec?: string[];
+  initialDelaySeconds: number;
+  periodSeconds: number;
+  timeoutSeconds: number;
+  failureThreshold: number;
+}
+
+export interface Mount {
+  volume: string;
+  path: string;
+  readOnly: boolean;
+  subPath?: string;
+}
+
+export interface Volume {
+  name: string;
+  emptyDir?: { medium?: 'Memory'; sizeLimit?: string };
+  configFile?: { config: string; key: string }; // mounts ConfigFile `config` (by name); key = file name inside
+  secret?: { secretName: string; items?: { key: string; path: string }[] };
+  claim?: { claimName: string }; // an existing PersistentVolumeClaim (see Unit extra / Claim)
+  persistent?: { size: string; storageClass?: string }; // StatefulSet: volumeClaimTemplate; else a PVC named <component>-<volume>
+}
+
+export interface Claim {
+  name: string;
+  size: string;
+  storageClass?: string;
+}
+
+export interface ServiceSpec {
+  name: string; // usually = component name
+  headless: boolean;
+  ports: Port[];
+  sessionAffinity?: 'ClientIP' | 'None';
+  publishNotReadyAddresses?: boolean;
+  annotations?: Record<string, string>;
+}
+
+/** A proxy (or agent) config file: rendered once, written under OUT/<target>/, mounted by both k8s and compose. */
+export interface ConfigFile {
+  name: string; // file base name and ConfigMap name prefix, e.g. web-tls
+  target: 'nginx' | 'varnish' | 'twemproxy' | 'fluent-bit';
+  template: string; // templates/<target>/<template>.hbs
+  data: Record<string, unknown>;
+  key: string; // file name inside the ConfigMap / container, e.g. nginx.conf
+  content?: string; // filled in by the render stage
+  /** Only compose mounts it (no ConfigMap): e.g. the load balancer compose needs in front of replicas. */
+  composeOnly?: boolean;
+}
+
+/** A file only the user can supply (TLS keys, secret values): compose reads it through `secrets:`. */
+export interface SuppliedFile {
+  secret: string; // Kubernetes Secret name
+  key: string; // key inside it, e.g. tls.crt
+  composePath: string; // relative to OUT/compose, e.g. secrets/web-tls/tls.crt
+  why: string;
+}
+
+export const CONFIG_EXT: Record<ConfigFile['target'], string> = {
+  nginx: 'conf',
+  varnish: 'vcl',
+  twemproxy: 'yml',
+  'fluent-bit': 'conf',
+};
+
+/** Output path of a config file, relative to OUT. */
+export const configPath = (c: Pick<ConfigFile, 'target' | 'name'>): string => `${c.target}/${c.name}.${CONFIG_EXT[c.target]}`;
+/** The ConfigMap holding a config file. */
+export const configMapName = (c: Pick<ConfigFile, 'name' | 'target'>): string => `${c.name}-${c.target === 'fluent-bit' ? 'fluentbit' : c.target}`;

@@ -1,0 +1,140 @@
+// The one writer. Writes all files into a fresh temporary directory beside OUT, then swaps it
+// into place: a failed run leaves the previous output untouched and no temporary directory
+// behind. Files ddp did not write (e.g. the TLS keys you put in compose/secrets/) are carried
+// over; files it wrote last time but no longer generates are removed. Symlinks are never followed.
+import { mkdirSync, writeFileSync, renameSync, rmSync, lstatSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve, relative, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+import { DdpError, error } from '../diagnostics.js';
+import { isSafePath, type OutputFile } from './files.js';
+
+export const MANIFEST = '.ddp-manifest.json';
+
+export interface Manifest {
+  generator: 'ddp';
+  files: Record<string, string>; // path → sha256 of what ddp wrote
+}
+
+export interface WriteResult {
+  outDir: string;
+  written: string[];
+  removed: string[]; // stale files of an earlier run
+  kept: string[]; // files ddp did not write, carried over
+}
+
+const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+
+export function readManifest(outDir: string): Manifest | undefined {
+  try {
+    const m = JSON.parse(readFileSync(join(outDir, MANIFEST), 'utf8')) as Manifest;
+    return m && m.generator === 'ddp' && typeof m.files === 'object' ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every regular file under dir (relative POSIX paths), not following symlinks. */
+export function listFiles(dir: string): { path: string; link: boolean }[] {
+  const out: { path: string; link: boolean }[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const st = lstatSync(p);
+      const rel = relative(dir, p).split(sep).join('/');
+      if (st.isDirectory()) walk(p);
+      else out.push({ path: rel, link: st.isSymbolicLink() });
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** What stands in the way of writing `files` into outDir (without --force). */
+export function clobberCheck(outDir: string, files: OutputFile[]): string[] {
+  if (!existsSync(outDir)) return [];
+  const manifest = readManifest(outDir);
+  const ours = new Set(Object.keys(manifest?.files ?? {}));
+  const existing = new Map(listFiles(outDir).map((f) => [f.path, f]));
+  const problems: string[] = [];
+  for (const f of files) {
+    const cur = existing.get(f.path);
+    if (!cur) continue;
+    if (cur.link) problems.push(`${f.path} is a symlink`);
+    else if (!ours.has(f.path)) problems.push(`${f.path} exists and was not written by ddp`);
+    else if (sha(readFileSync(join(outDir, f.path))) !== manifest!.files[f.path]) problems.push(`${f.path} was changed since ddp wrote it`);
+  }
+  return problems;
+}
+
+export function writeOutput(outDirArg: string, files: OutputFile[], opts: { force?: boolean; cwd?: string } = {}): WriteResult {
+  const outDir = resolve(opts.cwd ?? process.cwd(), outDirArg);
+  for (const f of files) if (!isSafePath(f.path)) throw new DdpError(error('unsafe-path', `refusing to write ${JSON.stringify(f.path)} outside ${outDirArg}`));
+  let st;
+  try {
+    st = lstatSync(outDir);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isSymbolicLink()) throw new DdpError(error('output-is-symlink', `-o ${outDirArg} is a symlink`, { hint: 'pass the directory it points to; ddp does not write through symlinks' }));
+  if (st && !st.isDirectory()) throw new DdpError(error('output-not-directory', `-o ${outDirArg} is a file, not a directory`, { hint: 'pass a directory (it is created if missing)' }));
+  if (!opts.force) {
+    const problems = clobberCheck(outDir, files);
+    if (problems.length) {
+      throw new DdpError(problems.map((p) => error('would-clobber', `refusing to overwrite: ${p}`, { hint: 'move it away, or pass --force to overwrite' })));
+    }
+  }
+  const parent = dirname(outDir);
+  mkdirSync(parent, { recursive: true });
+  const tag = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const tmp = join(parent, `.${basename(outDir)}.ddp-tmp-${tag}`);
+  const old = join(parent, `.${basename(outDir)}.ddp-old-${tag}`);
+  const manifest: Manifest = { generator: 'ddp', files: {} };
+  const previous = st ? readManifest(outDir) : undefined;
+  const generated = new Set(files.map((f) => f.path));
+  const kept: string[] = [];
+  const removed: string[] = [];
+  try {
+    mkdirSync(tmp);
+    for (const f of files) {
+      const p = join(tmp, ...f.path.split('/'));
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, f.content, { flag: 'wx' });
+      manifest.files[f.path] = sha(f.content);
+    }
+    writeFileSync(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+    if (st) {
+      // carry over what the user put there (not ours, not about to be replaced)
+      for (const f of listFiles(outDir)) {
+        if (f.path === MANIFEST || generated.has(f.path)) continue;
+        if (previous && Object.prototype.hasOwnProperty.call(previous.files, f.path)) {
+          removed.push(f.path);
+          continue;
+        }
+        const dest = join(tmp, ...f.path.split('/'));
+        mkdirSync(dirname(dest), { recursive: true });
+        renameSync(join(outDir, ...f.path.split('/')), dest);
+        kept.push(f.path);
+      }
+      renameSync(outDir, old);
+    }
+    renameSync(tmp, outDir);
+  } catch (e) {
+    // put back whatever was carried over, then drop the temporary directory
+    if (existsSync(old) && !existsSync(outDir)) renameSync(old, outDir);
+    for (const k of kept) {
+      const from = join(tmp, ...k.split('/'));
+      if (existsSync(from) && existsSync(outDir)) {
+        mkdirSync(dirname(join(outDir, k)), { recursive: true });
+        renameSync(from, join(outDir, ...k.split('/')));
+      }
+    }
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  rmSync(old, { recursive: true, force: true });
+  return { outDir, written: [...generated].sort(), removed: removed.sort(), kept: kept.sort() };
+}
+
+function basename(p: string): string {
+  return p.split(sep).filter(Boolean).pop() ?? 'out';
+}

@@ -1,0 +1,117 @@
+// Building blocks shared by every pattern: containers with the house security settings,
+// probes (readiness from `health`, a liveness that is never identical), env, resources.
+import type { Container, Env, Port, Probe, Resources, Mount, Volume, Pod } from '../model.js';
+import type { ContainerFields, Env as EnvSpec } from '../generated/topology.js';
+import type { Context } from './context.js';
+import { parseQuantity } from '../quantity.js';
+
+export interface ContainerOptions {
+  name: string;
+  role?: Container['role'];
+  /** default main port when the spec has none */
+  defaultPort?: number;
+  /** extra env (ddp-provided: DDP_*), merged under the user's */
+  env?: Record<string, string | Omit<Env, 'name'>>;
+  /** no probes (batch and worker containers that serve nothing) */
+  noProbes?: boolean;
+}
+
+/** The main port of a container spec: `port`, else the first of `ports`. */
+export function mainPort(spec: ContainerFields): number | undefined {
+  return spec.port ?? spec.ports?.[0]?.port;
+}
+
+export function portsOf(spec: ContainerFields): Port[] {
+  if (spec.ports) return spec.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' }));
+  if (spec.port !== undefined) return [{ name: 'main', port: spec.port, protocol: 'TCP' }];
+  return [];
+}
+
+export function resourcesOf(ctx: Context, r?: Partial<Record<keyof Resources, string | number>>): Resources {
+  const merged: Resources = { ...ctx.defaults.resources };
+  for (const k of ['cpu', 'memory', 'cpuLimit', 'memoryLimit'] as const) if (r?.[k] !== undefined) merged[k] = String(r[k]);
+  // a limit below its request is invalid in Kubernetes: raise a defaulted limit to the request
+  if (parseQuantity(merged.cpuLimit) < parseQuantity(merged.cpu) && r?.cpuLimit === undefined) merged.cpuLimit = merged.cpu;
+  if (parseQuantity(merged.memoryLimit) < parseQuantity(merged.memory) && r?.memoryLimit === undefined) merged.memoryLimit = merged.memory;
+  return merged;
+}
+
+export function envOf(spec: EnvSpec | undefined, extra: ContainerOptions['env'] = {}): Env[] {
+  const out = new Map<string, Env>();
+  for (const [name, v] of Object.entries(extra)) out.set(name, typeof v === 'string' ? { name, value: v } : { name, ...v });
+  for (const [name, v] of Object.entries(spec ?? {})) {
+    if (typeof v === 'string') out.set(name, { name, value: v });
+    else if ('secret' in v) out.set(name, { name, secret: { name: v.secret, key: v.key } });
+    else out.set(name, { name, configMap: { name: v.configMap, key: v.key } });
+  }
+  return [...out.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export function readinessOf(spec: ContainerFields, port: number | undefined): Probe | undefined {
+  const h = spec.health;
+  const base = { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
+  if (h?.exec) return { ...base, exec: h.exec };
+  const p = h?.port ?? port;
+  if (p === undefined) return undefined;
+  if (h?.path) return { ...base, http: { path: h.path, port: p } };
+  return { ...base, tcp: { port: p } };
+}
+
+/** Liveness is derived from readiness and never identical to it: a TCP check (or the exec
+ *  command) with a longer period and a higher failure threshold, so a slow dependency makes a
+ *  pod unready long before it gets restarted. */
+export function livenessOf(readiness: Probe | undefined): Probe | undefined {
+  if (!readiness) return undefined;
+  const base = { initialDelaySeconds: 15, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 };
+  if (readiness.exec) return { ...base, exec: readiness.exec };
+  const port = readiness.http?.port ?? readiness.tcp?.port;
+  return { ...base, tcp: { port: port! } };
+}
+
+export function mountsOf(spec: ContainerFields): Mount[] {
+  return (spec.mounts ?? []).map((m) => ({ volume: m.volume, path: m.path, readOnly: m.readOnly ?? false }));
+}
+
+/** A container from a topology container spec (image, command, args, port(s), env, resources, health, mounts). */
+export function containerFrom(ctx: Context, spec: ContainerFields, opts: ContainerOptions): Container {
+  const ports = portsOf(spec);
+  if (ports.length === 0 && opts.defaultPort !== undefined) ports.push({ name: 'main', port: opts.defaultPort, protocol: 'TCP' });
+  const readiness = opts.noProbes ? undefined : readinessOf(spec, ports[0]?.port);
+  return {
+    name: opts.name,
+    image: spec.image!,
+    imagePullPolicy: spec.imagePullPolicy ?? ctx.defaults.imagePullPolicy,
+    ...(spec.command ? { command: spec.command } : {}),
+    ...(spec.args ? { args: spec.args } : {}),
+    ports,
+    env: envOf(spec.env, opts.env),
+    resources: resourcesOf(ctx, spec.resources),
+    ...(readiness ? { readiness, liveness: livenessOf(readiness) } : {}),
+    mounts: mountsOf(spec),
+    runAsUser: ctx.defaults.runAsUser,
+    role: opts.role ?? 'main',
+  };
+}
+
+/** An infrastructure container ddp configures itself (nginx, varnish, twemproxy, ...). */
+export function infraContainer(ctx: Context, c: Omit<Container, 'imagePullPolicy' | 'runAsUser' | 'role' | 'env' | 'mounts'> & Partial<Pick<Container, 'env' | 'mounts' | 'role'>>): Container {
+  return { imagePullPolicy: ctx.defaults.imagePullPolicy, runAsUser: ctx.defaults.runAsUser, role: 'infra', env: [], mounts: [], ...c };
+}
+
+export const tcpReadiness = (port: number): Probe => ({ tcp: { port }, initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
+export const httpReadiness = (path: string, port: number): Probe => ({ http: { path, port }, initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
+
+/** Volumes the service declares (`volumes:`), emptyDir by default. */
+export function declaredVolumes(volumes: Record<string, { type?: string; size?: string; medium?: 'Memory'; storageClass?: string }> | undefined): Volume[] {
+  return Object.entries(volumes ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, v]) =>
+      v.type === 'persistent'
+        ? { name, persistent: { size: v.size ?? '1Gi', ...(v.storageClass ? { storageClass: v.storageClass } : {}) } }
+        : { name, emptyDir: { ...(v.medium ? { medium: v.medium } : {}), ...(v.size ? { sizeLimit: v.size } : {}) } },
+    );
+}
+
+export function emptyPod(): Pod {
+  return { containers: [], initContainers: [], volumes: [] };
+}

@@ -1,0 +1,174 @@
+// Pattern: replicated load-balanced service (book ch. 5).
+// [Ingress] → [nginx TLS layer <name>-tls] → [varnish cache layer <name>-cache] → <name> replicas
+import type { Replicated } from '../generated/topology.js';
+import type { Component, ConfigFile, Unit } from '../model.js';
+import type { Context } from './context.js';
+import { containerFrom, declaredVolumes, emptyPod, mainPort, tcpReadiness, infraContainer } from './containers.js';
+import { applySingleNode } from './single-node.js';
+import { CONFIG_DIR, IMAGES } from '../images.js';
+import { parseQuantity, durationMs } from '../quantity.js';
+import { ingressFor, type Ingress } from './expose.js';
+
+export const DEFAULT_REPLICAS = 2;
+export const LAYER_PORT = 8080; // varnish listens here (unprivileged)
+export const TLS_PORT = 8443;
+
+export function expand(name: string, svc: Replicated, ctx: Context, pointer: string): Unit {
+  const unit: Unit = { name, pattern: 'replicated', pointer, components: [], configs: [], extra: {} };
+  const port = mainPort(svc) ?? 8080;
+  const app = appComponent(name, svc, ctx, port);
+  applySingleNode(unit, app, svc, ctx, pointer);
+  unit.components.push(app);
+
+  let front: { name: string; port: number } = { name, port };
+  if (svc.cache && (app.autoscale?.max ?? app.replicas) > 1) {
+    // varnish resolves its backend once, to exactly one address: Kubernetes gives the replicas a
+    // ClusterIP; compose has none, so it gets a small nginx load balancer under the same name.
+    const lb: ConfigFile = { name: `${name}-lb`, target: 'nginx', template: 'lb', key: 'nginx.conf', composeOnly: true, data: { listen: port, upstream: `${name}-replica`, upstreamPort: port } };
+    unit.configs.push(lb);
+    app.compose.loadBalancer = lb.name;
+  }
+  if (svc.cache) {
+    const cache = cacheLayer(name, svc, ctx, front);
+    unit.components.push(cache.component);
+    unit.configs.push(cache.config);
+    front = { name: cache.component.name, port: LAYER_PORT };
+  }
+  let backendProtocol: 'HTTP' | 'HTTPS' = 'HTTP';
+  if (svc.tls) {
+    const tls = tlsLayer(name, svc, ctx, front);
+    unit.components.push(tls.component);
+    unit.configs.push(tls.config);
+    front = { name: tls.component.name, port: tls.port };
+    backendProtocol = 'HTTPS';
+  }
+  if (svc.expose) unit.extra.ingress = ingressFor(name, svc.expose, front, backendProtocol) satisfies Ingress;
+  unit.extra.entry = front;
+  return unit;
+}
+
+function appComponent(name: string, svc: Replicated, ctx: Context, port: number): Component {
+  const pod = emptyPod();
+  pod.containers.push(containerFrom(ctx, svc, { name, defaultPort: port }));
+  pod.volumes.push(...declaredVolumes(svc.volumes));
+  const autoscale = svc.autoscale ? { min: svc.autoscale.min ?? svc.replicas ?? DEFAULT_REPLICAS, max: svc.autoscale.max, cpu: svc.autoscale.cpu ?? 70 } : undefined;
+  const main = pod.containers[0];
+  return {
+    name,
+    role: 'server',
+    workload: 'Deployment',
+    replicas: autoscale ? autoscale.min : svc.replicas ?? DEFAULT_REPLICAS,
+    ...(autoscale ? { autoscale } : {}),
+    pod,
+    service: {
+      name,
+      headless: false,
+      ports: main.ports,
+      ...(svc.sessionAffinity === 'client-ip' ? { sessionAffinity: 'ClientIP' as const } : {}),
+    },
+    compose: {},
+  };
+}
+
+/** Varnish in front of the replicas. Its backend is the replicas' ClusterIP Service: one address. */
+function cacheLayer(name: string, svc: Replicated, ctx: Context, backend: { name: string; port: number }) {
+  const cache = svc.cache!;
+  const cname = `${name}-cache`;
+  const memory = cache.memory ?? '256Mi';
+  const mib = Math.max(16, Math.round(parseQuantity(memory) / 1048576));
+  const config: ConfigFile = {
+    name: cname,
+    target: 'varnish',
+    template: 'cache',
+    key: 'default.vcl',
+    data: { backend: backend.name, port: backend.port, ttlSeconds: Math.round(durationMs(cache.ttl ?? '120s') / 1000), probePath: svc.health?.path },
+  };
+  const pod = emptyPod();
+  pod.containers.push(
+    infraContainer(ctx, {
+      name: 'varnish',
+      image: cache.image ?? IMAGES.varnish,
+      command: ['varnishd'],
+      args: ['-F', '-f', `${CONFIG_DIR}/default.vcl`, '-a', `:${LAYER_PORT}`, '-n', '/tmp/varnish', '-s', `malloc,${mib}m`],
+      ports: [{ name: 'http', port: LAYER_PORT, protocol: 'TCP' }],
+      // varnish needs its malloc storage plus working memory: the limit sits above SIZE
+      resources: {
+        cpu: cache.resources?.cpu !== undefined ? String(cache.resources.cpu) : '100m',
+        memory: cache.resources?.memory ?? `${mib + 64}Mi`,
+        cpuLimit: cache.resources?.cpuLimit !== undefined ? String(cache.resources.cpuLimit) : '1',
+        memoryLimit: cache.resources?.memoryLimit ?? `${mib * 2 + 128}Mi`,
+      },
+      readiness: tcpReadiness(LAYER_PORT),
+      liveness: { tcp: { port: LAYER_PORT }, initialDelaySeconds: 15, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
+      mounts: [
+        { volume: 'config', path: CONFIG_DIR, readOnly: true },
+      ],
+    }),
+  );
+  pod.volumes.push({ name: 'config', configFile: { config: cname, key: 'default.vcl' } });
+  const component: Component = {
+    name: cname,
+    role: 'cache',
+    workload: 'Deployment',
+    replicas: cache.replicas ?? DEFAULT_REPLICAS,
+    pod,
+    service: { name: cname, headless: false, ports: [{ name: 'http', port: LAYER_PORT, protocol: 'TCP' }] },
+    compose: {},
+  };
+  return { component, config };
+}
+
+/** nginx TLS termination in front of the next layer. Keys come from a TLS Secret the user owns. */
+function tlsLayer(name: string, svc: Replicated, ctx: Context, backend: { name: string; port: number }) {
+  const tls = svc.tls!;
+  const tname = `${name}-tls`;
+  const port = tls.port ?? TLS_PORT;
+  const config: ConfigFile = {
+    name: tname,
+    target: 'nginx',
+    template: 'tls',
+    key: 'nginx.conf',
+    data: { listen: port, upstream: backend.name, upstreamPort: backend.port, certDir: '/etc/ddp-tls' },
+  };
+  const pod = emptyPod();
+  pod.containers.push(
+    infraContainer(ctx, {
+      name: 'nginx',
+      image: tls.image ?? IMAGES.nginx,
+      command: ['nginx', '-c', `${CONFIG_DIR}/nginx.conf`],
+      ports: [{ name: 'https', port, protocol: 'TCP' }],
+      resources: { ...ctx.defaults.resources, ...(stringy(tls.resources)) },
+      readiness: tcpReadiness(port),
+      liveness: { tcp: { port }, initialDelaySeconds: 15, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
+      mounts: [
+        { volume: 'config', path: CONFIG_DIR, readOnly: true },
+        { volume: 'tls', path: '/etc/ddp-tls', readOnly: true },
+      ],
+    }),
+  );
+  pod.volumes.push(
+    { name: 'config', configFile: { config: tname, key: 'nginx.conf' } },
+    { name: 'tls', secret: { secretName: tls.secret } },
+  );
+  for (const key of ['tls.crt', 'tls.key']) {
+    if (!ctx.supplied.some((s) => s.secret === tls.secret && s.key === key)) {
+      ctx.supplied.push({ secret: tls.secret, key, composePath: `secrets/${tls.secret}/${key}`, why: `TLS ${key === 'tls.crt' ? 'certificate' : 'private key'} for ${tname}` });
+    }
+  }
+  const component: Component = {
+    name: tname,
+    role: 'tls-terminator',
+    workload: 'Deployment',
+    replicas: tls.replicas ?? DEFAULT_REPLICAS,
+    pod,
+    service: { name: tname, headless: false, ports: [{ name: 'https', port, protocol: 'TCP' }] },
+    compose: {},
+  };
+  return { component, config, port };
+}
+
+function stringy(r: object | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r ?? {})) out[k] = String(v);
+  return out;
+}

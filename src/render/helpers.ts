@@ -1,0 +1,55 @@
+// Template helpers. Every user value enters YAML through `q` (JSON quoting is valid YAML), so
+// no value can change the document's structure or its type ("yes", "0755", "1e3" stay strings).
+import type HandlebarsNS from 'handlebars';
+
+export const quote = (v: unknown): string => JSON.stringify(v === undefined || v === null ? '' : String(v));
+
+/** Quote for nginx config strings: double-quoted with \ and " escaped; no newlines. */
+export const nginxQuote = (v: unknown): string => `"${String(v).replace(/[\\"$]/g, (c) => (c === '$' ? '${dollar}' : `\\${c}`)).replace(/[\r\n]/g, ' ')}"`;
+
+/** Quote for VCL strings: "..." cannot hold " or newlines; use the long-string form {"..."}. */
+export const vclQuote = (v: unknown): string => {
+  const s = String(v).replace(/[\r\n]/g, ' ');
+  return s.includes('"') ? `{"${s.replace(/"\}/g, '" }')}"}` : `"${s}"`;
+};
+
+/** A YAML literal block scalar holding `content` byte for byte, indented by `indent` spaces;
+ *  JSON quoting where a block cannot hold the text exactly. */
+export function yamlBlock(content: string, indent: number): string {
+  const safe = content.length > 0 && !/[^\n\t\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]/u.test(content) && !/^[ \t]/.test(content) && !/[ \t]\n|[ \t]$/.test(content) && !/\r/.test(content);
+  if (!safe) return quote(content);
+  const pad = ' '.repeat(indent);
+  const body = content.replace(/\n+$/, '');
+  const trailing = content.length - body.length;
+  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
+  const lines = (chomp === '+' ? content.slice(0, -1) : body).split('\n').map((l) => (l === '' ? '' : pad + l));
+  return `|${chomp}\n${lines.join('\n')}`;
+}
+
+export function registerHelpers(hb: typeof HandlebarsNS): void {
+  hb.registerHelper('q', (v: unknown) => quote(v));
+  hb.registerHelper('block', (v: unknown, indent: unknown) => yamlBlock(String(v), typeof indent === 'number' ? indent : 2));
+  hb.registerHelper('json', (v: unknown) => JSON.stringify(v ?? null));
+  hb.registerHelper('nq', (v: unknown) => nginxQuote(v));
+  hb.registerHelper('vq', (v: unknown) => vclQuote(v));
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
+  hb.registerHelper('gt', (a: number, b: number) => a > b);
+  hb.registerHelper('gte', (a: number, b: number) => a >= b);
+  hb.registerHelper('lt', (a: number, b: number) => a < b);
+  hb.registerHelper('add', (a: number, b: number) => a + b);
+  hb.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+  hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hb.registerHelper('not', (a: unknown) => !a);
+  hb.registerHelper('len', (a: unknown) => (Array.isArray(a) ? a.length : a && typeof a === 'object' ? Object.keys(a).length : 0));
+  hb.registerHelper('isEmpty', (a: unknown) => (Array.isArray(a) ? a.length === 0 : !a || (typeof a === 'object' && Object.keys(a).length === 0)));
+  hb.registerHelper('join', (a: unknown[], sep: unknown) => (Array.isArray(a) ? a.join(typeof sep === 'string' ? sep : ',') : ''));
+  /** Sorted [key, value] entries of a map, for deterministic iteration. */
+  hb.registerHelper('entries', (o: Record<string, unknown> | undefined) =>
+    Object.keys(o ?? {}).sort().map((k) => ({ key: k, value: (o as Record<string, unknown>)[k] })),
+  );
+  /** Merge maps left to right (later wins): (merge a b c) */
+  hb.registerHelper('merge', (...args: unknown[]) => Object.assign({}, ...args.slice(0, -1).filter((x) => x && typeof x === 'object')));
+  hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
+  hb.registerHelper('lookupKey', (o: Record<string, unknown>, k: string) => (o && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined));
+}

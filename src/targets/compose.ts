@@ -1,0 +1,154 @@
+// Target: docker-compose. Model → OUT/compose/docker-compose.yml (templates/compose/<pattern>.hbs
+// renders each unit's services; templates/compose/docker-compose.hbs wraps them).
+// Each container of a pod becomes a compose service; the main container keeps the component's
+// name (the DNS name others use) and the others join its network namespace.
+import type { Component, ConfigFile, Container, Model, Unit, Volume } from '../model.js';
+import { CONFIG_DIR, IMAGES } from '../images.js';
+import { configPath } from '../model.js';
+import { render } from '../render/engine.js';
+import type { OutputFile } from '../output/files.js';
+import { composeCpus, composeMemory } from '../quantity.js';
+
+export const COMPOSE_FILE = 'compose/docker-compose.yml';
+
+interface ComposeVolume { type: 'bind' | 'volume' | 'tmpfs'; source?: string; target: string; readOnly: boolean }
+
+export function composeSecretName(secret: string, key: string): string {
+  return `${secret}-${key}`.replace(/[^a-zA-Z0-9_-]/g, '-');
+}
+
+function volumeMounts(model: Model, unit: Unit, c: Component, container: Container, named: Set<string>, secrets: Map<string, string>) {
+  const volumes: ComposeVolume[] = [];
+  const secretMounts: { source: string; target: string }[] = [];
+  const allContainers = [...c.pod.containers, ...c.pod.initContainers];
+  for (const m of container.mounts) {
+    const v = c.pod.volumes.find((x) => x.name === m.volume) as Volume | undefined;
+    if (!v) throw new Error(`${c.name}/${container.name} mounts unknown volume ${m.volume}`);
+    if (v.configFile) {
+      const cfg = unit.configs.find((x) => x.name === v.configFile!.config)!;
+      volumes.push({ type: 'bind', source: `../${configPath(cfg)}`, target: `${m.path}/${cfg.key}`, readOnly: true });
+    } else if (v.secret) {
+      for (const s of model.supplied.filter((x) => x.secret === v.secret!.secretName)) {
+        const name = composeSecretName(s.secret, s.key);
+        secrets.set(name, `./${s.composePath}`);
+        secretMounts.push({ source: name, target: `${m.path}/${s.key}` });
+      }
+    } else if (v.persistent || v.claim) {
+      const name = v.claim ? v.claim.claimName : `${c.name}-${v.name}`;
+      named.add(name);
+      volumes.push({ type: 'volume', source: name, target: m.path, readOnly: m.readOnly });
+    } else {
+      const shared = allContainers.filter((x) => x.mounts.some((y) => y.volume === v.name)).length > 1;
+      if (shared) {
+        const name = `${c.name}-${v.name}`;
+        named.add(name);
+        volumes.push({ type: 'volume', source: name, target: m.path, readOnly: m.readOnly });
+      } else {
+        volumes.push({ type: 'tmpfs', target: m.path, readOnly: false });
+      }
+    }
+  }
+  return { volumes, secretMounts };
+}
+
+export function composeServices(model: Model, unit: Unit, named: Set<string>, secrets: Map<string, string>, published: Set<number>) {
+  const services = [];
+  for (const c of unit.components) {
+    if (c.workload === 'None' || c.compose.skip) continue;
+    const main = c.pod.containers[0];
+    const lb = c.compose.loadBalancer ? unit.configs.find((x) => x.name === c.compose.loadBalancer) : undefined;
+    const mainName = lb ? `${c.name}-replica` : c.name;
+    if (lb) services.push(loadBalancerService(c, lb, mainName));
+    const containers = [...c.pod.initContainers.filter((x) => x.restartPolicy === 'Always'), ...c.pod.containers].filter((x) => !x.kubernetesOnly);
+    for (const container of containers) {
+      const isMain = container === main;
+      const name = isMain ? mainName : `${c.name}-${container.name}`;
+      const { volumes, secretMounts } = volumeMounts(model, unit, c, container, named, secrets);
+      const plainEnv = [...container.env, ...(isMain ? c.compose.environment ?? [] : [])].filter((e) => e.value !== undefined);
+      const refEnv = container.env.filter((e) => e.secret || e.configMap);
+      const ingress = unit.extra.ingress as { service: string; port: number } | undefined;
+      const ports: { target: number; published: string; protocol: string }[] = [];
+      if (isMain && ingress && ingress.service === c.name) {
+        let p = ingress.port;
+        while (published.has(p)) p++;
+        published.add(p);
+        ports.push({ target: ingress.port, published: String(p), protocol: 'tcp' });
+      }
+      services.push({
+        name,
+        image: container.image,
+        entrypoint: isMain && c.compose.command ? c.compose.command : container.command,
+        command: container.args,
+        networkMode: isMain ? undefined : `service:${mainName}`,
+        pid: !isMain && c.pod.shareProcessNamespace ? `service:${mainName}` : undefined,
+        user: `${container.runAsUser}:${container.runAsUser}`,
+        restart: c.compose.restart ?? (c.workload === 'Job' || c.workload === 'CronJob' ? 'no' : 'unless-stopped'),
+        environment: plainEnv.map((e) => ({ name: e.name, value: e.value })).sort((a, b) => (a.name < b.name ? -1 : 1)),
+        envFile: refEnv.length ? `./secrets/${name}.env` : undefined,
+        volumes,
+        secrets: secretMounts,
+        ports,
+        dependsOn: isMain ? c.compose.dependsOn ?? [] : [{ name: mainName, condition: 'service_started' }],
+        healthcheck: container.healthcheck ? ['CMD', ...container.healthcheck] : undefined,
+        replicas: isMain ? c.compose.replicas ?? c.replicas : undefined,
+        limits: { cpus: composeCpus(container.resources.cpuLimit), memory: composeMemory(container.resources.memoryLimit) },
+        reservations: { cpus: composeCpus(container.resources.cpu), memory: composeMemory(container.resources.memory) },
+      });
+      if (refEnv.length) {
+        model.notes.push({
+          severity: 'info',
+          code: 'compose-env-file',
+          message: `compose: ${name} reads ${refEnv.map((e) => e.name).join(', ')} from compose/secrets/${name}.env (KEY=value lines), which you supply`,
+        });
+      }
+    }
+  }
+  return services;
+}
+
+/** compose has no ClusterIP: an nginx under the component's name balances over its replicas. */
+function loadBalancerService(c: Component, lb: ConfigFile, replicaName: string) {
+  return {
+    name: c.name,
+    image: IMAGES.nginx,
+    entrypoint: ['nginx', '-c', `${CONFIG_DIR}/${lb.key}`],
+    command: undefined,
+    networkMode: undefined,
+    pid: undefined,
+    user: `${c.pod.containers[0].runAsUser}:${c.pod.containers[0].runAsUser}`,
+    restart: 'unless-stopped',
+    environment: [],
+    envFile: undefined,
+    volumes: [
+      { type: 'bind', source: `../${configPath(lb)}`, target: `${CONFIG_DIR}/${lb.key}`, readOnly: true },
+      { type: 'tmpfs', target: '/tmp', readOnly: false },
+    ],
+    secrets: [],
+    ports: [],
+    dependsOn: [{ name: replicaName, condition: 'service_started' }],
+    healthcheck: undefined,
+    replicas: 1,
+    limits: { cpus: '0.5', memory: '128m' },
+    reservations: { cpus: '0.05', memory: '32m' },
+  };
+}
+
+const indent = (text: string, n: number) => text.split('\n').map((l) => (l ? ' '.repeat(n) + l : l)).join('\n');
+
+export function renderCompose(model: Model): OutputFile[] {
+  const named = new Set<string>();
+  const secrets = new Map<string, string>();
+  const published = new Set<number>();
+  let services = '';
+  for (const unit of model.units) {
+    const fragment = render(`compose/${unit.pattern}`, { unit, model, services: composeServices(model, unit, named, secrets, published) });
+    services += indent(fragment.replace(/\n*$/, '\n'), 2);
+  }
+  const content = render('compose/docker-compose', {
+    name: model.name,
+    services: services.replace(/\n*$/, ''),
+    volumes: [...named].sort(),
+    secrets: [...secrets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, file]) => ({ name, file })),
+  });
+  return [{ path: COMPOSE_FILE, content: content.replace(/\n*$/, '\n'), target: 'compose' }];
+}

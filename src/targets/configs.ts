@@ -1,0 +1,22 @@
+// The config-file targets (nginx, varnish, twemproxy, fluent-bit) share one renderer: each
+// ConfigFile renders templates/<target>/<template>.hbs. Rendered once, before the other targets,
+// so Kubernetes ConfigMaps and compose mounts carry the very same bytes.
+import type { ConfigFile, Model } from '../model.js';
+import { configPath } from '../model.js';
+import { render } from '../render/engine.js';
+import type { OutputFile } from '../output/files.js';
+
+export function renderConfig(cfg: ConfigFile): string {
+  return render(`${cfg.target}/${cfg.template}`, cfg.data).replace(/\n*$/, '\n');
+}
+
+/** Fill in `content` on every config of the model (mutates; called once by the pipeline). */
+export function renderAllConfigs(model: Model): void {
+  for (const unit of model.units) for (const cfg of unit.configs) cfg.content ??= renderConfig(cfg);
+}
+
+export function configFiles(model: Model, target: ConfigFile['target']): OutputFile[] {
+  const out: OutputFile[] = [];
+  for (const unit of model.units) for (const cfg of unit.configs) if (cfg.target === target) out.push({ path: configPath(cfg), content: cfg.content!, target });
+  return out;
+}

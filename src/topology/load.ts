@@ -1,0 +1,183 @@
+// Stage 1 of the flow: read a topology file and parse it into plain data plus a source map
+// (JSON pointer → line/col). The only stage that reads the disk.
+import { readFileSync, statSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Node, type Document } from 'yaml';
+import { DdpError, error, pointer, splitPointer, type Diagnostic, type Position } from '../diagnostics.js';
+
+export const DEFAULT_FILES = ['ddp.yaml', 'ddp.yml', 'topology.yaml'] as const;
+export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+export const MAX_ALIAS_COUNT = 1000;
+
+export interface SourceMap {
+  /** Where the value (or, with `key`, the key) at a JSON pointer starts; nearest ancestor if absent. */
+  locate(ptr: string, which?: 'key' | 'value'): Position;
+  /** True when the pointer names a node that is present in the source. */
+  has(ptr: string): boolean;
+}
+
+export interface Loaded {
+  file: string; // as the user named it
+  data: unknown; // plain data, null-prototype objects (so __proto__/constructor keys are inert)
+  source: SourceMap;
+}
+
+/** Resolve the topology file: the one given, or the first default name in `cwd`. */
+export function findTopologyFile(file: string | undefined, cwd: string): string {
+  if (file !== undefined) return file;
+  for (const name of DEFAULT_FILES) if (existsSync(resolve(cwd, name))) return name;
+  throw new DdpError(
+    error('no-topology-file', `no topology file given and none of ${DEFAULT_FILES.join(', ')} in ${cwd}`, {
+      hint: 'pass the file (ddp validate path/to/ddp.yaml) or create one with `ddp init`',
+    }),
+  );
+}
+
+/** Read and parse a topology file. Throws DdpError with positioned diagnostics on bad input. */
+export function loadFile(file: string, cwd = process.cwd()): Loaded {
+  const path = resolve(cwd, file);
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) {
+      throw new DdpError(error('not-a-file', `${file} is a directory, not a topology file`, { file, hint: `pass a file inside it, e.g. ${file.replace(/\/$/, '')}/ddp.yaml` }));
+    }
+    size = st.size;
+  } catch (e) {
+    if (e instanceof DdpError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DdpError(error('file-not-found', `${file}: no such file`, { file, hint: 'check the path, or create a topology with `ddp init`' }));
+    throw new DdpError(error('file-unreadable', `${file}: cannot read (${code ?? String(e)})`, { file }));
+  }
+  if (size > MAX_INPUT_BYTES) {
+    throw new DdpError(
+      error('file-too-large', `${file} is ${(size / 1048576).toFixed(1)} MiB; ddp reads topologies of at most ${MAX_INPUT_BYTES / 1048576} MiB`, {
+        file, line: 1, col: 1, hint: 'split the topology, or check that this is the right file',
+      }),
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new DdpError(error('file-unreadable', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file }));
+  }
+  return parseTopologyText(text, file);
+}
+
+/** Parse topology text (YAML or JSON). Pure: no disk access. */
+export function parseTopologyText(text: string, file = '<input>'): Loaded {
+  if (text.length > MAX_INPUT_BYTES) {
+    throw new DdpError(error('file-too-large', `${file} is larger than ${MAX_INPUT_BYTES / 1048576} MiB`, { file, line: 1, col: 1 }));
+  }
+  const at = (lc: LineCounter, offset: number) => lc.linePos(offset);
+  const lineCounter = new LineCounter();
+  if (text.trim() === '') {
+    throw new DdpError(error('empty-file', `${file} is empty`, { file, line: 1, col: 1, hint: 'a topology starts with `apiVersion: ddp/v1` and `kind: Topology`; `ddp init` writes one' }));
+  }
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  if (!Array.isArray(docs)) {
+    // EmptyStream: only comments / directives
+    throw new DdpError(error('empty-file', `${file} holds no YAML document`, { file, line: 1, col: 1, hint: 'a topology starts with `apiVersion: ddp/v1` and `kind: Topology`' }));
+  }
+  const diags: Diagnostic[] = [];
+  for (const doc of docs) {
+    for (const e of doc.errors) {
+      const p = at(lineCounter, e.pos[0]);
+      diags.push(error(e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax', yamlMessage(e.code, e.message), { file, line: p.line, col: p.col, hint: yamlHint(e.code) }));
+    }
+  }
+  if (diags.length) throw new DdpError(diags);
+  if (docs.length > 1) {
+    const p = at(lineCounter, docs[1].range[0]);
+    throw new DdpError(error('multiple-documents', `${file} holds ${docs.length} YAML documents; a topology is exactly one`, { file, line: p.line, col: p.col, hint: 'remove the `---` separator, or split the documents into separate files' }));
+  }
+  const doc = docs[0] as Document.Parsed;
+  const contents = doc.contents as Node | null;
+  if (!isMap(contents)) {
+    const p = contents ? at(lineCounter, contents.range![0]) : { line: 1, col: 1 };
+    const what = isSeq(contents) ? 'a list' : contents === null || (isScalar(contents) && contents.value === null) ? 'empty' : 'a single value';
+    throw new DdpError(error('not-a-mapping', `the top level of ${file} is ${what}; a topology is a mapping (apiVersion, kind, metadata, services)`, { file, line: p.line, col: p.col, hint: 'start the file with `apiVersion: ddp/v1`' }));
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/alias/i.test(msg)) {
+      throw new DdpError(error('alias-limit', `${file} expands YAML aliases more than ${MAX_ALIAS_COUNT} times (a "billion laughs" document?)`, { file, line: 1, col: 1, hint: 'write the values out, or use fewer anchors and aliases' }));
+    }
+    throw new DdpError(error('yaml-syntax', `${file}: ${msg}`, { file, line: 1, col: 1 }));
+  }
+  return { file, data: inert(data), source: buildSourceMap(contents, lineCounter) };
+}
+
+/** Deep copy into null-prototype objects: keys like __proto__ or constructor are plain data. */
+export function inert(v: unknown, depth = 0): unknown {
+  if (depth > 200) throw new DdpError(error('too-deep', 'the topology nests more than 200 levels deep'));
+  if (Array.isArray(v)) return v.map((x) => inert(x, depth + 1));
+  if (v !== null && typeof v === 'object') {
+    const out = Object.create(null) as Record<string, unknown>;
+    for (const [k, x] of Object.entries(v as object)) out[k] = inert(x, depth + 1);
+    return out;
+  }
+  return v;
+}
+
+function yamlMessage(code: string, raw: string): string {
+  const first = raw.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  if (code === 'DUPLICATE_KEY') return 'duplicate key: a key may appear only once in a mapping';
+  return `YAML syntax error: ${first.charAt(0).toLowerCase()}${first.slice(1)}`;
+}
+
+function yamlHint(code: string): string | undefined {
+  switch (code) {
+    case 'DUPLICATE_KEY': return 'remove or rename one of the two keys';
+    case 'BAD_INDENT': case 'MISSING_CHAR': return 'check the indentation and the `:` after each key';
+    case 'TAB_AS_INDENT': return 'indent with spaces, not tabs';
+    default: return 'check the YAML near this position';
+  }
+}
+
+function buildSourceMap(root: Node, lc: LineCounter): SourceMap {
+  const values = new Map<string, number>();
+  const keys = new Map<string, number>();
+  const walk = (node: unknown, ptr: string) => {
+    if (isMap(node)) {
+      for (const item of node.items) {
+        if (!isPair(item)) continue;
+        const k = isScalar(item.key) ? String(item.key.value) : String(item.key);
+        const child = ptr + pointer(k);
+        const kn = item.key as Node | null;
+        if (kn?.range) keys.set(child, kn.range[0]);
+        const vn = item.value as Node | null;
+        if (vn?.range) values.set(child, vn.range[0]);
+        else if (kn?.range) values.set(child, kn.range[0]);
+        walk(item.value, child);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        const child = `${ptr}/${i}`;
+        const n = item as Node;
+        if (n?.range) values.set(child, n.range[0]);
+        walk(item, child);
+      });
+    }
+  };
+  values.set('', root.range?.[0] ?? 0);
+  walk(root, '');
+  return {
+    has: (ptr) => values.has(ptr),
+    locate(ptr, which = 'value') {
+      let parts = splitPointer(ptr);
+      for (;;) {
+        const p = pointer(...parts);
+        const off = which === 'key' ? keys.get(p) ?? values.get(p) : values.get(p) ?? keys.get(p);
+        if (off !== undefined) return lc.linePos(off);
+        if (parts.length === 0) return { line: 1, col: 1 };
+        parts = parts.slice(0, -1);
+        which = 'key';
+      }
+    },
+  };
+}

@@ -1,0 +1,228 @@
+// Stage 2a: validate plain data against the precompiled topology schema and turn ajv's
+// errors into human diagnostics (file:line:col, pointer, code, message, hint).
+import type { ErrorObject } from 'ajv';
+import validateTopology from '../generated/validate-topology.js';
+import { didYouMean, error, pointer, splitPointer, type Diagnostic } from '../diagnostics.js';
+import type { SourceMap } from './load.js';
+import { topologySchema } from './schema-json.js';
+
+/** Human path for messages: /services/web/replicas → services.web.replicas */
+export const dotted = (ptr: string): string =>
+  splitPointer(ptr).reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || '(top level)';
+
+export function schemaDiagnostics(data: unknown, file: string, source: SourceMap, locateOverride?: (ptr: string, which: 'key' | 'value') => { line: number; col: number }): Diagnostic[] {
+  if (validateTopology(data)) return [];
+  const errors = pruneErrors(validateTopology.errors ?? []);
+  const locate = locateOverride ?? ((p: string, w: 'key' | 'value') => source.locate(p, w));
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    const d = describe(e, data);
+    const pos = locate(d.pointer, d.at);
+    const key = `${d.pointer}|${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(error(d.code, d.message, { file, pointer: d.pointer, line: pos.line, col: pos.col, ...(d.hint ? { hint: d.hint } : {}) }));
+  }
+  return out;
+}
+
+/** Drop the noise ajv produces for anyOf/oneOf branches and discriminator mismatches. */
+function pruneErrors(errors: ErrorObject[]): ErrorObject[] {
+  const anyOfPaths = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath);
+  const badPattern = new Set(errors.filter((e) => e.keyword === 'enum' && e.instancePath.endsWith('/pattern')).map((e) => e.instancePath.slice(0, -'/pattern'.length)));
+  return errors.filter((e) => {
+    if (e.keyword === 'discriminator') return !badPattern.has(e.instancePath) && e.params.error !== 'mapping';
+    if (e.keyword === 'if' || e.keyword === 'oneOf') return false;
+    // errors inside an anyOf's branches are summarised by the anyOf error itself
+    if (e.keyword !== 'anyOf' && /\/anyOf\/\d+/.test(e.schemaPath) && anyOfPaths.some((p) => e.instancePath === p || e.instancePath.startsWith(p + '/'))) return false;
+    return true;
+  });
+}
+
+interface Described {
+  code: string;
+  message: string;
+  hint?: string;
+  pointer: string;
+  at: 'key' | 'value';
+}
+
+const NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
+function describe(e: ErrorObject, data: unknown): Described {
+  const path = e.instancePath;
+  const where = dotted(path);
+  const value = valueAt(data, path);
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required': {
+      const missing = String(p.missingProperty);
+      return { code: 'missing-key', message: `${where} is missing the required key \`${missing}\``, hint: `add \`${missing}:\` ${requiredHint(missing)}`, pointer: path, at: 'key' };
+    }
+    case 'additionalProperties':
+    case 'unevaluatedProperties': {
+      const key = String(p.additionalProperty ?? p.unevaluatedProperty);
+      const allowed = allowedKeys(data, path);
+      const guess = didYouMean(key, allowed);
+      return {
+        code: 'unknown-key',
+        message: `unknown key \`${key}\` in ${where}`,
+        hint: guess ? `did you mean \`${guess}\`?` : allowed.length ? `allowed keys here: ${allowed.join(', ')}` : 'remove it',
+        pointer: path + pointer(key),
+        at: 'key',
+      };
+    }
+    case 'type': {
+      const want = String(p.type).replace(',', ' or ');
+      const got = describeType(value);
+      const hint = want.includes('string') && (typeof value === 'number' || typeof value === 'boolean') ? `quote it: "${String(value)}"` : undefined;
+      return { code: 'wrong-type', message: `${where} must be ${article(want)}, not ${got}`, ...(hint ? { hint } : {}), pointer: path, at: 'value' };
+    }
+    case 'enum': {
+      const allowed = (p.allowedValues as unknown[]).map(String);
+      const guess = typeof value === 'string' ? didYouMean(value, allowed) : undefined;
+      return { code: 'bad-value', message: `${where} must be one of ${allowed.join(', ')}; got ${show(value)}`, hint: guess ? `did you mean \`${guess}\`?` : `use one of: ${allowed.join(', ')}`, pointer: path, at: 'value' };
+    }
+    case 'const':
+      return { code: 'bad-value', message: `${where} must be ${show(p.allowedValue)}; got ${show(value)}`, hint: `write \`${lastKey(path)}: ${String(p.allowedValue)}\``, pointer: path, at: 'value' };
+    case 'propertyNames':
+      return { code: 'bad-name', message: `${show(p.propertyName)} in ${where} is not a valid name`, hint: 'names are DNS-1123 labels: lowercase letters, digits and -, starting and ending with a letter or digit, at most 63 characters', pointer: path + pointer(String(p.propertyName)), at: 'key' };
+    case 'pattern': {
+      const pat = String(p.pattern);
+      const prop = (e as ErrorObject & { propertyName?: string }).propertyName;
+      if (prop !== undefined) {
+        // propertyNames sub-errors: reported once by the propertyNames error
+        return { code: 'bad-name', message: `${show(prop)} in ${where} is not a valid name`, hint: nameHint(prop, pat), pointer: path + pointer(prop), at: 'key' };
+      }
+      return { code: 'bad-format', message: `${where} ${patternMessage(pat, value)}`, hint: nameHint(String(value), pat), pointer: path, at: 'value' };
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { code: 'out-of-range', message: `${where} must be ${p.comparison} ${p.limit}; got ${show(value)}`, pointer: path, at: 'value' };
+    case 'minItems':
+      return { code: 'too-few', message: `${where} needs at least ${p.limit} item${p.limit === 1 ? '' : 's'}`, pointer: path, at: 'value' };
+    case 'minProperties':
+      return { code: 'too-few', message: `${where} needs at least ${p.limit} entr${p.limit === 1 ? 'y' : 'ies'}`, pointer: path, at: 'value' };
+    case 'maxLength':
+    case 'minLength': {
+      const prop = (e as ErrorObject & { propertyName?: string }).propertyName;
+      const subject = prop !== undefined ? show(prop) : where;
+      const ptr = prop !== undefined ? path + pointer(prop) : path;
+      return { code: 'bad-length', message: `${subject} must be ${e.keyword === 'maxLength' ? 'at most' : 'at least'} ${p.limit} character${p.limit === 1 ? '' : 's'} long`, pointer: ptr, at: prop !== undefined ? 'key' : 'value' };
+    }
+    case 'anyOf':
+      return { code: 'bad-value', message: `${where} ${anyOfMessage(path)}; got ${show(value)}`, pointer: path, at: 'value' };
+    case 'discriminator':
+      return { code: 'missing-key', message: `${where} needs a \`pattern\``, hint: 'one of replicated, sharded, scatter-gather, function, work-queue, batch', pointer: path, at: 'key' };
+    default:
+      return { code: 'invalid', message: `${where} ${e.message ?? 'is invalid'}`, pointer: path, at: 'value' };
+  }
+}
+
+function anyOfMessage(path: string): string {
+  if (/\/env\/[^/]+$/.test(path)) return 'must be a string, or { secret: NAME, key: KEY }, or { configMap: NAME, key: KEY }';
+  if (path.endsWith('/trigger')) return 'must be `http`, { schedule: "CRON" } or { queue: WORK-QUEUE-SERVICE }';
+  if (path.endsWith('/broker')) return 'must be a broker name or { url: ... }';
+  return 'does not match any allowed form';
+}
+
+function requiredHint(key: string): string {
+  const examples: Record<string, string> = {
+    apiVersion: '(ddp/v1)', kind: '(Topology)', metadata: 'with a `name`', services: 'with at least one service',
+    name: '(a DNS-1123 label)', image: '(e.g. ghcr.io/acme/web:1.4.2)', pattern: '(replicated, sharded, scatter-gather, function, work-queue or batch)',
+    shards: '(2 or more)', secret: '(the name of a TLS secret)', lock: '(a Lease name)', host: '(e.g. shop.example.com)',
+  };
+  return examples[key] ?? '';
+}
+
+function patternMessage(pat: string, value: unknown): string {
+  if (pat === NAME_PATTERN) return `${show(value)} is not a DNS-1123 label`;
+  if (pat.startsWith('^([0-9]+m|')) return `${show(value)} is not a CPU quantity (e.g. 250m, 0.5, 1)`;
+  if (pat.startsWith('^[0-9]+(\\.[0-9]+)?(Ki')) return `${show(value)} is not a memory quantity (e.g. 128Mi, 1Gi)`;
+  if (pat.startsWith('^[0-9]+(ms|s|m|h)')) return `${show(value)} is not a duration (e.g. 500ms, 2s, 5m)`;
+  if (pat === '^/') return `must be an absolute path starting with /; got ${show(value)}`;
+  if (pat.startsWith('^(uri|header')) return `${show(value)} is not a shard key (uri, header:NAME, query:NAME or cookie:NAME)`;
+  if (pat.startsWith('^(client|header')) return `${show(value)} is not a split key (client, header:NAME, cookie:NAME or query:NAME)`;
+  if (pat.startsWith('^[^\\s]')) return `${show(value)} is not an image reference (no spaces)`;
+  return `${show(value)} does not match ${pat}`;
+}
+
+function nameHint(value: string, pat: string): string | undefined {
+  if (pat !== NAME_PATTERN) return undefined;
+  const fixed = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  return `use lowercase letters, digits and '-'${fixed && fixed !== value ? `, e.g. \`${fixed}\`` : ''}`;
+}
+
+const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
+const lastKey = (ptr: string) => splitPointer(ptr).pop() ?? '';
+
+function describeType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'number') return Number.isInteger(v) ? `the number ${v}` : `the number ${v}`;
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+export function show(v: unknown): string {
+  if (typeof v === 'string') return `\`${v}\``;
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+export function valueAt(data: unknown, ptr: string): unknown {
+  let cur = data;
+  for (const part of splitPointer(ptr)) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = Object.prototype.hasOwnProperty.call(cur, part) ? (cur as Record<string, unknown>)[part] : undefined;
+  }
+  return cur;
+}
+
+// ---- which keys the schema allows at a place (for "did you mean") -------------------------
+type S = Record<string, unknown>;
+function deref(s: S): S {
+  let cur = s;
+  for (let i = 0; i < 20 && typeof cur.$ref === 'string'; i++) {
+    const name = (cur.$ref as string).replace('#/$defs/', '');
+    cur = ((topologySchema.$defs as S)[name] ?? {}) as S;
+  }
+  return cur;
+}
+function branches(s: S, data: unknown): S[] {
+  const r = deref(s);
+  const out = [r];
+  for (const sub of (r.allOf as S[] | undefined) ?? []) out.push(...branches(sub, data));
+  if (r.oneOf && data && typeof data === 'object') {
+    const pat = (data as S).pattern;
+    const hit = (r.oneOf as S[]).map(deref).find((b) => ((b.properties as S | undefined)?.pattern as S | undefined)?.const === pat);
+    if (hit) out.push(...branches(hit, data));
+  }
+  return out;
+}
+function child(s: S, data: unknown, key: string): S | undefined {
+  for (const b of branches(s, data)) {
+    const props = b.properties as S | undefined;
+    if (props && Object.prototype.hasOwnProperty.call(props, key)) return props[key] as S;
+  }
+  for (const b of branches(s, data)) if (b.additionalProperties && typeof b.additionalProperties === 'object') return b.additionalProperties as S;
+  for (const b of branches(s, data)) if (b.items && typeof b.items === 'object') return b.items as S;
+  return undefined;
+}
+export function allowedKeys(data: unknown, ptr: string): string[] {
+  let s: S | undefined = topologySchema as S;
+  let cur: unknown = data;
+  for (const part of splitPointer(ptr)) {
+    s = s && child(s, cur, part);
+    cur = cur && typeof cur === 'object' ? (cur as S)[part] : undefined;
+  }
+  if (!s) return [];
+  const keys = new Set<string>();
+  for (const b of branches(s, cur)) for (const k of Object.keys((b.properties as S | undefined) ?? {})) keys.add(k);
+  return [...keys].sort();
+}

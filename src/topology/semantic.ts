@@ -1,0 +1,234 @@
+// Stage 2b: semantic checks on a schema-valid topology — what JSON Schema cannot say:
+// references resolve, ports do not clash in a pod, pipelines are acyclic with the right arities.
+// Each pattern module may add its own checks by exporting `check(name, svc, ctx)`.
+// Diagnostics carry a JSON pointer; the caller turns pointers into file:line:col.
+import { error, pointer, warning, type Diagnostic } from '../diagnostics.js';
+import type { DdpTopologyDdpV1 as Topology, Service1 as AnyService, ContainerFields, SingleNode, Pipeline } from '../generated/topology.js';
+import { parseQuantity } from '../quantity.js';
+
+type Check = Omit<Diagnostic, 'file' | 'line' | 'col'>;
+const err = (code: string, message: string, ptr: string, hint?: string): Check => error(code, message, { pointer: ptr, ...(hint ? { hint } : {}) });
+const warn = (code: string, message: string, ptr: string, hint?: string): Check => warning(code, message, { pointer: ptr, ...(hint ? { hint } : {}) });
+
+export function semanticDiagnostics(t: Topology): Check[] {
+  const out: Check[] = [];
+  const services = t.services as Record<string, AnyService>;
+  const has = (n: string) => Object.prototype.hasOwnProperty.call(services, n);
+  for (const name of Object.keys(services).sort()) {
+    const svc = services[name];
+    const base = pointer('services', name);
+    for (const [spec, ptr] of containerSpecs(svc, base)) out.push(...containerChecks(spec, ptr));
+    out.push(...singleNodeChecks(name, svc as SingleNode, base, services, has));
+    out.push(...podPortChecks(svc, base));
+    out.push(...referenceChecks(name, svc, base, services, has));
+  }
+  for (const [name, p] of Object.entries(t.pipelines ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) out.push(...pipelineChecks(name, p, pointer('pipelines', name)));
+  return out;
+}
+
+/** Every container spec of a service with its pointer (main, root, leaves, worker, map, reduce). */
+export function containerSpecs(svc: AnyService, base: string): [ContainerFields, string][] {
+  switch (svc.pattern) {
+    case 'scatter-gather': return [[svc.root, `${base}/root`], [svc.leaves, `${base}/leaves`]];
+    case 'work-queue': return [[svc.worker, `${base}/worker`]];
+    case 'batch': return [[svc.map, `${base}/map`], [svc.reduce, `${base}/reduce`]];
+    default: return [[svc as ContainerFields, base]];
+  }
+}
+
+function containerChecks(spec: ContainerFields, ptr: string): Check[] {
+  const out: Check[] = [];
+  if (spec.health) {
+    const kinds = (['path', 'tcp', 'exec'] as const).filter((k) => spec.health![k] !== undefined);
+    if (kinds.length !== 1) out.push(err('bad-health', `health needs exactly one of path, tcp or exec; got ${kinds.length ? kinds.join(' and ') : 'none'}`, `${ptr}/health`, 'e.g. `health: { path: /healthz }`'));
+  }
+  if (spec.port !== undefined && spec.ports !== undefined) out.push(err('port-and-ports', 'give either `port` or `ports`, not both', `${ptr}/ports`, 'keep `ports` and drop `port` (the first of `ports` is the main port)'));
+  if (spec.image && (!/:[^/]+$/.test(spec.image) && !spec.image.includes('@'))) out.push(warn('image-untagged', `image ${spec.image} has no tag: every pull may fetch something new`, `${ptr}/image`, `pin a version, e.g. ${spec.image}:1.0.0`));
+  else if (spec.image && /:latest$/.test(spec.image)) out.push(warn('image-latest', `image ${spec.image} uses the tag latest`, `${ptr}/image`, 'pin a version'));
+  const r = spec.resources;
+  if (r) {
+    if (r.cpu !== undefined && r.cpuLimit !== undefined && parseQuantity(r.cpuLimit) < parseQuantity(r.cpu)) out.push(err('limit-below-request', `cpuLimit ${r.cpuLimit} is below the cpu request ${r.cpu}`, `${ptr}/resources/cpuLimit`, 'raise cpuLimit or lower cpu'));
+    if (r.memory !== undefined && r.memoryLimit !== undefined && parseQuantity(r.memoryLimit) < parseQuantity(r.memory)) out.push(err('limit-below-request', `memoryLimit ${r.memoryLimit} is below the memory request ${r.memory}`, `${ptr}/resources/memoryLimit`, 'raise memoryLimit or lower memory'));
+  }
+  return out;
+}
+
+function singleNodeChecks(name: string, svc: SingleNode, base: string, services: Record<string, AnyService>, has: (n: string) => boolean): Check[] {
+  const out: Check[] = [];
+  const volumes = new Set(Object.keys(svc.volumes ?? {}));
+  const seen = new Map<string, string>();
+  const named: [string, string][] = [
+    ...(svc.sidecars ?? []).map((s, i) => [s.name, `${base}/sidecars/${i}/name`] as [string, string]),
+    ...(svc.ambassadors ?? []).map((s, i) => [s.name, `${base}/ambassadors/${i}/name`] as [string, string]),
+    ...(svc.adapters ?? []).map((s, i) => [s.name, `${base}/adapters/${i}/name`] as [string, string]),
+  ];
+  for (const [n, ptr] of named) {
+    if (seen.has(n) || n === name) out.push(err('duplicate-name', `two containers in ${name}'s pod are called \`${n}\``, ptr, 'give each sidecar, ambassador and adapter its own name'));
+    seen.set(n, ptr);
+  }
+  const mounts: [string, string][] = [];
+  for (const [spec, ptr] of containerSpecs(svc as AnyService, base)) (spec.mounts ?? []).forEach((m, i) => mounts.push([m.volume, `${ptr}/mounts/${i}/volume`]));
+  (svc.sidecars ?? []).forEach((s, si) => (s.mounts ?? []).forEach((m, i) => mounts.push([m.volume, `${base}/sidecars/${si}/mounts/${i}/volume`])));
+  for (const [v, ptr] of mounts) if (!volumes.has(v)) out.push(err('unknown-volume', `mount of volume \`${v}\`, which ${name} does not declare`, ptr, `declare it: \`volumes: { ${v}: { type: emptyDir } }\``));
+  (svc.sidecars ?? []).forEach((s, i) => {
+    const p = `${base}/sidecars/${i}`;
+    if (s.kind === 'tls') {
+      if (!s.secret) out.push(err('missing-key', 'a `kind: tls` sidecar needs `secret` (the TLS Secret with tls.crt and tls.key)', p, 'add `secret: <name>`'));
+    } else if (!s.image) out.push(err('missing-key', `sidecar \`${s.name}\` needs an \`image\``, p, 'add `image:` (or `kind: tls` for the built-in TLS terminator)'));
+  });
+  (svc.ambassadors ?? []).forEach((a, i) => {
+    const p = `${base}/ambassadors/${i}`;
+    if (a.kind === 'shard-router') {
+      if (!a.target) out.push(err('missing-key', 'a `shard-router` ambassador needs `target` (a sharded service)', p, 'add `target: <sharded service>`'));
+      else if (!has(a.target)) out.push(unknownService(a.target, `${p}/target`, services));
+      else if (services[a.target].pattern !== 'sharded') out.push(err('bad-reference', `ambassador \`${a.name}\` routes to \`${a.target}\`, which is ${services[a.target].pattern}, not sharded`, `${p}/target`, 'a shard-router targets a `pattern: sharded` service'));
+    }
+    if (a.kind === 'split') {
+      if (!a.routes) out.push(err('missing-key', 'a `split` ambassador needs `routes` (at least two { to, weight })', p, 'add `routes: [{ to: web, weight: 90 }, { to: web-next, weight: 10 }]`'));
+      else {
+        a.routes.forEach((r, j) => { if (!has(r.to)) out.push(unknownService(r.to, `${p}/routes/${j}/to`, services)); });
+        const sum = a.routes.reduce((s, r) => s + r.weight, 0);
+        if (sum !== 100) out.push(err('bad-weights', `the weights of ambassador \`${a.name}\` add up to ${sum}, not 100`, `${p}/routes`, 'make the route weights add up to 100'));
+      }
+    }
+    if (a.kind === 'proxy' && !a.upstream) out.push(err('missing-key', 'a `proxy` ambassador needs `upstream` (host:port)', p, 'add `upstream: db.example.com:5432`'));
+  });
+  return out;
+}
+
+function unknownService(ref: string, ptr: string, services: Record<string, AnyService>): Check {
+  const names = Object.keys(services).sort();
+  const near = names.find((n) => n.startsWith(ref) || ref.startsWith(n));
+  return err('unknown-service', `\`${ref}\` is not a service of this topology`, ptr, near ? `did you mean \`${near}\`?` : `services: ${names.join(', ')}`);
+}
+
+/** Ports of every container in the main pod: no two may be equal. */
+function podPortChecks(svc: AnyService, base: string): Check[] {
+  const out: Check[] = [];
+  const taken = new Map<number, string>();
+  const claim = (port: number | undefined, who: string, ptr: string) => {
+    if (port === undefined) return;
+    const prev = taken.get(port);
+    if (prev) out.push(err('port-clash', `port ${port} is used twice in one pod: by ${prev} and by ${who}`, ptr, 'containers of a pod share one network namespace; give each its own port'));
+    else taken.set(port, who);
+  };
+  const specs = containerSpecs(svc, base);
+  if (svc.pattern === 'scatter-gather' || svc.pattern === 'batch' || svc.pattern === 'work-queue') {
+    // several pods: single-node attachments join the first listed container's pod
+    const [spec, ptr] = specs[0];
+    (spec.ports ?? []).forEach((p, i) => claim(p.port, 'the main container', `${ptr}/ports/${i}/port`));
+    claim(spec.port, 'the main container', `${ptr}/port`);
+  } else {
+    const spec = svc as ContainerFields;
+    claim(spec.port, 'the main container', `${base}/port`);
+    (spec.ports ?? []).forEach((p, i) => claim(p.port, 'the main container', `${base}/ports/${i}/port`));
+  }
+  const sn = svc as SingleNode;
+  (sn.sidecars ?? []).forEach((s, i) => {
+    claim(s.port ?? (s.kind === 'tls' ? 8443 : undefined), `sidecar ${s.name}`, `${base}/sidecars/${i}/${s.port !== undefined ? 'port' : 'name'}`);
+    (s.ports ?? []).forEach((p, j) => claim(p.port, `sidecar ${s.name}`, `${base}/sidecars/${i}/ports/${j}/port`));
+  });
+  (sn.ambassadors ?? []).forEach((a, i) => claim(a.listen, `ambassador ${a.name}`, `${base}/ambassadors/${i}/listen`));
+  (sn.adapters ?? []).forEach((a, i) => claim(a.port ?? (a.kind === 'prometheus' ? 9100 : undefined), `adapter ${a.name}`, `${base}/adapters/${i}/${a.port !== undefined ? 'port' : 'name'}`));
+  if (sn.election) claim(sn.election.port ?? 4040, 'the leader elector', `${base}/election${sn.election.port !== undefined ? '/port' : ''}`);
+  return out;
+}
+
+function referenceChecks(name: string, svc: AnyService, base: string, services: Record<string, AnyService>, has: (n: string) => boolean): Check[] {
+  const out: Check[] = [];
+  if (svc.pattern === 'function') {
+    if (svc.decorates !== undefined) {
+      if (svc.decorates === name) out.push(err('bad-reference', `function \`${name}\` cannot decorate itself`, `${base}/decorates`));
+      else if (!has(svc.decorates)) out.push(unknownService(svc.decorates, `${base}/decorates`, services));
+    }
+    const trig = svc.trigger;
+    if (trig && typeof trig === 'object' && 'queue' in trig) {
+      if (!has(trig.queue)) out.push(unknownService(trig.queue, `${base}/trigger/queue`, services));
+      else if (services[trig.queue].pattern !== 'work-queue') out.push(err('bad-reference', `trigger.queue \`${trig.queue}\` is ${services[trig.queue].pattern}, not a work-queue`, `${base}/trigger/queue`, 'point trigger.queue at a `pattern: work-queue` service'));
+    }
+    if (svc.scale?.min === 0 && svc.runtime !== 'knative') out.push(err('scale-to-zero', 'scale.min 0 needs `runtime: knative`: a Deployment with an HPA cannot scale to zero', `${base}/scale/min`, 'set `runtime: knative`, or raise scale.min to 1'));
+    if (svc.scale?.min !== undefined && svc.scale.max !== undefined && svc.scale.min > svc.scale.max) out.push(err('bad-range', `scale.min ${svc.scale.min} is above scale.max ${svc.scale.max}`, `${base}/scale`));
+  }
+  if ((svc.pattern === 'replicated' || svc.pattern === 'work-queue') && svc.autoscale) {
+    const a = svc.autoscale;
+    if (a.min !== undefined && a.min > a.max) out.push(err('bad-range', `autoscale.min ${a.min} is above autoscale.max ${a.max}`, `${base}/autoscale`));
+  }
+  if (svc.pattern === 'sharded' && svc.key !== undefined && (svc.protocol ?? 'http') !== 'http') out.push(err('key-needs-http', `key applies to http sharding only; ${svc.protocol} shards by the ${svc.protocol} key`, `${base}/key`, 'remove `key`'));
+  if (svc.pattern === 'sharded' && svc.router?.kind) {
+    const proto = svc.protocol ?? 'http';
+    const ok = proto === 'http' ? ['nginx', 'varnish'] : proto === 'tcp' ? ['nginx'] : ['twemproxy'];
+    if (!ok.includes(svc.router.kind)) out.push(err('bad-router', `router.kind ${svc.router.kind} cannot route ${proto}`, `${base}/router/kind`, `use ${ok.join(' or ')}`));
+  }
+  return out;
+}
+
+const ARITY: Record<string, { inMin: number; inMax: number; outMin: number; outMax: number }> = {
+  copier: { inMin: 1, inMax: 1, outMin: 2, outMax: Infinity },
+  filter: { inMin: 1, inMax: 1, outMin: 0, outMax: 1 },
+  splitter: { inMin: 1, inMax: 1, outMin: 2, outMax: Infinity },
+  sharder: { inMin: 1, inMax: 1, outMin: 0, outMax: Infinity },
+  merger: { inMin: 2, inMax: Infinity, outMin: 0, outMax: 1 },
+};
+
+/** The topics a stage reads and writes (sharder outputs are `<stage>-<i>`). */
+export function stageTopics(name: string, s: Pipeline['stages'][string]): { inputs: string[]; outputs: string[] } {
+  const inputs = s.inputs ?? (s.input !== undefined ? [s.input] : []);
+  const outputs = s.kind === 'sharder' ? Array.from({ length: s.shards ?? 2 }, (_, i) => `${name}-${i}`) : s.outputs ?? [];
+  return { inputs, outputs };
+}
+
+function pipelineChecks(name: string, p: Pipeline, base: string): Check[] {
+  const out: Check[] = [];
+  const producers = new Map<string, string>();
+  for (const src of p.sources ?? []) producers.set(src, 'a source');
+  const stages = Object.entries(p.stages).sort(([a], [b]) => (a < b ? -1 : 1));
+  for (const [sname, s] of stages) {
+    const ptr = `${base}/stages/${sname}`;
+    if (s.input !== undefined && s.inputs !== undefined) out.push(err('input-and-inputs', `stage \`${sname}\` gives both input and inputs`, `${ptr}/inputs`, 'use `input` for one topic, `inputs` for several'));
+    if (s.kind === 'sharder' && s.shards === undefined) out.push(err('missing-key', `sharder stage \`${sname}\` needs \`shards\` (2 or more)`, ptr, 'add `shards: 3`; its outputs are named <stage>-0, <stage>-1, ...'));
+    if (s.kind === 'sharder' && s.outputs !== undefined) out.push(err('sharder-outputs', `sharder stage \`${sname}\` names its outputs itself (${sname}-0 ... ${sname}-${(s.shards ?? 2) - 1})`, `${ptr}/outputs`, 'remove `outputs`'));
+    if (s.kind !== 'sharder' && s.shards !== undefined) out.push(err('shards-not-sharder', `only sharder stages take \`shards\`; \`${sname}\` is a ${s.kind}`, `${ptr}/shards`));
+    const { inputs, outputs } = stageTopics(sname, s);
+    const a = ARITY[s.kind];
+    if (inputs.length < a.inMin || inputs.length > a.inMax) out.push(err('stage-arity', `${s.kind} stage \`${sname}\` reads ${inputs.length} topic${inputs.length === 1 ? '' : 's'}; a ${s.kind} reads ${arity(a.inMin, a.inMax)}`, ptr, s.kind === 'merger' ? 'give `inputs: [a, b]`' : 'give `input: <topic>`'));
+    if (s.kind !== 'sharder' && (outputs.length < a.outMin || outputs.length > a.outMax)) out.push(err('stage-arity', `${s.kind} stage \`${sname}\` writes ${outputs.length} topic${outputs.length === 1 ? '' : 's'}; a ${s.kind} writes ${arity(a.outMin, a.outMax)}`, `${ptr}`, 'adjust `outputs`'));
+    for (const o of outputs) {
+      if (producers.has(o)) out.push(err('topic-twice', `topic \`${o}\` is written by both ${producers.get(o)} and stage \`${sname}\``, `${ptr}/outputs`, 'give each topic one producer'));
+      else producers.set(o, `stage \`${sname}\``);
+    }
+  }
+  for (const [sname, s] of stages) {
+    const { inputs } = stageTopics(sname, s);
+    inputs.forEach((t, i) => {
+      if (!producers.has(t)) out.push(err('unknown-topic', `stage \`${sname}\` reads topic \`${t}\`, which no source or stage produces`, `${base}/stages/${sname}/${s.inputs ? `inputs/${i}` : 'input'}`, `add it to \`sources\`, or to some stage's outputs`));
+    });
+  }
+  // cycles: stage → stages reading its outputs
+  const readers = new Map<string, string[]>();
+  for (const [sname, s] of stages) for (const t of stageTopics(sname, s).inputs) readers.set(t, [...(readers.get(t) ?? []), sname]);
+  const state = new Map<string, 1 | 2>();
+  const stack: string[] = [];
+  const visit = (sname: string): string[] | undefined => {
+    if (state.get(sname) === 2) return undefined;
+    if (state.get(sname) === 1) return [...stack.slice(stack.indexOf(sname)), sname];
+    state.set(sname, 1);
+    stack.push(sname);
+    for (const t of stageTopics(sname, p.stages[sname]).outputs) for (const r of readers.get(t) ?? []) {
+      const c = visit(r);
+      if (c) return c;
+    }
+    stack.pop();
+    state.set(sname, 2);
+    return undefined;
+  };
+  for (const [sname] of stages) {
+    const cycle = visit(sname);
+    if (cycle) {
+      out.push(err('pipeline-cycle', `pipeline \`${name}\` has a cycle: ${cycle.join(' → ')}`, `${base}/stages/${cycle[0]}`, 'a pipeline is a directed acyclic graph; break the loop'));
+      break;
+    }
+  }
+  return out;
+}
+
+const arity = (min: number, max: number) => (min === max ? `exactly ${min}` : max === Infinity ? `at least ${min}` : min === 0 ? `at most ${max}` : `${min} to ${max}`);
