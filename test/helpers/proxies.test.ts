@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeWithBinaries } from './binaries.js';
 import {
@@ -238,4 +242,29 @@ describeWithBinaries(['nutcracker', 'memcached', 'redis-server', 'unshare', 'mou
     expect(await redisCommand(direct, 'GET', 'missing')).toBeNull();
     await expect(redisCommand(direct, 'NOSUCHCOMMAND')).rejects.toThrow(/unknown command/i);
   });
+});
+
+describeWithBinaries(['memcached'], 'cleanup', () => {
+  it('kills started processes and removes scratch dirs even when the test process is SIGKILLed', async () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const probe = join(makeTempDir('probe'), 'started.json');
+    const env: NodeJS.ProcessEnv = { ...process.env, DDP_LEAK_PROBE: probe, NO_COLOR: '1' };
+    for (const k of ['VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID']) delete env[k];
+    const vitest = join(here, '..', '..', 'node_modules', 'vitest', 'vitest.mjs');
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [vitest, 'run', '--config', join(here, 'fixtures', 'vitest.config.mjs'), 'leak'], {
+        env,
+        stdio: 'ignore',
+      });
+      child.once('error', reject);
+      child.once('close', () => resolve());
+    });
+    expect(existsSync(probe)).toBe(true);
+    const started = JSON.parse(readFileSync(probe, 'utf8')) as { pid: number; ip: string; port: number; dir: string };
+    const deadline = Date.now() + 6000;
+    while ((alive(started.pid) || existsSync(started.dir)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(started.pid)).toBe(false);
+    expect(existsSync(started.dir)).toBe(false);
+    expect(await canConnect(started.ip, started.port)).toBe(false);
+  }, 20_000);
 });

@@ -11,7 +11,8 @@
  *
  * Cleanup: every child runs in its own process group (detached) and `stop()` kills the whole group
  * (TERM, then KILL). Backstops: a `process.on('exit')` hook SIGKILLs every group still running, and a
- * tiny `sh` watchdog per child kills its group if the test process dies without running exit hooks.
+ * detached `sh` janitor does the same (and removes the scratch dir) once the test process is gone —
+ * vitest ends its fork workers without 'exit' events. See `sessionRoot`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -94,9 +95,9 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-const live = new Map<number, { watchdog?: number; dir?: string }>();
-const tempDirs = new Set<string>();
-let exitHookInstalled = false;
+/** Process groups started here and still running. */
+const live = new Set<number>();
+let root: string | undefined;
 
 function killGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
@@ -106,29 +107,51 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const [pgid, extra] of live) {
-      killGroup(pgid, 'SIGKILL');
-      if (extra.watchdog) killGroup(extra.watchdog, 'SIGKILL');
-      if (extra.dir) rmSync(extra.dir, { recursive: true, force: true });
-    }
-    live.clear();
-    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-  });
+/** Keeps `ROOT/pgids` in step with `live`, for the janitor. */
+function writePgids(): void {
+  if (root) writeFileSync(join(root, 'pgids'), [...live].map((g) => `${g}\n`).join(''));
 }
 
 /**
- * A private temporary directory `$TMPDIR/ddp-PREFIX-XXXXXX` (mode 0755 so dropped-privilege
- * workers can traverse it), removed at process exit at the latest.
+ * The per-test-process scratch root `$TMPDIR/ddp-test-XXXXXX` (0755, so workers that drop
+ * privileges can traverse it). Created on first use together with the two cleanup backstops:
+ *  - a `process.on('exit')` hook (runs when node exits normally);
+ *  - a detached `sh` janitor that polls this process and, once it is gone (vitest kills its fork
+ *    workers without 'exit' events), SIGKILLs every group listed in ROOT/pgids and removes ROOT.
+ */
+function sessionRoot(): string {
+  if (root) return root;
+  const dir = mkdtempSync(join(tmpdir(), 'ddp-test-'));
+  chmodSync(dir, 0o755);
+  root = dir;
+  writePgids();
+  const janitor = spawn(
+    'sh',
+    [
+      '-c',
+      'while kill -0 "$0" 2>/dev/null; do sleep 1; done; ' +
+        'if [ -f "$1/pgids" ]; then while read g; do kill -9 -"$g" 2>/dev/null; done < "$1/pgids"; fi; rm -rf "$1"',
+      String(process.pid),
+      dir,
+    ],
+    { detached: true, stdio: 'ignore' },
+  );
+  janitor.unref();
+  process.on('exit', () => {
+    for (const pgid of live) killGroup(pgid, 'SIGKILL');
+    live.clear();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+/**
+ * A fresh temporary directory `ROOT/PREFIX-XXXXXX` (0755) under the per-process scratch root;
+ * everything under it is removed when the test process ends at the latest.
  */
 export function makeTempDir(prefix: string): string {
-  installExitHook();
-  const dir = mkdtempSync(join(tmpdir(), `ddp-${prefix}-`));
+  const dir = mkdtempSync(join(sessionRoot(), `${prefix}-`));
   chmodSync(dir, 0o755);
-  tempDirs.add(dir);
   return dir;
 }
 
@@ -190,7 +213,7 @@ interface SpawnOptions {
 
 /** Spawns a long-running child in its own process group and waits until its ports accept connections. */
 export async function startProcess(cmd: string, args: readonly string[], opts: SpawnOptions): Promise<Running> {
-  installExitHook();
+  sessionRoot();
   const [file, argv] = withHosts(cmd, args, opts.hosts ?? {}, opts.dir);
   const child: ChildProcess = spawn(file, argv, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.dir });
   let out = '';
@@ -225,14 +248,8 @@ export async function startProcess(cmd: string, args: readonly string[], opts: S
     await exitedP;
     throw new Error(`${opts.label}: ${exited ?? 'failed to start'}\n${out}`);
   }
-  // Watchdog: if this test process vanishes without exit hooks, kill the child's group.
-  const watchdog = spawn(
-    'sh',
-    ['-c', 'while kill -0 "$0" 2>/dev/null; do sleep 1; done; kill -9 -"$1" 2>/dev/null', String(process.pid), String(pid)],
-    { detached: true, stdio: 'ignore' },
-  );
-  watchdog.unref();
-  live.set(pid, { watchdog: watchdog.pid, dir: opts.dir });
+  live.add(pid);
+  writePgids();
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -242,8 +259,8 @@ export async function startProcess(cmd: string, args: readonly string[], opts: S
       await exitedP;
       clearTimeout(t);
       killGroup(pid, 'SIGKILL'); // leftovers (workers, children) of the group
-      if (watchdog.pid) killGroup(watchdog.pid, 'SIGKILL');
       live.delete(pid);
+      writePgids();
       rmSync(opts.dir, { recursive: true, force: true });
     })());
 

@@ -1,0 +1,36 @@
+// Names every pattern agrees on, so that a config one pattern writes reaches the objects another
+// pattern generates (a shard-router ambassador and the sharded service it routes to, a function
+// triggered by a work queue and that queue's broker). The same string is the Kubernetes DNS name
+// and the compose service name (or a compose network alias), so configs are byte-identical.
+
+/** Host of shard i of sharded service `svc`: a StatefulSet pod behind the headless Service
+ *  (`<svc>-<i>.<svc>`, resolved through the namespace search path), or, for hot shards
+ *  (replicasPerShard > 1), the ClusterIP Service of that shard's own Deployment (`<svc>-<i>`).
+ *  compose: a service `<svc>-<i>` with the network alias `<svc>-<i>.<svc>`. */
+export function shardHost(svc: string, i: number, hot: boolean): string {
+  return hot ? `${svc}-${i}` : `${svc}-${i}.${svc}`;
+}
+
+/** The broker that a work-queue service deploys (StatefulSet + Service). */
+export const brokerName = (svc: string): string => `${svc}-broker`;
+
+export const BROKER_PORTS = { redis: 6379, rabbitmq: 5672, nats: 4222, kafka: 9092 } as const;
+export type BrokerKind = keyof typeof BROKER_PORTS;
+
+const SCHEME: Record<BrokerKind, string> = { redis: 'redis', rabbitmq: 'amqp', nats: 'nats', kafka: 'kafka' };
+
+/** URL of the broker a work-queue service or pipeline deploys, or its outside `url`. */
+export function brokerUrl(owner: string, broker: BrokerKind | { url: string } | undefined): string {
+  if (broker && typeof broker === 'object') return broker.url;
+  const kind = broker ?? 'redis';
+  return `${SCHEME[kind]}://${brokerName(owner)}:${BROKER_PORTS[kind]}`;
+}
+
+/** The broker kind of a broker spec (an outside `url` names it by `kind` or by its scheme). */
+export function brokerKind(broker: BrokerKind | { url: string; kind?: BrokerKind } | undefined): BrokerKind {
+  if (broker === undefined) return 'redis';
+  if (typeof broker === 'string') return broker;
+  if (broker.kind) return broker.kind;
+  const scheme = broker.url.split(':')[0];
+  return scheme.startsWith('amqp') ? 'rabbitmq' : scheme.startsWith('rediss') ? 'redis' : (scheme as BrokerKind);
+}
