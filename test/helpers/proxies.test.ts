@@ -176,6 +176,11 @@ sub vcl_deliver { if (obj.hits > 0) { set resp.http.x-cache = "HIT"; } else { se
     const unresolved = await checkVarnish(vcl('api.shop'), {});
     expect(unresolved.ok).toBe(false);
     expect(unresolved.output).toMatch(/could not be resolved/);
+    // a name with several addresses (a headless Service) is refused too
+    const { a, b } = allocateAddresses(['a', 'b']);
+    const headless = await checkVarnish(vcl('api.shop'), { 'api.shop': [a!, b!] });
+    expect(headless.ok).toBe(false);
+    expect(headless.output).toMatch(/resolves to too many addresses/);
   });
 
   it('end to end: varnish in front of a ClusterIP-like round robin serves a HIT', async () => {
@@ -267,4 +272,4 @@ describeWithBinaries(['memcached'], 'cleanup', () => {
     expect(existsSync(started.dir)).toBe(false);
     expect(await canConnect(started.ip, started.port)).toBe(false);
   }, 20_000);
-});
+}, { root: false });

@@ -26,8 +26,11 @@ import { binaryPath } from './binaries.js';
 
 // ───────────────────────────── addresses & ports ─────────────────────────────
 
-/** Host name → IPv4 address, as written into the private /etc/hosts. */
-export type Hosts = Record<string, string>;
+/**
+ * Host name → address(es), as written into the private /etc/hosts. Several addresses for one name
+ * model a headless Service (e.g. to prove that varnish refuses such a backend).
+ */
+export type Hosts = Record<string, string | readonly string[]>;
 
 /**
  * Gives each name its own loopback address `127.B.C.i` (B in 1..254 and C in 0..255 random per
@@ -157,10 +160,12 @@ export function makeTempDir(prefix: string): string {
 
 function hostsFileText(hosts: Hosts): string {
   const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
-  for (const [name, ip] of Object.entries(hosts)) {
+  for (const [name, ips] of Object.entries(hosts)) {
     if (!/^[A-Za-z0-9.-]+$/.test(name)) throw new Error(`bad host name for hosts file: ${name}`);
-    if (net.isIP(ip) === 0) throw new Error(`bad address for ${name}: ${ip}`);
-    lines.push(`${ip}\t${name}`);
+    for (const ip of typeof ips === 'string' ? [ips] : ips) {
+      if (net.isIP(ip) === 0) throw new Error(`bad address for ${name}: ${ip}`);
+      lines.push(`${ip}\t${name}`);
+    }
   }
   return lines.join('\n') + '\n';
 }
@@ -520,7 +525,8 @@ export async function startNutcracker(ymlText: string, hosts: Hosts = {}, opts: 
       .filter((l): l is string => typeof l === 'string' && l.includes(':'))
       .map((l) => {
         const { host, port } = splitAddress(l.split(' ')[0]!);
-        return `${hosts[host] ?? host}:${port}`;
+        const ip = hosts[host];
+        return `${(typeof ip === 'string' ? ip : ip?.[0]) ?? host}:${port}`;
       });
   }
   const statsIp = waitFor[0] ? splitAddress(waitFor[0]).host : '127.0.0.1';
