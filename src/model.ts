@@ -41,6 +41,21 @@ export interface Component {
   /** compose-only facts */
   compose: ComposeHints;
   annotations?: Record<string, string>; // pod template annotations
+  /** Scaled by KEDA on an event source instead of an HPA: a ScaledObject for a Deployment (no
+   *  `replicas` field), a ScaledJob for a Job (KEDA creates the Jobs: no Job is rendered). */
+  scaler?: EventScaler;
+}
+
+export interface EventScaler {
+  min: number;
+  max: number;
+  pollingInterval: number; // seconds
+  triggers: EventTrigger[];
+}
+
+export interface EventTrigger {
+  type: string; // KEDA scaler: redis | rabbitmq | nats-jetstream | ...
+  metadata: Record<string, string>;
 }
 
 export interface ComposeHints {
@@ -53,6 +68,9 @@ export interface ComposeHints {
   /** compose has no ClusterIP: run an nginx load balancer (this compose-only config) under the
    *  component's name and the replicas as `<name>-replica`, so the name is one address. */
   loadBalancer?: string;
+  /** compose-only component (Kubernetes renders nothing for it): e.g. one compose service per
+   *  index of an Indexed Job, whose Kubernetes form is a single Job. */
+  only?: boolean;
 }
 
 export interface JobSpec {
