@@ -9,6 +9,8 @@ export const IMAGES = {
   nats: 'nats:2.10.22-alpine',
   kafka: 'apache/kafka:3.8.1',
   kubectl: 'registry.k8s.io/kubectl:v1.31.2',
+  // client-go LeaseLock elector (github.com/kkosmrli/leader-elector): GET / on ELECTION_PORT → {"name": leader}
+  leaderElector: 'kkosmrli/leader-elector:v0.3.0',
 } as const;
 
 /** Where config files are mounted inside containers (both Kubernetes and compose). */

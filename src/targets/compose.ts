@@ -146,6 +146,8 @@ export function renderCompose(model: Model): OutputFile[] {
   }
   const content = render('compose/docker-compose', {
     name: model.name,
+    // what compose cannot do that Kubernetes does (e.g. leader election): said in the file too
+    warnings: model.notes.filter((n) => n.severity === 'warning' && n.code.startsWith('compose-')).map((n) => n.message.replace(/^compose: /, '').replace(/[\r\n]+/g, ' ')),
     services: services.replace(/\n*$/, ''),
     volumes: [...named].sort(),
     secrets: [...secrets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, file]) => ({ name, file })),

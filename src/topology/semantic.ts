@@ -93,6 +93,16 @@ function singleNodeChecks(name: string, svc: SingleNode, base: string, services:
     }
     if (a.kind === 'proxy' && !a.upstream) out.push(err('missing-key', 'a `proxy` ambassador needs `upstream` (host:port)', p, 'add `upstream: db.example.com:5432`'));
   });
+  let scrape: string | undefined;
+  (svc.adapters ?? []).forEach((a, i) => {
+    const p = `${base}/adapters/${i}`;
+    if (a.kind === 'prometheus') {
+      if (!a.image) out.push(err('missing-key', `prometheus adapter \`${a.name}\` needs an \`image\` (the exporter for your app)`, p, 'e.g. `image: oliver006/redis_exporter:v1.62.0` for redis'));
+      if (scrape !== undefined) out.push(err('duplicate-scrape', `${name} has two prometheus adapters; the prometheus.io annotations name one scrape port`, p, `keep one; \`${scrape}\` comes first`));
+      else scrape = a.name;
+    }
+    if (a.kind === 'logging' && a.path !== undefined && !/^\/[A-Za-z0-9._/-]*$/.test(a.path)) out.push(err('bad-path', `logging path \`${a.path}\` must be a plain directory (letters, digits, ., _, - and /)`, `${p}/path`));
+  });
   return out;
 }
 

@@ -1,0 +1,105 @@
+// Ambassadors (book ch. 3): a proxy in the pod; the app talks to localhost:<listen> (the
+// ambassador listens on 127.0.0.1 only, so it is no open proxy on the pod's address).
+//  - shard-router: to the shards of a `sharded` service (twemproxy for memcache/redis, nginx for http)
+//  - split: nginx split_clients on a user key (header, cookie or query value; the client address
+//    when the key is empty), weighted, sticky per key — not ip_hash: in a pod every client is 127.0.0.1
+//  - proxy: a TCP (nginx stream) or HTTP proxy to an outside `upstream` host:port
+import type { Component, ConfigFile, Unit } from '../../model.js';
+import type { Ambassador } from '../../generated/topology.js';
+import type { Context } from '../context.js';
+import { serviceNamed } from '../context.js';
+import { error } from '../../diagnostics.js';
+import { containerSpecs } from '../../topology/semantic.js';
+import { infraContainer, mainPort, resourcesOf } from '../containers.js';
+import { CONFIG_DIR, IMAGES } from '../../images.js';
+import { attach, configMount } from './attach.js';
+import { shardRouterConfig } from './shard-router.js';
+
+export const LOOPBACK = '127.0.0.1';
+const DEFAULT_SERVICE_PORT = 8080;
+
+export function applyAmbassadors(unit: Unit, c: Component, ambassadors: Ambassador[] | undefined, ctx: Context, pointer: string): void {
+  (ambassadors ?? []).forEach((a, i) => {
+    const ptr = `${pointer}/ambassadors/${i}`;
+    const name = `${c.name}-${a.name}`;
+    let config: ConfigFile;
+    if (a.kind === 'split') config = { name, target: 'nginx', template: 'split', key: 'nginx.conf', data: splitData(a, ctx) };
+    else if (a.kind === 'proxy') config = { name, target: 'nginx', template: a.protocol === 'http' ? 'proxy-http' : 'proxy-tcp', key: 'nginx.conf', data: proxyData(a) };
+    else {
+      const routed = shardRouterConfig(name, a, ctx);
+      if ('message' in routed) {
+        ctx.notes.push(error('bad-reference', routed.message, { pointer: `${ptr}/target`, hint: routed.hint }));
+        return;
+      }
+      config = routed;
+    }
+    const mount = configMount(unit, c, a.name, config);
+    attach(c, ambassadorContainer(ctx, a, config, mount));
+  });
+}
+
+function ambassadorContainer(ctx: Context, a: Ambassador, config: ConfigFile, mount: ReturnType<typeof configMount>) {
+  const twemproxy = config.target === 'twemproxy';
+  return infraContainer(ctx, {
+    name: a.name,
+    image: a.image ?? (twemproxy ? IMAGES.twemproxy : IMAGES.nginx),
+    command: twemproxy ? ['nutcracker', '-c', `${CONFIG_DIR}/${config.key}`] : ['nginx', '-c', `${CONFIG_DIR}/${config.key}`],
+    ports: [], // listens on 127.0.0.1 only: nothing outside the pod can reach it
+    resources: resourcesOf(ctx, a.resources),
+    mounts: [mount],
+    role: 'ambassador',
+  });
+}
+
+/** Where a service of the topology is reached: its Service name and main port (= container port). */
+export function serviceAddress(ctx: Context, name: string): { host: string; port: number } {
+  const svc = serviceNamed(ctx, name);
+  const spec = svc ? containerSpecs(svc, '')[0]?.[0] : undefined;
+  return { host: name, port: (spec && mainPort(spec)) ?? DEFAULT_SERVICE_PORT };
+}
+
+/** The nginx expression of a split key and, for names nginx variables cannot hold, the map that extracts it. */
+export interface SplitKey {
+  variable: string; // e.g. $http_x_user_id
+  describe: string; // for the config's comment
+  extract?: { source: string; regex: string }; // map <source> $ddp_user_key { "~regex" $ddp_v; }
+}
+
+export function splitKey(key: string | undefined): SplitKey {
+  if (key === undefined || key === 'client') return { variable: '$remote_addr', describe: 'the client address' };
+  const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+  if (kind === 'header') return { variable: `$http_${name.toLowerCase().replace(/-/g, '_')}`, describe: `the ${name} header` };
+  const plain = /^[A-Za-z0-9_]+$/.test(name);
+  if (kind === 'cookie') {
+    return plain
+      ? { variable: `$cookie_${name}`, describe: `the ${name} cookie` }
+      : { variable: '$ddp_user_key', describe: `the ${name} cookie`, extract: { source: '$http_cookie', regex: `~(?:^|;\\s*)${name}=(?<ddp_v>[^;]*)` } };
+  }
+  return plain
+    ? { variable: `$arg_${name}`, describe: `the ${name} query parameter` }
+    : { variable: '$ddp_user_key', describe: `the ${name} query parameter`, extract: { source: '$args', regex: `~(?:^|&)${name}=(?<ddp_v>[^&]*)` } };
+}
+
+/** split_clients buckets: each positive weight a percentage, the last one `*` (the remainder). */
+export function splitBuckets(routes: { to: string; weight: number }[]): { percent: string; upstream: string }[] {
+  const positive = routes.map((r, i) => ({ ...r, upstream: `route_${i}` })).filter((r) => r.weight > 0);
+  return positive.map((r, i) => ({ percent: i === positive.length - 1 ? '*' : `${r.weight}%`, upstream: r.upstream }));
+}
+
+function splitData(a: Ambassador, ctx: Context) {
+  const routes = a.routes ?? [];
+  return {
+    name: a.name,
+    listen: a.listen,
+    loopback: LOOPBACK,
+    key: splitKey(a.key),
+    buckets: splitBuckets(routes),
+    upstreams: routes.map((r, i) => ({ name: `route_${i}`, to: r.to, weight: r.weight, ...serviceAddress(ctx, r.to) })),
+  };
+}
+
+function proxyData(a: Ambassador) {
+  const upstream = a.upstream!; // semantic check: a proxy ambassador has an upstream
+  const i = upstream.lastIndexOf(':');
+  return { name: a.name, listen: a.listen, loopback: LOOPBACK, host: upstream.slice(0, i), port: Number(upstream.slice(i + 1)) };
+}

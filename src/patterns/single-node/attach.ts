@@ -1,0 +1,65 @@
+// How single-node containers join a pod: as regular containers, or as Kubernetes native sidecars
+// (initContainers with restartPolicy: Always) — always for Jobs and CronJobs, so that a sidecar
+// never keeps a finished batch pod alive. Helpers shared by sidecars, ambassadors, adapters and
+// the leader elector.
+import type { Component, ConfigFile, Container, Mount, Port, Unit } from '../../model.js';
+import type { Volumes } from '../../generated/topology.js';
+import { declaredVolumes } from '../containers.js';
+import { CONFIG_DIR } from '../../images.js';
+
+/** Batch workloads finish: their attached containers must be native sidecars. */
+export const isBatch = (c: Component): boolean => c.workload === 'Job' || c.workload === 'CronJob';
+
+/** The main container of a component's pod (the first of `containers`). */
+export const mainContainer = (c: Component): Container => c.pod.containers[0];
+
+/** Every container of the pod, init containers first. */
+export const podContainers = (c: Component): Container[] => [...c.pod.initContainers, ...c.pod.containers];
+
+/** Add `container` to the pod: a native sidecar when asked or when the workload is a batch one. */
+export function attach(c: Component, container: Container, native = false): Container {
+  if (native || isBatch(c)) {
+    const sidecar: Container = { ...container, restartPolicy: 'Always' };
+    c.pod.initContainers.push(sidecar);
+    return sidecar;
+  }
+  c.pod.containers.push(container);
+  return container;
+}
+
+/** Add a service-declared volume (`volumes:`) to the pod unless it is there already. */
+export function ensureDeclaredVolume(c: Component, name: string, volumes: Volumes | undefined): void {
+  if (c.pod.volumes.some((v) => v.name === name)) return;
+  const declared = declaredVolumes(volumes).find((v) => v.name === name);
+  if (declared) c.pod.volumes.push(declared);
+}
+
+/** Mount a config file the unit owns at CONFIG_DIR: a pod volume `<container>-config` (a ConfigMap
+ *  in Kubernetes, a bind mount of OUT/<target>/<name> in compose). */
+export function configMount(unit: Unit, c: Component, containerName: string, config: ConfigFile): Mount {
+  unit.configs.push(config);
+  const volume = `${containerName}-config`;
+  c.pod.volumes.push({ name: volume, configFile: { config: config.name, key: config.key } });
+  return { volume, path: CONFIG_DIR, readOnly: true };
+}
+
+/** A Service/container port name (IANA_SVC_NAME: ≤ 15 characters) not yet taken in `taken`. */
+export function portName(base: string, taken: readonly Port[]): string {
+  const names = new Set(taken.map((p) => p.name));
+  const stem = base.slice(0, 15).replace(/-+$/, '');
+  if (!names.has(stem)) return stem;
+  for (let i = 2; ; i++) {
+    const candidate = `${stem.slice(0, 15 - String(i).length - 1).replace(/-+$/, '')}-${i}`;
+    if (!names.has(candidate)) return candidate;
+  }
+}
+
+/** Every port name in use in the pod and on its Service. */
+export const takenPorts = (c: Component): Port[] => [...(c.service?.ports ?? []), ...podContainers(c).flatMap((x) => x.ports)];
+
+/** Publish a pod port on the component's Service (Service port = container port). */
+export function addServicePort(c: Component, port: Port): void {
+  if (!c.service) return;
+  if (c.service.ports.some((p) => p.port === port.port)) return;
+  c.service.ports = [...c.service.ports, port];
+}

@@ -1,0 +1,57 @@
+// Shared by the single-node pattern tests: generate a topology given as text, in memory, and pick
+// objects out of the output.
+import { parse as parseYaml } from 'yaml';
+import { parseTopologyText } from '../../src/topology/load.js';
+import { prepareLoaded, renderTargets, TARGETS } from '../../src/flow.js';
+import { DdpError, type Diagnostic } from '../../src/diagnostics.js';
+import type { Model } from '../../src/model.js';
+import type { OutputFile } from '../../src/output/files.js';
+import { parseAllDocuments } from '../helpers/kubernetes.js';
+
+export interface Generated {
+  model: Model;
+  files: OutputFile[];
+  diagnostics: Diagnostic[];
+}
+
+export async function generate(text: string): Promise<Generated> {
+  const prepared = await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), undefined);
+  const files = await renderTargets(prepared.model, TARGETS);
+  return { model: prepared.model, files, diagnostics: prepared.diagnostics };
+}
+
+/** The diagnostics a topology fails with (throws if it does not fail). */
+export async function failures(text: string): Promise<Diagnostic[]> {
+  try {
+    await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), undefined);
+  } catch (e) {
+    if (e instanceof DdpError) return e.diagnostics;
+    throw e;
+  }
+  throw new Error('expected the topology to fail');
+}
+
+export function file(files: OutputFile[], path: string): string {
+  const f = files.find((x) => x.path === path);
+  if (!f) throw new Error(`no output file ${path}; have ${files.map((x) => x.path).join(', ')}`);
+  return f.content;
+}
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Every Kubernetes object of the output. */
+export function kubeObjects(files: OutputFile[]): Obj[] {
+  return files.filter((f) => f.target === 'kubernetes').flatMap((f) => parseAllDocuments(f.content) as Obj[]);
+}
+
+export function kubeObject(files: OutputFile[], kind: string, name: string): Obj {
+  const o = kubeObjects(files).find((x) => x.kind === kind && x.metadata?.name === name);
+  if (!o) throw new Error(`no ${kind} ${name}`);
+  return o;
+}
+
+export function composeDoc(files: OutputFile[]): Obj {
+  return parseYaml(file(files, 'compose/docker-compose.yml')) as Obj;
+}
+
+export const TOPOLOGY_HEAD = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: shop }\nservices:\n';
