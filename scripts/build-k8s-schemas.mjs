@@ -71,7 +71,9 @@ const visit = (file) => {
   return id;
 };
 const entries = {};
-for (const [apiVersion, kind, schemaFile] of [...kinds, ...EMBEDDED]) entries[`${apiVersion} ${kind}`] = visit(join(pkgRoot, '_schemas', schemaFile));
+for (const [apiVersion, kind, schemaFile] of kinds) entries[`${apiVersion} ${kind}`] = visit(join(pkgRoot, '_schemas', schemaFile));
+const embedded = {};
+for (const [apiVersion, type, schemaFile] of EMBEDDED) embedded[`${apiVersion} ${type}`] = visit(join(pkgRoot, '_schemas', schemaFile));
 
 const formats = `{
   // after @kubernetes-models/validate (formats.js) and ajv-formats (fullFormats)
@@ -109,14 +111,20 @@ function load(id) {
   FACTORIES[id](m, m.exports, load);
   return m.exports;
 }
-/** "apiVersion Kind" → module id (also the embedded types "v1 PodSpec", "batch/v1 JobSpec", ...). */
+/** "apiVersion Kind" → module id. */
 const ENTRIES = ${JSON.stringify(entries)};
+/** Embedded types ("v1 PodSpec", "batch/v1 JobSpec", ...) → module id. */
+const EMBEDDED = ${JSON.stringify(embedded)};
+const pick = (table, key) => (Object.prototype.hasOwnProperty.call(table, key) ? load(table[key]).validate : undefined);
 export const KUBERNETES_MODELS_VERSION = ${JSON.stringify(version)};
 export const KINDS = Object.keys(ENTRIES);
-/** The compiled validator of \`apiVersion kind\`, or undefined when the API has no such type. */
+/** The compiled validator of the kind \`apiVersion kind\`, or undefined when the API has no such kind. */
 export function kubernetesValidator(apiVersion, kind) {
-  const id = Object.prototype.hasOwnProperty.call(ENTRIES, apiVersion + ' ' + kind) ? ENTRIES[apiVersion + ' ' + kind] : undefined;
-  return id === undefined ? undefined : load(id).validate;
+  return pick(ENTRIES, apiVersion + ' ' + kind);
+}
+/** The compiled validator of an embedded type (v1 PodSpec, batch/v1 JobSpec, autoscaling/v2 HorizontalPodAutoscalerBehavior). */
+export function embeddedValidator(apiVersion, type) {
+  return pick(EMBEDDED, apiVersion + ' ' + type);
 }
 `;
 
@@ -126,6 +134,7 @@ export type KubernetesValidator = ((data: unknown) => boolean) & { errors?: Erro
 export declare const KUBERNETES_MODELS_VERSION: string;
 export declare const KINDS: string[];
 export declare function kubernetesValidator(apiVersion: string, kind: string): KubernetesValidator | undefined;
+export declare function embeddedValidator(apiVersion: string, type: string): KubernetesValidator | undefined;
 `;
 
 mkdirSync(out, { recursive: true });

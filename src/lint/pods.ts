@@ -1,0 +1,108 @@
+// Where the pods are: the pod spec and pod labels of every workload kind, the containers of a
+// pod spec, and which workloads a selector or a scaleTargetRef picks.
+import { getPath, selectorMatches, type Seg } from './kubernetes-schema.js';
+import { isObj, type K8sObject, type Obj } from './types.js';
+
+/** Path of the pod spec of each kind that runs pods (the pod template's metadata is its sibling). */
+const POD_SPEC_PATHS: Record<string, Seg[]> = {
+  'v1 Pod': ['spec'],
+  'v1 ReplicationController': ['spec', 'template', 'spec'],
+  'apps/v1 Deployment': ['spec', 'template', 'spec'],
+  'apps/v1 StatefulSet': ['spec', 'template', 'spec'],
+  'apps/v1 DaemonSet': ['spec', 'template', 'spec'],
+  'apps/v1 ReplicaSet': ['spec', 'template', 'spec'],
+  'batch/v1 Job': ['spec', 'template', 'spec'],
+  'batch/v1 CronJob': ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  'serving.knative.dev/v1 Service': ['spec', 'template', 'spec'],
+  'keda.sh/v1alpha1 ScaledJob': ['spec', 'jobTargetRef', 'template', 'spec'],
+};
+
+/** Kinds whose pods serve: a Service may select them, a PodDisruptionBudget protects them. */
+export const LONG_RUNNING = new Set(['v1 Pod', 'v1 ReplicationController', 'apps/v1 Deployment', 'apps/v1 StatefulSet', 'apps/v1 DaemonSet', 'apps/v1 ReplicaSet']);
+
+export interface PodRef {
+  object: K8sObject;
+  specPath: Seg[];
+  spec: Obj;
+  labelsPath: Seg[];
+  labels: Record<string, string>;
+}
+
+export interface ContainerRef {
+  pod: PodRef;
+  path: Seg[];
+  container: Obj;
+  name: string;
+  init: boolean;
+}
+
+export const kindKey = (o: Pick<K8sObject, 'apiVersion' | 'kind'>): string => `${o.apiVersion} ${o.kind}`;
+
+export function podOf(o: K8sObject): PodRef | undefined {
+  const specPath = POD_SPEC_PATHS[kindKey(o)];
+  if (!specPath) return undefined;
+  const spec = getPath(o.data, specPath);
+  if (!isObj(spec)) return undefined;
+  const labelsPath = [...specPath.slice(0, -1), 'metadata', 'labels'];
+  const raw = o.kind === 'Pod' ? getPath(o.data, ['metadata', 'labels']) : getPath(o.data, labelsPath);
+  const labels: Record<string, string> = {};
+  if (isObj(raw)) for (const [k, v] of Object.entries(raw)) labels[k] = String(v);
+  return { object: o, specPath, spec, labelsPath: o.kind === 'Pod' ? ['metadata', 'labels'] : labelsPath, labels };
+}
+
+export function pods(objects: readonly K8sObject[]): PodRef[] {
+  return objects.map(podOf).filter((p): p is PodRef => p !== undefined);
+}
+
+export function containersOf(pod: PodRef, opts: { init?: boolean } = {}): ContainerRef[] {
+  const out: ContainerRef[] = [];
+  const lists: [string, boolean][] = opts.init === false ? [['containers', false]] : [['initContainers', true], ['containers', false]];
+  for (const [key, init] of lists) {
+    const list = pod.spec[key];
+    if (!Array.isArray(list)) continue;
+    list.forEach((c, i) => {
+      if (isObj(c)) out.push({ pod, path: [...pod.specPath, key, i], container: c, name: typeof c.name === 'string' ? c.name : `#${i}`, init });
+    });
+  }
+  return out;
+}
+
+/** Pods a selector picks in the object's namespace. `structured`: a LabelSelector; else a Service's map. */
+export function selectedPods(all: readonly PodRef[], namespace: string, selector: unknown, kinds: Set<string> = LONG_RUNNING): PodRef[] {
+  return all.filter((p) => p.object.namespace === namespace && kinds.has(kindKey(p.object)) && selectorMatches(selector, p.labels));
+}
+
+/** The desired replica count of a workload (1 when unset), and whether `spec.replicas` is present. */
+export function replicasOf(o: K8sObject): { replicas: number; explicit: boolean } {
+  const r = getPath(o.data, ['spec', 'replicas']);
+  return typeof r === 'number' ? { replicas: r, explicit: true } : { replicas: 1, explicit: false };
+}
+
+/** Autoscalers (HPA v1/v2, KEDA ScaledObject) and the workload each targets. */
+export function autoscalers(objects: readonly K8sObject[]): { scaler: K8sObject; target?: K8sObject; min: number }[] {
+  const out: { scaler: K8sObject; target?: K8sObject; min: number }[] = [];
+  for (const o of objects) {
+    const isHpa = o.kind === 'HorizontalPodAutoscaler' && o.apiVersion.startsWith('autoscaling/');
+    const isKeda = o.kind === 'ScaledObject' && o.apiVersion.startsWith('keda.sh/');
+    if (!isHpa && !isKeda) continue;
+    const ref = getPath(o.data, ['spec', 'scaleTargetRef']);
+    if (!isObj(ref)) continue;
+    const kind = typeof ref.kind === 'string' ? ref.kind : 'Deployment';
+    const target = objects.find((t) => t.namespace === o.namespace && t.kind === kind && t.name === ref.name);
+    const minRaw = getPath(o.data, ['spec', isHpa ? 'minReplicas' : 'minReplicaCount']);
+    out.push({ scaler: o, target, min: typeof minRaw === 'number' ? minRaw : isHpa ? 1 : 0 });
+  }
+  return out;
+}
+
+/** Deep equality of plain JSON values. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (isObj(a) && isObj(b)) {
+    const ka = Object.keys(a).sort();
+    const kb = Object.keys(b).sort();
+    return sameJson(ka, kb) && ka.every((k) => sameJson(a[k], b[k]));
+  }
+  return false;
+}

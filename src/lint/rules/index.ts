@@ -1,0 +1,35 @@
+// Every lint rule, by group. Adding a rule: put it in its group's module (or a new module listed
+// here), give it a failing and a passing fixture under test/fixtures/lint/.
+import type { LintSeverity, Rule } from '../types.js';
+import { rules as containers } from './containers.js';
+import { rules as probes } from './probes.js';
+import { rules as availability } from './availability.js';
+import { rules as references } from './references.js';
+
+export interface RuleInfo {
+  id: string;
+  severity: LintSeverity;
+  description: string;
+  applies: ('kubernetes' | 'compose')[];
+}
+
+export const ALL_RULES: Rule[] = [...containers, ...probes, ...availability, ...references];
+
+/** Checks that are no `Rule` object: the schemas and the reading of the inputs. */
+export const SYNTHETIC_RULES: RuleInfo[] = [
+  { id: 'k8s-schema', severity: 'error', description: 'Kubernetes objects match the API schema: types, required and unknown fields, names, labels', applies: ['kubernetes'] },
+  { id: 'compose-schema', severity: 'error', description: 'compose files match the Compose Specification schema, unknown keys included', applies: ['compose'] },
+  { id: 'unknown-kind', severity: 'warning', description: 'an apiVersion/kind no schema knows (a custom resource, or an API Kubernetes no longer serves) is not schema-checked', applies: ['kubernetes'] },
+  { id: 'yaml-syntax', severity: 'error', description: 'the input is well-formed YAML without duplicate keys', applies: ['kubernetes', 'compose'] },
+  { id: 'not-a-manifest', severity: 'warning', description: 'a file named on the command line holds Kubernetes objects or a compose file', applies: ['kubernetes', 'compose'] },
+  { id: 'ignore-annotation', severity: 'warning', description: 'ddp.dev/ignore names existing rule ids', applies: ['kubernetes', 'compose'] },
+];
+
+export const RULES_BY_ID: Map<string, RuleInfo> = new Map(
+  [...ALL_RULES.map((r): RuleInfo => ({ id: r.id, severity: r.severity, description: r.description, applies: r.applies })), ...SYNTHETIC_RULES].map((r) => [r.id, r]),
+);
+
+/** Every rule, sorted by id (for --list-rules, SARIF and the README). */
+export function ruleList(): RuleInfo[] {
+  return [...RULES_BY_ID.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+}
