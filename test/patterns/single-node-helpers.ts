@@ -1,6 +1,8 @@
 // Shared by the single-node pattern tests: generate a topology given as text, in memory, and pick
 // objects out of the output.
+import { existsSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { isCI } from '../helpers/binaries.js';
 import { parseTopologyText } from '../../src/topology/load.js';
 import { prepareLoaded, renderTargets, TARGETS } from '../../src/flow.js';
 import { DdpError, type Diagnostic } from '../../src/diagnostics.js';
@@ -55,3 +57,37 @@ export function composeDoc(files: OutputFile[]): Obj {
 }
 
 export const TOPOLOGY_HEAD = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: shop }\nservices:\n';
+
+// ───────── real nginx with the stream module ─────────
+
+
+/** Debian's nginx-light has no stream module; package libnginx-mod-stream ships it as a dynamic module. */
+export const STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
+
+/** Why stream configs cannot be checked here (undefined: they can). Under CI a missing module is a failure. */
+export function streamModuleProblem(): string | undefined {
+  return existsSync(STREAM_MODULE) ? undefined : `missing nginx stream module ${STREAM_MODULE}: apt-get install -y libnginx-mod-stream`;
+}
+
+/** The generated configs never `load_module` (the nginx image ddp runs has stream built in);
+ *  Debian's nginx needs it loaded: this local-only line goes before everything else. */
+export function withStreamModule(conf: string): string {
+  if (!/^stream \{/m.test(conf)) return conf;
+  const problem = streamModuleProblem();
+  if (problem) throw new Error(problem);
+  return `load_module ${STREAM_MODULE};\n${conf}`;
+}
+
+/** Skip (locally) or fail (CI) a stream test when the module is missing. */
+export function streamModuleGate(): { skip: boolean } {
+  const problem = streamModuleProblem();
+  if (problem && !isCI()) process.stderr.write(`skipping nginx stream checks: ${problem}\n`);
+  return { skip: problem !== undefined && !isCI() };
+}
+
+/** Host names an nginx or twemproxy config resolves at load (`server host:port`). */
+export function configHosts(conf: string): string[] {
+  const hosts = new Set<string>();
+  for (const m of conf.matchAll(/^\s*(?:server|-)\s+"?([A-Za-z][A-Za-z0-9.-]*):\d+/gm)) hosts.add(m[1]!);
+  return [...hosts].sort();
+}
