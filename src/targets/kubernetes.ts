@@ -75,7 +75,7 @@ export function unitView(model: Model, unit: Unit) {
     unit,
     extra: unit.extra,
     configMaps: unit.configs.filter((c) => !c.composeOnly).map((c) => configMapView(model, c)),
-    components: unit.components.filter((c) => c.workload !== 'None').map((c) => componentView(model, unit, c)),
+    components: unit.components.filter((c) => c.workload !== 'None' && !c.compose.only).map((c) => componentView(model, unit, c)),
     ingress: unit.extra.ingress ? { ...(unit.extra.ingress as object), labels: entries(labelsOf(model, unit.name, 'ingress')), annotations: entries({ ...model.annotations, ...((unit.extra.ingress as { annotations?: Record<string, string> }).annotations ?? {}) }) } : undefined,
     labelsFor: (name: string, role: string) => entries(labelsOf(model, name, role)),
     commonLabels: entries(commonLabels(model)),

@@ -198,6 +198,9 @@ function pipelineChecks(name: string, p: Pipeline, base: string): Check[] {
     if (s.kind === 'sharder' && s.shards === undefined) out.push(err('missing-key', `sharder stage \`${sname}\` needs \`shards\` (2 or more)`, ptr, 'add `shards: 3`; its outputs are named <stage>-0, <stage>-1, ...'));
     if (s.kind === 'sharder' && s.outputs !== undefined) out.push(err('sharder-outputs', `sharder stage \`${sname}\` names its outputs itself (${sname}-0 ... ${sname}-${(s.shards ?? 2) - 1})`, `${ptr}/outputs`, 'remove `outputs`'));
     if (s.kind !== 'sharder' && s.shards !== undefined) out.push(err('shards-not-sharder', `only sharder stages take \`shards\`; \`${sname}\` is a ${s.kind}`, `${ptr}/shards`));
+    out.push(...containerChecks(s, ptr));
+    if (sname === 'broker' && typeof p.broker !== 'object') out.push(err('name-collision', `stage \`broker\` of pipeline \`${name}\` would be the Deployment ${name}-broker, the name of the pipeline's broker`, ptr, 'rename the stage'));
+    (s.mounts ?? []).forEach((m, i) => out.push(err('unknown-volume', `stage \`${sname}\` mounts volume \`${m.volume}\`, but pipeline stages have no volumes`, `${ptr}/mounts/${i}/volume`, 'remove `mounts`: stages exchange data through their topics')));
     const { inputs, outputs } = stageTopics(sname, s);
     const a = ARITY[s.kind];
     if (inputs.length < a.inMin || inputs.length > a.inMax) out.push(err('stage-arity', `${s.kind} stage \`${sname}\` reads ${inputs.length} topic${inputs.length === 1 ? '' : 's'}; a ${s.kind} reads ${arity(a.inMin, a.inMax)}`, ptr, s.kind === 'merger' ? 'give `inputs: [a, b]`' : 'give `input: <topic>`'));
