@@ -1,0 +1,79 @@
+// End to end: the shard-router ambassador's twemproxy config in front of real memcached (and
+// redis) shards, each shard host (`<svc>-<i>.<svc>`, as the sharded pattern names StatefulSet
+// pods) on its own loopback address through a private hosts file.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithBinaries } from '../helpers/binaries.js';
+import { allocateAddresses, memcacheGet, memcacheSet, redisCommand, startMemcached, startNutcracker, startRedis, type Running } from '../helpers/proxies.js';
+import { makeContext, type Topology } from '../../src/patterns/context.js';
+import { shardRouterConfig } from '../../src/patterns/single-node/shard-router.js';
+import { renderConfig } from '../../src/targets/configs.js';
+
+const ctx = makeContext({
+  apiVersion: 'ddp/v1', kind: 'Topology', metadata: { name: 'shop' },
+  services: {
+    sessions: { pattern: 'sharded', image: 'memcached:1.6.29', port: 11211, protocol: 'memcache', shards: 3 },
+    carts: { pattern: 'sharded', image: 'redis:7.4.1-alpine', port: 6379, protocol: 'redis', shards: 2 },
+    app: {
+      pattern: 'replicated', image: 'acme/app:1.0.0', port: 8080,
+      ambassadors: [
+        { name: 'cache', kind: 'shard-router', target: 'sessions', listen: 11211 },
+        { name: 'carts', kind: 'shard-router', target: 'carts', listen: 6379 },
+      ],
+    },
+  },
+} as unknown as Topology);
+
+function twemproxyConf(ambassador: 'cache' | 'carts'): string {
+  const a = (ctx.topology.services.app as { ambassadors: Parameters<typeof shardRouterConfig>[1][] }).ambassadors.find((x) => x.name === ambassador)!;
+  const cfg = shardRouterConfig(`app-${ambassador}`, a, ctx);
+  if ('message' in cfg) throw new Error(cfg.message);
+  return renderConfig(cfg);
+}
+
+describeWithBinaries(['nutcracker', 'memcached', 'redis-server', 'unshare', 'mount'], 'shard-router ambassador (twemproxy) on loopback', () => {
+  const shards = ['sessions-0.sessions', 'sessions-1.sessions', 'sessions-2.sessions'];
+  const addr = allocateAddresses([...shards, 'carts-0.carts', 'carts-1.carts', 'ambassador']);
+  const running: Running[] = [];
+  const mc = `${addr.ambassador}:11211`;
+  const rd = `${addr.ambassador}:6379`;
+
+  beforeAll(async () => {
+    for (const s of shards) running.push(await startMemcached(addr[s]!, 11211));
+    for (const s of ['carts-0.carts', 'carts-1.carts']) running.push(await startRedis(addr[s]!, 6379));
+    const hosts = Object.fromEntries(Object.entries(addr).filter(([n]) => n !== 'ambassador'));
+    // the only change: the ambassador's 127.0.0.1 becomes an address of its own
+    for (const [name, port] of [['cache', 11211], ['carts', 6379]] as const) {
+      const conf = twemproxyConf(name);
+      expect(conf).toContain(`listen: "127.0.0.1:${port}"`);
+      running.push(await startNutcracker(conf, hosts, { rewrite: (t) => t.replace(`"127.0.0.1:${port}"`, `"${addr.ambassador}:${port}"`) }));
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(running.map((r) => r.stop()));
+  });
+
+  it('reaches real memcached shards: every key set through the ambassador reads back, and lives on exactly one shard', async () => {
+    const keys = Array.from({ length: 300 }, (_, i) => `session:${i}`);
+    for (const k of keys) await memcacheSet(mc, k, `v-${k}`);
+    for (const k of keys) expect(await memcacheGet(mc, k)).toBe(`v-${k}`);
+    const perShard: number[] = [];
+    for (const s of shards) {
+      let n = 0;
+      for (const k of keys) if ((await memcacheGet(`${addr[s]}:11211`, k)) !== undefined) n++;
+      perShard.push(n);
+    }
+    process.stderr.write(`shard-router ambassador: 300 keys over 3 memcached shards: ${perShard.join(', ')}\n`);
+    expect(perShard.reduce((a, b) => a + b, 0)).toBe(keys.length); // each key on exactly one shard
+    for (const n of perShard) expect(n).toBeGreaterThanOrEqual(50); // ketama + murmur spreads them
+  }, 60_000);
+
+  it('routes redis commands to the shards of a redis sharded service', async () => {
+    for (let i = 0; i < 100; i++) expect(await redisCommand(rd, 'SET', `cart:${i}`, String(i))).toBe('OK');
+    for (let i = 0; i < 100; i++) expect(await redisCommand(rd, 'GET', `cart:${i}`)).toBe(String(i));
+    const sizes = [];
+    for (const s of ['carts-0.carts', 'carts-1.carts']) sizes.push(Number(await redisCommand(`${addr[s]}:6379`, 'DBSIZE')));
+    expect(sizes[0]! + sizes[1]!).toBe(100);
+    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(25);
+  }, 60_000);
+});

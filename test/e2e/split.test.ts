@@ -1,0 +1,89 @@
+// End to end: example 09's split ambassador (nginx split_clients, 90% web / 10% web-next, keyed on
+// X-User-Id, the client address when there is none) in front of two real HTTP backends, each name
+// on its own loopback address through a private hosts file.
+import http from 'node:http';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithBinaries } from '../helpers/binaries.js';
+import { allocateAddresses, httpGet, startHttpBackend, startNginx, type HttpBackend, type Running } from '../helpers/proxies.js';
+import { renderExample } from '../examples.js';
+import { file } from '../patterns/single-node-helpers.js';
+
+const KEYS = 2000;
+
+describeWithBinaries(['nginx', 'unshare', 'mount'], 'split ambassador (example 09) on loopback', () => {
+  const addr = allocateAddresses(['web', 'web-next', 'ambassador']);
+  const stops: (() => Promise<void>)[] = [];
+  let url = '';
+
+  beforeAll(async () => {
+    const conf = file(await renderExample('09-ambassadors'), 'nginx/shop-experiment.conf');
+    expect(conf).toContain('listen 127.0.0.1:8081;');
+    const backends: HttpBackend[] = [await startHttpBackend(addr.web!, 8080, 'web'), await startHttpBackend(addr['web-next']!, 8080, 'web-next')];
+    stops.push(...backends.map((b) => () => b.stop()));
+    // the only change: the ambassador's 127.0.0.1 becomes an address of its own (others test at the same time)
+    const nginx: Running = await startNginx(conf, { web: addr.web!, 'web-next': addr['web-next']! }, {
+      pathMap: { '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' },
+      rewrite: (text) => text.replace('listen 127.0.0.1:8081;', `listen ${addr.ambassador}:8081;`),
+    });
+    stops.push(() => nginx.stop());
+    url = `http://${addr.ambassador}:8081/`;
+  });
+
+  afterAll(async () => {
+    await Promise.all(stops.map((s) => s()));
+  });
+
+  /** The route (backend name) one request takes. */
+  async function route(headers: Record<string, string>, localAddress?: string): Promise<string> {
+    if (!localAddress) {
+      const r = await httpGet(url, { headers });
+      expect(r.status).toBe(200);
+      return String(r.headers['x-backend']);
+    }
+    return new Promise((resolve, reject) => {
+      const req = http.request(url, { headers, localAddress, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(String(res.headers['x-backend'])));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  async function routesOf(keys: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < keys.length; i += 25) {
+      const batch = keys.slice(i, i + 25);
+      const routes = await Promise.all(batch.map((k) => route({ 'X-User-Id': k })));
+      batch.forEach((k, j) => out.set(k, routes[j]!));
+    }
+    return out;
+  }
+
+  it(`sends 10% ± 3% of ${KEYS} distinct keys to the 10% route, and one key always to one route`, async () => {
+    const keys = Array.from({ length: KEYS }, (_, i) => `user-${i}`);
+    const first = await routesOf(keys);
+    const next = [...first.values()].filter((r) => r === 'web-next').length;
+    process.stderr.write(`split ambassador: ${next} of ${KEYS} keys (${((100 * next) / KEYS).toFixed(1)}%) went to web-next\n`);
+    expect([...new Set(first.values())].sort()).toEqual(['web', 'web-next']);
+    expect(next / KEYS).toBeGreaterThanOrEqual(0.07);
+    expect(next / KEYS).toBeLessThanOrEqual(0.13);
+    // sticky: the same key again (twice, in another order) lands on the same route
+    const again = await routesOf([...keys].reverse().slice(0, 500));
+    for (const [k, r] of again) expect({ k, r }).toEqual({ k, r: first.get(k) });
+    const third = await routesOf(keys.filter((_, i) => i % 7 === 0));
+    for (const [k, r] of third) expect({ k, r }).toEqual({ k, r: first.get(k) });
+  }, 120_000);
+
+  it('without the header, the client address is the key: sticky per client, the same route as that address sent as the key', async () => {
+    const clients = Object.values(allocateAddresses(Array.from({ length: 60 }, (_, i) => `client-${i}`)));
+    const seen = new Set<string>();
+    for (const ip of clients) {
+      const byAddress = await route({}, ip);
+      expect(await route({}, ip)).toBe(byAddress);
+      expect(await route({ 'X-User-Id': ip })).toBe(byAddress);
+      seen.add(byAddress);
+    }
+    expect(seen.has('web')).toBe(true);
+  }, 60_000);
+});
