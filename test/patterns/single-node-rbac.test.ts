@@ -17,6 +17,8 @@ const electorRules = (lock: string): Rule[] => [
 /** example → Role name → the exact rules. */
 const EXPECTED: Record<string, Record<string, Rule[]>> = {
   '11-election': { 'scheduler-elector': electorRules('scheduler-leader') },
+  // the batch join barrier: `kubectl wait` reads the map Job (get), then watches it by name (list, watch)
+  '12-batch': { 'vehicle-count-reduce': [{ apiGroups: ['batch'], resources: ['jobs'], resourceNames: ['vehicle-count-map'], verbs: ['get', 'list', 'watch'] }] },
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
