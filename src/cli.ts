@@ -7,6 +7,7 @@ import { formatDiagnostics, formatGithub, styleFor, type OutputFormat } from './
 import { validateCommand } from './commands/validate.js';
 import { generateCommand, filesToStdout } from './commands/generate.js';
 import { schemaCommand } from './commands/schema.js';
+import { lintCommand } from './commands/lint.js';
 import { VERSION } from './version.js';
 
 export interface Io {
@@ -60,10 +61,26 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     generateCommand()
       .option('--json', 'a JSON report on stdout (same as --format json)')
       .addOption(formatOption())
-      .action(async (file: string | undefined, opts: { out?: string; target?: string; env?: string; stdout?: boolean; force?: boolean; json?: boolean; format?: string }) => {
+      .action(async (file: string | undefined, opts: { out?: string; target?: string; env?: string; stdout?: boolean; force?: boolean; json?: boolean; format?: string; check?: boolean }) => {
         const { runGenerate } = await import('./commands/generate.js');
         const format = outputFormat(opts);
-        const r = await runGenerate({ file, out: opts.out, target: opts.target, env: opts.env, stdout: opts.stdout, force: opts.force });
+        const { progressLine } = await import('./progress.js');
+        const progress = progressLine(io.stderrStream);
+        let r;
+        try {
+          r = await runGenerate({ file, out: opts.out, target: opts.target, env: opts.env, stdout: opts.stdout, force: opts.force, check: opts.check, onProgress: (t) => progress.update(t) });
+        } finally {
+          progress.done();
+        }
+        if (r.check) {
+          const { checkReport } = await import('./commands/generate.js');
+          const out = checkReport(r, format);
+          if (format === 'text' && r.diagnostics.length) io.stderr(formatDiagnostics(r.diagnostics, await styleFor(io.stderrStream)));
+          io.stdout(out.stdout);
+          io.stderr(out.stderr);
+          setCode(r.check.upToDate ? 0 : 1);
+          return;
+        }
         if (opts.stdout) io.stdout(filesToStdout(r.files));
         await report(io, format === 'json' && opts.stdout ? 'text' : format, [...r.diagnostics, ...r.notes], () => ({
           ok: true,
@@ -91,6 +108,34 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
         }
         setCode(0);
       }),
+  );
+
+  program.addCommand(
+    lintCommand().action(async (paths: string[], opts: { topology?: string | boolean; env?: string; json?: boolean; format?: string; strict?: boolean; listRules?: boolean }) => {
+      const { runLint, listRules, findingsToDiagnostics, sarifText, lintSummary } = await import('./commands/lint.js');
+      const format = opts.json ? 'json' : (opts.format ?? 'text');
+      if (opts.listRules) {
+        const rules = await listRules();
+        if (format === 'json') io.stdout(JSON.stringify(rules, null, 2) + '\n');
+        else io.stdout(rules.map((r) => `${r.id.padEnd(20)} ${r.severity.padEnd(8)} ${r.applies.join('+').padEnd(18)} ${r.description}\n`).join(''));
+        setCode(0);
+        return;
+      }
+      const { progressLine } = await import('./progress.js');
+      const progress = progressLine(io.stderrStream);
+      let r;
+      try {
+        r = await runLint({ paths, topology: opts.topology, env: opts.env, onProgress: (t) => progress.update(t) });
+      } finally {
+        progress.done();
+      }
+      if (format === 'json') io.stdout(JSON.stringify({ ok: r.errors === 0 && (!opts.strict || r.warnings === 0), ...r }, null, 2) + '\n');
+      else if (format === 'sarif') io.stdout(await sarifText(r));
+      else if (format === 'github') io.stdout(formatGithub(findingsToDiagnostics(r.findings)));
+      else io.stderr(formatDiagnostics(findingsToDiagnostics(r.findings), await styleFor(io.stderrStream)));
+      if (format !== 'json') io.stderr(lintSummary(r));
+      setCode(r.errors > 0 || (opts.strict && r.warnings > 0) ? 1 : 0);
+    }),
   );
 
   program.addCommand(

@@ -37,7 +37,7 @@ export function lintInputs(inputs: readonly LintInput[]): LintResult {
   const ctx: LintContext = { objects: [], services: [] };
   const files: FileSummary[] = [];
   const raw: Finding[] = [];
-  const hits: { target: LintTarget; rule: string; path: Seg[]; message: string; hint: string }[] = [];
+  const hits: Hit[] = [];
 
   for (const input of inputs) {
     const summary: FileSummary = { file: input.file, kubernetes: 0, compose: 0 };
@@ -82,7 +82,7 @@ export function lintInputs(inputs: readonly LintInput[]): LintResult {
     }
     const rule = RULES_BY_ID.get(h.rule)!;
     const full = [...h.target.base, ...h.path];
-    const pos = h.target.doc.locate(full);
+    const pos = h.target.doc.locate(full, h.at);
     raw.push({
       rule: h.rule,
       severity: rule.severity,
@@ -118,7 +118,10 @@ export function lintInputs(inputs: readonly LintInput[]): LintResult {
   };
 }
 
-function addObject(ctx: LintContext, hits: { target: LintTarget; rule: string; path: Seg[]; message: string; hint: string }[], file: string, doc: SourceDoc, base: Seg[], data: unknown): void {
+/** A rule's hit before suppression and placement; `at: 'key'` places it at the key (unknown fields). */
+type Hit = { target: LintTarget; rule: string; path: Seg[]; message: string; hint: string; at?: 'key' };
+
+function addObject(ctx: LintContext, hits: Hit[], file: string, doc: SourceDoc, base: Seg[], data: unknown): void {
   if (!isObj(data)) {
     const pos = doc.locate(base);
     hits.push({
@@ -159,6 +162,7 @@ function addObject(ctx: LintContext, hits: { target: LintTarget; rule: string; p
       path: f.path,
       message: `${formatPath(f.path)}: ${f.message}`,
       hint: f.kind === 'selector' ? 'make spec.selector.matchLabels a subset of spec.template.metadata.labels' : schemaHint(f.message),
+      ...(f.message.startsWith('unknown field') ? { at: 'key' as const } : {}),
     });
   }
   if (data.kind !== 'Kustomization') ctx.objects.push(o);
@@ -171,7 +175,7 @@ function schemaHint(message: string): string {
   return 'see the field in the Kubernetes API reference (kubectl explain <kind>.<path>)';
 }
 
-function addCompose(ctx: LintContext, hits: { target: LintTarget; rule: string; path: Seg[]; message: string; hint: string }[], file: string, doc: SourceDoc, data: Obj): void {
+function addCompose(ctx: LintContext, hits: Hit[], file: string, doc: SourceDoc, data: Obj): void {
   const services = data.services as Obj;
   const fileTarget: ComposeService = { type: 'compose', file, doc, base: [], data, name: '(file)' };
   const list: ComposeService[] = Object.keys(services).map((name) => ({ type: 'compose', file, doc, base: ['services', name], data: isObj(services[name]) ? services[name] : {}, name }));
@@ -182,7 +186,7 @@ function addCompose(ctx: LintContext, hits: { target: LintTarget; rule: string; 
         if (e.keyword === 'additionalProperties') segs.push(String((e.params as Obj).additionalProperty));
         const owner = segs[0] === 'services' && typeof segs[1] === 'string' ? list.find((s) => s.name === segs[1]) : undefined;
         const target = owner ?? fileTarget;
-        hits.push({ target, rule: 'compose-schema', path: segs.slice(target.base.length), message: `${formatPath(segs)}: ${composeMessage(e)}`, hint: 'see the Compose Specification (https://compose-spec.io) for this key' });
+        hits.push({ target, rule: 'compose-schema', path: segs.slice(target.base.length), message: `${formatPath(segs)}: ${composeMessage(e)}`, hint: 'see the Compose Specification (https://compose-spec.io) for this key', ...(e.keyword === 'additionalProperties' ? { at: 'key' as const } : {}) });
       }
     }
   }

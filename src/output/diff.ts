@@ -11,29 +11,31 @@ export interface CheckResult {
   upToDate: boolean;
   changed: string[]; // on disk, with other content
   added: string[]; // generated but missing from the directory: generate would add them
-  removed: string[]; // in the directory, no longer generated: generate would remove them
+  removed: string[]; // ddp wrote them there before, no longer generated: generate would remove them
+  extra: string[]; // in the directory, not generated and not ddp's (generate keeps them): not what it generates
   diff: string; // unified diff from the directory (a/) to the generated output (b/)
 }
 
-/** User files that `generate` carries over: never reported as removed. */
+/** What only the user supplies (TLS keys, secret values under compose/secrets/): never a difference. */
 const isUserSupplied = (p: string) => p.startsWith('compose/secrets/');
 
 export function checkOutput(outDirArg: string, files: readonly OutputFile[], opts: { cwd?: string } = {}): CheckResult {
   const outDir = resolve(opts.cwd ?? process.cwd(), outDirArg);
   const onDisk = new Map<string, string>();
-  let candidates: string[] = [];
+  let present: string[] = [];
+  let ours = new Set<string>();
   if (existsSync(outDir) && lstatSync(outDir).isDirectory()) {
-    const manifest = readManifest(outDir);
-    const present = listFiles(outDir).filter((f) => !f.link && f.path !== MANIFEST).map((f) => f.path);
-    // what generate would remove: with a manifest, the files ddp wrote there; without one, anything
-    // but what you supply (an output directory checked in without its manifest)
-    candidates = manifest ? present.filter((p) => Object.prototype.hasOwnProperty.call(manifest.files, p)) : present.filter((p) => !isUserSupplied(p));
-    for (const f of files) if (present.includes(f.path)) onDisk.set(f.path, readFileSync(join(outDir, ...f.path.split('/')), 'utf8'));
+    ours = new Set(Object.keys(readManifest(outDir)?.files ?? {}));
+    present = listFiles(outDir).filter((f) => !f.link && f.path !== MANIFEST).map((f) => f.path);
+    const here = new Set(present);
+    for (const f of files) if (here.has(f.path)) onDisk.set(f.path, readFileSync(join(outDir, ...f.path.split('/')), 'utf8'));
   }
   const generated = new Set(files.map((f) => f.path));
   const changed: string[] = [];
   const added: string[] = [];
-  const removed = candidates.filter((p) => !generated.has(p)).sort();
+  const leftover = present.filter((p) => !generated.has(p) && !isUserSupplied(p));
+  const removed = leftover.filter((p) => ours.has(p)).sort();
+  const extra = leftover.filter((p) => !ours.has(p)).sort();
   const parts: { path: string; text: string }[] = [];
   for (const f of files) {
     const old = onDisk.get(f.path);
@@ -45,9 +47,17 @@ export function checkOutput(outDirArg: string, files: readonly OutputFile[], opt
       parts.push({ path: f.path, text: unifiedDiff(old, f.content, f.path) });
     }
   }
-  for (const p of removed) parts.push({ path: p, text: unifiedDiff(readFileSync(join(outDir, ...p.split('/')), 'utf8'), undefined, p) });
+  for (const p of leftover) parts.push({ path: p, text: unifiedDiff(readFileSync(join(outDir, ...p.split('/')), 'utf8'), undefined, p) });
   parts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { outDir: outDirArg, upToDate: !changed.length && !added.length && !removed.length, changed: changed.sort(), added: added.sort(), removed, diff: parts.map((p) => p.text).join('') };
+  return {
+    outDir: outDirArg,
+    upToDate: !changed.length && !added.length && !leftover.length,
+    changed: changed.sort(),
+    added: added.sort(),
+    removed,
+    extra,
+    diff: parts.map((p) => p.text).join(''),
+  };
 }
 
 type Op = { kind: ' ' | '-' | '+'; line: string };
