@@ -144,6 +144,7 @@ export function nameCollisions(model: Model): Diagnostic[] {
   const out: Diagnostic[] = [];
   const owners = new Map<string, Unit>();
   for (const unit of model.units) {
+    out.push(...podNameCollisions(unit));
     const names = new Set<string>();
     for (const c of unit.components) {
       names.add(c.name);
@@ -159,6 +160,24 @@ export function nameCollisions(model: Model): Diagnostic[] {
           hint: `rename one of them: ${dotted(prev.pointer)} owns \`${n.replace(/^[a-z-]+\//, '')}\` (its ${prev.name === n ? 'main workload' : 'derived object'})`,
         }));
       } else owners.set(n, unit);
+    }
+  }
+  return out;
+}
+
+/** Inside one unit: a pod's extra container runs in compose as `<component>-<container>`, which
+ *  must not be the name of another of the unit's workloads (e.g. a sidecar `cache` beside a cache layer). */
+export function podNameCollisions(unit: Unit): Diagnostic[] {
+  const workloads = new Set(unit.components.map((c) => c.name));
+  const out: Diagnostic[] = [];
+  for (const c of unit.components) {
+    for (const x of [...c.pod.containers.slice(1), ...c.pod.initContainers]) {
+      const n = `${c.name}-${x.name}`;
+      if (!workloads.has(n)) continue;
+      out.push(error('name-collision', `${dotted(unit.pointer)} generates \`${n}\` twice: as a workload and as the compose service of container \`${x.name}\` in ${c.name}'s pod`, {
+        pointer: unit.pointer,
+        hint: `rename the sidecar, ambassador or adapter \`${x.name}\``,
+      }));
     }
   }
   return out;

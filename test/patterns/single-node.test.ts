@@ -336,6 +336,20 @@ describe('semantic checks', () => {
   });
 });
 
+describe('names', () => {
+  it('a container whose compose service would shadow another workload of the service is an error, not broken YAML', async () => {
+    const ds = await failures(`${TOPOLOGY_HEAD}  web:
+    pattern: replicated
+    image: acme/web:1.0.0
+    cache: { replicas: 1 }
+    sidecars: [{ name: cache, image: acme/cache-warmer:1.0.0 }]
+`);
+    expect(ds.map((d) => [d.code, d.message, d.hint])).toEqual([
+      ['name-collision', "services.web generates `web-cache` twice: as a workload and as the compose service of container `cache` in web's pod", 'rename the sidecar, ambassador or adapter `cache`'],
+    ]);
+  });
+});
+
 describe('port names', () => {
   it('stay unique in the pod and within 15 characters', () => {
     const p = (name: string) => ({ name, port: 1, protocol: 'TCP' as const });
