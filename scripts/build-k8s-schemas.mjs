@@ -117,6 +117,8 @@ const ENTRIES = ${JSON.stringify(entries)};
 const EMBEDDED = ${JSON.stringify(embedded)};
 const pick = (table, key) => (Object.prototype.hasOwnProperty.call(table, key) ? load(table[key]).validate : undefined);
 export const KUBERNETES_MODELS_VERSION = ${JSON.stringify(version)};
+/** The formats the validators use (in place of @kubernetes-models/validate's). */
+export const formats = () => load(0).formats;
 export const KINDS = Object.keys(ENTRIES);
 /** The compiled validator of the kind \`apiVersion kind\`, or undefined when the API has no such kind. */
 export function kubernetesValidator(apiVersion, kind) {
@@ -133,6 +135,7 @@ import type { ErrorObject } from 'ajv';
 export type KubernetesValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 export declare const KUBERNETES_MODELS_VERSION: string;
 export declare const KINDS: string[];
+export declare function formats(): Record<string, { type: string; validate: ((v: unknown) => boolean) | RegExp }>;
 export declare function kubernetesValidator(apiVersion: string, kind: string): KubernetesValidator | undefined;
 export declare function embeddedValidator(apiVersion: string, type: string): KubernetesValidator | undefined;
 `;

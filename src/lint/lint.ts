@@ -82,7 +82,7 @@ export function lintInputs(inputs: readonly LintInput[]): LintResult {
     }
     const rule = RULES_BY_ID.get(h.rule)!;
     const full = [...h.target.base, ...h.path];
-    const pos = h.target.doc.locate(full, h.at);
+    const pos = h.target.doc.locate(full, 'key');
     raw.push({
       rule: h.rule,
       severity: rule.severity,
@@ -103,7 +103,7 @@ export function lintInputs(inputs: readonly LintInput[]): LintResult {
       const key = `${t.file}\0${targetName(t)}\0${id}`;
       if (unknownIgnores.has(key)) continue;
       unknownIgnores.add(key);
-      const pos = t.doc.locate([...t.base, ...ignore.path]);
+      const pos = t.doc.locate([...t.base, ...ignore.path], 'key');
       raw.push({ rule: 'ignore-annotation', severity: 'warning', message: `${targetName(t)}: ${IGNORE_KEY} names \`${id}\`, which is no ddp lint rule`, hint: `rule ids: ${[...RULES_BY_ID.keys()].sort().join(', ')}`, file: t.file, line: pos.line, col: pos.col });
     }
   }

@@ -55,7 +55,7 @@ export const containerResources: Rule = {
         const missing = [...(cpus ? [] : ['CPU limit']), ...(memory ? [] : ['memory limit'])];
         if (!missing.length) return undefined;
         return {
-          path: s.data.deploy !== undefined ? [...s.base, 'deploy'] : s.base,
+          path: s.data.deploy !== undefined ? ['deploy'] : [],
           message: `has no ${joinAnd(missing)}`,
           hint: 'set deploy.resources.limits.{cpus,memory} (and reservations for what it needs)',
         };
@@ -94,7 +94,7 @@ export const imageTagRule: Rule = {
       },
       (s) => {
         const p = tagProblem(s.data.image);
-        return p ? { path: [...s.base, 'image'], message: p, hint } : undefined;
+        return p ? { path: ['image'], message: p, hint } : undefined;
       },
     );
   },
@@ -124,7 +124,7 @@ export const runAsNonRoot: Rule = {
         const user = s.data.user === undefined ? undefined : String(s.data.user);
         if (user !== undefined && !/^(0|root)(:.*)?$/.test(user)) return undefined;
         return {
-          path: user === undefined ? s.base : [...s.base, 'user'],
+          path: user === undefined ? [] : ['user'],
           message: user === undefined ? 'sets no `user`, so it runs as the image\'s user (often root)' : `runs as root (user: ${user})`,
           hint: 'set `user: "10001:10001"` (a non-root UID:GID)',
         };
@@ -147,7 +147,7 @@ export const readOnlyRootFs: Rule = {
       (s) =>
         typeof s.data.image !== 'string' || s.data.read_only === true
           ? undefined
-          : { path: s.data.read_only !== undefined ? [...s.base, 'read_only'] : s.base, message: 'has a writable root filesystem', hint: 'set `read_only: true` and a tmpfs where it must write (e.g. /tmp)' },
+          : { path: s.data.read_only !== undefined ? ['read_only'] : [], message: 'has a writable root filesystem', hint: 'set `read_only: true` and a tmpfs where it must write (e.g. /tmp)' },
     ),
 };
 
@@ -160,7 +160,7 @@ export const privileged: Rule = {
     hits(
       ctx,
       (c) => (sc(c).privileged === true ? { path: [...c.path, 'securityContext', 'privileged'], message: `${what(c)} runs privileged (it has every capability of the host)`, hint: 'remove privileged: true; add only the capabilities it needs' } : undefined),
-      (s) => (s.data.privileged === true ? { path: [...s.base, 'privileged'], message: 'runs privileged (it has every capability of the host)', hint: 'remove `privileged: true`; add only the capabilities it needs with cap_add' } : undefined),
+      (s) => (s.data.privileged === true ? { path: ['privileged'], message: 'runs privileged (it has every capability of the host)', hint: 'remove `privileged: true`; add only the capabilities it needs with cap_add' } : undefined),
     ),
 };
 
@@ -180,7 +180,7 @@ export const privilegeEscalation: Rule = {
         if (typeof s.data.image !== 'string') return undefined;
         const opts = Array.isArray(s.data.security_opt) ? s.data.security_opt.map(String) : [];
         if (opts.some((o) => /^no-new-privileges(:true|=true)?$/.test(o))) return undefined;
-        return { path: s.data.security_opt !== undefined ? [...s.base, 'security_opt'] : s.base, message: 'allows privilege escalation (no `no-new-privileges`)', hint: 'add `security_opt: ["no-new-privileges:true"]`' };
+        return { path: s.data.security_opt !== undefined ? ['security_opt'] : [], message: 'allows privilege escalation (no `no-new-privileges`)', hint: 'add `security_opt: ["no-new-privileges:true"]`' };
       },
     ),
 };
@@ -202,7 +202,7 @@ export const dropCapabilities: Rule = {
         if (typeof s.data.image !== 'string') return undefined;
         const drop = Array.isArray(s.data.cap_drop) ? s.data.cap_drop.map(String) : [];
         if (drop.some((d) => d.toUpperCase() === 'ALL')) return undefined;
-        return { path: s.data.cap_drop !== undefined ? [...s.base, 'cap_drop'] : s.base, message: 'does not drop all capabilities', hint: 'add `cap_drop: ["ALL"]` (and cap_add for single ones it needs)' };
+        return { path: s.data.cap_drop !== undefined ? ['cap_drop'] : [], message: 'does not drop all capabilities', hint: 'add `cap_drop: ["ALL"]` (and cap_add for single ones it needs)' };
       },
     ),
 };

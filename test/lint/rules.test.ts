@@ -1,0 +1,162 @@
+// Every lint rule: a failing fixture (exactly the expected findings: id, line, column, message) and
+// a passing one (no finding at all). Fixtures: test/fixtures/lint/<rule>/{fail,pass}[-compose].yaml.
+import { describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { lintInputs, type LintResult } from '../../src/lint/lint.js';
+import { ruleList } from '../../src/lint/rules/index.js';
+
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'lint');
+
+function lintFixture(rel: string): LintResult {
+  return lintInputs([{ file: rel, text: readFileSync(join(DIR, rel), 'utf8'), explicit: true }]);
+}
+const brief = (r: LintResult) => r.findings.map((f) => `${f.rule} ${f.severity} ${f.line}:${f.col} ${f.message}`);
+
+const D = 'Deployment/api: ';
+const C = 'compose service api: ';
+const FAIL: Record<string, string[]> = {
+  'container-resources/fail.yaml': [`container-resources warning 32:11 ${D}container \`api\` has no CPU limit or memory limit`],
+  'container-resources/fail-compose.yaml': [`container-resources warning 8:5 ${C}has no CPU limit or memory limit`],
+  'image-tag/fail.yaml': [`image-tag warning 28:11 ${D}container \`api\`: image \`ghcr.io/acme/api:latest\` uses the \`latest\` tag`],
+  'image-tag/fail-compose.yaml': [`image-tag warning 3:5 ${C}image \`ghcr.io/acme/api\` has no tag (it means \`latest\`)`],
+  'container-probes/fail.yaml': [`container-probes warning 27:11 ${D}container \`api\` receives Service traffic but has no livenessProbe`],
+  'probes-identical/fail.yaml': [
+    `probes-identical warning 37:11 ${D}container \`api\` has identical readiness and liveness probes: a busy moment restarts it instead of only taking it out of the Service`,
+  ],
+  'run-as-non-root/fail.yaml': [`run-as-non-root warning 37:11 ${D}container \`api\` may run as root: neither runAsNonRoot nor a non-zero runAsUser is set`],
+  'run-as-non-root/fail-compose.yaml': [`run-as-non-root warning 4:5 ${C}runs as root (user: 0:0)`],
+  'read-only-root-fs/fail.yaml': [`read-only-root-fs warning 41:13 ${D}container \`api\` has a writable root filesystem`],
+  'read-only-root-fs/fail-compose.yaml': [`read-only-root-fs warning 2:3 ${C}has a writable root filesystem`],
+  'privileged/fail.yaml': [`privileged error 43:13 ${D}container \`api\` runs privileged (it has every capability of the host)`],
+  'privileged/fail-compose.yaml': [`privileged error 6:5 ${C}runs privileged (it has every capability of the host)`],
+  'privilege-escalation/fail.yaml': [`privilege-escalation warning 40:11 ${D}container \`api\` allows privilege escalation (setuid binaries can gain root)`],
+  'privilege-escalation/fail-compose.yaml': [`privilege-escalation warning 2:3 ${C}allows privilege escalation (no \`no-new-privileges\`)`],
+  'drop-capabilities/fail.yaml': [`drop-capabilities warning 43:13 ${D}container \`api\` does not drop all capabilities`],
+  'drop-capabilities/fail-compose.yaml': [`drop-capabilities warning 6:5 ${C}does not drop all capabilities`],
+  'pdb/fail.yaml': [`pdb warning 7:3 ${D}runs 2 replicas but no PodDisruptionBudget covers its pods: a node drain may take them all down at once`],
+  'topology-spread/fail.yaml': [`topology-spread warning 15:5 ${D}runs 2 replicas with no topologySpreadConstraints or pod anti-affinity: they may all land on one node`],
+  'hpa-replicas/fail.yaml': [`hpa-replicas error 7:3 ${D}sets replicas: 2 but HorizontalPodAutoscaler/api scales it: every apply resets the scale the autoscaler chose`],
+  'selector-match/fail.yaml': [`selector-match error 13:7 ${D}spec.template.metadata.labels: \`selector\` does not match template \`labels\``],
+  'service-targets/fail.yaml': [`service-targets error 52:3 Service/api: targets nothing: no pod template in the linted manifests has the labels app=apii`],
+  'statefulset-service/fail.yaml': [`statefulset-service error 8:3 StatefulSet/api: serviceName \`api\` is not a headless Service (Service/api has no clusterIP: None)`],
+  'job-ttl/fail.yaml': [`job-ttl warning 6:1 Job/reindex: has no ttlSecondsAfterFinished: the finished Job and its pods stay until someone deletes them`],
+  'k8s-schema/fail.yaml': [`k8s-schema error 40:11 ${D}spec.template.spec.containers[0].securityContxt: unknown field (did you mean "securityContext"?)`],
+  'compose-schema/fail-compose.yaml': [`compose-schema error 6:5 ${C}services.api.portz: unknown key`],
+  'unknown-kind/fail.yaml': [`unknown-kind warning 2:1 Widget/gadget: no schema for apiVersion example.com/v1, kind Widget: not checked against a schema`],
+  'yaml-syntax/fail.yaml': [`yaml-syntax error 5:3 duplicate key: a key may appear only once in a mapping`],
+  'not-a-manifest/fail.yaml': [
+    `not-a-manifest warning 1:1 not-a-manifest/fail.yaml holds no Kubernetes object (apiVersion and kind) and no compose file (services); nothing in it was linted`,
+  ],
+  'ignore-annotation/fail.yaml': [
+    `ignore-annotation warning 7:5 ${D}ddp.dev/ignore names \`image-tags\`, which is no ddp lint rule`,
+    `image-tag warning 30:11 ${D}container \`api\`: image \`ghcr.io/acme/api:latest\` uses the \`latest\` tag`,
+  ],
+};
+
+describe('every rule has a failing and a passing fixture', () => {
+  it('covers every rule id', () => {
+    const dirs = readdirSync(DIR).sort();
+    expect(dirs).toEqual(ruleList().map((r) => r.id));
+    for (const id of dirs) {
+      const files = readdirSync(join(DIR, id));
+      expect(files.some((f) => f.startsWith('fail')), `${id} has a failing fixture`).toBe(true);
+      expect(files.some((f) => f.startsWith('pass')), `${id} has a passing fixture`).toBe(true);
+    }
+    const fails = dirs.flatMap((d) => readdirSync(join(DIR, d)).filter((f) => f.startsWith('fail')).map((f) => `${d}/${f}`)).sort();
+    expect(fails).toEqual(Object.keys(FAIL).sort());
+  });
+
+  it.each(Object.entries(FAIL))('%s: exactly the expected findings', (rel, expected) => {
+    const r = lintFixture(rel);
+    expect(brief(r)).toEqual(expected);
+    expect(r.findings[r.findings.length - 1].hint).toBeTruthy();
+    // the rule the fixture is named after fires
+    expect(r.findings.map((f) => f.rule)).toContain(rel.split('/')[0]);
+  });
+
+  const passes = readdirSync(DIR).flatMap((d) => readdirSync(join(DIR, d)).filter((f) => f.startsWith('pass')).map((f) => `${d}/${f}`)).sort();
+  it.each(passes)('%s: no finding', (rel) => {
+    expect(brief(lintFixture(rel))).toEqual([]);
+  });
+});
+
+describe('ddp.dev/ignore', () => {
+  it('suppresses the named rules for that object and counts them', () => {
+    const r = lintFixture('ignore-annotation/pass.yaml');
+    expect(r.findings).toEqual([]);
+    expect(r.suppressed).toBe(1);
+  });
+
+  it('works as a compose label (map or list form) and only for the object that carries it', () => {
+    const text = [
+      'services:',
+      '  a:',
+      '    image: ghcr.io/acme/a',
+      '    user: "10001"',
+      '    read_only: true',
+      '    cap_drop: [ALL]',
+      '    security_opt: ["no-new-privileges:true"]',
+      '    deploy: { resources: { limits: { cpus: "1", memory: 64m } } }',
+      '    labels: { ddp.dev/ignore: "image-tag" }',
+      '  b:',
+      '    image: ghcr.io/acme/b',
+      '    user: "10001"',
+      '    read_only: true',
+      '    cap_drop: [ALL]',
+      '    security_opt: ["no-new-privileges:true"]',
+      '    deploy: { resources: { limits: { cpus: "1", memory: 64m } } }',
+      '    labels: ["ddp.dev/ignore=image-tag, read-only-root-fs"]',
+      '  c:',
+      '    image: ghcr.io/acme/c',
+      '    user: "10001"',
+      '    read_only: true',
+      '    cap_drop: [ALL]',
+      '    security_opt: ["no-new-privileges:true"]',
+      '    deploy: { resources: { limits: { cpus: "1", memory: 64m } } }',
+      '',
+    ].join('\n');
+    const r = lintInputs([{ file: 'compose.yml', text, explicit: true }]);
+    expect(brief(r)).toEqual(['image-tag warning 19:5 compose service c: image `ghcr.io/acme/c` has no tag (it means `latest`)']);
+    expect(r.suppressed).toBe(2);
+  });
+
+  it('on the pod template of a workload too', () => {
+    const text = readFileSync(join(DIR, 'image-tag/fail.yaml'), 'utf8').replace('      labels:\n        app: api\n    spec:', '      labels:\n        app: api\n      annotations:\n        ddp.dev/ignore: image-tag\n    spec:');
+    const r = lintInputs([{ file: 'x.yaml', text, explicit: true }]);
+    expect(r.findings).toEqual([]);
+    expect(r.suppressed).toBe(1);
+  });
+});
+
+describe('across files and documents', () => {
+  it('sees a Service and its Deployment in two files (no service-targets finding)', () => {
+    const all = readFileSync(join(DIR, 'pdb/pass.yaml'), 'utf8').split('---\n');
+    const r = lintInputs([
+      { file: 'deploy.yaml', text: all[0], explicit: true },
+      { file: 'svc.yaml', text: `${all[1]}---\n${all[2]}`, explicit: true },
+    ]);
+    expect(r.findings).toEqual([]);
+    expect(r.files).toEqual([
+      { file: 'deploy.yaml', kubernetes: 1, compose: 0 },
+      { file: 'svc.yaml', kubernetes: 2, compose: 0 },
+    ]);
+  });
+
+  it('lints the items of a kind: List with their own lines', () => {
+    const text = 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: { name: a }\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: { name: b }\n    datta: {}\n';
+    const r = lintInputs([{ file: 'list.yaml', text, explicit: true }]);
+    expect(brief(r)).toEqual(['k8s-schema error 10:5 ConfigMap/b: datta: unknown field (did you mean "data"?)']);
+  });
+
+  it('reports schema errors with the API\'s words', () => {
+    const text = readFileSync(join(DIR, 'pdb/pass.yaml'), 'utf8').replace('replicas: 2', 'replicas: two');
+    expect(brief(lintInputs([{ file: 'x.yaml', text, explicit: true }]))).toEqual(['k8s-schema error 7:3 Deployment/api: spec.replicas: must be integer']);
+  });
+
+  it('skips files found in a directory that hold no manifest, without a warning', () => {
+    const r = lintInputs([{ file: 'out/twemproxy/sessions.yml', text: 'sessions:\n  listen: 0.0.0.0:11211\n', explicit: false }]);
+    expect(r.findings).toEqual([]);
+    expect(r.files).toEqual([{ file: 'out/twemproxy/sessions.yml', kubernetes: 0, compose: 0, skipped: 'neither Kubernetes objects nor a compose file' }]);
+  });
+});
