@@ -2,12 +2,18 @@
 // (JSON pointer → line/col). The only stage that reads the disk.
 import { readFileSync, statSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Node, type Document } from 'yaml';
+import { LineCounter, parseAllDocuments, isAlias, isMap, isSeq, isPair, isScalar, type Node, type Document } from 'yaml';
 import { DdpError, error, pointer, splitPointer, type Diagnostic, type Position } from '../diagnostics.js';
+import { fastParse } from './fast-yaml.js';
 
 export const DEFAULT_FILES = ['ddp.yaml', 'ddp.yml', 'topology.yaml'] as const;
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
-export const MAX_ALIAS_COUNT = 1000;
+/** Nodes that YAML aliases may add to a topology in all (a billion-laughs document adds ~10^9). */
+export const MAX_ALIAS_NODES = 10_000;
+/** @deprecated the alias limit counts expanded nodes now: MAX_ALIAS_NODES. */
+export const MAX_ALIAS_COUNT = MAX_ALIAS_NODES;
+/** How deeply a topology may nest (mappings and lists, aliases expanded). */
+export const MAX_DEPTH = 200;
 
 export interface SourceMap {
   /** Where the value (or, with `key`, the key) at a JSON pointer starts; nearest ancestor if absent. */
@@ -70,11 +76,26 @@ export function parseTopologyText(text: string, file = '<input>'): Loaded {
   if (text.length > MAX_INPUT_BYTES) {
     throw new DdpError(error('file-too-large', `${file} is larger than ${MAX_INPUT_BYTES / 1048576} MiB`, { file, line: 1, col: 1 }));
   }
-  const at = (lc: LineCounter, offset: number) => lc.linePos(offset);
-  const lineCounter = new LineCounter();
   if (text.trim() === '') {
     throw new DdpError(error('empty-file', `${file} is empty`, { file, line: 1, col: 1, hint: 'a topology starts with `apiVersion: ddp/v1` and `kind: Topology`; `ddp init` writes one' }));
   }
+  // the fast path (js-yaml, ~20× faster) for ordinary documents; positions are needed only for
+  // diagnostics, so the full parse below runs for them on first use (src/topology/fast-yaml.ts)
+  const fast = fastParse(text);
+  if (fast !== undefined) return { file, data: inert(fast), source: lazySourceMap(() => parseFull(text, file).source) };
+  return parseFull(text, file);
+}
+
+/** A source map built on first use. */
+function lazySourceMap(build: () => SourceMap): SourceMap {
+  let map: SourceMap | undefined;
+  return { locate: (ptr, which) => (map ??= build()).locate(ptr, which), has: (ptr) => (map ??= build()).has(ptr) };
+}
+
+/** The full parse: `yaml` with a line counter, every diagnostic of a bad document, a source map. */
+function parseFull(text: string, file: string): Loaded {
+  const at = (lc: LineCounter, offset: number) => lc.linePos(offset);
+  const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   if (!Array.isArray(docs)) {
     // EmptyStream: only comments / directives
@@ -84,7 +105,8 @@ export function parseTopologyText(text: string, file = '<input>'): Loaded {
   for (const doc of docs) {
     for (const e of doc.errors) {
       const p = at(lineCounter, e.pos[0]);
-      diags.push(error(e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax', yamlMessage(e.code, e.message), { file, line: p.line, col: p.col, hint: yamlHint(e.code) }));
+      const message = e.code === 'DUPLICATE_KEY' ? duplicateKeyMessage(text, e.pos[0]) : yamlMessage(e.code, e.message);
+      diags.push(error(e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax', message, { file, line: p.line, col: p.col, hint: yamlHint(e.code) }));
     }
   }
   if (diags.length) throw new DdpError(diags);
@@ -99,22 +121,91 @@ export function parseTopologyText(text: string, file = '<input>'): Loaded {
     const what = isSeq(contents) ? 'a list' : contents === null || (isScalar(contents) && contents.value === null) ? 'empty' : 'a single value';
     throw new DdpError(error('not-a-mapping', `the top level of ${file} is ${what}; a topology is a mapping (apiVersion, kind, metadata, services)`, { file, line: p.line, col: p.col, hint: 'start the file with `apiVersion: ddp/v1`' }));
   }
+  checkExpansion(doc, contents, lineCounter, file);
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    // checkExpansion bounds what aliases add; yaml's own (coarser) alias count is a backstop
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_NODES });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (/alias/i.test(msg)) {
-      throw new DdpError(error('alias-limit', `${file} expands YAML aliases more than ${MAX_ALIAS_COUNT} times (a "billion laughs" document?)`, { file, line: 1, col: 1, hint: 'write the values out, or use fewer anchors and aliases' }));
+      throw new DdpError(error('alias-limit', `${file} expands YAML aliases to more than ${MAX_ALIAS_NODES} nodes (a "billion laughs" document?)`, { file, line: 1, col: 1, hint: 'write the values out, or use fewer anchors and aliases' }));
     }
     throw new DdpError(error('yaml-syntax', `${file}: ${msg}`, { file, line: 1, col: 1 }));
   }
   return { file, data: inert(data), source: buildSourceMap(contents, lineCounter) };
 }
 
+/**
+ * Before anything is expanded: aliases may add at most MAX_ALIAS_NODES nodes in all (billion
+ * laughs), may not refer to a node that contains them (a cycle), and nesting, aliases expanded,
+ * stays within MAX_DEPTH. Each problem points at the alias (or node) where the limit is crossed.
+ */
+function checkExpansion(doc: Document.Parsed, root: Node, lc: LineCounter, file: string): void {
+  const fail = (code: string, message: string, node: Node, hint: string): never => {
+    const p = lc.linePos(node.range?.[0] ?? 0);
+    throw new DdpError(error(code, message, { file, line: p.line, col: p.col, hint }));
+  };
+  const aliasHint = 'write the values out, or use fewer anchors and aliases';
+  // expanded size (nodes) and height of a node, aliases followed; capped so that sums cannot overflow
+  const memo = new Map<unknown, { size: number; height: number }>();
+  const CAP = MAX_ALIAS_NODES + 1;
+  const measure = (node: unknown, seen: Set<unknown>): { size: number; height: number } => {
+    if (isAlias(node)) node = node.resolve(doc);
+    const hit = memo.get(node);
+    if (hit) return hit;
+    let size = 1;
+    let height = 0;
+    if (seen.has(node)) return { size: CAP, height: MAX_DEPTH + 1 };
+    if (isMap(node) || isSeq(node)) {
+      seen.add(node);
+      for (const item of node.items as unknown[]) {
+        for (const part of isPair(item) ? [item.key, item.value] : [item]) {
+          if (part === null || part === undefined) continue;
+          const m = measure(part, seen);
+          size = Math.min(CAP, size + m.size);
+          height = Math.max(height, m.height + 1);
+        }
+      }
+      seen.delete(node);
+    }
+    const r = { size, height };
+    memo.set(node, r);
+    return r;
+  };
+  let added = 0;
+  const open = new Set<unknown>();
+  const walk = (node: unknown, depth: number): void => {
+    if (node === null || node === undefined) return;
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      const name = `*${node.source}`;
+      if (target === undefined) return; // an unresolved alias is a YAML error, reported by the parser
+      if (open.has(target)) fail('alias-cycle', `the alias ${name} refers to a node that contains it: it would expand forever`, node, 'an alias may only repeat a node defined before it, outside it');
+      const m = measure(target, new Set());
+      added += m.size;
+      if (added > MAX_ALIAS_NODES) fail('alias-limit', `YAML aliases expand this document past ${MAX_ALIAS_NODES} nodes at ${name} (a "billion laughs" document?)`, node, aliasHint);
+      if (depth + m.height > MAX_DEPTH) fail('too-deep', `${name} here nests the topology more than ${MAX_DEPTH} levels deep`, node, aliasHint);
+      return;
+    }
+    if (depth > MAX_DEPTH) fail('too-deep', `the topology nests more than ${MAX_DEPTH} levels deep here`, node as Node, 'flatten the structure; no topology field nests this deep');
+    if (isMap(node) || isSeq(node)) {
+      open.add(node);
+      for (const item of node.items as unknown[]) {
+        if (isPair(item)) {
+          walk(item.key, depth + 1);
+          walk(item.value, depth + 1);
+        } else walk(item, depth + 1);
+      }
+      open.delete(node);
+    }
+  };
+  walk(root, 0);
+}
+
 /** Deep copy into null-prototype objects: keys like __proto__ or constructor are plain data. */
 export function inert(v: unknown, depth = 0): unknown {
-  if (depth > 200) throw new DdpError(error('too-deep', 'the topology nests more than 200 levels deep'));
+  if (depth > MAX_DEPTH) throw new DdpError(error('too-deep', `the topology nests more than ${MAX_DEPTH} levels deep`));
   if (Array.isArray(v)) return v.map((x) => inert(x, depth + 1));
   if (v !== null && typeof v === 'object') {
     const out = Object.create(null) as Record<string, unknown>;
@@ -124,9 +215,15 @@ export function inert(v: unknown, depth = 0): unknown {
   return v;
 }
 
+/** Names the repeated key (yaml reports only where it starts). */
+function duplicateKeyMessage(text: string, offset: number): string {
+  const m = /^(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\n]|'')*)'|([^:#,{}[\]\n]*?))[ \t]*:/.exec(text.slice(offset, offset + 300));
+  const key = m ? (m[1] ?? m[2]?.replace(/''/g, "'") ?? m[3]) : undefined;
+  return key ? `duplicate key \`${key}\`: a key may appear only once in a mapping` : 'duplicate key: a key may appear only once in a mapping';
+}
+
 function yamlMessage(code: string, raw: string): string {
   const first = raw.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-  if (code === 'DUPLICATE_KEY') return 'duplicate key: a key may appear only once in a mapping';
   return `YAML syntax error: ${first.charAt(0).toLowerCase()}${first.slice(1)}`;
 }
 

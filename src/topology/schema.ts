@@ -58,7 +58,7 @@ function describe(e: ErrorObject, data: unknown): Described {
   switch (e.keyword) {
     case 'required': {
       const missing = String(p.missingProperty);
-      return { code: 'missing-key', message: `${where} is missing the required key \`${missing}\``, hint: `add \`${missing}:\` ${requiredHint(missing)}`, pointer: path, at: 'key' };
+      return { code: 'missing-key', message: `${path === '' ? 'the topology' : where} is missing the required key \`${missing}\``, hint: `add \`${missing}:\` ${requiredHint(missing)}`, pointer: path, at: 'key' };
     }
     case 'additionalProperties':
     case 'unevaluatedProperties': {
@@ -67,16 +67,16 @@ function describe(e: ErrorObject, data: unknown): Described {
       const guess = didYouMean(key, allowed);
       return {
         code: 'unknown-key',
-        message: `unknown key \`${key}\` in ${where}`,
+        message: `unknown key \`${key}\` ${path === '' ? 'at the top level' : `in ${where}`}`,
         hint: guess ? `did you mean \`${guess}\`?` : allowed.length ? `allowed keys here: ${allowed.join(', ')}` : 'remove it',
         pointer: path + pointer(key),
         at: 'key',
       };
     }
     case 'type': {
-      const want = String(p.type).replace(',', ' or ');
+      const want = String(p.type).split(',').map((t) => TYPE_NAMES[t] ?? t).join(' or ');
       const got = describeType(value);
-      const hint = want.includes('string') && (typeof value === 'number' || typeof value === 'boolean') ? `quote it: "${String(value)}"` : undefined;
+      const hint = want.includes('string') ? quoteHint(value) : unquoteHint(value, want);
       return { code: 'wrong-type', message: `${where} must be ${article(want)}, not ${got}`, ...(hint ? { hint } : {}), pointer: path, at: 'value' };
     }
     case 'enum': {
@@ -113,8 +113,10 @@ function describe(e: ErrorObject, data: unknown): Described {
       const ptr = prop !== undefined ? path + pointer(prop) : path;
       return { code: 'bad-length', message: `${subject} must be ${e.keyword === 'maxLength' ? 'at most' : 'at least'} ${p.limit} character${p.limit === 1 ? '' : 's'} long`, pointer: ptr, at: prop !== undefined ? 'key' : 'value' };
     }
-    case 'anyOf':
-      return { code: 'bad-value', message: `${where} ${anyOfMessage(path)}; got ${show(value)}`, pointer: path, at: 'value' };
+    case 'anyOf': {
+      const hint = /\/env\/[^/]+$/.test(path) ? quoteHint(value) : undefined;
+      return { code: 'bad-value', message: `${where} ${anyOfMessage(path)}; got ${show(value)}`, ...(hint ? { hint } : {}), pointer: path, at: 'value' };
+    }
     case 'discriminator':
       return { code: 'missing-key', message: `${where} needs a \`pattern\``, hint: 'one of replicated, sharded, scatter-gather, function, work-queue, batch', pointer: path, at: 'key' };
     default:
@@ -154,6 +156,22 @@ function nameHint(value: string, pat: string): string | undefined {
   if (pat !== NAME_PATTERN) return undefined;
   const fixed = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
   return `use lowercase letters, digits and '-'${fixed && fixed !== value ? `, e.g. \`${fixed}\`` : ''}`;
+}
+
+/** JSON Schema type names in the words of YAML users. */
+const TYPE_NAMES: Record<string, string> = { object: 'mapping', array: 'list', boolean: 'boolean (true or false)' };
+
+/** A number or boolean where text is wanted: YAML read `8080` or `true`, the user meant the text. */
+function quoteHint(value: unknown): string | undefined {
+  return typeof value === 'number' || typeof value === 'boolean' ? `quote it: "${String(value)}"` : undefined;
+}
+
+/** Quoted digits where a number is wanted. */
+function unquoteHint(value: unknown, want: string): string | undefined {
+  if (typeof value !== 'string' || !/^(integer|number)/.test(want)) return undefined;
+  const t = value.trim();
+  if (want.startsWith('integer') ? !/^-?\d+$/.test(t) : !/^-?\d+(\.\d+)?$/.test(t)) return undefined;
+  return `write the number without quotes: ${t}`;
 }
 
 const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
