@@ -6,6 +6,14 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version + '\n');
 } else {
-  const { main } = await import('../dist/cli.js');
-  process.exitCode = await main(argv);
+  let main;
+  try {
+    ({ main } = await import('../dist/cli.js'));
+  } catch (e) {
+    // a missing or broken build: ddp's problem, never the user's input (exit 2, no stack trace)
+    process.stderr.write(`ddp: internal error: cannot load the program (${e instanceof Error ? e.message.split('\n')[0] : String(e)})\n` +
+      'The installation is incomplete: run `npm run build` in a checkout, or reinstall ddp. If that does not help, please report it.\n');
+    process.exitCode = 2;
+  }
+  if (main) process.exitCode = await main(argv);
 }

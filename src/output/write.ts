@@ -84,7 +84,11 @@ export function writeOutput(outDirArg: string, files: OutputFile[], opts: { forc
     }
   }
   const parent = dirname(outDir);
-  mkdirSync(parent, { recursive: true });
+  try {
+    mkdirSync(parent, { recursive: true });
+  } catch (e) {
+    throw cannotWrite(outDirArg, e);
+  }
   const tag = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const tmp = join(parent, `.${basename(outDir)}.ddp-tmp-${tag}`);
   const old = join(parent, `.${basename(outDir)}.ddp-old-${tag}`);
@@ -129,10 +133,29 @@ export function writeOutput(outDirArg: string, files: OutputFile[], opts: { forc
       }
     }
     rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    throw FS_CONDITIONS.has((e as NodeJS.ErrnoException).code ?? '') ? cannotWrite(outDirArg, e) : e;
   }
   rmSync(old, { recursive: true, force: true });
   return { outDir, written: [...generated].sort(), removed: removed.sort(), kept: kept.sort() };
+}
+
+/** What the file system says when OUT cannot be written: the user's situation, not ddp's bug (exit 1). */
+const FS_CONDITIONS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'EEXIST', 'ENAMETOOLONG', 'EISDIR', 'ELOOP', 'EMFILE', 'ENFILE', 'EIO']);
+const FS_WORDS: Record<string, string> = {
+  EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system', ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded', ENOTDIR: 'a part of the path is a file, not a directory', EEXIST: 'a part of the path is a file, not a directory',
+  ENAMETOOLONG: 'the path is too long', ELOOP: 'too many symbolic links in the path',
+};
+
+function cannotWrite(outDirArg: string, e: unknown): Error {
+  const x = e as NodeJS.ErrnoException;
+  if (!x || typeof x.code !== 'string') return e as Error;
+  // name the user's path, not ddp's temporary directory beside it
+  const path = x.path && /\.ddp-(tmp|old)-/.test(x.path) ? dirname(x.path.split(/\/\.[^/]*\.ddp-(?:tmp|old)-/)[0] + '/x') : x.path;
+  const where = path ? ` (${path})` : '';
+  return new DdpError(error('output-unwritable', `cannot write the output to ${outDirArg}: ${FS_WORDS[x.code] ?? x.code.toLowerCase()}${where}`, {
+    hint: 'pass -o a directory you can write (it is created if missing); the previous output, if any, is untouched',
+  }));
 }
 
 function basename(p: string): string {
