@@ -163,6 +163,7 @@ function referenceChecks(name: string, svc: AnyService, base: string, services: 
     const a = svc.autoscale;
     if (a.min !== undefined && a.min > a.max) out.push(err('bad-range', `autoscale.min ${a.min} is above autoscale.max ${a.max}`, `${base}/autoscale`));
   }
+  if (svc.pattern === 'work-queue' && svc.broker && typeof svc.broker === 'object') out.push(...brokerUrlChecks(svc.broker.url, `${base}/broker/url`));
   if (svc.pattern === 'sharded' && svc.key !== undefined && (svc.protocol ?? 'http') !== 'http') out.push(err('key-needs-http', `key applies to http sharding only; ${svc.protocol} shards by the ${svc.protocol} key`, `${base}/key`, 'remove `key`'));
   if (svc.pattern === 'sharded' && svc.router?.kind) {
     const proto = svc.protocol ?? 'http';
@@ -170,6 +171,17 @@ function referenceChecks(name: string, svc: AnyService, base: string, services: 
     if (!ok.includes(svc.router.kind)) out.push(err('bad-router', `router.kind ${svc.router.kind} cannot route ${proto}`, `${base}/router/kind`, `use ${ok.join(' or ')}`));
   }
   return out;
+}
+
+/** An outside broker's URL must name a host (workers connect to it, KEDA scales on it). */
+function brokerUrlChecks(url: string, ptr: string): Check[] {
+  let host = '';
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    /* reported below */
+  }
+  return host ? [] : [err('bad-url', `broker url ${url} is not a URL with a host`, ptr, 'e.g. `url: redis://queue.example.com:6379/0`')];
 }
 
 const ARITY: Record<string, { inMin: number; inMax: number; outMin: number; outMax: number }> = {
@@ -191,6 +203,7 @@ function pipelineChecks(name: string, p: Pipeline, base: string): Check[] {
   const out: Check[] = [];
   const producers = new Map<string, string>();
   for (const src of p.sources ?? []) producers.set(src, 'a source');
+  if (p.broker && typeof p.broker === 'object') out.push(...brokerUrlChecks(p.broker.url, `${base}/broker/url`));
   const stages = Object.entries(p.stages).sort(([a], [b]) => (a < b ? -1 : 1));
   for (const [sname, s] of stages) {
     const ptr = `${base}/stages/${sname}`;

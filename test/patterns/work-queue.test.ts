@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderExample } from '../examples.js';
 import { validateKubernetes } from '../helpers/kubernetes.js';
 import { validateCompose } from '../helpers/compose.js';
-import { HEAD, composeDoc, containerEnv, generate, kubeObject, kubeObjects, podSpec, type Obj } from './batch-helpers.js';
+import { HEAD, composeDoc, containerEnv, failures, generate, kubeObject, kubeObjects, podSpec, type Obj } from './batch-helpers.js';
 
 describe('example 06-work-queue', () => {
   it('is valid Kubernetes (strict, KEDA objects included) and a valid compose file', async () => {
@@ -169,5 +169,13 @@ describe('work-queue defaults', () => {
       queueName: 'resize',
       value: '5',
     });
+  });
+
+  it('rejects an outside broker URL without a host, and autoscale.min above max', async () => {
+    const ds = await failures(topology('    broker: { url: "redis://" }\n    autoscale: { min: 5, max: 2 }\n'));
+    expect(ds.map((d) => `${d.line}:${d.code}: ${d.message}`)).toEqual([
+      '8:bad-url: broker url redis:// is not a URL with a host',
+      '9:bad-range: autoscale.min 5 is above autoscale.max 2',
+    ]);
   });
 });
