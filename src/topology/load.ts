@@ -2,7 +2,7 @@
 // (JSON pointer → line/col). The only stage that reads the disk.
 import { readFileSync, statSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LineCounter, parseAllDocuments, isAlias, isMap, isSeq, isPair, isScalar, type Node, type Document } from 'yaml';
+import { LineCounter, parseAllDocuments, visit, isAlias, isMap, isSeq, isPair, isScalar, type Node, type Document } from 'yaml';
 import { DdpError, error, pointer, splitPointer, type Diagnostic, type Position } from '../diagnostics.js';
 import { fastParse } from './fast-yaml.js';
 
@@ -97,13 +97,19 @@ function parseFull(text: string, file: string): Loaded {
   const at = (lc: LineCounter, offset: number) => lc.linePos(offset);
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
-  if (!Array.isArray(docs)) {
+  if (!Array.isArray(docs) || docs.length === 0) {
     // EmptyStream: only comments / directives
     throw new DdpError(error('empty-file', `${file} holds no YAML document`, { file, line: 1, col: 1, hint: 'a topology starts with `apiVersion: ddp/v1` and `kind: Topology`' }));
   }
   const diags: Diagnostic[] = [];
   for (const doc of docs) {
     for (const e of doc.errors) {
+      const unclosed = unclosedOpener(doc, e.pos[0], e.message);
+      if (unclosed) {
+        const p = at(lineCounter, unclosed.offset);
+        diags.push(error('yaml-syntax', `YAML syntax error: ${unclosed.what} opened here is never closed`, { file, line: p.line, col: p.col, hint: unclosed.hint }));
+        continue;
+      }
       const p = at(lineCounter, e.pos[0]);
       const message = e.code === 'DUPLICATE_KEY' ? duplicateKeyMessage(text, e.pos[0]) : yamlMessage(e.code, e.message);
       diags.push(error(e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax', message, { file, line: p.line, col: p.col, hint: yamlHint(e.code) }));
@@ -213,6 +219,29 @@ export function inert(v: unknown, depth = 0): unknown {
     return out;
   }
   return v;
+}
+
+/**
+ * yaml reports an unclosed quote, [ or { where it gives up (often the end of the file); the user
+ * needs the line where it was opened: the innermost such node around the error.
+ */
+function unclosedOpener(doc: Document.Parsed, pos: number, message: string): { offset: number; what: string; hint: string } | undefined {
+  if (!/Missing closing|must be sufficiently indented and end with|must end with/.test(message)) return undefined;
+  let best: Node | undefined;
+  visit(doc, (_key, n) => {
+    if (!n || typeof n !== 'object' || !('range' in n) || !n.range) return;
+    const node = n as Node;
+    const opens = (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) || ((isMap(node) || isSeq(node)) && node.flow === true);
+    if (opens && node.range![0] < pos && node.range![1] >= pos && (!best || node.range![0] > best.range![0])) best = node;
+  });
+  if (!best) return undefined;
+  const b = best as Node;
+  if (isScalar(b)) {
+    const q = b.type === 'QUOTE_DOUBLE' ? '"' : "'";
+    return { offset: b.range![0], what: `the ${q}-quoted string`, hint: `end the string with ${q} (a quoted string may span lines, but must be closed)` };
+  }
+  const [open, close, kind] = isSeq(b) ? ['[', ']', 'list'] : ['{', '}', 'mapping'];
+  return { offset: b.range![0], what: `the ${open} ${kind}`, hint: `close it with ${close}, or write it in block style, one entry per line` };
 }
 
 /** Names the repeated key (yaml reports only where it starts). */

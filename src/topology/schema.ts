@@ -16,7 +16,10 @@ export function schemaDiagnostics(data: unknown, file: string, source: SourceMap
   const locate = locateOverride ?? ((p: string, w: 'key' | 'value') => source.locate(p, w));
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
+  // a key's own error (bad pattern, too long) says more than the summary `propertyNames` error
+  const specific = new Set(errors.filter((e) => e.keyword !== 'propertyNames' && (e as ErrorObject & { propertyName?: string }).propertyName !== undefined).map((e) => e.instancePath + pointer(String((e as ErrorObject & { propertyName?: string }).propertyName))));
   for (const e of errors) {
+    if (e.keyword === 'propertyNames' && specific.has(e.instancePath + pointer(String((e.params as { propertyName?: unknown }).propertyName)))) continue;
     const d = describe(e, data);
     const pos = locate(d.pointer, d.at);
     const key = `${d.pointer}|${d.message}`;
