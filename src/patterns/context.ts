@@ -34,6 +34,26 @@ export function makeContext(topology: Topology): Context {
   };
 }
 
+const suppliedIndex = new WeakMap<SuppliedFile[], { keys: Set<string>; length: number }>();
+
+/**
+ * Record a file only the user can supply (a TLS key, a secret value), once per secret and key.
+ * Constant time: a topology may have thousands of TLS layers, and a scan per layer is quadratic.
+ */
+export function supply(ctx: Pick<Context, 'supplied'>, file: SuppliedFile): void {
+  let index = suppliedIndex.get(ctx.supplied);
+  if (!index || index.length !== ctx.supplied.length) {
+    // first use, or entries pushed directly: index what is there
+    index = { keys: new Set(ctx.supplied.map((s) => `${s.secret}\0${s.key}`)), length: ctx.supplied.length };
+    suppliedIndex.set(ctx.supplied, index);
+  }
+  const key = `${file.secret}\0${file.key}`;
+  if (index.keys.has(key)) return;
+  index.keys.add(key);
+  ctx.supplied.push(file);
+  index.length = ctx.supplied.length;
+}
+
 /** Look up a service by name without falling into Object.prototype. */
 export function serviceNamed(ctx: Context, name: string): AnyService | undefined {
   const services = ctx.topology.services as Record<string, AnyService>;

@@ -2,7 +2,7 @@
 // [Ingress] → [nginx TLS layer <name>-tls] → [varnish cache layer <name>-cache] → <name> replicas
 import type { Replicated } from '../generated/topology.js';
 import type { Component, ConfigFile, Unit } from '../model.js';
-import type { Context } from './context.js';
+import { supply, type Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod, mainPort, tcpReadiness, infraContainer } from './containers.js';
 import { applySingleNode } from './single-node.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
@@ -151,9 +151,7 @@ function tlsLayer(name: string, svc: Replicated, ctx: Context, backend: { name: 
     { name: 'tls', secret: { secretName: tls.secret } },
   );
   for (const key of ['tls.crt', 'tls.key']) {
-    if (!ctx.supplied.some((s) => s.secret === tls.secret && s.key === key)) {
-      ctx.supplied.push({ secret: tls.secret, key, composePath: `secrets/${tls.secret}/${key}`, why: `TLS ${key === 'tls.crt' ? 'certificate' : 'private key'} for ${tname}` });
-    }
+    supply(ctx, { secret: tls.secret, key, composePath: `secrets/${tls.secret}/${key}`, why: `TLS ${key === 'tls.crt' ? 'certificate' : 'private key'} for ${tname}` });
   }
   const component: Component = {
     name: tname,

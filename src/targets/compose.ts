@@ -6,6 +6,7 @@ import type { Component, ConfigFile, Container, Model, Unit, Volume } from '../m
 import { CONFIG_DIR, IMAGES } from '../images.js';
 import { configPath } from '../model.js';
 import { render } from '../render/engine.js';
+import { endWithNewline, trimNewlines } from '../render/text.js';
 import type { OutputFile } from '../output/files.js';
 import { composeCpus, composeMemory } from '../quantity.js';
 
@@ -15,6 +16,24 @@ interface ComposeVolume { type: 'bind' | 'volume' | 'tmpfs'; source?: string; ta
 
 export function composeSecretName(secret: string, key: string): string {
   return `${secret}-${key}`.replace(/[^a-zA-Z0-9_-]/g, '-');
+}
+
+const suppliedBySecret = new WeakMap<Model['supplied'], { bySecret: Map<string, Model['supplied']>; length: number }>();
+
+/** What the user supplies for one secret (indexed once per model: a scan per mount is quadratic). */
+function suppliedFor(model: Model, secret: string): Model['supplied'] {
+  let index = suppliedBySecret.get(model.supplied);
+  if (!index || index.length !== model.supplied.length) {
+    const bySecret = new Map<string, Model['supplied']>();
+    for (const s of model.supplied) {
+      const list = bySecret.get(s.secret);
+      if (list) list.push(s);
+      else bySecret.set(s.secret, [s]);
+    }
+    index = { bySecret, length: model.supplied.length };
+    suppliedBySecret.set(model.supplied, index);
+  }
+  return index.bySecret.get(secret) ?? [];
 }
 
 function volumeMounts(model: Model, unit: Unit, c: Component, container: Container, named: Set<string>, secrets: Map<string, string>) {
@@ -28,7 +47,7 @@ function volumeMounts(model: Model, unit: Unit, c: Component, container: Contain
       const cfg = unit.configs.find((x) => x.name === v.configFile!.config)!;
       volumes.push({ type: 'bind', source: `../${configPath(cfg)}`, target: `${m.path}/${cfg.key}`, readOnly: true });
     } else if (v.secret) {
-      for (const s of model.supplied.filter((x) => x.secret === v.secret!.secretName)) {
+      for (const s of suppliedFor(model, v.secret.secretName)) {
         const name = composeSecretName(s.secret, s.key);
         secrets.set(name, `./${s.composePath}`);
         secretMounts.push({ source: name, target: `${m.path}/${s.key}` });
@@ -142,15 +161,15 @@ export function renderCompose(model: Model): OutputFile[] {
   let services = '';
   for (const unit of model.units) {
     const fragment = render(`compose/${unit.pattern}`, { unit, model, services: composeServices(model, unit, named, secrets, published) });
-    services += indent(fragment.replace(/\n*$/, '\n'), 2);
+    services += indent(endWithNewline(fragment), 2);
   }
   const content = render('compose/docker-compose', {
     name: model.name,
     // what compose cannot do that Kubernetes does (e.g. leader election): said in the file too
     warnings: model.notes.filter((n) => n.severity === 'warning' && n.code.startsWith('compose-')).map((n) => n.message.replace(/^compose: /, '').replace(/[\r\n]+/g, ' ')),
-    services: services.replace(/\n*$/, ''),
+    services: trimNewlines(services),
     volumes: [...named].sort(),
     secrets: [...secrets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, file]) => ({ name, file })),
   });
-  return [{ path: COMPOSE_FILE, content: content.replace(/\n*$/, '\n'), target: 'compose' }];
+  return [{ path: COMPOSE_FILE, content: endWithNewline(content), target: 'compose' }];
 }

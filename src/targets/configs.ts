@@ -4,10 +4,11 @@
 import type { ConfigFile, Model } from '../model.js';
 import { configPath } from '../model.js';
 import { render } from '../render/engine.js';
+import { endWithNewline } from '../render/text.js';
 import type { OutputFile } from '../output/files.js';
 
 export function renderConfig(cfg: ConfigFile): string {
-  return render(`${cfg.target}/${cfg.template}`, cfg.data).replace(/\n*$/, '\n');
+  return endWithNewline(render(`${cfg.target}/${cfg.template}`, cfg.data));
 }
 
 /** Fill in `content` on every config of the model (mutates; called once by the pipeline). */

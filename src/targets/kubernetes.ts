@@ -3,6 +3,7 @@
 import type { Component, ConfigFile, Model, Unit } from '../model.js';
 import { configMapName } from '../model.js';
 import { render } from '../render/engine.js';
+import { endWithNewline } from '../render/text.js';
 import type { OutputFile } from '../output/files.js';
 import { CONFIG_DIR } from '../images.js';
 
@@ -101,5 +102,5 @@ export function renderKubernetes(model: Model): OutputFile[] {
 
 /** Make a rendered file end with exactly one newline. */
 export function tidy(text: string): string {
-  return text.replace(/\n*$/, '\n');
+  return endWithNewline(text);
 }

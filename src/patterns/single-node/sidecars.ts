@@ -2,7 +2,7 @@
 // `kind: tls` is a built-in nginx TLS terminator that proxies to the main container on localhost.
 import type { Component, ConfigFile, Unit } from '../../model.js';
 import type { Sidecar, SingleNode } from '../../generated/topology.js';
-import type { Context } from '../context.js';
+import { supply, type Context } from '../context.js';
 import { error } from '../../diagnostics.js';
 import { containerFrom, infraContainer, resourcesOf, tcpReadiness } from '../containers.js';
 import { CONFIG_DIR, IMAGES } from '../../images.js';
@@ -66,8 +66,6 @@ function tlsSidecar(unit: Unit, c: Component, s: Sidecar, ctx: Context, ptr: str
   );
   addServicePort(c, ports[0]);
   for (const key of ['tls.crt', 'tls.key']) {
-    if (!ctx.supplied.some((x) => x.secret === secret && x.key === key)) {
-      ctx.supplied.push({ secret, key, composePath: `secrets/${secret}/${key}`, why: `TLS ${key === 'tls.crt' ? 'certificate' : 'private key'} for the ${s.name} sidecar of ${c.name}` });
-    }
+    supply(ctx, { secret, key, composePath: `secrets/${secret}/${key}`, why: `TLS ${key === 'tls.crt' ? 'certificate' : 'private key'} for the ${s.name} sidecar of ${c.name}` });
   }
 }
