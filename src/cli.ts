@@ -8,6 +8,10 @@ import { validateCommand } from './commands/validate.js';
 import { generateCommand, filesToStdout } from './commands/generate.js';
 import { schemaCommand } from './commands/schema.js';
 import { lintCommand } from './commands/lint.js';
+import { initCommand } from './commands/init.js';
+import { addCommand } from './commands/add.js';
+import { graphCommand } from './commands/graph.js';
+import { explainCommand } from './commands/explain.js';
 import { VERSION } from './version.js';
 
 export interface Io {
@@ -135,6 +139,62 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       else io.stderr(formatDiagnostics(findingsToDiagnostics(r.findings), await styleFor(io.stderrStream)));
       if (format !== 'json') io.stderr(lintSummary(r));
       setCode(r.errors > 0 || (opts.strict && r.warnings > 0) ? 1 : 0);
+    }),
+  );
+
+  program.addCommand(
+    initCommand().action(async (dir: string, opts: { pattern?: string; name?: string; force?: boolean; json?: boolean }) => {
+      const { runInit } = await import('./commands/init.js');
+      const interactive = !opts.json && process.stdin.isTTY === true && io.stderrStream.isTTY === true && !process.env.CI;
+      let ask: ((q: string, fallback: string) => Promise<string>) | undefined;
+      let rl: import('node:readline/promises').Interface | undefined;
+      if (interactive && (opts.pattern === undefined || opts.name === undefined)) {
+        const readline = await import('node:readline/promises');
+        rl = readline.createInterface({ input: process.stdin, output: io.stderrStream });
+        ask = async (q, fallback) => (await rl!.question(`${q} [${fallback}]: `)).trim() || fallback;
+      }
+      try {
+        const r = await runInit({ dir, pattern: opts.pattern, name: opts.name, force: opts.force, ask });
+        if (opts.json) io.stdout(JSON.stringify({ ok: true, ...r }, null, 2) + '\n');
+        else {
+          if (r.diagnostics.length) io.stderr(formatDiagnostics(r.diagnostics, await styleFor(io.stderrStream)));
+          io.stderr(`ddp: ${r.overwritten ? 'replaced' : 'wrote'} ${r.file} (${r.pattern} \`${r.name}\`); next: ddp validate ${r.file}, ddp generate ${r.file} -o out\n`);
+        }
+      } finally {
+        rl?.close();
+      }
+      setCode(0);
+    }),
+  );
+
+  program.addCommand(
+    addCommand().action(async (pattern: string, name: string, opts: { file?: string; to?: string; json?: boolean }) => {
+      const { runAdd } = await import('./commands/add.js');
+      const r = await runAdd({ pattern, name, file: opts.file, to: opts.to });
+      if (opts.json) io.stdout(JSON.stringify({ ok: true, ...r }, null, 2) + '\n');
+      else {
+        if (r.diagnostics.length) io.stderr(formatDiagnostics(r.diagnostics, await styleFor(io.stderrStream)));
+        io.stderr(`ddp: added ${r.pattern} \`${r.name}\` to ${r.file} at ${r.added}; it validates\n`);
+      }
+      setCode(0);
+    }),
+  );
+
+  program.addCommand(
+    graphCommand().action(async (file: string | undefined, opts: { format?: 'mermaid' | 'dot'; env?: string; json?: boolean }) => {
+      const { runGraph } = await import('./commands/graph.js');
+      const r = await runGraph({ file, env: opts.env, format: opts.format });
+      io.stdout(opts.json ? JSON.stringify({ ok: true, ...r }, null, 2) + '\n' : r.text);
+      setCode(0);
+    }),
+  );
+
+  program.addCommand(
+    explainCommand().action(async (pattern: string | undefined, opts: { json?: boolean }) => {
+      const { runExplain, explainText } = await import('./commands/explain.js');
+      const r = await runExplain(pattern);
+      io.stdout(opts.json ? JSON.stringify({ ok: true, ...r }, null, 2) + '\n' : explainText(r, await styleFor(process.stdout)));
+      setCode(0);
     }),
   );
 

@@ -1,0 +1,78 @@
+// `ddp add <pattern> <name> [--file F] [--to SERVICE]`: add a service (or a pipeline) to an
+// existing topology — or, with --to, a sidecar/ambassador/adapter/election to a service — keeping
+// the file's comments, order and formatting; the result must validate before it is written.
+import { Command } from 'commander';
+import type { Diagnostic } from '../diagnostics.js';
+
+export interface AddOptions {
+  pattern: string;
+  name: string;
+  file?: string;
+  to?: string;
+  cwd?: string;
+}
+
+export interface AddResult {
+  file: string;
+  pattern: string;
+  name: string;
+  /** JSON pointer of what was added, e.g. /services/cache or /services/web/sidecars */
+  added: string;
+  method: 'splice' | 'document';
+  diagnostics: Diagnostic[]; // warnings of the validation
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export async function runAdd(opts: AddOptions): Promise<AddResult> {
+  const { readFileSync, writeFileSync, renameSync } = await import('node:fs');
+  const { resolve } = await import('node:path');
+  const { DdpError, error, didYouMean } = await import('../diagnostics.js');
+  const { PATTERN_IDS, patternDoc } = await import('../explain/patterns.js');
+  const { findTopologyFile, loadFile, parseTopologyText } = await import('../topology/load.js');
+  const { validateAll } = await import('../flow.js');
+  const { addEntry, attachToService } = await import('../explain/edit.js');
+  const cwd = opts.cwd ?? process.cwd();
+
+  const doc = patternDoc(opts.pattern);
+  if (!doc) {
+    const guess = didYouMean(opts.pattern, PATTERN_IDS);
+    throw new DdpError(error('unknown-pattern', `no pattern \`${opts.pattern}\``, { hint: guess ? `did you mean \`${guess}\`? (patterns: ${PATTERN_IDS.join(', ')})` : `patterns: ${PATTERN_IDS.join(', ')}` }));
+  }
+  if (!DNS_LABEL.test(opts.name) || opts.name.length > 40) {
+    throw new DdpError(error('invalid-name', `${JSON.stringify(opts.name)} is not a usable name`, { hint: 'lowercase letters, digits and -, starting and ending with a letter or digit, at most 40 characters' }));
+  }
+  if (opts.to !== undefined && !doc.attach) {
+    throw new DdpError(error('bad-option', `--to attaches a single-node pattern to a service; \`${doc.id}\` is a service pattern of its own`, { hint: `drop --to: \`ddp add ${doc.id} ${opts.name}\`, or attach sidecar, ambassador, adapter or election` }));
+  }
+  const file = findTopologyFile(opts.file, cwd);
+  loadFile(file, cwd); // the file must parse before we touch it (positioned diagnostics otherwise)
+  const text = readFileSync(resolve(cwd, file), 'utf8');
+  const edit = opts.to !== undefined ? attachToService(text, opts.to, doc.attach!.key, opts.name, doc.attach!.item(opts.name, opts.to)) : addEntry(text, doc.section, opts.name, doc.snippet(opts.name));
+  if (!edit.ok) throw new DdpError(error(edit.error.code, edit.error.message, { file, hint: edit.error.hint }));
+  const diagnostics = await validateAll(parseTopologyText(edit.text, file));
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    throw new DdpError([
+      error('add-invalid', `adding ${doc.id} \`${opts.name}\` would leave ${file} invalid; nothing was written`, { file, hint: 'fix the problems below (in the file as it is, or pick another name), then run ddp add again' }),
+      ...errors,
+    ]);
+  }
+  const abs = resolve(cwd, file);
+  const tmp = `${abs}.ddp-tmp-${process.pid}`;
+  writeFileSync(tmp, edit.text);
+  renameSync(tmp, abs);
+  const added = opts.to !== undefined ? `/services/${opts.to}/${doc.attach!.key}` : `/${doc.section}/${opts.name}`;
+  return { file, pattern: doc.id, name: opts.name, added, method: edit.method, diagnostics: diagnostics.filter((d) => d.severity !== 'info') };
+}
+
+export function addCommand(): Command {
+  return new Command('add')
+    .description('add a service from a pattern to an existing topology, keeping its comments, order and formatting; validates first')
+    .argument('<pattern>', 'replicated, sharded, scatter-gather, function, work-queue, batch, pipeline, sidecar, ambassador, adapter, election')
+    .argument('<name>', 'name of the new service (pipeline; with --to: of the sidecar, ambassador, adapter or election lock)')
+    .option('-f, --file <file>', 'topology file (default: ddp.yaml, ddp.yml or topology.yaml)')
+    .option('--to <service>', 'attach a sidecar, ambassador, adapter or election to this existing service instead')
+    .option('--json', 'JSON on stdout')
+    .addHelpText('after', '\nExamples:\n  $ ddp add work-queue thumbnails\n  $ ddp add pipeline photos --file topology.yaml\n  $ ddp add sidecar log-shipper --to web');
+}

@@ -1,0 +1,160 @@
+// Adding to a topology without disturbing it: the yaml Document API finds where a collection
+// ends (node ranges), and the new lines are spliced into the original text there, so every
+// existing byte — comments, their alignment, blank lines, quoting, key order — stays as it was.
+// A flow collection (`services: { ... }`) has no lines to add to: then the Document API edits the
+// tree (doc.addIn / createNode) and prints it, which keeps comments and order.
+import { parseDocument, isMap, isSeq, isPair, isScalar, YAMLMap, type Document, type Node, type Pair } from 'yaml';
+
+const lineEnd = (text: string, offset: number) => {
+  const i = text.indexOf('\n', offset);
+  return i < 0 ? text.length : i + 1;
+};
+const lineStart = (text: string, offset: number) => text.lastIndexOf('\n', offset - 1) + 1;
+const column = (text: string, offset: number) => offset - lineStart(text, offset);
+
+type Coll = YAMLMap | import('yaml').YAMLSeq;
+
+function isBlock(node: unknown): node is Coll {
+  return (isMap(node) || isSeq(node)) && !node.flow && node.items.length > 0;
+}
+
+/** Where a collection's items start (their column) and where a new last item goes (an offset). */
+function blockEnd(text: string, node: Coll): { col: number; at: number } {
+  const first = node.items[0] as Pair | Node;
+  const firstStart = isPair(first) ? (first.key as Node).range![0] : (first as Node).range![0];
+  // a seq item's range starts after its "- ": the item column is the dash's
+  const col = isSeq(node) ? column(text, text.lastIndexOf('-', firstStart)) : column(text, firstStart);
+  const last = node.items[node.items.length - 1] as Pair | Node;
+  const lastNode = (isPair(last) ? (last.value as Node | null) ?? (last.key as Node) : last) as Node;
+  let at = lineEnd(text, Math.max(lastNode.range![1] - 1, lastNode.range![0]));
+  // keep the comment lines that trail the last item (indented at least as deep) above the new one
+  let probe = at;
+  while (probe < text.length) {
+    const end = lineEnd(text, probe);
+    const line = text.slice(probe, end).replace(/\r?\n$/, '');
+    if (line.trim() === '') {
+      probe = end;
+      continue;
+    }
+    const indent = line.length - line.trimStart().length;
+    if (line.trimStart().startsWith('#') && indent >= col) {
+      at = end;
+      probe = end;
+      continue;
+    }
+    break;
+  }
+  return { col, at };
+}
+
+function splice(text: string, at: number, block: string): string {
+  const before = text.slice(0, at);
+  return (before === '' || before.endsWith('\n') ? before : before + '\n') + block + text.slice(at);
+}
+
+/** Indentation step of the file: the column of the first item under a top-level block map. */
+function indentUnit(text: string, doc: Document.Parsed): number {
+  const root = doc.contents;
+  if (isMap(root)) {
+    for (const p of root.items) if (isBlock(p.value)) return Math.max(1, blockEnd(text, p.value).col);
+  }
+  return 2;
+}
+
+const getPair = (map: YAMLMap, key: string): Pair | undefined => map.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === key) as Pair | undefined;
+
+/** Lines of `snippet` (2-space steps) re-indented to `unit` and shifted to column `base`. */
+function indentLines(snippet: string, unit: number, base: number): string {
+  return snippet
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => {
+      if (line.trim() === '') return '';
+      const lead = line.length - line.trimStart().length;
+      return ' '.repeat(base + (lead / 2) * unit) + line.trimStart();
+    })
+    .join('\n') + '\n';
+}
+
+/** A list item from map text: `- first: line` and the rest two columns deeper. */
+function seqItem(item: string, dashCol: number, unit: number): string {
+  const lines = indentLines(item, unit, 0).replace(/\n$/, '').split('\n');
+  return lines.map((l, i) => (i === 0 ? `${' '.repeat(dashCol)}- ${l}` : `${' '.repeat(dashCol + 2)}${l}`)).join('\n') + '\n';
+}
+
+export interface EditError {
+  code: string;
+  message: string;
+  hint: string;
+}
+
+export type EditResult = { ok: true; text: string; method: 'splice' | 'document' } | { ok: false; error: EditError };
+
+/** Add entry `name` (snippet: `name:` and its body, 2-space steps) under top-level `section`. */
+export function addEntry(text: string, section: 'services' | 'pipelines', name: string, snippet: string): EditResult {
+  const doc = parseDocument(text, { keepSourceTokens: false });
+  const root = doc.contents;
+  if (!isMap(root)) return { ok: false, error: { code: 'not-a-mapping', message: 'the topology is not a mapping', hint: 'a topology starts with `apiVersion: ddp/v1`' } };
+  const unit = indentUnit(text, doc);
+  const pair = getPair(root, section);
+  const coll = pair?.value;
+  if (isMap(coll) && coll.items.some((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === name)) {
+    return { ok: false, error: { code: 'entry-exists', message: `${section}.${name} exists already`, hint: `pick another name, or edit ${section}.${name} by hand` } };
+  }
+  if (coll !== undefined && coll !== null && !isMap(coll) && !(isScalar(coll) && coll.value === null)) {
+    return { ok: false, error: { code: 'not-a-mapping', message: `\`${section}\` is not a mapping`, hint: `${section} maps names to entries` } };
+  }
+  if (isBlock(coll)) {
+    const { col, at } = blockEnd(text, coll);
+    return { ok: true, text: splice(text, at, indentLines(snippet, unit, col)), method: 'splice' };
+  }
+  if (!pair && section === 'pipelines') {
+    const services = getPair(root, 'services');
+    if (services && isBlock(services.value)) {
+      const { at } = blockEnd(text, services.value);
+      return { ok: true, text: splice(text, at, `pipelines:\n${indentLines(snippet, unit, unit)}`), method: 'splice' };
+    }
+  }
+  // a flow collection, or none yet: edit the tree
+  const entry = parseDocument(snippet).contents as YAMLMap;
+  if (!pair || !isMap(coll)) doc.set(section, new YAMLMap());
+  (doc.get(section) as YAMLMap).items.push(entry.items[0]);
+  return { ok: true, text: doc.toString({ lineWidth: 0, indent: unit }), method: 'document' };
+}
+
+/** Add `item` (map text) to service `service`'s list `key` (sidecars, ambassadors, adapters) or set its `election`. */
+export function attachToService(text: string, service: string, key: 'sidecars' | 'ambassadors' | 'adapters' | 'election', itemName: string, item: string): EditResult {
+  const doc = parseDocument(text);
+  const root = doc.contents;
+  const services = isMap(root) ? getPair(root, 'services')?.value : undefined;
+  const svcPair = isMap(services) ? getPair(services, service) : undefined;
+  if (!svcPair) {
+    const names = isMap(services) ? services.items.map((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key))) : [];
+    return { ok: false, error: { code: 'unknown-service', message: `--to ${service}: the topology has no service \`${service}\``, hint: names.length ? `services: ${names.join(', ')}` : 'add the service first' } };
+  }
+  const svc = svcPair.value;
+  if (!isMap(svc)) return { ok: false, error: { code: 'not-a-mapping', message: `services.${service} is not a mapping`, hint: 'a service is a mapping with a `pattern`' } };
+  const unit = indentUnit(text, doc);
+  const existing = getPair(svc, key);
+  if (key === 'election') {
+    if (existing) return { ok: false, error: { code: 'entry-exists', message: `services.${service} has an election already`, hint: 'a service has one election lock' } };
+  } else if (isSeq(existing?.value) && existing.value.items.some((x) => isMap(x) && String(x.get('name')) === itemName)) {
+    return { ok: false, error: { code: 'entry-exists', message: `services.${service}.${key} has \`${itemName}\` already`, hint: 'pick another name' } };
+  }
+  if (isBlock(svc)) {
+    if (existing && isBlock(existing.value) && isSeq(existing.value)) {
+      const { col, at } = blockEnd(text, existing.value);
+      return { ok: true, text: splice(text, at, seqItem(item, col, unit)), method: 'splice' };
+    }
+    if (!existing) {
+      const { col, at } = blockEnd(text, svc);
+      const body = key === 'election' ? indentLines(item, unit, col + unit) : seqItem(item, col + unit, unit);
+      return { ok: true, text: splice(text, at, `${' '.repeat(col)}${key}:\n${body}`), method: 'splice' };
+    }
+  }
+  const node = parseDocument(item).contents as Node;
+  if (key === 'election') svc.set(key, node);
+  else if (existing && isSeq(existing.value)) existing.value.items.push(node);
+  else svc.set(key, doc.createNode([node]));
+  return { ok: true, text: doc.toString({ lineWidth: 0, indent: unit }), method: 'document' };
+}

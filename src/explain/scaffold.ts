@@ -1,0 +1,49 @@
+// Topology text from the pattern snippets: a whole new topology (`ddp init`) or one entry to
+// splice into an existing file (`ddp add`).
+import { patternDoc, type PatternDoc } from './patterns.js';
+
+/** Re-indent snippet text: its two-space steps become `unit` spaces, every line shifted by `base`. */
+export function reindent(text: string, unit: number, base: number): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (line.trim() === '') return '';
+      const lead = line.length - line.trimStart().length;
+      return ' '.repeat(base + (lead / 2) * unit) + line.trimStart();
+    })
+    .join('\n');
+}
+
+/** The producer service a pipeline-only scaffold needs: a topology has at least one service. */
+const pipelineProducer = (name: string) => `${name}-ingest:
+  pattern: replicated
+  image: ghcr.io/acme/${name}-ingest:1.0.0   # feeds the pipeline's source topic
+  port: 8080
+  env: { BROKER_URL: "redis://${name}-broker:6379", TOPIC: incoming }
+`;
+
+/** A new topology for `pattern` named `name`, with a comment block that says what to do next. */
+export function topologyText(doc: PatternDoc, name: string): string {
+  const header = [
+    `# ${name}: a ddp topology — ${doc.title} (Designing Distributed Systems, ${doc.chapter}).`,
+    '#',
+    '#   ddp validate                 check this file: schema, references, ports, names',
+    '#   ddp generate -o out          Kubernetes YAML (kubectl apply -k out/kubernetes), a compose file',
+    '#                                (docker compose -f out/compose/docker-compose.yml up) and proxy configs',
+    '#   ddp lint --topology          lint what it generates',
+    '#   ddp graph                    the topology as a Mermaid diagram (--format dot for Graphviz)',
+    `#   ddp explain ${doc.id.padEnd(16)} what this pattern is for and what ddp makes of it`,
+    '#   ddp add <pattern> <name>     add a service (ddp explain lists the patterns)',
+    '#',
+    '# Editor completion: `ddp schema > topology.schema.json`, then make this the first line:',
+    '#   # yaml-language-server: $schema=./topology.schema.json',
+    '',
+  ].join('\n');
+  const body = ['apiVersion: ddp/v1', 'kind: Topology', 'metadata:', `  name: ${name}`, 'services:'];
+  if (doc.section === 'pipelines') {
+    body.push(reindent(pipelineProducer(name), 2, 2).replace(/\n$/, ''), 'pipelines:', reindent(doc.snippet(name), 2, 2).replace(/\n$/, ''));
+  } else body.push(reindent(doc.snippet(name), 2, 2).replace(/\n$/, ''));
+  return `${header}${body.join('\n')}\n`;
+}
+
+export { patternDoc };
