@@ -1,0 +1,518 @@
+// Issue 2, "Bad input": every kind of bad topology yields diagnostics with the exact code,
+// message and file:line:col (through the library: parseTopologyText / loadFile / validateAll /
+// prepare / runGenerate), and the real CLI exits 1 with no stack trace and writes nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseTopologyText, loadFile, MAX_ALIAS_NODES, MAX_INPUT_BYTES } from '../src/topology/load.js';
+import { prepare, prepareLoaded, validateAll } from '../src/flow.js';
+import { runGenerate } from '../src/commands/generate.js';
+import { DdpError, type Diagnostic } from '../src/diagnostics.js';
+import { ensureBuilt, runDdp, STACK_LINE } from './helpers/cli.js';
+
+// Lines 1-8 of every case; what a case adds starts on line 9.
+const BASE = [
+  'apiVersion: ddp/v1', //                          1
+  'kind: Topology', //                              2
+  'metadata:', //                                   3
+  '  name: shop', //                                4
+  'services:', //                                   5
+  '  web:', //                                      6
+  '    pattern: replicated', //                     7
+  '    image: ghcr.io/acme/web:1.4.2', //           8
+].join('\n') + '\n';
+const lines = (...ls: string[]) => BASE + ls.join('\n') + '\n';
+
+/** `line:col code: message` — the shape every assertion compares. */
+const show = (d: Diagnostic) => `${d.line ?? '-'}:${d.col ?? '-'} ${d.code}: ${d.message}`;
+
+/** Errors for a topology text, as `ddp validate` finds them (parse errors throw; the rest is collected). */
+async function errorsOf(text: string, env?: string): Promise<Diagnostic[]> {
+  try {
+    const loaded = parseTopologyText(text, 'ddp.yaml');
+    return (await validateAll(loaded, env)).filter((d) => d.severity === 'error');
+  } catch (e) {
+    if (e instanceof DdpError) return e.diagnostics;
+    throw e;
+  }
+}
+
+/** The same text through prepare (the generate path): must fail with the same errors. */
+async function prepareErrors(text: string, env?: string): Promise<Diagnostic[]> {
+  try {
+    await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), env);
+  } catch (e) {
+    if (e instanceof DdpError) return e.diagnostics;
+    throw e;
+  }
+  throw new Error('prepare accepted a bad topology');
+}
+
+interface Case {
+  name: string;
+  text: string;
+  env?: string;
+  /** every error, in order: `line:col code: message` */
+  errors: string[];
+  /** hint of the first error */
+  hint?: string;
+}
+
+const laughs = lines(
+  '    args: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+  '    command: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+  '    env:',
+  '      A: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+  '      B: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+  '      C: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]',
+  '      D: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]',
+  '      E: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]',
+  '      F: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]',
+  '      G: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]',
+);
+
+const CASES: Case[] = [
+  // ── not a topology at all ──
+  { name: 'empty file', text: '', errors: ['1:1 empty-file: ddp.yaml is empty'], hint: 'a topology starts with `apiVersion: ddp/v1` and `kind: Topology`; `ddp init` writes one' },
+  { name: 'only blank lines', text: '\n  \n\n', errors: ['1:1 empty-file: ddp.yaml is empty'] },
+  { name: 'only a comment', text: '# nothing here yet\n', errors: ['1:1 empty-file: ddp.yaml holds no YAML document'] },
+  {
+    name: 'not YAML: JSON cut short',
+    text: '{"apiVersion": "ddp/v1",\n "kind": "Topology",\n',
+    errors: ['1:1 yaml-syntax: YAML syntax error: the { mapping opened here is never closed'],
+    hint: 'close it with }, or write it in block style, one entry per line',
+  },
+  {
+    name: 'not YAML: HTML',
+    text: '<html><body>Not found</body></html>\n',
+    errors: ['1:1 not-a-mapping: the top level of ddp.yaml is a single value; a topology is a mapping (apiVersion, kind, metadata, services)'],
+    hint: 'start the file with `apiVersion: ddp/v1`',
+  },
+  // ── YAML syntax errors point at the line ──
+  {
+    name: 'syntax: unclosed quote (points at the opening quote, not the end of the file)',
+    text: lines('    env:', '      LOG_LEVEL: "info', '    port: 8080'),
+    errors: ['10:18 yaml-syntax: YAML syntax error: the "-quoted string opened here is never closed'],
+    hint: 'end the string with " (a quoted string may span lines, but must be closed)',
+  },
+  {
+    name: 'syntax: unclosed [',
+    text: lines('    args: [--port=8080', '    port: 8080'),
+    errors: ['9:11 yaml-syntax: YAML syntax error: the [ list opened here is never closed'],
+  },
+  {
+    name: 'syntax: a key indented one space too few',
+    text: lines('   port: 8080'),
+    errors: ['9:1 yaml-syntax: YAML syntax error: all mapping items must start at the same column'],
+    hint: 'check the indentation and the `:` after each key',
+  },
+  {
+    name: 'syntax: tab indentation',
+    text: lines('\tport: 8080'),
+    errors: ['9:1 yaml-syntax: YAML syntax error: tabs are not allowed as indentation'],
+    hint: 'indent with spaces, not tabs',
+  },
+  // ── shape of the document ──
+  {
+    name: 'several documents',
+    text: lines('---', 'apiVersion: ddp/v1'),
+    errors: ['9:1 multiple-documents: ddp.yaml holds 2 YAML documents; a topology is exactly one'],
+    hint: 'remove the `---` separator, or split the documents into separate files',
+  },
+  {
+    name: 'a scalar at the top',
+    text: 'storefront\n',
+    errors: ['1:1 not-a-mapping: the top level of ddp.yaml is a single value; a topology is a mapping (apiVersion, kind, metadata, services)'],
+  },
+  {
+    name: 'a list at the top',
+    text: '# services\n- web\n- db\n',
+    errors: ['2:1 not-a-mapping: the top level of ddp.yaml is a list; a topology is a mapping (apiVersion, kind, metadata, services)'],
+  },
+  // ── schema: unknown keys at any depth (at the key, with did-you-mean) ──
+  {
+    name: 'unknown key in a service: replicaz',
+    text: lines('    replicaz: 3'),
+    errors: ['9:5 unknown-key: unknown key `replicaz` in services.web'],
+    hint: 'did you mean `replicas`?',
+  },
+  {
+    name: 'unknown keys at every depth',
+    text: [
+      'apiVersion: ddp/v1', //                                   1
+      'kind: Topology', //                                       2
+      'metadata:', //                                            3
+      '  name: shop', //                                         4
+      '  labelz: { team: web }', //                              5
+      'servicez: {}', //                                         6
+      'services:', //                                            7
+      '  web:', //                                               8
+      '    pattern: replicated', //                              9
+      '    image: ghcr.io/acme/web:1.4.2', //                    10
+      '    cache: { ttll: 60s }', //                             11
+      '    sidecars:', //                                        12
+      '      - name: log', //                                    13
+      '        image: fluent/fluent-bit:3.1', //                 14
+      '        mounts: [{ volume: logs, pth: /logs }]', //       15
+    ].join('\n') + '\n',
+    errors: [
+      '5:3 unknown-key: unknown key `labelz` in metadata',
+      '6:1 unknown-key: unknown key `servicez` at the top level',
+      '11:14 unknown-key: unknown key `ttll` in services.web.cache',
+      '15:18 missing-key: services.web.sidecars[0].mounts[0] is missing the required key `path`',
+      '15:34 unknown-key: unknown key `pth` in services.web.sidecars[0].mounts[0]',
+    ],
+    hint: 'did you mean `labels`?',
+  },
+  // ── schema: wrong types ──
+  {
+    name: 'wrong types, with the quoting hints',
+    text: lines('    replicas: "3"', '    port: http', '    env:', '      PORT: 8080', '      DEBUG: true', '    tls: yes'),
+    errors: [
+      '9:15 wrong-type: services.web.replicas must be an integer, not the string "3"',
+      '10:11 wrong-type: services.web.port must be an integer, not the string "http"',
+      '12:13 bad-value: services.web.env.PORT must be a string, or { secret: NAME, key: KEY }, or { configMap: NAME, key: KEY }; got 8080',
+      '13:14 bad-value: services.web.env.DEBUG must be a string, or { secret: NAME, key: KEY }, or { configMap: NAME, key: KEY }; got true',
+      '14:10 wrong-type: services.web.tls must be a mapping, not the string "yes"',
+    ],
+    hint: 'write the number without quotes: 3',
+  },
+  {
+    name: 'a number where text is wanted: quote it',
+    text: lines('    env:', '      VERSION: 1.10'),
+    errors: ['10:16 bad-value: services.web.env.VERSION must be a string, or { secret: NAME, key: KEY }, or { configMap: NAME, key: KEY }; got 1.1'],
+    hint: 'quote it: "1.1"',
+  },
+  {
+    name: 'image as a number',
+    text: BASE.replace('image: ghcr.io/acme/web:1.4.2', 'image: 1.5'),
+    errors: ['8:12 wrong-type: services.web.image must be a string, not the number 1.5'],
+    hint: 'quote it: "1.5"',
+  },
+  {
+    name: 'pattern misspelt',
+    text: BASE.replace('pattern: replicated', 'pattern: replicatd'),
+    errors: ['7:14 bad-value: services.web.pattern must be one of replicated, sharded, scatter-gather, function, work-queue, batch; got `replicatd`'],
+    hint: 'did you mean `replicated`?',
+  },
+  {
+    name: 'apiVersion and kind',
+    text: BASE.replace('ddp/v1', 'ddp/v2').replace('kind: Topology', 'kind: Topo'),
+    errors: ['1:13 bad-value: apiVersion must be `ddp/v1`; got `ddp/v2`', '2:7 bad-value: kind must be `Topology`; got `Topo`'],
+    hint: 'write `apiVersion: ddp/v1`',
+  },
+  // ── required keys point at the parent key ──
+  {
+    name: 'missing required keys',
+    text: ['apiVersion: ddp/v1', 'kind: Topology', 'metadata:', '  namespace: shop', 'services:', '  web:', '    pattern: replicated', '    port: 8080'].join('\n') + '\n',
+    errors: ['3:1 missing-key: metadata is missing the required key `name`', '6:3 missing-key: services.web is missing the required key `image`'],
+    hint: 'add `name:` (a DNS-1123 label)',
+  },
+  {
+    name: 'missing top-level keys',
+    text: 'apiVersion: ddp/v1\nkind: Topology\n',
+    errors: ['1:1 missing-key: the topology is missing the required key `metadata`', '1:1 missing-key: the topology is missing the required key `services`'],
+  },
+  // ── duplicate keys (at the second one) ──
+  {
+    name: 'duplicate key in a service',
+    text: lines('    image: ghcr.io/acme/web:1.4.3'),
+    errors: ['9:5 duplicate-key: duplicate key `image`: a key may appear only once in a mapping'],
+    hint: 'remove or rename one of the two keys',
+  },
+  {
+    name: 'duplicate service',
+    text: lines('  web:', '    pattern: replicated', '    image: ghcr.io/acme/web:2.0.0'),
+    errors: ['9:3 duplicate-key: duplicate key `web`: a key may appear only once in a mapping'],
+  },
+  {
+    name: 'duplicate quoted key in a flow mapping',
+    text: BASE.replace('  name: shop', '  name: shop\n  labels: { team: a, "team": b }'),
+    errors: ['5:22 duplicate-key: duplicate key `team`: a key may appear only once in a mapping'],
+  },
+  // ── aliases: billion laughs, cycles, depth ──
+  {
+    name: 'billion laughs (at the alias that crosses the limit)',
+    text: laughs,
+    errors: [`13:42 alias-limit: YAML aliases expand this document past ${MAX_ALIAS_NODES} nodes at *c (a "billion laughs" document?)`],
+    hint: 'write the values out, or use fewer anchors and aliases',
+  },
+  {
+    name: 'an alias inside its own anchor',
+    text: lines('    volumes: &v', '      data: { type: emptyDir, more: *v }'),
+    errors: ['10:37 alias-cycle: the alias *v refers to a node that contains it: it would expand forever'],
+  },
+  {
+    name: 'nesting 300 levels deep',
+    text: lines(`    args: ${'['.repeat(300)}${']'.repeat(300)}`),
+    errors: ['9:209 too-deep: the topology nests more than 200 levels deep here'],
+  },
+  // ── names ──
+  {
+    name: 'service names ../../etc and Web_1',
+    text: ['apiVersion: ddp/v1', 'kind: Topology', 'metadata: { name: shop }', 'services:', '  ../../etc:', '    pattern: replicated', '    image: a/b:1', '  Web_1:', '    pattern: replicated', '    image: a/b:1'].join('\n') + '\n',
+    errors: ['5:3 bad-name: `../../etc` in services is not a valid name', '8:3 bad-name: `Web_1` in services is not a valid name'],
+    hint: "use lowercase letters, digits and '-', e.g. `etc`",
+  },
+  {
+    name: 'a service name of 64 characters',
+    text: BASE.replace('  web:', `  ${'w'.repeat(64)}:`),
+    errors: [`6:3 bad-length: \`${'w'.repeat(64)}\` must be at most 63 characters long`],
+  },
+  {
+    name: 'topology name not DNS-1123',
+    text: BASE.replace('name: shop', 'name: Shop'),
+    errors: ['4:9 bad-format: metadata.name `Shop` is not a DNS-1123 label'],
+    hint: "use lowercase letters, digits and '-', e.g. `shop`",
+  },
+  // ── __proto__ and constructor: plain (unknown) keys ──
+  {
+    name: '__proto__ and constructor keys are unknown keys, not prototypes',
+    text: lines('    __proto__: { replicas: 9 }', '    constructor: { name: x }', '__proto__:', '  polluted: true'),
+    errors: [
+      '9:5 unknown-key: unknown key `__proto__` in services.web',
+      '10:5 unknown-key: unknown key `constructor` in services.web',
+      '11:1 unknown-key: unknown key `__proto__` at the top level',
+    ],
+  },
+  // ── semantics ──
+  {
+    name: 'name collision: web with a cache layer and a service web-cache',
+    text: lines('    cache: { replicas: 2 }', '  web-cache:', '    pattern: replicated', '    image: ghcr.io/acme/other:1.0.0'),
+    errors: ['10:3 name-collision: services.web-cache generates `web-cache`, which services.web generates too'],
+    hint: 'rename one of them: services.web owns `web-cache` (its derived object)',
+  },
+  {
+    name: 'name collision: compose runs web\'s replicas as web-replica',
+    text: lines('    cache: {}', '  web-replica:', '    pattern: replicated', '    image: ghcr.io/acme/other:1.0.0'),
+    errors: ['10:3 name-collision: services.web-replica generates `web-replica`, which services.web generates too'],
+  },
+  {
+    name: 'two containers of a pod on one port',
+    text: lines('    port: 8080', '    sidecars:', '      - name: metrics', '        image: prom/statsd-exporter:v0.27.1', '        port: 8080'),
+    errors: ['13:15 port-clash: port 8080 is used twice in one pod: by the main container and by sidecar metrics'],
+    hint: 'containers of a pod share one network namespace; give each its own port',
+  },
+  {
+    name: 'a reference to a service that does not exist',
+    text: lines('    ambassadors:', '      - name: exp', '        kind: split', '        listen: 8081', '        routes: [{ to: web, weight: 90 }, { to: web-nxt, weight: 10 }]'),
+    errors: ['13:49 unknown-service: `web-nxt` is not a service of this topology'],
+    hint: 'did you mean `web`?',
+  },
+  {
+    name: 'autoscale min above max',
+    text: lines('    autoscale: { min: 5, max: 3 }'),
+    errors: ['9:5 bad-range: autoscale.min 5 is above autoscale.max 3'],
+  },
+  {
+    name: '--env that does not exist (points at environments:)',
+    text: lines('environments:', '  prod:', '    services:', '      web: { replicas: 6 }'),
+    env: 'prd',
+    errors: ['9:1 unknown-environment: --env prd: the topology has no environment `prd`'],
+    hint: 'did you mean `prod`?',
+  },
+  {
+    name: 'an environment that breaks the document (reported at the overlay)',
+    text: lines('environments:', '  prod:', '    services:', '      web: { replicas: many }'),
+    env: 'prod',
+    errors: ['12:24 wrong-type: services.web.replicas must be an integer, not the string "many" (environment prod)'],
+  },
+];
+
+describe('bad input: exact diagnostics through the library', () => {
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const errors = await errorsOf(c.text, c.env);
+    expect(errors.map(show)).toEqual(c.errors);
+    for (const d of errors) {
+      expect(d.severity).toBe('error');
+      expect(d.file).toBe('ddp.yaml');
+    }
+    if (c.hint !== undefined) expect(errors[0].hint).toBe(c.hint);
+    // the generate path refuses the same input with the same errors (validate names the environment)
+    const suffix = c.env ? ` (environment ${c.env})` : '';
+    expect((await prepareErrors(c.text, c.env)).map((d) => show(d) + (d.pointer !== undefined && d.line !== undefined && c.env && d.code !== 'unknown-environment' ? suffix : ''))).toEqual(c.errors);
+  });
+
+  it('validate without --env checks every environment and names it', async () => {
+    const text = lines('environments:', '  prod:', '    services:', '      web: { replicas: many }');
+    expect((await errorsOf(text)).map(show)).toEqual(['12:24 wrong-type: services.web.replicas must be an integer, not the string "many" (environment prod)']);
+  });
+
+  it('billion laughs is refused quickly, before anything is expanded', async () => {
+    const t0 = performance.now();
+    await errorsOf(laughs);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it('aliases within the limit are fine', async () => {
+    const text = lines('    args: &a [--port=8080, --log=info]', '  web2:', '    pattern: replicated', '    image: ghcr.io/acme/web:1.4.2', '    args: *a');
+    expect(await errorsOf(text)).toEqual([]);
+    const p = await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), undefined);
+    const web2 = p.model.units.find((u) => u.name === 'web2')!;
+    expect(web2.components[0].pod.containers[0].args).toEqual(['--port=8080', '--log=info']);
+  });
+});
+
+describe('__proto__ and constructor are inert data', () => {
+  it('env keys named __proto__ and constructor become env vars; no prototype is touched', async () => {
+    const text = lines('    env:', '      __proto__: polluted', '      constructor: x', '      toString: y');
+    const loaded = parseTopologyText(text, 'ddp.yaml');
+    expect(await validateAll(loaded)).toEqual([]);
+    const p = await prepareLoaded(loaded, undefined);
+    const env = p.model.units[0].components[0].pod.containers[0].env;
+    expect(env.map((e) => [e.name, e.value])).toEqual([['__proto__', 'polluted'], ['constructor', 'x'], ['toString', 'y']]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
+    expect(typeof ({} as { constructor: unknown }).constructor).toBe('function');
+  });
+
+  it('JSON input with "__proto__" does not pollute either', async () => {
+    const json = '{"apiVersion":"ddp/v1","kind":"Topology","metadata":{"name":"shop"},"__proto__":{"polluted":"yes"},"services":{"web":{"pattern":"replicated","image":"a/b:1"}}}';
+    const errors = await errorsOf(json);
+    expect(errors.map(show)).toEqual(['1:69 unknown-key: unknown key `__proto__` at the top level']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('an environment overlay with __proto__ merges as data', async () => {
+    const text = lines('environments:', '  prod:', '    __proto__: { polluted: yes }', '    services:', '      web: { replicas: 4 }');
+    const errors = await errorsOf(text, 'prod');
+    expect(errors.map(show)).toEqual(['11:5 unknown-key: unknown key `__proto__` at the top level (environment prod)']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('bad files and output directories (library)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ddp-bad-input-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const fails = (fn: () => unknown): Diagnostic[] => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof DdpError) return e.diagnostics;
+      throw e;
+    }
+    throw new Error('expected a DdpError');
+  };
+
+  it('a missing file', () => {
+    const [d] = fails(() => loadFile('nope.yaml', dir));
+    expect([d.code, d.message, d.hint, d.line]).toEqual(['file-not-found', 'nope.yaml: no such file', 'check the path, or create a topology with `ddp init`', undefined]);
+  });
+
+  it('a directory instead of a file', () => {
+    mkdirSync(join(dir, 'site'), { recursive: true });
+    const [d] = fails(() => loadFile('site', dir));
+    expect([d.code, d.message, d.hint]).toEqual(['not-a-file', 'site is a directory, not a topology file', 'pass a file inside it, e.g. site/ddp.yaml']);
+  });
+
+  it('a 50 MB file is refused without being read', () => {
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, BASE);
+    const fd = openSync(big, 'a');
+    const chunk = Buffer.from('# ' + 'x'.repeat(1022) + '\n');
+    for (let i = 0; i < 50 * 1024; i++) writeSync(fd, chunk);
+    closeSync(fd);
+    try {
+      const [d] = fails(() => loadFile('big.yaml', dir));
+      expect(show(d)).toBe(`1:1 file-too-large: big.yaml is 50.0 MiB; ddp reads topologies of at most ${MAX_INPUT_BYTES / 1048576} MiB`);
+      expect(d.hint).toBe('split the topology, or check that this is the right file');
+    } finally {
+      rmSync(big);
+    }
+  });
+
+  it('no file given and no default file in the directory', async () => {
+    const empty = join(dir, 'empty');
+    mkdirSync(empty, { recursive: true });
+    const e = await prepare({ cwd: empty }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DdpError);
+    expect((e as DdpError).diagnostics.map((d) => [d.code, d.message])).toEqual([['no-topology-file', `no topology file given and none of ddp.yaml, ddp.yml, topology.yaml in ${empty}`]]);
+  });
+
+  it('-o pointing at a file: refused, the file untouched', async () => {
+    writeFileSync(join(dir, 'ddp.yaml'), BASE);
+    writeFileSync(join(dir, 'out.txt'), 'mine\n');
+    const e = await runGenerate({ file: 'ddp.yaml', out: 'out.txt', cwd: dir }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DdpError);
+    expect((e as DdpError).diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([['output-not-directory', '-o out.txt is a file, not a directory', 'pass a directory (it is created if missing)']]);
+    expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('mine\n');
+  });
+
+  it('-o below a file: a diagnostic naming the path, not an internal error', async () => {
+    const e = await runGenerate({ file: 'ddp.yaml', out: 'out.txt/sub', cwd: dir }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DdpError);
+    expect((e as DdpError).diagnostics.map((d) => [d.code, d.message])).toEqual([['output-unwritable', `cannot write the output to out.txt/sub: a part of the path is a file, not a directory (${join(dir, 'out.txt')})`]]);
+  });
+});
+
+describe('bad input through the real CLI: exit 1, a diagnostic, no stack trace, nothing written', () => {
+  let dir: string;
+  beforeAll(() => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'ddp-bad-cli-'));
+    writeFileSync(join(dir, 'syntax.yaml'), lines('    env:', '      LOG_LEVEL: "info', '    port: 8080'));
+    writeFileSync(join(dir, 'unknown.yaml'), lines('    replicaz: 3'));
+    writeFileSync(join(dir, 'laughs.yaml'), laughs);
+    writeFileSync(join(dir, 'names.yaml'), BASE.replace('  web:', '  Web_1:'));
+    writeFileSync(join(dir, 'empty.yaml'), '');
+    writeFileSync(join(dir, 'good.yaml'), lines('environments:', '  prod:', '    services:', '      web: { replicas: 6 }'));
+    writeFileSync(join(dir, 'out.txt'), 'mine\n');
+    mkdirSync(join(dir, 'site'));
+  }, 180_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const cases: [string, string[], string][] = [
+    ['syntax error', ['generate', 'syntax.yaml', '-o', 'out'], 'syntax.yaml:10:18: error[yaml-syntax]: YAML syntax error: the "-quoted string opened here is never closed\n  hint: end the string with " (a quoted string may span lines, but must be closed)\n1 error\n'],
+    ['unknown key', ['generate', 'unknown.yaml', '-o', 'out'], 'unknown.yaml:9:5: error[unknown-key]: unknown key `replicaz` in services.web (at /services/web/replicaz)\n  hint: did you mean `replicas`?\n1 error\n'],
+    ['billion laughs', ['generate', 'laughs.yaml', '-o', 'out'], `laughs.yaml:13:42: error[alias-limit]: YAML aliases expand this document past ${MAX_ALIAS_NODES} nodes at *c (a "billion laughs" document?)\n  hint: write the values out, or use fewer anchors and aliases\n1 error\n`],
+    ['service name Web_1', ['generate', 'names.yaml', '-o', 'out'], "names.yaml:6:3: error[bad-name]: `Web_1` in services is not a valid name (at /services/Web_1)\n  hint: use lowercase letters, digits and '-', e.g. `web-1`\n1 error\n"],
+    ['empty file', ['validate', 'empty.yaml'], 'empty.yaml:1:1: error[empty-file]: empty.yaml is empty\n  hint: a topology starts with `apiVersion: ddp/v1` and `kind: Topology`; `ddp init` writes one\n1 error\n'],
+    ['missing file', ['generate', 'nope.yaml', '-o', 'out'], 'nope.yaml: error[file-not-found]: nope.yaml: no such file\n  hint: check the path, or create a topology with `ddp init`\n1 error\n'],
+    ['a directory', ['generate', 'site', '-o', 'out'], 'site: error[not-a-file]: site is a directory, not a topology file\n  hint: pass a file inside it, e.g. site/ddp.yaml\n1 error\n'],
+    ['-o a file', ['generate', 'good.yaml', '-o', 'out.txt'], 'error[output-not-directory]: -o out.txt is a file, not a directory\n  hint: pass a directory (it is created if missing)\n1 error\n'],
+    ['unknown --env', ['generate', 'good.yaml', '--env', 'prd', '-o', 'out'], 'good.yaml:9:1: error[unknown-environment]: --env prd: the topology has no environment `prd` (at /environments)\n  hint: did you mean `prod`?\n1 error\n'],
+  ];
+
+  it.each(cases)('%s', async (_name, args, stderr) => {
+    const r = await runDdp(args, { cwd: dir });
+    expect(r.stderr).toBe(stderr);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('mine\n');
+  });
+
+  it('a 50 MB file: exit 1, refused by size', async () => {
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, BASE);
+    const fd = openSync(big, 'a');
+    const chunk = Buffer.from('#'.repeat(1023) + '\n');
+    for (let i = 0; i < 50 * 1024; i++) writeSync(fd, chunk);
+    closeSync(fd);
+    try {
+      const r = await runDdp(['generate', 'big.yaml', '-o', 'out'], { cwd: dir });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`big.yaml:1:1: error[file-too-large]: big.yaml is 50.0 MiB; ddp reads topologies of at most ${MAX_INPUT_BYTES / 1048576} MiB\n  hint: split the topology, or check that this is the right file\n1 error\n`);
+      expect(existsSync(join(dir, 'out'))).toBe(false);
+    } finally {
+      rmSync(big);
+    }
+  });
+
+  it('--json: the same diagnostics as JSON on stdout, nothing on stderr', async () => {
+    const r = await runDdp(['validate', 'unknown.yaml', '--json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout) as { ok: boolean; diagnostics: Diagnostic[] };
+    expect(j.ok).toBe(false);
+    expect(j.diagnostics).toEqual([
+      { severity: 'error', code: 'unknown-key', message: 'unknown key `replicaz` in services.web', hint: 'did you mean `replicas`?', file: 'unknown.yaml', pointer: '/services/web/replicaz', line: 9, col: 5 },
+    ]);
+  });
+});
