@@ -63,17 +63,31 @@ function indentUnit(text: string, doc: Document.Parsed): number {
 
 const getPair = (map: YAMLMap, key: string): Pair | undefined => map.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === key) as Pair | undefined;
 
-/** Lines of `snippet` (2-space steps) re-indented to `unit` and shifted to column `base`. */
-function indentLines(snippet: string, unit: number, base: number): string {
-  return snippet
-    .replace(/\n$/, '')
-    .split('\n')
-    .map((line) => {
-      if (line.trim() === '') return '';
-      const lead = line.length - line.trimStart().length;
-      return ' '.repeat(base + (lead / 2) * unit) + line.trimStart();
-    })
-    .join('\n') + '\n';
+/**
+ * Lines of `snippet` (2-space steps) re-indented to steps of `unit` and shifted to column `base`.
+ * The map of a list item stays two columns right of its dash (YAML wants `- a: 1` / `  b: 2`).
+ */
+export function indentLines(snippet: string, unit: number, base: number): string {
+  const stack: { old: number; now: number; dash: boolean }[] = [];
+  return (
+    snippet
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((line) => {
+        if (line.trim() === '') return '';
+        const lead = line.length - line.trimStart().length;
+        while (stack.length && stack[stack.length - 1].old > lead) stack.pop();
+        let top = stack[stack.length - 1];
+        if (!top || top.old < lead) {
+          const now = !top ? base + (lead / 2) * unit : top.now + (top.dash && lead === top.old + 2 ? 2 : unit);
+          top = { old: lead, now, dash: false };
+          stack.push(top);
+        }
+        top.dash = line.trimStart().startsWith('- ');
+        return ' '.repeat(top.now) + line.trimStart();
+      })
+      .join('\n') + '\n'
+  );
 }
 
 /** A list item from map text: `- first: line` and the rest two columns deeper. */
@@ -105,14 +119,15 @@ export function addEntry(text: string, section: 'services' | 'pipelines', name: 
     return { ok: false, error: { code: 'not-a-mapping', message: `\`${section}\` is not a mapping`, hint: `${section} maps names to entries` } };
   }
   if (isBlock(coll)) {
+    // a top-level section: its items' column is the file's step there
     const { col, at } = blockEnd(text, coll);
-    return { ok: true, text: splice(text, at, indentLines(snippet, unit, col)), method: 'splice' };
+    return { ok: true, text: splice(text, at, indentLines(snippet, Math.max(1, col), col)), method: 'splice' };
   }
   if (!pair && section === 'pipelines') {
     const services = getPair(root, 'services');
     if (services && isBlock(services.value)) {
-      const { at } = blockEnd(text, services.value);
-      return { ok: true, text: splice(text, at, `pipelines:\n${indentLines(snippet, unit, unit)}`), method: 'splice' };
+      const { col, at } = blockEnd(text, services.value);
+      return { ok: true, text: splice(text, at, `pipelines:\n${indentLines(snippet, Math.max(1, col), col)}`), method: 'splice' };
     }
   }
   // a flow collection, or none yet: edit the tree
@@ -141,7 +156,10 @@ export function attachToService(text: string, service: string, key: 'sidecars' |
   } else if (isSeq(existing?.value) && existing.value.items.some((x) => isMap(x) && String(x.get('name')) === itemName)) {
     return { ok: false, error: { code: 'entry-exists', message: `services.${service}.${key} has \`${itemName}\` already`, hint: 'pick another name' } };
   }
-  if (isBlock(svc)) {
+  if (isBlock(svc) && isBlock(services)) {
+    // the file's step inside a service: its body's column minus the service key's
+    const step = Math.max(1, blockEnd(text, svc).col - blockEnd(text, services).col);
+    const unit = step;
     if (existing && isBlock(existing.value) && isSeq(existing.value)) {
       const { col, at } = blockEnd(text, existing.value);
       return { ok: true, text: splice(text, at, seqItem(item, col, unit)), method: 'splice' };

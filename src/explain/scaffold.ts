@@ -1,18 +1,10 @@
 // Topology text from the pattern snippets: a whole new topology (`ddp init`) or one entry to
 // splice into an existing file (`ddp add`).
 import { patternDoc, type PatternDoc } from './patterns.js';
+import { indentLines } from './edit.js';
 
 /** Re-indent snippet text: its two-space steps become `unit` spaces, every line shifted by `base`. */
-export function reindent(text: string, unit: number, base: number): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      if (line.trim() === '') return '';
-      const lead = line.length - line.trimStart().length;
-      return ' '.repeat(base + (lead / 2) * unit) + line.trimStart();
-    })
-    .join('\n');
-}
+export const reindent = (text: string, unit: number, base: number): string => indentLines(text, unit, base);
 
 /** The producer service a pipeline-only scaffold needs: a topology has at least one service. */
 const pipelineProducer = (name: string) => `${name}-ingest:

@@ -1,0 +1,188 @@
+// `ddp init` and `ddp add` round trips: what they write validates and generates, `add` keeps every
+// byte of the file it edits (comments, alignment, blank lines, order) and only inserts lines.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runInit } from '../../src/commands/init.js';
+import { runAdd } from '../../src/commands/add.js';
+import { runGenerate } from '../../src/commands/generate.js';
+import { runValidate } from '../../src/commands/validate.js';
+import { DdpError } from '../../src/diagnostics.js';
+import { PATTERN_IDS } from '../../src/explain/patterns.js';
+import { ROOT } from '../examples.js';
+
+/** Patterns whose module exists in this tree (others land as their engineers finish them). */
+const implemented = (p: string): boolean => {
+  const mod = p === 'pipeline' ? 'pipeline' : ['sidecar', 'ambassador', 'adapter', 'election'].includes(p) ? 'replicated' : p;
+  return existsSync(join(ROOT, 'src', 'patterns', `${mod}.ts`));
+};
+const ready = PATTERN_IDS.filter(implemented);
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ddp-init-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function diagnosticsOf(p: Promise<unknown>): Promise<string[]> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof DdpError) return e.diagnostics.map((d) => `${d.code}: ${d.message}`);
+    throw e;
+  }
+  throw new Error('expected a DdpError');
+}
+
+describe('ddp init', () => {
+  it('knows every pattern of ddp explain', () => {
+    expect(PATTERN_IDS).toEqual(['replicated', 'sharded', 'scatter-gather', 'function', 'work-queue', 'batch', 'pipeline', 'sidecar', 'ambassador', 'adapter', 'election']);
+    expect(ready).toContain('replicated');
+  });
+
+  it.each(ready)('scaffolds %s: the file validates and generates', async (pattern) => {
+    const r = await runInit({ dir: 'app', pattern, name: 'demo', cwd: dir });
+    expect(r).toEqual({ file: 'app/ddp.yaml', pattern, name: 'demo', overwritten: false, diagnostics: [] });
+    const text = readFileSync(join(dir, 'app', 'ddp.yaml'), 'utf8');
+    expect(text.startsWith(`# demo: a ddp topology — `)).toBe(true);
+    expect(text).toContain(`#   ddp explain ${pattern}`);
+    expect((await runValidate({ file: 'app/ddp.yaml', cwd: dir })).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const g = await runGenerate({ file: 'app/ddp.yaml', out: 'out', cwd: dir });
+    expect(g.files.some((f) => f.path === 'compose/docker-compose.yml')).toBe(true);
+    expect(g.files.some((f) => f.path.startsWith('kubernetes/demo'))).toBe(true);
+  });
+
+  it('refuses to overwrite without --force, and replaces with it', async () => {
+    writeFileSync(join(dir, 'ddp.yaml'), '# mine\n');
+    expect(await diagnosticsOf(runInit({ pattern: 'replicated', name: 'web', cwd: dir }))).toEqual(['file-exists: ddp.yaml exists; ddp init does not overwrite it']);
+    expect(readFileSync(join(dir, 'ddp.yaml'), 'utf8')).toBe('# mine\n');
+    const r = await runInit({ pattern: 'replicated', name: 'web', cwd: dir, force: true });
+    expect(r.overwritten).toBe(true);
+    expect(readFileSync(join(dir, 'ddp.yaml'), 'utf8')).toContain('  web:\n    pattern: replicated\n');
+  });
+
+  it('without a terminal it needs the flags (never waits for input)', async () => {
+    expect(await diagnosticsOf(runInit({ cwd: dir }))).toEqual(['missing-option: --pattern and --name are required when ddp init does not run on a terminal']);
+    expect(await diagnosticsOf(runInit({ cwd: dir, pattern: 'replicated' }))).toEqual(['missing-option: --name is required when ddp init does not run on a terminal']);
+    expect(await diagnosticsOf(runInit({ cwd: dir, pattern: 'replicatd', name: 'x' }))).toEqual(['unknown-pattern: --pattern replicatd: no such pattern']);
+    expect(await diagnosticsOf(runInit({ cwd: dir, pattern: 'replicated', name: 'Web_1' }))).toEqual(['invalid-name: --name "Web_1" is not a usable name']);
+    expect(existsSync(join(dir, 'ddp.yaml'))).toBe(false);
+  });
+
+  it('asks on a terminal for what the flags leave out (number or name, defaults on empty)', async () => {
+    const asked: string[] = [];
+    const answers = ['1', ''];
+    const r = await runInit({ dir: 'shop', cwd: dir, ask: async (q, fallback) => (asked.push(`${q.split('\n').pop()} [${fallback}]`), answers.shift() || fallback) });
+    expect(asked).toEqual(['Pattern (name or number) [replicated]', 'Name (lowercase letters, digits and -) [shop]']);
+    expect(r).toMatchObject({ pattern: 'replicated', name: 'shop', file: 'shop/ddp.yaml' });
+  });
+});
+
+const BASE = `# Our shop.   Comments, alignment and blank lines must survive.
+apiVersion: ddp/v1
+kind: Topology
+metadata:
+  name: shop      # the namespace too
+  labels: { team: "web" }
+
+services:
+    # the storefront
+    web:
+        pattern: replicated
+        image: 'ghcr.io/acme/web:1.4.2'
+        port: 8080          # main port
+        replicas: 3
+        # cache: { replicas: 2 }   (later)
+
+environments:   # overlays
+    prod:
+        services:
+            web: { replicas: 6 }
+`;
+
+/** The lines `after` has that `before` lacks, checking that nothing else changed. */
+function insertedLines(before: string, after: string): string {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  let j = 0;
+  while (j < a.length - i && a[a.length - 1 - j] === b[b.length - 1 - j]) j++;
+  expect(a.length - i - j, 'no original line is changed or removed').toBe(0);
+  return b.slice(i, b.length - j).join('\n') + '\n';
+}
+
+describe('ddp add', () => {
+  beforeEach(() => writeFileSync(join(dir, 'ddp.yaml'), BASE));
+
+  it.each(ready.filter((p) => p !== 'pipeline'))('adds a %s service: only new lines, at the 4-space indent of the file; it validates and generates', async (pattern) => {
+    const r = await runAdd({ pattern, name: 'extra', cwd: dir });
+    expect(r).toMatchObject({ file: 'ddp.yaml', pattern, name: 'extra', added: '/services/extra', method: 'splice' });
+    const after = readFileSync(join(dir, 'ddp.yaml'), 'utf8');
+    const added = insertedLines(BASE, after);
+    expect(added.startsWith('    extra:\n        pattern: ')).toBe(true);
+    expect(after.indexOf('    extra:')).toBeGreaterThan(after.indexOf('# cache: { replicas: 2 }   (later)'));
+    expect(after.indexOf('    extra:')).toBeLessThan(after.indexOf('environments:'));
+    const g = await runGenerate({ file: 'ddp.yaml', out: 'out', cwd: dir, env: 'prod' });
+    expect(g.files.some((f) => f.path === 'kubernetes/extra.yaml')).toBe(true);
+  });
+
+  it.runIf(ready.includes('pipeline'))('adds a pipeline: a new top-level pipelines block after the services', async () => {
+    const r = await runAdd({ pattern: 'pipeline', name: 'photos', cwd: dir });
+    expect(r.added).toBe('/pipelines/photos');
+    const added = insertedLines(BASE, readFileSync(join(dir, 'ddp.yaml'), 'utf8'));
+    expect(added.split('\n').slice(0, 3)).toEqual(['pipelines:', '    photos:', '        broker: redis                        # redis | nats | kafka']);
+    expect((await runGenerate({ file: 'ddp.yaml', out: 'out', cwd: dir })).files.some((f) => f.path === 'kubernetes/photos.yaml')).toBe(true);
+  });
+
+  it('attaches a sidecar, an ambassador, an adapter and an election to an existing service', async () => {
+    await runAdd({ pattern: 'sidecar', name: 'log-shipper', to: 'web', cwd: dir });
+    let after = readFileSync(join(dir, 'ddp.yaml'), 'utf8');
+    expect(insertedLines(BASE, after)).toBe('        sidecars:\n            - name: log-shipper\n              image: ghcr.io/acme/log-shipper:1.0.0\n');
+    const before2 = after;
+    await runAdd({ pattern: 'sidecar', name: 'stats', to: 'web', cwd: dir });
+    after = readFileSync(join(dir, 'ddp.yaml'), 'utf8');
+    expect(insertedLines(before2, after)).toBe('            - name: stats\n              image: ghcr.io/acme/stats:1.0.0\n');
+    await runAdd({ pattern: 'ambassador', name: 'db', to: 'web', cwd: dir });
+    await runAdd({ pattern: 'adapter', name: 'logs', to: 'web', cwd: dir });
+    await runAdd({ pattern: 'election', name: 'web-leader', to: 'web', cwd: dir });
+    after = readFileSync(join(dir, 'ddp.yaml'), 'utf8');
+    expect(after).toContain('        election:\n            lock: web-leader\n');
+    expect(after).toContain('        ambassadors:\n            - name: db\n              kind: proxy\n              listen: 5432\n              upstream: db.example.com:5432\n');
+    const g = await runGenerate({ file: 'ddp.yaml', out: 'out', cwd: dir });
+    const web = g.files.find((f) => f.path === 'kubernetes/web.yaml')!.content;
+    for (const c of ['log-shipper', 'stats', 'db', 'logs']) expect(web).toContain(`- name: "${c}"`);
+    expect(web).toContain('kind: Role');
+  });
+
+  it('keeps comments in a flow-style services map (Document API fallback)', async () => {
+    const flow = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: shop }  # inline\n# the services, on one line\nservices: { web: { pattern: replicated, image: "ghcr.io/acme/web:1.0", port: 8080 } }\n';
+    writeFileSync(join(dir, 'ddp.yaml'), flow);
+    const r = await runAdd({ pattern: 'replicated', name: 'api', cwd: dir });
+    expect(r.method).toBe('document');
+    const after = readFileSync(join(dir, 'ddp.yaml'), 'utf8');
+    expect(after).toContain('# the services, on one line');
+    expect(after).toContain('# inline');
+    expect(after).toContain('# your image, pinned to a version');
+    expect((await runValidate({ file: 'ddp.yaml', cwd: dir })).ok).toBe(true);
+  });
+
+  it('refuses what would not validate, an existing name and an unknown service; writes nothing', async () => {
+    expect(await diagnosticsOf(runAdd({ pattern: 'replicated', name: 'web', cwd: dir }))).toEqual(['entry-exists: services.web exists already']);
+    expect(await diagnosticsOf(runAdd({ pattern: 'sidecar', name: 'x', to: 'api', cwd: dir }))).toEqual(['unknown-service: --to api: the topology has no service `api`']);
+    expect(await diagnosticsOf(runAdd({ pattern: 'replicated', name: 'x', to: 'web', cwd: dir }))).toEqual(['bad-option: --to attaches a single-node pattern to a service; `replicated` is a service pattern of its own']);
+    // web-cache is the name web's cache layer would take: adding a service `web` + `-cache` collides once web has a cache
+    writeFileSync(join(dir, 'ddp.yaml'), BASE.replace('        # cache: { replicas: 2 }   (later)', '        cache: { replicas: 2 }'));
+    const ds = await diagnosticsOf(runAdd({ pattern: 'replicated', name: 'web-cache', cwd: dir }));
+    expect(ds[0]).toBe('add-invalid: adding replicated `web-cache` would leave ddp.yaml invalid; nothing was written');
+    expect(ds.some((d) => d.startsWith('name-collision:'))).toBe(true);
+    expect(readFileSync(join(dir, 'ddp.yaml'), 'utf8')).not.toContain('web-cache:');
+  });
+
+  it('finds the default topology file and reports a missing one', async () => {
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    expect((await diagnosticsOf(runAdd({ pattern: 'replicated', name: 'x', cwd: empty })))[0]).toMatch(/^no-topology-file: no topology file given/);
+  });
+});
