@@ -199,7 +199,9 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
   );
 
   program.addCommand(
-    schemaCommand().action(async () => {
+    schemaCommand()
+      .option('--json', 'accepted like on every command (the schema is JSON already)')
+      .action(async () => {
       const { runSchema } = await import('./commands/schema.js');
       io.stdout(runSchema().text);
       setCode(0);
