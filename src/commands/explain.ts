@@ -33,17 +33,18 @@ export async function runExplain(pattern: string | undefined): Promise<ExplainRe
   return { pattern: { ...entry, snippet: snippet(sample) } };
 }
 
-const wrap = (text: string, indent: string, width = 96): string => {
-  const words = text.split(/\s+/);
+/** Word-wrap at `width`; continuation lines take the `hang` indent. */
+const wrap = (text: string, indent: string, hang = indent, width = 96): string => {
   const lines: string[] = [];
   let cur = '';
-  for (const w of words) {
-    if (cur && (indent + cur + ' ' + w).length > width) {
-      lines.push(indent + cur);
+  for (const w of text.split(/\s+/)) {
+    const prefix = lines.length ? hang : indent;
+    if (cur && (prefix + cur + ' ' + w).length > width) {
+      lines.push(prefix + cur);
       cur = w;
     } else cur = cur ? `${cur} ${w}` : w;
   }
-  if (cur) lines.push(indent + cur);
+  if (cur) lines.push((lines.length ? hang : indent) + cur);
   return lines.join('\n');
 };
 
@@ -66,15 +67,15 @@ export function explainText(r: ExplainResult, s: Style): string {
     wrap(p.summary, '  '),
     '',
     s.bold('When to use it'),
-    ...p.when.map((w) => wrap(`- ${w}`, '  ')),
+    ...p.when.map((w) => wrap(`- ${w}`, '  ', '    ')),
     '',
     s.bold('When not to'),
-    ...p.avoid.map((w) => wrap(`- ${w}`, '  ')),
+    ...p.avoid.map((w) => wrap(`- ${w}`, '  ', '    ')),
     '',
     s.bold('What ddp generates'),
-    wrap(`kubernetes: ${p.generates.kubernetes}`, '  '),
-    wrap(`compose: ${p.generates.compose}`, '  '),
-    wrap(`configs: ${p.generates.configs}`, '  '),
+    wrap(`kubernetes: ${p.generates.kubernetes}`, '  ', '    '),
+    wrap(`compose: ${p.generates.compose}`, '  ', '    '),
+    wrap(`configs: ${p.generates.configs}`, '  ', '    '),
     '',
     s.bold('Minimal topology'),
     `  ${where}:`,
