@@ -1,0 +1,408 @@
+// The real `bin/ddp.js` as a process: exit codes 0/1/2, --json on stdout only, --format github,
+// no colour off a TTY or with NO_COLOR, --version, --help with examples, `ddp schema`, and what
+// `generate` writes (layout, the secrets you supply, --stdout, --target, --env, a second run that
+// keeps your files).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { spawn } from 'node:child_process';
+import { parseAllDocuments } from 'yaml';
+import { ROOT, renderExample } from './examples.js';
+import { BIN, ensureBuilt, runDdp, STACK_LINE } from './helpers/cli.js';
+import { whichBinary } from './helpers/binaries.js';
+
+const EXAMPLE = 'examples/01-replicated/ddp.yaml';
+const ANSI = /\x1b\[[0-9;]*m/;
+const BAD = [
+  'apiVersion: ddp/v1',
+  'kind: Topology',
+  'metadata:',
+  '  name: shop',
+  'services:',
+  '  web:',
+  '    pattern: replicated',
+  '    image: ghcr.io/acme/web:1.4.2',
+  '    replicaz: 3',
+  '    port: "8080"',
+  '',
+].join('\n');
+
+let dir: string;
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'ddp-cli-'));
+  writeFileSync(join(dir, 'bad.yaml'), BAD);
+}, 180_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Every file under d (relative, sorted). */
+function tree(d: string): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    for (const name of readdirSync(p).sort()) {
+      const f = join(p, name);
+      if (statSync(f).isDirectory()) walk(f);
+      else out.push(relative(d, f));
+    }
+  };
+  if (existsSync(d)) walk(d);
+  return out.sort();
+}
+
+/** Runs a command line on a pseudo-terminal (util-linux `script`), so stdout and stderr are TTYs. */
+function onTty(command: string, env: Record<string, string | undefined>): Promise<{ code: number | null; out: string }> {
+  const e: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined && k !== 'FORCE_COLOR') e[k] = v;
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: e, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, out }));
+  });
+}
+
+describe('exit codes', () => {
+  it('0: a valid topology', async () => {
+    const r = await runDdp(['validate', EXAMPLE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`ddp: ${EXAMPLE} is valid\n`);
+  });
+
+  it('1: bad input, every problem at once, on stderr, nothing on stdout', async () => {
+    const r = await runDdp(['validate', 'bad.yaml'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'bad.yaml:9:5: error[unknown-key]: unknown key `replicaz` in services.web (at /services/web/replicaz)\n' +
+        '  hint: did you mean `replicas`?\n' +
+        'bad.yaml:10:11: error[wrong-type]: services.web.port must be an integer, not the string "8080" (at /services/web/port)\n' +
+        '  hint: write the number without quotes: 8080\n' +
+        '2 errors\n',
+    );
+  });
+
+  it('1: an unknown command, an unknown option, an unknown target', async () => {
+    const cmd = await runDdp(['bogus']);
+    expect([cmd.code, cmd.stdout, cmd.stderr.split('\n')[0]]).toEqual([1, '', "error: unknown command 'bogus'"]);
+    const opt = await runDdp(['validate', '--bogus']);
+    expect([opt.code, opt.stdout, opt.stderr.split('\n')[0]]).toEqual([1, '', "error: unknown option '--bogus'"]);
+    const target = await runDdp(['generate', EXAMPLE, '--target', 'helm', '--stdout']);
+    expect([target.code, target.stdout]).toEqual([1, '']);
+    expect(target.stderr).toBe('error[unknown-target]: --target helm: unknown target\n  hint: targets: kubernetes, compose, nginx, varnish, twemproxy, fluent-bit\n1 error\n');
+  });
+
+  it('1: an output directory that cannot be written is the user\'s situation, not a bug', async () => {
+    writeFileSync(join(dir, 'a-file'), 'x');
+    const r = await runDdp(['generate', join(ROOT, EXAMPLE), '-o', 'a-file/out'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`error[output-unwritable]: cannot write the output to a-file/out: a part of the path is a file, not a directory (${join(dir, 'a-file')})\n  hint: pass -o a directory you can write (it is created if missing); the previous output, if any, is untouched\n1 error\n`);
+  });
+
+  describe('2: internal errors (a broken installation) ask for a report, without a stack trace', () => {
+    let install: string;
+    beforeAll(() => {
+      // a copy of the installed package with one module of the build missing
+      install = mkdtempSync(join(tmpdir(), 'ddp-broken-'));
+      for (const p of ['bin', 'dist', 'schemas', 'templates', 'package.json']) cpSync(join(ROOT, p), join(install, p), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules'), join(install, 'node_modules'));
+    });
+    afterAll(() => rmSync(install, { recursive: true, force: true }));
+
+    const run = (args: string[], env: Record<string, string> = {}) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [join(install, 'bin', 'ddp.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        child.once('error', reject);
+        child.once('close', (code) => resolve({ code, stdout, stderr }));
+      });
+
+    it('a renderer module missing from dist/', async () => {
+      rmSync(join(install, 'dist', 'targets', 'varnish.js'));
+      const r = await run(['generate', EXAMPLE, '--stdout']);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `ddp: internal error: Cannot find module '${join(install, 'dist', 'targets', 'varnish.js')}' imported from ${join(install, 'dist', 'flow.js')}\n` +
+          'This is a bug in ddp, not in your topology. Please report it with the topology that triggers it (set DDP_DEBUG=1 for a stack trace).\n',
+      );
+      expect(r.stderr).not.toMatch(STACK_LINE);
+      // the documented debug switch adds the stack
+      const debug = await run(['generate', EXAMPLE, '--stdout'], { DDP_DEBUG: '1' });
+      expect(debug.code).toBe(2);
+      expect(debug.stderr).toMatch(STACK_LINE);
+    });
+
+    it('the program itself missing (dist/ not built)', async () => {
+      rmSync(join(install, 'dist', 'cli.js'));
+      const r = await run(['validate', EXAMPLE]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `ddp: internal error: cannot load the program (Cannot find module '${join(install, 'dist', 'cli.js')}' imported from ${join(install, 'bin', 'ddp.js')})\n` +
+          'The installation is incomplete: run `npm run build` in a checkout, or reinstall ddp. If that does not help, please report it.\n',
+      );
+      // --version does not load the program at all
+      const v = await run(['--version']);
+      expect([v.code, v.stdout]).toEqual([0, `${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n`]);
+    });
+  });
+});
+
+describe('--json: JSON on stdout only', () => {
+  it('validate --json (valid): the result on stdout, stderr empty', async () => {
+    const r = await runDdp(['validate', EXAMPLE, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ file: EXAMPLE, ok: true, diagnostics: [] });
+  });
+
+  it('validate --json (invalid) and --format json are the same', async () => {
+    const a = await runDdp(['validate', 'bad.yaml', '--json'], { cwd: dir });
+    const b = await runDdp(['validate', 'bad.yaml', '--format', 'json'], { cwd: dir });
+    expect(a).toEqual(b);
+    expect(a.code).toBe(1);
+    expect(a.stderr).toBe('');
+    const j = JSON.parse(a.stdout) as { ok: boolean; diagnostics: { code: string; line: number; col: number; pointer: string }[] };
+    expect(j.ok).toBe(false);
+    expect(j.diagnostics.map((d) => [d.code, d.line, d.col, d.pointer])).toEqual([
+      ['unknown-key', 9, 5, '/services/web/replicaz'],
+      ['wrong-type', 10, 11, '/services/web/port'],
+    ]);
+  });
+
+  it('generate --json: a report on stdout (files, the secrets to supply), stderr empty', async () => {
+    const out = join(dir, 'json-out');
+    const r = await runDdp(['generate', join(ROOT, EXAMPLE), '-o', out, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout) as Record<string, unknown> & { files: { path: string; target: string; bytes: number }[]; supplied: { secret: string; key: string; composePath: string }[] };
+    expect(j.ok).toBe(true);
+    expect(j.outDir).toBe(out);
+    expect(j.env).toBe(null);
+    expect(j.files.map((f) => `${f.target} ${f.path}`)).toEqual([
+      'compose compose/docker-compose.yml',
+      'kubernetes kubernetes/kustomization.yaml',
+      'kubernetes kubernetes/namespace.yaml',
+      'kubernetes kubernetes/web.yaml',
+      'nginx nginx/web-lb.conf',
+      'nginx nginx/web-tls.conf',
+      'varnish varnish/web-cache.vcl',
+    ]);
+    for (const f of j.files) expect(f.bytes).toBe(statSync(join(out, f.path)).size);
+    expect(j.supplied.map((s) => [s.secret, s.key, s.composePath])).toEqual([
+      ['web-tls', 'tls.crt', 'secrets/web-tls/tls.crt'],
+      ['web-tls', 'tls.key', 'secrets/web-tls/tls.key'],
+    ]);
+  });
+
+  it('a failing generate --json: diagnostics as JSON on stdout, exit 1', async () => {
+    const r = await runDdp(['generate', 'bad.yaml', '--json', '-o', 'never'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout) as { ok: boolean; diagnostics: { code: string }[] };
+    expect([j.ok, j.diagnostics.map((d) => d.code)]).toEqual([false, ['unknown-key', 'wrong-type']]);
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+});
+
+describe('--format github', () => {
+  it('one workflow command per problem, on stdout', async () => {
+    const r = await runDdp(['validate', 'bad.yaml', '--format', 'github'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(
+      '::error file=bad.yaml,line=9,col=5,title=ddp unknown-key::unknown key `replicaz` in services.web (hint: did you mean `replicas`?)\n' +
+        '::error file=bad.yaml,line=10,col=11,title=ddp wrong-type::services.web.port must be an integer, not the string "8080" (hint: write the number without quotes: 8080)\n',
+    );
+  });
+
+  it('a parse error in github format too', async () => {
+    writeFileSync(join(dir, 'tab.yaml'), 'apiVersion: ddp/v1\n\tkind: Topology\n');
+    const r = await runDdp(['validate', 'tab.yaml', '--format', 'github'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('::error file=tab.yaml,line=2,col=1,title=ddp yaml-syntax::YAML syntax error: tabs are not allowed as indentation (hint: indent with spaces, not tabs)\n');
+  });
+});
+
+describe('colour', () => {
+  it('no ANSI escapes when stderr is not a TTY', async () => {
+    const r = await runDdp(['validate', 'bad.yaml'], { cwd: dir });
+    expect(r.stderr).not.toMatch(ANSI);
+    const g = await runDdp(['generate', join(ROOT, EXAMPLE), '-o', join(dir, 'colour-out')]);
+    expect(g.stderr).not.toMatch(ANSI);
+  });
+
+  it.skipIf(!whichBinary('script'))('colour on a TTY; none on a TTY with NO_COLOR', async () => {
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} validate ${JSON.stringify(join(dir, 'bad.yaml'))}`;
+    const tty = await onTty(cmd, { NO_COLOR: undefined, TERM: 'xterm' });
+    expect(tty.code).toBe(1);
+    expect(tty.out).toContain('\x1b[31merror\x1b[39m[unknown-key]');
+    const plain = await onTty(cmd, { NO_COLOR: '1', TERM: 'xterm' });
+    expect(plain.code).toBe(1);
+    expect(plain.out).toContain('error[unknown-key]: unknown key `replicaz` in services.web');
+    expect(plain.out).not.toMatch(ANSI);
+  });
+});
+
+describe('--version, --help, help <command>, schema', () => {
+  const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
+
+  it('--version and -V print the package version', async () => {
+    for (const flag of ['--version', '-V']) {
+      const r = await runDdp([flag]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([0, `${version}\n`, '']);
+    }
+  });
+
+  it('--help lists the commands and an example', async () => {
+    const r = await runDdp(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: ddp \[options\] \[command\]/);
+    for (const c of ['validate', 'generate', 'schema']) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    expect(r.stdout).toContain('Examples:\n  $ ddp generate examples/01-replicated/ddp.yaml -o out\n');
+  });
+
+  it.each([
+    ['validate', '  $ ddp validate examples/01-replicated/ddp.yaml --format github'],
+    ['generate', '  $ ddp generate examples/01-replicated/ddp.yaml -o out'],
+    ['schema', '  $ ddp schema > topology.schema.json'],
+  ])('%s: --help and `help <command>` show its usage and an example', async (cmd, example) => {
+    const a = await runDdp([cmd, '--help']);
+    const b = await runDdp(['help', cmd]);
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).toMatch(new RegExp(`^Usage: ddp ${cmd} `));
+    expect(a.stdout).toContain('\nExamples:\n');
+    expect(a.stdout).toContain(example);
+    if (cmd !== 'schema') expect(a.stdout).toMatch(/--json +/);
+  });
+
+  it('ddp schema prints schemas/topology.schema.json byte for byte (valid JSON)', async () => {
+    const r = await runDdp(['schema']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const file = readFileSync(join(ROOT, 'schemas', 'topology.schema.json'), 'utf8');
+    expect(r.stdout).toBe(file);
+    const schema = JSON.parse(r.stdout) as { $schema: string; properties: Record<string, unknown> };
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['apiVersion', 'kind', 'metadata', 'services', 'environments']));
+    const j = await runDdp(['schema', '--json']);
+    expect([j.code, j.stdout]).toEqual([0, file]);
+  });
+});
+
+describe('generate', () => {
+  it('writes the layout of TOPOLOGY.md, the same bytes as the renderer, and lists the TLS secret to supply', async () => {
+    const out = join(dir, 'gen');
+    const r = await runDdp(['generate', EXAMPLE, '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `ddp: wrote 7 files to ${out}/ (compose 1, kubernetes 3, nginx 2, varnish 1)\n` +
+        'ddp: you supply (ddp never writes keys or secret values):\n' +
+        `  - Secret web-tls, key tls.crt: TLS certificate for web-tls (compose: ${out}/compose/secrets/web-tls/tls.crt)\n` +
+        `  - Secret web-tls, key tls.key: TLS private key for web-tls (compose: ${out}/compose/secrets/web-tls/tls.key)\n`,
+    );
+    expect(tree(out)).toEqual([
+      '.ddp-manifest.json',
+      'compose/docker-compose.yml',
+      'kubernetes/kustomization.yaml',
+      'kubernetes/namespace.yaml',
+      'kubernetes/web.yaml',
+      'nginx/web-lb.conf',
+      'nginx/web-tls.conf',
+      'varnish/web-cache.vcl',
+    ]);
+    for (const f of await renderExample('01-replicated')) expect(readFileSync(join(out, f.path), 'utf8'), f.path).toBe(f.content);
+    // ddp never writes a key: the secret files are the user's
+    expect(existsSync(join(out, 'compose', 'secrets'))).toBe(false);
+  });
+
+  it('--stdout prints every file after a `# ddp: <path>` line and writes nothing', async () => {
+    const cwd = join(dir, 'stdout-cwd');
+    mkdirSync(cwd);
+    const r = await runDdp(['generate', join(ROOT, EXAMPLE), '--stdout'], { cwd });
+    expect(r.code).toBe(0);
+    const files = await renderExample('01-replicated');
+    expect(r.stdout).toBe(files.map((f) => `# ddp: ${f.path}\n${f.content}`).join(''));
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('--target picks targets', async () => {
+    const r = await runDdp(['generate', EXAMPLE, '--target', 'nginx,varnish', '--stdout']);
+    expect(r.code).toBe(0);
+    expect([...r.stdout.matchAll(/^# ddp: (.+)$/gm)].map((m) => m[1])).toEqual(['nginx/web-lb.conf', 'nginx/web-tls.conf', 'varnish/web-cache.vcl']);
+    const out = join(dir, 'k8s-only');
+    const k = await runDdp(['generate', EXAMPLE, '-t', 'kubernetes', '-o', out]);
+    expect(k.code).toBe(0);
+    expect(tree(out)).toEqual(['.ddp-manifest.json', 'kubernetes/kustomization.yaml', 'kubernetes/namespace.yaml', 'kubernetes/web.yaml']);
+  });
+
+  it('--env prod applies the overlay: web runs 6 replicas', async () => {
+    const r = await runDdp(['generate', EXAMPLE, '--env', 'prod', '--target', 'kubernetes', '--stdout']);
+    expect(r.code).toBe(0);
+    const web = r.stdout.split(/^# ddp: /m).find((s) => s.startsWith('kubernetes/web.yaml\n'))!;
+    const docs = parseAllDocuments(web.slice(web.indexOf('\n') + 1)).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: { replicas?: number } });
+    const replicas = Object.fromEntries(docs.filter((d) => d.kind === 'Deployment').map((d) => [d.metadata.name, d.spec.replicas]));
+    expect(replicas).toEqual({ web: 6, 'web-cache': 2, 'web-tls': 2 });
+    const base = await runDdp(['generate', EXAMPLE, '--target', 'kubernetes', '--stdout']);
+    expect(base.stdout).toContain('  name: "web"\n  namespace: "storefront"');
+    expect(base.stdout).toMatch(/kind: Deployment\nmetadata:\n  name: "web"\n[\s\S]*?spec:\n  replicas: 3\n/);
+  });
+
+  it('a second generate over the same directory succeeds and keeps the files you added under compose/secrets/', async () => {
+    const out = join(dir, 'again');
+    expect((await runDdp(['generate', EXAMPLE, '-o', out])).code).toBe(0);
+    mkdirSync(join(out, 'compose', 'secrets', 'web-tls'), { recursive: true });
+    writeFileSync(join(out, 'compose', 'secrets', 'web-tls', 'tls.crt'), 'CERT\n');
+    writeFileSync(join(out, 'compose', 'secrets', 'web-tls', 'tls.key'), 'KEY\n');
+    const again = await runDdp(['generate', EXAMPLE, '-o', out, '--json']);
+    expect(again.code).toBe(0);
+    const j = JSON.parse(again.stdout) as { kept: string[]; removed: string[] };
+    expect(j.kept).toEqual(['compose/secrets/web-tls/tls.crt', 'compose/secrets/web-tls/tls.key']);
+    expect(j.removed).toEqual([]);
+    expect(readFileSync(join(out, 'compose', 'secrets', 'web-tls', 'tls.crt'), 'utf8')).toBe('CERT\n');
+    expect(readFileSync(join(out, 'compose', 'secrets', 'web-tls', 'tls.key'), 'utf8')).toBe('KEY\n');
+    // and a target dropped on the third run removes its stale files, still keeping yours
+    const third = await runDdp(['generate', EXAMPLE, '-o', out, '-t', 'kubernetes,compose', '--json']);
+    expect(third.code).toBe(0);
+    expect((JSON.parse(third.stdout) as { removed: string[] }).removed).toEqual(['nginx/web-lb.conf', 'nginx/web-tls.conf', 'varnish/web-cache.vcl']);
+    expect(tree(out)).toEqual([
+      '.ddp-manifest.json',
+      'compose/docker-compose.yml',
+      'compose/secrets/web-tls/tls.crt',
+      'compose/secrets/web-tls/tls.key',
+      'kubernetes/kustomization.yaml',
+      'kubernetes/namespace.yaml',
+      'kubernetes/web.yaml',
+    ]);
+  });
+
+  it('refuses to overwrite a file it did not write (exit 1) unless --force', async () => {
+    const out = join(dir, 'clobber');
+    mkdirSync(join(out, 'kubernetes'), { recursive: true });
+    writeFileSync(join(out, 'kubernetes', 'web.yaml'), 'mine\n');
+    const r = await runDdp(['generate', EXAMPLE, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error[would-clobber]: refusing to overwrite: kubernetes/web.yaml exists and was not written by ddp\n  hint: move it away, or pass --force to overwrite\n1 error\n');
+    expect(readFileSync(join(out, 'kubernetes', 'web.yaml'), 'utf8')).toBe('mine\n');
+    const forced = await runDdp(['generate', EXAMPLE, '-o', out, '--force']);
+    expect(forced.code).toBe(0);
+    expect(readFileSync(join(out, 'kubernetes', 'web.yaml'), 'utf8')).toMatch(/^# Generated by ddp/);
+  });
+
+  it('finds ddp.yaml in the working directory when no file is given', async () => {
+    const cwd = join(dir, 'default-file');
+    mkdirSync(cwd);
+    cpSync(join(ROOT, EXAMPLE), join(cwd, 'ddp.yaml'));
+    const r = await runDdp(['validate'], { cwd });
+    expect([r.code, r.stderr]).toEqual([0, 'ddp: ddp.yaml is valid\n']);
+  });
+});
