@@ -1,0 +1,133 @@
+// `ddp lint` as a user runs it: exit codes, formats, directories, standard input, --topology.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { ROOT } from '../examples.js';
+import { progressLine } from '../../src/progress.js';
+
+const BIN = join(ROOT, 'bin', 'ddp.js');
+const FIX = join('test', 'fixtures', 'lint');
+const ddp = (args: string[], input?: string, cwd = ROOT) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', input, env: { ...process.env, NO_COLOR: '1' } });
+
+describe('ddp lint (CLI)', () => {
+  it('a generated output directory lints clean: exit 0, the summary on stderr, nothing on stdout', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ddp-lint-'));
+    try {
+      expect(ddp(['generate', 'examples/01-replicated/ddp.yaml', '-o', join(dir, 'out')]).status).toBe(0);
+      const p = ddp(['lint', join(dir, 'out')]);
+      expect(p.status).toBe(0);
+      expect(p.stdout).toBe('');
+      expect(p.stderr).toBe('ddp lint: 14 Kubernetes objects and 4 compose services in 4 files: no problems\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('errors: exit 1, file:line:col, rule id, message and hint', () => {
+    const p = ddp(['lint', `${FIX}/service-targets/fail.yaml`]);
+    expect(p.status).toBe(1);
+    expect(p.stderr).toBe(
+      `${FIX}/service-targets/fail.yaml:52:3: error[service-targets]: Service/api: targets nothing: no pod template in the linted manifests has the labels app=apii\n` +
+        "  hint: make spec.selector a subset of the pod template labels of the workload it fronts (or lint that workload's file too)\n1 error\n" +
+        'ddp lint: 3 Kubernetes objects and 0 compose services in 1 file: 1 error\n',
+    );
+  });
+
+  it('warnings only: exit 0, or 1 with --strict', () => {
+    expect(ddp(['lint', `${FIX}/pdb/fail.yaml`]).status).toBe(0);
+    expect(ddp(['lint', `${FIX}/pdb/fail.yaml`, '--strict']).status).toBe(1);
+  });
+
+  it('--json: the findings on stdout', () => {
+    const p = ddp(['lint', `${FIX}/image-tag/fail.yaml`, '--json']);
+    const j = JSON.parse(p.stdout);
+    expect(p.status).toBe(0);
+    expect(j).toMatchObject({ ok: true, errors: 0, warnings: 1, suppressed: 0, files: [{ file: `${FIX}/image-tag/fail.yaml`, kubernetes: 3, compose: 0 }] });
+    expect(j.findings[0]).toEqual({
+      rule: 'image-tag',
+      severity: 'warning',
+      message: 'Deployment/api: container `api`: image `ghcr.io/acme/api:latest` uses the `latest` tag',
+      hint: 'pin a version (name:1.4.2) or a digest (name@sha256:...) so every node runs the same image',
+      file: `${FIX}/image-tag/fail.yaml`,
+      line: 28,
+      col: 11,
+      object: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', namespace: 'shop' },
+      path: 'spec.template.spec.containers[0].image',
+    });
+  });
+
+  it('--format sarif and --format github on stdout', () => {
+    const s = ddp(['lint', `${FIX}/k8s-schema/fail.yaml`, '--format', 'sarif']);
+    expect(s.status).toBe(1);
+    const log = JSON.parse(s.stdout);
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs[0].results[0]).toMatchObject({ ruleId: 'k8s-schema', level: 'error', locations: [{ physicalLocation: { region: { startLine: 40, startColumn: 11 } } }] });
+    const g = ddp(['lint', `${FIX}/job-ttl/fail.yaml`, '--format', 'github']);
+    expect(g.stdout).toBe(
+      `::warning file=${FIX}/job-ttl/fail.yaml,line=6,col=1,title=ddp job-ttl::Job/reindex: has no ttlSecondsAfterFinished: the finished Job and its pods stay until someone deletes them (hint: set spec.ttlSecondsAfterFinished (e.g. 3600) long enough to read the logs)\n`,
+    );
+  });
+
+  it('reads standard input with -', () => {
+    const p = ddp(['lint', '-', '--json'], readFileSync(join(ROOT, FIX, 'privileged/fail-compose.yaml'), 'utf8'));
+    expect(p.status).toBe(1);
+    expect(JSON.parse(p.stdout).findings.map((f: { file: string; rule: string; line: number }) => `${f.file}:${f.line} ${f.rule}`)).toEqual(['<stdin>:6 privileged']);
+  });
+
+  it('--topology lints what a topology generates, with --env', () => {
+    const p = ddp(['lint', '--topology', 'examples/01-replicated/ddp.yaml', '--env', 'prod', '--json']);
+    expect(p.status).toBe(0);
+    expect(JSON.parse(p.stdout)).toMatchObject({ ok: true, topology: 'examples/01-replicated/ddp.yaml', errors: 0, warnings: 0 });
+  });
+
+  it('user errors: a missing path, nothing to lint, --env without --topology', () => {
+    const a = ddp(['lint', 'no/such/dir']);
+    expect(a.status).toBe(1);
+    expect(a.stderr).toContain('no/such/dir: error[file-not-found]: no/such/dir: no such file or directory');
+    expect(ddp(['lint']).stderr).toContain('error[nothing-to-lint]');
+    expect(ddp(['lint', FIX, '--env', 'prod']).stderr).toContain('error[env-without-topology]');
+  });
+
+  it('--list-rules names every rule', () => {
+    const p = ddp(['lint', '--list-rules', '--json']);
+    expect(JSON.parse(p.stdout).map((r: { id: string }) => r.id)).toContain('statefulset-service');
+  });
+});
+
+describe('progress line', () => {
+  const stream = (tty: boolean) => {
+    const writes: string[] = [];
+    return { writes, s: { isTTY: tty, columns: 40, write: (x: string) => (writes.push(x), true) } };
+  };
+
+  it('never when stderr is not a terminal', () => {
+    const { writes, s } = stream(false);
+    const p = progressLine(s, { delayMs: 0, intervalMs: 0 });
+    p.update('linting');
+    p.done();
+    expect(writes).toEqual([]);
+  });
+
+  it('on a terminal: only after the delay, throttled, erased at the end', () => {
+    const ci = process.env.CI;
+    delete process.env.CI;
+    try {
+      let t = 0;
+      const { writes, s } = stream(true);
+      const p = progressLine(s, { delayMs: 400, intervalMs: 100, now: () => t });
+      p.update('early');
+      t = 500;
+      p.update('validating ddp.yaml');
+      t = 550;
+      p.update('throttled');
+      t = 700;
+      p.update('rendering a very long list of targets that does not fit');
+      p.done();
+      expect(writes).toEqual(['\r\x1b[2Kddp: validating ddp.yaml', '\r\x1b[2Kddp: rendering a very long list of tar…', '\r\x1b[2K']);
+    } finally {
+      if (ci !== undefined) process.env.CI = ci;
+    }
+  });
+});
