@@ -43,6 +43,12 @@ describe('what the graph shows', () => {
     expect(r.text).toContain('"topic:photos/blur-1" -> "photos-join";');
   });
 
+  it('the README shows the Mermaid of examples/01-replicated as it is generated', async () => {
+    const { readFileSync } = await import('node:fs');
+    const r = await runGraph({ file: file('01-replicated'), cwd: ROOT });
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('```mermaid\n' + r.text + '```\n');
+  });
+
   it('an unknown environment is a user error', async () => {
     await expect(runGraph({ file: file('01-replicated'), cwd: ROOT, env: 'staging' })).rejects.toBeInstanceOf(DdpError);
   });

@@ -160,3 +160,10 @@ describe('across files and documents', () => {
     expect(r.files).toEqual([{ file: 'out/twemproxy/sessions.yml', kubernetes: 0, compose: 0, skipped: 'neither Kubernetes objects nor a compose file' }]);
   });
 });
+
+describe('README', () => {
+  it('documents every rule with its severity', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    for (const r of ruleList()) expect(readme, r.id).toContain(`| \`${r.id}\` | ${r.severity} |`);
+  });
+});
