@@ -50,8 +50,16 @@ export function podOf(o: K8sObject): PodRef | undefined {
   return { object: o, specPath, spec, labelsPath: o.kind === 'Pod' ? ['metadata', 'labels'] : labelsPath, labels };
 }
 
+const podCache = new WeakMap<readonly K8sObject[], PodRef[]>();
+
+/** Every pod template of the objects (computed once per object list: every rule asks). */
 export function pods(objects: readonly K8sObject[]): PodRef[] {
-  return objects.map(podOf).filter((p): p is PodRef => p !== undefined);
+  let out = podCache.get(objects);
+  if (!out) {
+    out = objects.map(podOf).filter((p): p is PodRef => p !== undefined);
+    podCache.set(objects, out);
+  }
+  return out;
 }
 
 export function containersOf(pod: PodRef, opts: { init?: boolean } = {}): ContainerRef[] {
@@ -67,9 +75,21 @@ export function containersOf(pod: PodRef, opts: { init?: boolean } = {}): Contai
   return out;
 }
 
-/** Pods a selector picks in the object's namespace. `structured`: a LabelSelector; else a Service's map. */
+const byNamespace = new WeakMap<readonly PodRef[], Map<string, PodRef[]>>();
+
+/** Pods a selector picks in a namespace (a LabelSelector, or a Service's plain map). */
 export function selectedPods(all: readonly PodRef[], namespace: string, selector: unknown, kinds: Set<string> = LONG_RUNNING): PodRef[] {
-  return all.filter((p) => p.object.namespace === namespace && kinds.has(kindKey(p.object)) && selectorMatches(selector, p.labels));
+  let index = byNamespace.get(all);
+  if (!index) {
+    index = new Map();
+    for (const p of all) {
+      const list = index.get(p.object.namespace);
+      if (list) list.push(p);
+      else index.set(p.object.namespace, [p]);
+    }
+    byNamespace.set(all, index);
+  }
+  return (index.get(namespace) ?? []).filter((p) => kinds.has(kindKey(p.object)) && selectorMatches(selector, p.labels));
 }
 
 /** The desired replica count of a workload (1 when unset), and whether `spec.replicas` is present. */
