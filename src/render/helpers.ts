@@ -2,7 +2,12 @@
 // no value can change the document's structure or its type ("yes", "0755", "1e3" stay strings).
 import type HandlebarsNS from 'handlebars';
 
-export const quote = (v: unknown): string => JSON.stringify(v === undefined || v === null ? '' : String(v));
+export const quote = (v: unknown): string => yamlSafeJson(JSON.stringify(v === undefined || v === null ? '' : String(v)));
+
+/** JSON text, with the characters a YAML stream may not hold raw (DEL, C1 controls, BOM, U+FFFE/FFFF)
+ *  and the Unicode line separators escaped as \uXXXX: the same string to JSON and to YAML parsers. */
+export const yamlSafeJson = (json: string): string =>
+  json.replace(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** Quote for nginx config strings: double-quoted with \ and " escaped; no newlines. */
 export const nginxQuote = (v: unknown): string => `"${String(v).replace(/[\\"$]/g, (c) => (c === '$' ? '${dollar}' : `\\${c}`)).replace(/[\r\n]/g, ' ')}"`;
@@ -29,7 +34,7 @@ export function yamlBlock(content: string, indent: number): string {
 export function registerHelpers(hb: typeof HandlebarsNS): void {
   hb.registerHelper('q', (v: unknown) => quote(v));
   hb.registerHelper('block', (v: unknown, indent: unknown) => yamlBlock(String(v), typeof indent === 'number' ? indent : 2));
-  hb.registerHelper('json', (v: unknown) => JSON.stringify(v ?? null));
+  hb.registerHelper('json', (v: unknown) => yamlSafeJson(JSON.stringify(v ?? null)));
   hb.registerHelper('nq', (v: unknown) => nginxQuote(v));
   hb.registerHelper('vq', (v: unknown) => vclQuote(v));
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);

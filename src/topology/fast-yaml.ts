@@ -14,6 +14,7 @@
 // the number 755, "0755" the string. test/property/fast-yaml.test.ts holds both paths to the same
 // data on random documents.
 import jsyaml from 'js-yaml';
+import { isPlainBlockYaml } from '../output/yaml-check.js';
 
 const { Type, FAILSAFE_SCHEMA, load, loadAll } = jsyaml;
 
@@ -98,6 +99,7 @@ function plain(v: unknown, depth: number): unknown {
  * when it is. For checking rendered output before it is written.
  */
 export function yamlProblem(text: string): string | undefined {
+  if (isPlainBlockYaml(text)) return undefined; // what ddp renders: a one-pass check, ~10× faster
   try {
     loadAll(text, undefined, { schema: CORE, json: false });
     return undefined;
