@@ -179,7 +179,9 @@ function addCompose(ctx: LintContext, hits: Hit[], file: string, doc: SourceDoc,
   const services = data.services as Obj;
   const fileTarget: ComposeService = { type: 'compose', file, doc, base: [], data, name: '(file)' };
   const list: ComposeService[] = Object.keys(services).map((name) => ({ type: 'compose', file, doc, base: ['services', name], data: isObj(services[name]) ? services[name] : {}, name }));
-  if (validateCompose) {
+  if (!validateCompose) {
+    hits.push({ target: fileTarget, rule: 'compose-schema', path: ['services'], message: 'not checked against the Compose Specification: this build of ddp has no compose schema (it was built without ../shared/vendor/compose-spec.json)', hint: 'rebuild ddp with the Compose Specification schema beside the repository; the other compose rules still ran' });
+  } else {
     if (!validateCompose(data)) {
       for (const e of composeErrors(validateCompose.errors ?? [])) {
         const segs = e.instancePath ? e.instancePath.slice(1).split('/').map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~'))) : [];
