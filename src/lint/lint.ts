@@ -10,6 +10,7 @@ import validateCompose from '../generated/validate-compose.js';
 import type { ErrorObject } from 'ajv';
 
 export const IGNORE_KEY = 'ddp.dev/ignore';
+export const COMPOSE_SCHEMA_MISSING = 'compose files were not checked against the Compose Specification schema: this build of ddp was made without ../shared/vendor/compose-spec.json (the other compose rules ran)';
 
 export interface LintInput {
   file: string; // as shown to the user
@@ -27,6 +28,8 @@ export interface FileSummary {
 
 export interface LintResult {
   findings: Finding[];
+  /** facts about the run itself (a check this build cannot make) */
+  notes: string[];
   files: FileSummary[];
   suppressed: number;
   errors: number;
@@ -109,8 +112,10 @@ export function lintInputs(inputs: readonly LintInput[]): LintResult {
   }
 
   const findings = dedupe(raw).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+  const notes = ctx.services.length && !validateCompose ? [COMPOSE_SCHEMA_MISSING] : [];
   return {
     findings,
+    notes,
     files,
     suppressed,
     errors: findings.filter((f) => f.severity === 'error').length,
@@ -179,9 +184,7 @@ function addCompose(ctx: LintContext, hits: Hit[], file: string, doc: SourceDoc,
   const services = data.services as Obj;
   const fileTarget: ComposeService = { type: 'compose', file, doc, base: [], data, name: '(file)' };
   const list: ComposeService[] = Object.keys(services).map((name) => ({ type: 'compose', file, doc, base: ['services', name], data: isObj(services[name]) ? services[name] : {}, name }));
-  if (!validateCompose) {
-    hits.push({ target: fileTarget, rule: 'compose-schema', path: ['services'], message: 'not checked against the Compose Specification: this build of ddp has no compose schema (it was built without ../shared/vendor/compose-spec.json)', hint: 'rebuild ddp with the Compose Specification schema beside the repository; the other compose rules still ran' });
-  } else {
+  if (validateCompose) {
     if (!validateCompose(data)) {
       for (const e of composeErrors(validateCompose.errors ?? [])) {
         const segs = e.instancePath ? e.instancePath.slice(1).split('/').map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~'))) : [];
