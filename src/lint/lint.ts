@@ -2,7 +2,7 @@
 // check them against the real schemas (unknown fields included), run every rule over all of them
 // at once (rules see across files: a Service in one file, its Deployment in another), drop what
 // `ddp.dev/ignore` suppresses, and place each finding at its file:line:col.
-import { ALL_RULES, RULES_BY_ID, SYNTHETIC_RULES } from './rules/index.js';
+import { ALL_RULES, RULES_BY_ID } from './rules/index.js';
 import { checkKubernetesObject, formatPath, getPath, type Seg } from './kubernetes-schema.js';
 import { parseSource, type SourceDoc } from './source.js';
 import { isObj, targetName, type ComposeService, type Finding, type K8sObject, type LintContext, type LintTarget, type Obj } from './types.js';
@@ -259,4 +259,3 @@ function dedupe(fs: Finding[]): Finding[] {
   });
 }
 
-export { SYNTHETIC_RULES };

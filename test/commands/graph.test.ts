@@ -49,6 +49,45 @@ describe('what the graph shows', () => {
     expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('```mermaid\n' + r.text + '```\n');
   });
 
+  it('--env merges lists of named items by name (a sidecar changed, none dropped)', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'ddp-graph-'));
+    try {
+      writeFileSync(
+        join(dir, 'ddp.yaml'),
+        [
+          'apiVersion: ddp/v1',
+          'kind: Topology',
+          'metadata: { name: envs }',
+          'services:',
+          '  web:',
+          '    pattern: replicated',
+          '    image: ghcr.io/acme/web:1.0.0',
+          '    port: 8080',
+          '    sidecars:',
+          '      - { name: sync, image: ghcr.io/acme/sync:1.0.0 }',
+          '      - { name: stats, image: ghcr.io/acme/stats:1.0.0, port: 9000 }',
+          'environments:',
+          '  prod:',
+          '    services:',
+          '      web:',
+          '        replicas: 4',
+          '        sidecars: [{ name: stats, port: 9100 }, { name: audit, image: ghcr.io/acme/audit:2.0.0 }]',
+          '',
+        ].join('\n'),
+      );
+      const base = await runGraph({ file: 'ddp.yaml', cwd: dir, format: 'dot' });
+      const prod = await runGraph({ file: 'ddp.yaml', cwd: dir, format: 'dot', env: 'prod' });
+      const containers = (t: string) => [...t.matchAll(/^ +"web\/([a-z-]+)" \[shape/gm)].map((m) => m[1]);
+      expect(containers(base.text)).toEqual(['sync', 'stats']);
+      expect(containers(prod.text)).toEqual(['sync', 'stats', 'audit']);
+      expect(prod.text).toContain('label="web\\nserver · Deployment ×4\\nghcr.io/acme/web:1.0.0"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an unknown environment is a user error', async () => {
     await expect(runGraph({ file: file('01-replicated'), cwd: ROOT, env: 'staging' })).rejects.toBeInstanceOf(DdpError);
   });
