@@ -49,6 +49,7 @@ export function lintInputs(inputs: readonly LintInput[]): LintResult {
     for (const e of parsed.errors) raw.push({ rule: 'yaml-syntax', severity: 'error', message: e.message, hint: 'fix the YAML near this position', file: input.file, line: e.line, col: e.col });
     let other = 0;
     let objects = 0;
+    const servicesBefore = ctx.services.length;
     for (const doc of parsed.docs) {
       const d = doc.data;
       if (isObj(d) && (d.apiVersion !== undefined || d.kind !== undefined)) {
@@ -64,7 +65,7 @@ export function lintInputs(inputs: readonly LintInput[]): LintResult {
       } else other++;
     }
     summary.kubernetes = objects;
-    summary.compose = ctx.services.filter((s) => s.file === input.file).length;
+    summary.compose = ctx.services.length - servicesBefore;
     if (!parsed.errors.length && summary.kubernetes === 0 && summary.compose === 0) {
       summary.skipped = other ? 'neither Kubernetes objects nor a compose file' : 'empty';
       if (input.explicit) {
