@@ -1,0 +1,176 @@
+// The replicated pattern (book ch. 5): exact key fields of examples/01-replicated (the golden test
+// compares whole files; this says which fields matter and why), plus autoscale and session affinity.
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { renderExample } from './examples.js';
+import { parseTopologyText } from '../src/topology/load.js';
+import { prepareLoaded, renderTargets, TARGETS } from '../src/flow.js';
+import type { OutputFile } from '../src/output/files.js';
+import { parseAllDocuments, validateKubernetes } from './helpers/kubernetes.js';
+import { validateCompose } from './helpers/compose.js';
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const content = (files: OutputFile[], path: string) => {
+  const f = files.find((x) => x.path === path);
+  if (!f) throw new Error(`no ${path} in ${files.map((x) => x.path).join(', ')}`);
+  return f.content;
+};
+const objects = (files: OutputFile[]) => files.filter((f) => f.target === 'kubernetes').flatMap((f) => parseAllDocuments(f.content) as Obj[]);
+const find = (objs: Obj[], kind: string, name: string) => {
+  const o = objs.find((x) => x.kind === kind && x.metadata?.name === name);
+  if (!o) throw new Error(`no ${kind}/${name}; have ${objs.map((x) => `${x.kind}/${x.metadata?.name}`).join(', ')}`);
+  return o;
+};
+const names = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind).map((o) => o.metadata.name).sort();
+
+async function generate(yaml: string): Promise<OutputFile[]> {
+  const p = await prepareLoaded(parseTopologyText(yaml, 'ddp.yaml'), undefined);
+  return renderTargets(p.model, TARGETS);
+}
+
+describe('examples/01-replicated, key fields', async () => {
+  const files = await renderExample('01-replicated');
+  const prod = await renderExample('01-replicated', 'prod');
+  const objs = objects(files);
+
+  it('three layers, each a Deployment + Service + PodDisruptionBudget; one Ingress; no HPA', () => {
+    expect(names(objs, 'Deployment')).toEqual(['web', 'web-cache', 'web-tls']);
+    expect(names(objs, 'Service')).toEqual(['web', 'web-cache', 'web-tls']);
+    expect(names(objs, 'PodDisruptionBudget')).toEqual(['web', 'web-cache', 'web-tls']);
+    expect(names(objs, 'Ingress')).toEqual(['web']);
+    expect(names(objs, 'ConfigMap')).toEqual(['web-cache-varnish', 'web-tls-nginx']);
+    expect(names(objs, 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(names(objs, 'Namespace')).toEqual(['storefront']);
+  });
+
+  it('replicas: web 3, cache 2, tls 2; --env prod gives web 6', () => {
+    expect(['web', 'web-cache', 'web-tls'].map((n) => find(objs, 'Deployment', n).spec.replicas)).toEqual([3, 2, 2]);
+    const p = objects(prod);
+    expect(['web', 'web-cache', 'web-tls'].map((n) => find(p, 'Deployment', n).spec.replicas)).toEqual([6, 2, 2]);
+    expect(parseYaml(content(prod, 'compose/docker-compose.yml')).services['web-replica'].deploy.replicas).toBe(6);
+  });
+
+  it('Service ports equal container ports; the main Service selects the app pods', () => {
+    const ports = (n: string) => find(objs, 'Service', n).spec.ports.map((p: Obj) => [p.name, p.port, p.targetPort, p.protocol]);
+    expect(ports('web')).toEqual([['main', 8080, 8080, 'TCP']]);
+    expect(ports('web-cache')).toEqual([['http', 8080, 8080, 'TCP']]);
+    expect(ports('web-tls')).toEqual([['https', 8443, 8443, 'TCP']]);
+    expect(find(objs, 'Service', 'web').spec.selector).toEqual({ 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/part-of': 'storefront' });
+    expect(find(objs, 'Service', 'web').spec.sessionAffinity).toBeUndefined();
+    expect(find(objs, 'Deployment', 'web').spec.template.spec.containers[0].ports).toEqual([{ name: 'main', containerPort: 8080, protocol: 'TCP' }]);
+  });
+
+  it('PodDisruptionBudgets allow one pod down and select their layer', () => {
+    for (const n of ['web', 'web-cache', 'web-tls']) {
+      const pdb = find(objs, 'PodDisruptionBudget', n);
+      expect(pdb.spec.maxUnavailable).toBe(1);
+      expect(pdb.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': n, 'app.kubernetes.io/part-of': 'storefront' });
+    }
+  });
+
+  it('readiness from health, liveness derived and different', () => {
+    const c = find(objs, 'Deployment', 'web').spec.template.spec.containers[0];
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 8080 });
+    expect(c.livenessProbe.tcpSocket).toEqual({ port: 8080 });
+    expect(c.livenessProbe.periodSeconds).toBeGreaterThan(c.readinessProbe.periodSeconds);
+    expect(c.livenessProbe.failureThreshold).toBeGreaterThan(c.readinessProbe.failureThreshold);
+  });
+
+  it('the Ingress sends shop.example.com to web-tls:8443 over HTTPS', () => {
+    const ing = find(objs, 'Ingress', 'web');
+    expect(ing.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' });
+    expect(ing.spec.rules).toEqual([
+      { host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web-tls', port: { number: 8443 } } } }] } },
+    ]);
+  });
+
+  it('varnish: backend host "web" port "8080", probe /healthz, TTL 120s, X-Cache header', () => {
+    const vcl = content(files, 'varnish/web-cache.vcl');
+    expect(vcl).toMatch(/^vcl 4\.1;\n/);
+    expect(vcl).toContain('backend default {\n    .host = "web";\n    .port = "8080";\n');
+    expect(vcl).toContain('        .url = "/healthz";\n');
+    expect(vcl).toContain('        set beresp.ttl = 120s;\n');
+    expect(vcl).toContain('set resp.http.X-Cache = "HIT";');
+    const args = find(objs, 'Deployment', 'web-cache').spec.template.spec.containers[0].args;
+    expect(args).toEqual(['-F', '-f', '/etc/ddp/default.vcl', '-a', ':8080', '-n', '/tmp/varnish', '-s', 'malloc,256m']);
+    expect(find(objs, 'Deployment', 'web-cache').spec.template.spec.containers[0].resources.limits.memory).toBe('640Mi');
+  });
+
+  it('nginx TLS layer: `listen 8443 ssl;` (not `ssl on`), certificate from the Secret, upstream web-cache:8080', () => {
+    const conf = content(files, 'nginx/web-tls.conf');
+    expect(conf).toContain('\n        listen 8443 ssl;\n');
+    expect(conf).not.toMatch(/ssl on;/);
+    expect(conf).toContain('        ssl_certificate /etc/ddp-tls/tls.crt;\n        ssl_certificate_key /etc/ddp-tls/tls.key;\n');
+    expect(conf).toContain('    upstream backend {\n        server web-cache:8080;\n');
+    const pod = find(objs, 'Deployment', 'web-tls').spec.template.spec;
+    expect(pod.volumes.find((v: Obj) => v.name === 'tls')).toEqual({ name: 'tls', secret: { secretName: 'web-tls' } });
+    expect(pod.containers[0].volumeMounts.find((m: Obj) => m.name === 'tls')).toEqual({ name: 'tls', mountPath: '/etc/ddp-tls', readOnly: true });
+  });
+
+  it('compose: nginx under `web` balances the replicas, which run as web-replica (varnish needs one address)', () => {
+    const compose = parseYaml(content(files, 'compose/docker-compose.yml'));
+    expect(Object.keys(compose.services)).toEqual(['web', 'web-replica', 'web-cache', 'web-tls']);
+    expect(compose.services.web.deploy.replicas).toBe(1);
+    expect(compose.services['web-replica'].deploy.replicas).toBe(3);
+    expect(content(files, 'nginx/web-lb.conf')).toContain('    upstream replicas {\n        server web-replica:8080;\n');
+    expect(compose.services['web-tls'].ports).toEqual([{ target: 8443, published: '8443', protocol: 'tcp' }]);
+    expect(compose.secrets).toEqual({ 'web-tls-tls-crt': { file: './secrets/web-tls/tls.crt' }, 'web-tls-tls-key': { file: './secrets/web-tls/tls.key' } });
+  });
+});
+
+const HEAD = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: shop }\nservices:\n  api:\n    pattern: replicated\n    image: ghcr.io/acme/api:2.0.1\n    port: 9000\n';
+
+describe('replicated options', () => {
+  it('autoscale: an HPA on the Deployment, and no replicas field', async () => {
+    const files = await generate(HEAD + '    autoscale: { min: 3, max: 12, cpu: 70 }\n');
+    const objs = objects(files);
+    expect(validateKubernetes(objs)).toEqual([]);
+    const hpa = find(objs, 'HorizontalPodAutoscaler', 'api');
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' });
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 12]);
+    expect(hpa.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }]);
+    const dep = find(objs, 'Deployment', 'api');
+    expect('replicas' in dep.spec).toBe(false);
+    expect(find(objs, 'PodDisruptionBudget', 'api').spec.maxUnavailable).toBe(1);
+    // compose has no autoscaler: it runs the minimum
+    expect(parseYaml(content(files, 'compose/docker-compose.yml')).services.api.deploy.replicas).toBe(3);
+  });
+
+  it('autoscale without min starts from replicas (default 2); cpu defaults to 70', async () => {
+    const objs = objects(await generate(HEAD + '    replicas: 4\n    autoscale: { max: 8 }\n'));
+    const hpa = find(objs, 'HorizontalPodAutoscaler', 'api');
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas, hpa.spec.metrics[0].resource.target.averageUtilization]).toEqual([4, 8, 70]);
+    expect('replicas' in find(objs, 'Deployment', 'api').spec).toBe(false);
+  });
+
+  it('sessionAffinity: client-ip sets ClientIP on the Service', async () => {
+    const objs = objects(await generate(HEAD + '    sessionAffinity: client-ip\n'));
+    expect(validateKubernetes(objs)).toEqual([]);
+    expect(find(objs, 'Service', 'api').spec.sessionAffinity).toBe('ClientIP');
+    const none = objects(await generate(HEAD + '    sessionAffinity: none\n'));
+    expect(find(none, 'Service', 'api').spec.sessionAffinity).toBeUndefined();
+  });
+
+  it('defaults: 2 replicas, a PDB and a topology spread; one replica gets neither', async () => {
+    const two = objects(await generate(HEAD));
+    expect(find(two, 'Deployment', 'api').spec.replicas).toBe(2);
+    expect(names(two, 'PodDisruptionBudget')).toEqual(['api']);
+    expect(find(two, 'Deployment', 'api').spec.template.spec.topologySpreadConstraints).toHaveLength(1);
+    const one = objects(await generate(HEAD + '    replicas: 1\n'));
+    expect(find(one, 'Deployment', 'api').spec.replicas).toBe(1);
+    expect(names(one, 'PodDisruptionBudget')).toEqual([]);
+    expect(find(one, 'Deployment', 'api').spec.template.spec.topologySpreadConstraints).toBeUndefined();
+  });
+
+  it('a cache in front of a single replica needs no compose load balancer', async () => {
+    const files = await generate(HEAD + '    replicas: 1\n    cache: { ttl: 30s }\n');
+    expect(files.map((f) => f.path)).toEqual(['compose/docker-compose.yml', 'kubernetes/api.yaml', 'kubernetes/kustomization.yaml', 'kubernetes/namespace.yaml', 'varnish/api-cache.vcl']);
+    const compose = parseYaml(content(files, 'compose/docker-compose.yml'));
+    expect(Object.keys(compose.services)).toEqual(['api', 'api-cache']);
+    expect(validateCompose(compose)).toEqual([]);
+    expect(content(files, 'varnish/api-cache.vcl')).toContain('    .host = "api";\n    .port = "9000";\n');
+    expect(content(files, 'varnish/api-cache.vcl')).toContain('        set beresp.ttl = 30s;\n');
+  });
+});
