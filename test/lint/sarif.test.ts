@@ -1,10 +1,12 @@
-// `--format sarif` validates against the required structure of the SARIF 2.1.0 schema (OASIS
-// sarif-schema-2.1.0.json): the objects, required properties, types and enums of every part ddp
-// emits, transcribed below (additionalProperties: false where the spec defines the full set).
+// `--format sarif` validates against the official SARIF 2.1.0 JSON schema (rtm.5, the OASIS
+// standard's, as shipped by @microsoft/jest-sarif) and, stricter, against the required structure
+// of every part ddp emits transcribed below (additionalProperties: false where the spec defines
+// the full set).
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
+import { createRequire } from 'node:module';
 import { lintInputs } from '../../src/lint/lint.js';
 import { toSarif, SARIF_SCHEMA } from '../../src/lint/sarif.js';
 import { ruleList } from '../../src/lint/rules/index.js';
@@ -119,6 +121,19 @@ describe('SARIF 2.1.0', () => {
   const inputs = ['image-tag/fail.yaml', 'service-targets/fail.yaml', 'compose-schema/fail-compose.yaml', 'yaml-syntax/fail.yaml'].map((rel) => ({ file: `fixtures/${rel}`, text: readFileSync(join(fixtures, rel), 'utf8'), explicit: true }));
   const result = lintInputs(inputs);
   const log = toSarif(result.findings, '1.2.3') as any;
+
+  it('validates against the official SARIF 2.1.0 schema', () => {
+    const require = createRequire(import.meta.url);
+    // a draft-04 schema: ajv 8 reads it once `id` is spelled `$id` (no draft-04-only keywords are used)
+    const { $schema, id, ...schema } = require('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json') as Record<string, unknown>;
+    expect([$schema, id]).toEqual(['http://json-schema.org/draft-04/schema#', 'https://raw.githubusercontent.com/schemastore/schemastore/master/src/schemas/json/sarif-2.1.0-rtm.5.json']);
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false, formats: { ...formats, 'date-time': true } }); // one pattern is no valid /u regex
+    const validate = ajv.compile({ ...schema, $id: id });
+    expect(validate(log) ? [] : validate.errors).toEqual([]);
+    // and it does reject what is not SARIF
+    expect(validate({ ...log, version: '2.0.0' })).toBe(false);
+    expect(validate({ version: '2.1.0', runs: [{ tool: { driver: {} } }] })).toBe(false);
+  });
 
   it('validates against the schema\'s required structure', () => {
     const ajv = new Ajv({ allErrors: true, strict: false, formats });
