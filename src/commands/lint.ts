@@ -44,9 +44,8 @@ export async function runLint(opts: LintOptions): Promise<LintReport> {
     const { readInputs, readStdin } = await import('../lint/inputs.js');
     inputs.push(...(await readInputs(opts.paths, { cwd, stdin: opts.stdin ?? readStdin })));
   }
-  opts.onProgress?.(`linting ${inputs.length} file${inputs.length === 1 ? '' : 's'}`);
   const { lintInputs } = await import('../lint/lint.js');
-  const result = lintInputs(inputs);
+  const result = lintInputs(inputs, { onProgress: opts.onProgress });
   return { ...(topologyFile ? { topology: topologyFile } : {}), ...result };
 }
 

@@ -36,13 +36,14 @@ export interface LintResult {
   warnings: number;
 }
 
-export function lintInputs(inputs: readonly LintInput[]): LintResult {
+export function lintInputs(inputs: readonly LintInput[], opts: { onProgress?: (text: string) => void } = {}): LintResult {
   const ctx: LintContext = { objects: [], services: [] };
   const files: FileSummary[] = [];
   const raw: Finding[] = [];
   const hits: Hit[] = [];
 
-  for (const input of inputs) {
+  for (const [i, input] of inputs.entries()) {
+    opts.onProgress?.(`linting ${i + 1}/${inputs.length}: ${input.file}`);
     const summary: FileSummary = { file: input.file, kubernetes: 0, compose: 0 };
     files.push(summary);
     const parsed = parseSource(input.text);
@@ -74,6 +75,7 @@ export function lintInputs(inputs: readonly LintInput[]): LintResult {
     }
   }
 
+  opts.onProgress?.(`checking ${ctx.objects.length} objects and ${ctx.services.length} compose services`);
   for (const rule of ALL_RULES) for (const h of rule.check(ctx)) hits.push({ target: h.target, rule: rule.id, path: h.path, message: h.message, hint: h.hint });
 
   let suppressed = 0;
