@@ -213,7 +213,10 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
-  const wantsJson = argv.includes('--json') || argv.some((a, i) => (a === '--format' && argv[i + 1] === 'json') || a === '--format=json');
+  // the format a failed command asked for (`--format X` or `--format=X`; options end at `--`)
+  const end = argv.indexOf('--') < 0 ? argv.length : argv.indexOf('--');
+  const formatArg = argv.slice(0, end).reduce<string | undefined>((f, a, i, all) => (a === '--format' ? all[i + 1] : a.startsWith('--format=') ? a.slice('--format='.length) : f), undefined);
+  const wantsJson = argv.slice(0, end).includes('--json') || formatArg === 'json';
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
@@ -224,7 +227,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     }
     if (e instanceof DdpError) {
       if (wantsJson) io.stdout(JSON.stringify({ ok: false, diagnostics: e.diagnostics }, null, 2) + '\n');
-      else if (argv.includes('github') && argv.includes('--format')) io.stdout(formatGithub(e.diagnostics));
+      else if (formatArg === 'github') io.stdout(formatGithub(e.diagnostics));
       else io.stderr(formatDiagnostics(e.diagnostics, await styleFor(io.stderrStream)));
       return 1;
     }

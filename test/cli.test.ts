@@ -222,6 +222,21 @@ describe('--format github', () => {
     );
   });
 
+  it('--format=github and --format=json (one argument) for an input that does not even parse', async () => {
+    writeFileSync(join(dir, 'empty.yaml'), '');
+    const gh = await runDdp(['validate', 'empty.yaml', '--format=github'], { cwd: dir });
+    expect([gh.code, gh.stderr]).toEqual([1, '']);
+    expect(gh.stdout).toBe('::error file=empty.yaml,line=1,col=1,title=ddp empty-file::empty.yaml is empty (hint: a topology starts with `apiVersion: ddp/v1` and `kind: Topology`; `ddp init` writes one)\n');
+    const js = await runDdp(['validate', 'empty.yaml', '--format=json'], { cwd: dir });
+    expect([js.code, js.stderr]).toEqual([1, '']);
+    expect((JSON.parse(js.stdout) as { diagnostics: { code: string }[] }).diagnostics.map((d) => d.code)).toEqual(['empty-file']);
+    // a file named like a format is no format request
+    mkdirSync(join(dir, 'github'), { recursive: true });
+    const named = await runDdp(['validate', 'github', '--format', 'text'], { cwd: dir });
+    expect([named.code, named.stdout]).toEqual([1, '']);
+    expect(named.stderr).toMatch(/^github: error\[not-a-file\]/);
+  });
+
   it('a parse error in github format too', async () => {
     writeFileSync(join(dir, 'tab.yaml'), 'apiVersion: ddp/v1\n\tkind: Topology\n');
     const r = await runDdp(['validate', 'tab.yaml', '--format', 'github'], { cwd: dir });
@@ -282,6 +297,18 @@ describe('--version, --help, help <command>, schema', () => {
     expect(a.stdout).toContain('\nExamples:\n');
     expect(a.stdout).toContain(example);
     if (cmd !== 'schema') expect(a.stdout).toMatch(/--json +/);
+  });
+
+  it('every command listed by --help has help with an example of itself', async () => {
+    const top = await runDdp(['--help']);
+    const commands = [...top.stdout.slice(top.stdout.indexOf('\nCommands:\n')).matchAll(/^  ([a-z][a-z-]*)\b/gm)].map((m) => m[1]).filter((c) => c !== 'help');
+    expect(commands).toEqual(expect.arrayContaining(['validate', 'generate', 'schema']));
+    const missing: string[] = [];
+    for (const c of commands) {
+      const r = await runDdp(['help', c]);
+      if (r.code !== 0 || !r.stdout.includes('\nExamples:\n') || !r.stdout.includes(`$ ddp ${c}`)) missing.push(c);
+    }
+    expect(missing, 'commands whose help has no `Examples:` with `$ ddp <command>`').toEqual([]);
   });
 
   it('ddp schema prints schemas/topology.schema.json byte for byte (valid JSON)', async () => {
