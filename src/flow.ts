@@ -128,13 +128,15 @@ export async function expand(topology: Topology): Promise<{ model: Model; diagno
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-/** Root filesystems are read-only: every container gets its own emptyDir at /tmp unless it mounts one. */
+/** Root filesystems are read-only: every container gets its own emptyDir at /tmp (or the
+ *  component's `scratchPath`) unless it mounts one there. */
 export function addScratchVolumes(c: Component): void {
+  const path = c.scratchPath ?? '/tmp';
   for (const x of [...c.pod.initContainers, ...c.pod.containers]) {
-    if (x.mounts.some((m) => m.path === '/tmp')) continue;
+    if (x.mounts.some((m) => m.path === path)) continue;
     const name = `${x.name}-tmp`.slice(-63).replace(/^-+/, '');
     if (!c.pod.volumes.some((v) => v.name === name)) c.pod.volumes.push({ name, emptyDir: {} });
-    x.mounts.push({ volume: name, path: '/tmp', readOnly: false });
+    x.mounts.push({ volume: name, path, readOnly: false });
   }
 }
 

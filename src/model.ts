@@ -44,6 +44,9 @@ export interface Component {
   /** Scaled by KEDA on an event source instead of an HPA: a ScaledObject for a Deployment (no
    *  `replicas` field), a ScaledJob for a Job (KEDA creates the Jobs: no Job is rendered). */
   scaler?: EventScaler;
+  /** Where the writable scratch emptyDir goes (flow.addScratchVolumes): `/tmp` unless the runtime
+   *  reserves that path (Knative rejects a mount at /tmp; a function there gets TMPDIR instead). */
+  scratchPath?: string;
 }
 
 export interface EventScaler {
@@ -71,6 +74,12 @@ export interface ComposeHints {
   /** compose-only component (Kubernetes renders nothing for it): e.g. one compose service per
    *  index of an Indexed Job, whose Kubernetes form is a single Job. */
   only?: boolean;
+  /** Extra DNS names of the main service on the compose network (`networks.default.aliases`), e.g.
+   *  `<svc>-<i>.<svc>` for a shard, so a config naming a StatefulSet pod works unchanged in compose. */
+  aliases?: string[];
+  /** Publish the main port on the host: the stand-in for an Ingress another unit routes to this
+   *  component (e.g. a decorator function in front of an exposed service). */
+  publish?: boolean;
 }
 
 export interface JobSpec {

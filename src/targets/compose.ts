@@ -87,11 +87,12 @@ export function composeServices(model: Model, unit: Unit, named: Set<string>, se
       const refEnv = container.env.filter((e) => e.secret || e.configMap);
       const ingress = unit.extra.ingress as { service: string; port: number } | undefined;
       const ports: { target: number; published: string; protocol: string }[] = [];
-      if (isMain && ingress && ingress.service === c.name) {
-        let p = ingress.port;
+      const entry = isMain && ingress && ingress.service === c.name ? ingress.port : isMain && c.compose.publish ? main.ports[0]?.port : undefined;
+      if (entry !== undefined) {
+        let p = entry;
         while (published.has(p)) p++;
         published.add(p);
-        ports.push({ target: ingress.port, published: String(p), protocol: 'tcp' });
+        ports.push({ target: entry, published: String(p), protocol: 'tcp' });
       }
       services.push({
         name,
@@ -99,6 +100,8 @@ export function composeServices(model: Model, unit: Unit, named: Set<string>, se
         entrypoint: isMain && c.compose.command ? c.compose.command : container.command,
         command: container.args,
         networkMode: isMain ? undefined : `service:${mainName}`,
+        // behind a compose load balancer the names belong to the balancer (named like the component)
+        aliases: isMain && !lb ? c.compose.aliases ?? [] : [],
         pid: !isMain && c.pod.shareProcessNamespace ? `service:${mainName}` : undefined,
         user: `${container.runAsUser}:${container.runAsUser}`,
         restart: c.compose.restart ?? (c.workload === 'Job' || c.workload === 'CronJob' ? 'no' : 'unless-stopped'),
@@ -133,6 +136,7 @@ function loadBalancerService(c: Component, lb: ConfigFile, replicaName: string) 
     entrypoint: ['nginx', '-c', `${CONFIG_DIR}/${lb.key}`],
     command: undefined,
     networkMode: undefined,
+    aliases: c.compose.aliases ?? [],
     pid: undefined,
     user: `${c.pod.containers[0].runAsUser}:${c.pod.containers[0].runAsUser}`,
     restart: 'unless-stopped',
