@@ -111,6 +111,7 @@ describe('exit codes', () => {
     });
     afterAll(() => rmSync(install, { recursive: true, force: true }));
 
+    const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const run = (args: string[], env: Record<string, string> = {}) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
         const child = spawn(process.execPath, [join(install, 'bin', 'ddp.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -122,23 +123,28 @@ describe('exit codes', () => {
         child.once('close', (code) => resolve({ code, stdout, stderr }));
       });
 
-    it('a renderer module missing from dist/', async () => {
-      rmSync(join(install, 'dist', 'targets', 'varnish.js'));
-      const r = await run(['generate', EXAMPLE, '--stdout']);
+    it('a module of the build missing (a chunk of dist/bundle/ loaded on demand)', async () => {
+      // bin/ddp.js runs the bundle (scripts/bundle.mjs); `ddp lint` loads its own chunk when used
+      const chunk = readdirSync(join(install, 'dist', 'bundle')).find((f) => /^lint-.*\.mjs$/.test(f));
+      expect(chunk).toBeDefined();
+      rmSync(join(install, 'dist', 'bundle', chunk!));
+      const r = await run(['lint', join(ROOT, 'examples')]);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toBe(
-        `ddp: internal error: Cannot find module '${join(install, 'dist', 'targets', 'varnish.js')}' imported from ${join(install, 'dist', 'flow.js')}\n` +
-          'This is a bug in ddp, not in your topology. Please report it with the topology that triggers it (set DDP_DEBUG=1 for a stack trace).\n',
+      expect(r.stderr).toMatch(
+        new RegExp(`^ddp: internal error: Cannot find module '${escape(join(install, 'dist', 'bundle', chunk!))}' imported from ${escape(join(install, 'dist', 'bundle'))}/[^\\s]+\\.mjs\\n` +
+          escape('This is a bug in ddp, not in your topology. Please report it with the topology that triggers it (set DDP_DEBUG=1 for a stack trace).\n') + '$'),
       );
       expect(r.stderr).not.toMatch(STACK_LINE);
       // the documented debug switch adds the stack
-      const debug = await run(['generate', EXAMPLE, '--stdout'], { DDP_DEBUG: '1' });
+      const debug = await run(['lint', join(ROOT, 'examples')], { DDP_DEBUG: '1' });
       expect(debug.code).toBe(2);
       expect(debug.stderr).toMatch(STACK_LINE);
     });
 
     it('the program itself missing (dist/ not built)', async () => {
+      // neither the bundle nor the plain tsc output (which bin/ddp.js falls back to)
+      rmSync(join(install, 'dist', 'bundle'), { recursive: true });
       rmSync(join(install, 'dist', 'cli.js'));
       const r = await run(['validate', EXAMPLE]);
       expect(r.code).toBe(2);
