@@ -64,9 +64,22 @@ export function buildGraph(topology: Topology, model: Model): Graph {
   for (const unit of model.units) {
     const cluster: GCluster = { id: `cluster:${unit.name}`, label: `${unit.name} · ${unit.pattern}`, nodes: [] };
     const names = new Set<string>();
+    // compose-only components that stand for the pods of a StatefulSet (shard i, leaf i) or of an
+    // Indexed Job (map shard i) are drawn as those pods, in place of the workload's own node: the
+    // picture shows every shard and leaf
+    const podOf = new Map<string, Component>();
     for (const c of unit.components) {
-      const main = c.pod.containers[0];
-      cluster.nodes.push({ id: c.name, lines: [c.name, `${c.role} · ${replicasText(c)}`, ...(main ? [main.image] : [])], shape: c.role === 'broker' ? 'cylinder' : 'box' });
+      if (!c.compose.only) continue;
+      const sts = unit.components.find((x) => (x.workload === 'StatefulSet' || x.job?.completionMode === 'Indexed') && c.name.startsWith(`${x.name}-`) && /^\d+$/.test(c.name.slice(x.name.length + 1)));
+      if (sts) podOf.set(c.name, sts);
+    }
+    const drawnAsPods = new Set([...podOf.values()].map((x) => x.name));
+    for (const c of unit.components) {
+      if (drawnAsPods.has(c.name) || (c.compose.only && !podOf.has(c.name))) continue;
+      const sts = podOf.get(c.name);
+      const main = (sts ?? c).pod.containers[0];
+      const what = sts ? `${sts.role} ${c.name.slice(sts.name.length + 1)} · ${sts.workload === 'Job' ? 'index' : 'pod'} of ${sts.workload} ${sts.name}` : `${c.role} · ${replicasText(c)}`;
+      cluster.nodes.push({ id: c.name, lines: [c.name, what, ...(main ? [main.image] : [])], shape: c.role === 'broker' ? 'cylinder' : 'box' });
       names.add(c.name);
       known.add(c.name);
       for (const x of [...c.pod.initContainers, ...c.pod.containers.slice(1)]) {
@@ -153,9 +166,11 @@ function serviceEdges(
       if (broker) for (const w of [...names].filter((x) => x !== `${n}-broker`)) edge(broker, w, `queue ${svc.queue ?? n}`);
       break;
     }
-    case 'batch':
-      if (has(`${n}-map`) && has(`${n}-reduce`)) edge(`${n}-map`, `${n}-reduce`, `join: all ${svc.map?.shards ?? ''} shards done`.replace('  ', ' '));
+    case 'batch': {
+      const maps = [...names].filter((x) => x === `${n}-map` || (x.startsWith(`${n}-map-`) && /^\d+$/.test(x.slice(n.length + 5))));
+      if (has(`${n}-reduce`)) for (const m of maps) edge(m, `${n}-reduce`, 'join barrier');
       break;
+    }
     case 'function': {
       const fn = has(n) ? n : others[0];
       if (!fn) break;

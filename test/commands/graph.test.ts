@@ -43,6 +43,18 @@ describe('what the graph shows', () => {
     expect(r.text).toContain('"topic:photos/blur-1" -> "photos-join";');
   });
 
+  it.runIf(exampleNames().includes('03-sharded-cache'))('a router to every shard, each shard a pod of the StatefulSet', async () => {
+    const r = await runGraph({ file: file('03-sharded-cache'), cwd: ROOT, format: 'dot' });
+    expect(r.text).toContain('"sessions-2" [shape=box, label="sessions-2\\nshard 2 · pod of StatefulSet sessions\\nmemcached:1.6.29"];');
+    for (const i of [0, 1, 2]) expect(r.text).toContain(`"sessions-router" -> "sessions-${i}" [label="hash(key)"];`);
+    expect(r.text).not.toContain('"sessions" [');
+  });
+
+  it.runIf(exampleNames().includes('04-scatter-gather'))('the root scatters to every leaf', async () => {
+    const r = await runGraph({ file: file('04-scatter-gather'), cwd: ROOT });
+    expect(r.text.split('\n').filter((l) => l.includes('-->|"scatter"|'))).toEqual([0, 1, 2, 3].map((i) => `  search -->|"scatter"| search_leaf_${i}`));
+  });
+
   it('the README shows the Mermaid of examples/01-replicated as it is generated', async () => {
     const { readFileSync } = await import('node:fs');
     const r = await runGraph({ file: file('01-replicated'), cwd: ROOT });
