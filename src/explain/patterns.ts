@@ -74,7 +74,7 @@ export const PATTERNS: PatternDoc[] = [
     generates: {
       kubernetes: 'a StatefulSet of the shards with a headless Service (`publishNotReadyAddresses: true`, pod DNS `<name>-<i>.<name>`), or a Deployment and Service per hot shard; the router as a Deployment and Service with its config in a ConfigMap',
       compose: 'a service per shard (network alias `<name>-<i>.<name>`) and the router service',
-      configs: '`nginx/<name>-router.conf` (`hash <key> consistent`) for http, `twemproxy/<name>-router.yml` (ketama) for memcache and redis, or a varnish router',
+      configs: '`nginx/<name>-router.conf` (`hash <key> consistent`) for http, `twemproxy/<name>-router.yml` (ketama) for memcache and redis, `varnish/<name>-router.vcl` with `router: { kind: varnish }`; compose only: `nginx/<name>-<i>-lb.conf` in front of a hot shard\'s replicas',
     },
     section: 'services',
     snippet: (name) => `${name}:
@@ -96,8 +96,8 @@ export const PATTERNS: PatternDoc[] = [
     when: ['one request is too slow or too large for one machine (search over a big index, a wide computation)', 'the work splits into independent parts whose results merge'],
     avoid: ['each request touches one part only: `sharded`', 'the slowest leaf decides the latency, so many leaves and a tight `timeout` need care'],
     generates: {
-      kubernetes: 'the root as a Deployment and Service; the leaves as a StatefulSet with a headless Service (one stable name per leaf); the root gets `DDP_LEAVES` (comma-separated leaf URLs) and `DDP_LEAF_TIMEOUT_MS`',
-      compose: 'the root service and one service per leaf, with the same environment',
+      kubernetes: 'the root as a Deployment and Service; the leaves as a StatefulSet `<name>-leaf` with a headless Service (one stable name per leaf); the root gets `DDP_LEAVES` (comma-separated leaf URLs) and `DDP_LEAF_TIMEOUT_MS`, each leaf `DDP_LEAF_INDEX` and `DDP_LEAF_COUNT`',
+      compose: 'the root service and one service per leaf (`<name>-leaf-<i>`), with the same environment',
       configs: 'none: the root is your code',
     },
     section: 'services',
