@@ -186,7 +186,7 @@ export const PATTERNS: PatternDoc[] = [
     when: ['work flows through several steps as it arrives', 'steps fan out (copy, split, shard) or fan in (merge)'],
     avoid: ['one step only: a `work-queue`', 'everything must finish together: `batch`'],
     generates: {
-      kubernetes: 'the broker (redis, nats or kafka) as a StatefulSet with a Service, one Deployment per stage (a sharder: one per shard) with `DDP_INPUT_TOPICS`, `DDP_OUTPUT_TOPICS` and `DDP_BROKER_URL`',
+      kubernetes: 'the broker `<pipeline>-broker` (redis streams, nats JetStream or single-node kafka) as a StatefulSet with a Service, and a Deployment `<pipeline>-<stage>` per stage with `DDP_INPUT_TOPICS`, `DDP_OUTPUT_TOPICS` and `DDP_BROKER_URL`',
       compose: 'the broker and one service per stage, with the same environment',
       configs: 'none',
     },
