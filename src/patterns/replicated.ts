@@ -8,6 +8,7 @@ import { applySingleNode } from './single-node.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
 import { parseQuantity, durationMs } from '../quantity.js';
 import { ingressFor, type Ingress } from './expose.js';
+import { decoratorOf } from './decorate.js';
 
 export const DEFAULT_REPLICAS = 2;
 export const LAYER_PORT = 8080; // varnish listens here (unprivileged)
@@ -34,6 +35,9 @@ export function expand(name: string, svc: Replicated, ctx: Context, pointer: str
     unit.configs.push(cache.config);
     front = { name: cache.component.name, port: LAYER_PORT };
   }
+  // a decorator function (`decorates: <name>`) fronts the service: the TLS layer or the Ingress
+  // sends traffic to it, and it calls `front` through UPSTREAM_URL (src/patterns/function.ts)
+  front = decoratorOf(ctx, name) ?? front;
   let backendProtocol: 'HTTP' | 'HTTPS' = 'HTTP';
   if (svc.tls) {
     const tls = tlsLayer(name, svc, ctx, front);

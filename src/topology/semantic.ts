@@ -3,7 +3,7 @@
 // Each pattern module may add its own checks by exporting `check(name, svc, ctx)`.
 // Diagnostics carry a JSON pointer; the caller turns pointers into file:line:col.
 import { error, pointer, warning, type Diagnostic } from '../diagnostics.js';
-import type { DdpTopologyDdpV1 as Topology, Service1 as AnyService, ContainerFields, SingleNode, Pipeline } from '../generated/topology.js';
+import type { DdpTopologyDdpV1 as Topology, Service1 as AnyService, ContainerFields, SingleNode, Pipeline, Sharded, Function as FunctionService } from '../generated/topology.js';
 import { parseQuantity } from '../quantity.js';
 
 type Check = Omit<Diagnostic, 'file' | 'line' | 'col'>;
@@ -23,6 +23,7 @@ export function semanticDiagnostics(t: Topology): Check[] {
     out.push(...referenceChecks(name, svc, base, services, has));
   }
   for (const [name, p] of Object.entries(t.pipelines ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) out.push(...pipelineChecks(name, p, pointer('pipelines', name)));
+  out.push(...decoratorChecks(services));
   return out;
 }
 
@@ -164,11 +165,89 @@ function referenceChecks(name: string, svc: AnyService, base: string, services: 
     if (a.min !== undefined && a.min > a.max) out.push(err('bad-range', `autoscale.min ${a.min} is above autoscale.max ${a.max}`, `${base}/autoscale`));
   }
   if (svc.pattern === 'work-queue' && svc.broker && typeof svc.broker === 'object') out.push(...brokerUrlChecks(svc.broker.url, `${base}/broker/url`));
-  if (svc.pattern === 'sharded' && svc.key !== undefined && (svc.protocol ?? 'http') !== 'http') out.push(err('key-needs-http', `key applies to http sharding only; ${svc.protocol} shards by the ${svc.protocol} key`, `${base}/key`, 'remove `key`'));
+  if (svc.pattern === 'sharded' && svc.key !== undefined && (svc.protocol ?? 'http') !== 'http') out.push(err('key-needs-http', `key applies to http sharding only; ${svc.protocol} shards by ${svc.protocol === 'tcp' ? 'the client address' : `the ${svc.protocol} key`}`, `${base}/key`, 'remove `key`'));
   if (svc.pattern === 'sharded' && svc.router?.kind) {
     const proto = svc.protocol ?? 'http';
     const ok = proto === 'http' ? ['nginx', 'varnish'] : proto === 'tcp' ? ['nginx'] : ['twemproxy'];
     if (!ok.includes(svc.router.kind)) out.push(err('bad-router', `router.kind ${svc.router.kind} cannot route ${proto}`, `${base}/router/kind`, `use ${ok.join(' or ')}`));
+  }
+  if (svc.pattern === 'sharded') out.push(...shardedChecks(name, svc, base));
+  if (svc.pattern === 'function') out.push(...functionChecks(name, svc, base, services, has));
+  return out;
+}
+
+/** Sharded services: what the schema cannot say about storage, expose and the router's hash. */
+function shardedChecks(name: string, svc: Sharded, base: string): Check[] {
+  const out: Check[] = [];
+  const proto = svc.protocol ?? 'http';
+  const twemproxy = svc.router?.kind ? svc.router.kind === 'twemproxy' : proto === 'memcache' || proto === 'redis';
+  if (svc.storage && (svc.replicasPerShard ?? 1) > 1) {
+    out.push(err('storage-hot-shards', `storage gives each shard one ReadWriteOnce claim, which the ${svc.replicasPerShard} replicas of a hot shard cannot share`, `${base}/storage`, 'remove `storage`, or set `replicasPerShard: 1`'));
+  }
+  if (svc.storage && svc.volumes && Object.prototype.hasOwnProperty.call(svc.volumes, 'data')) {
+    out.push(err('name-collision', `storage is ${name}'s volume \`data\`, which \`volumes\` declares too`, `${base}/volumes/data`, 'rename the declared volume'));
+  }
+  if (svc.expose && proto !== 'http') out.push(err('expose-needs-http', `expose makes an HTTP Ingress, but ${name} speaks ${proto}`, `${base}/expose`, 'remove `expose`'));
+  if (svc.router?.hash !== undefined && !twemproxy) {
+    out.push(err('hash-needs-twemproxy', `router.hash picks twemproxy's hash function, but ${name}'s router is ${svc.router.kind ?? 'nginx'}`, `${base}/router/hash`, 'remove `router.hash`: nginx and varnish hash the key themselves'));
+  }
+  // measured with nutcracker 0.5 and real memcached (README, "sharded")
+  if (twemproxy && svc.router?.hash === 'crc32') {
+    out.push(warn('weak-hash', 'twemproxy 0.5 with hash crc32 and ketama put every one of 1,000 test keys on one shard', `${base}/router/hash`, 'use the default `murmur` (or md5)'));
+  }
+  if (twemproxy && svc.router?.hash === 'fnv1a_64') {
+    out.push(warn('weak-hash', 'twemproxy 0.5 with hash fnv1a_64 and ketama spreads short keys unevenly: 200 sequential keys over 3 shards landed 70, 130 and 0', `${base}/router/hash`, 'use the default `murmur` (or md5)'));
+  }
+  return out;
+}
+
+const KNATIVE_RESERVED_ENV = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
+
+/** Functions: trigger, runtime, scale, expose and decorates must fit together. */
+function functionChecks(name: string, svc: FunctionService, base: string, services: Record<string, AnyService>, has: (n: string) => boolean): Check[] {
+  const out: Check[] = [];
+  const t = svc.trigger;
+  const trigger = t && typeof t === 'object' ? ('schedule' in t ? 'schedule' : 'queue') : 'http';
+  const knative = svc.runtime === 'knative';
+  if (trigger !== 'http') {
+    const what = trigger === 'schedule' ? 'a scheduled function runs as a CronJob' : 'a queue-triggered function consumes its queue';
+    if (knative) out.push(err('knative-needs-http', `runtime knative serves HTTP requests; ${what}`, `${base}/runtime`, 'remove `runtime: knative`, or use `trigger: http`'));
+    if (svc.expose) out.push(err('expose-needs-http', `expose routes HTTP requests to ${name}, but ${what} and takes none`, `${base}/expose`, 'remove `expose`, or use `trigger: http`'));
+    if (svc.decorates !== undefined) out.push(err('decorator-needs-http', `a decorator takes the requests of the service it fronts, but ${what}`, `${base}/decorates`, 'use `trigger: http`'));
+  }
+  if (trigger === 'schedule' && svc.scale) out.push(err('scale-not-scheduled', 'a scheduled function runs one Job per schedule: `scale` does not apply', `${base}/scale`, 'remove `scale`'));
+  if (knative) {
+    if (svc.expose) out.push(err('knative-expose', `a Knative Service is reached through Knative's own ingress (${name}.<namespace>.<domain>), not an Ingress`, `${base}/expose`, 'remove `expose` (map a domain with a Knative DomainMapping), or use `runtime: deployment`'));
+    for (const e of Object.keys(svc.env ?? {}).sort()) {
+      if (KNATIVE_RESERVED_ENV.includes(e)) out.push(err('knative-reserved-env', `Knative sets ${e} itself and rejects a revision that sets it`, `${base}/env/${e}`, `rename ${e}`));
+    }
+    for (const [v, spec] of Object.entries(svc.volumes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (spec.type === 'persistent') out.push(err('knative-volume', `Knative revisions take no persistent volumes; \`${v}\` is one`, `${base}/volumes/${v}`, 'use `type: emptyDir`, or `runtime: deployment`'));
+    }
+  }
+  const target = svc.decorates !== undefined && svc.decorates !== name && has(svc.decorates) ? services[svc.decorates] : undefined;
+  if (target) {
+    const http = target.pattern === 'replicated' || target.pattern === 'scatter-gather' || (target.pattern === 'sharded' && (target.protocol ?? 'http') === 'http') || (target.pattern === 'function' && (target.trigger ?? 'http') === 'http');
+    if (!http) out.push(err('bad-reference', `\`decorates\` fronts an HTTP service, but \`${svc.decorates}\` is ${target.pattern === 'sharded' ? `a ${target.protocol} sharded service` : target.pattern === 'function' ? 'a function without an http trigger' : `a ${target.pattern}`}`, `${base}/decorates`, 'decorate a replicated, http sharded, scatter-gather or http function service'));
+    else if (target.pattern === 'function' && target.runtime === 'knative') {
+      out.push(err('knative-decorated', `\`${svc.decorates}\` runs on Knative, which only its own ingress reaches: a decorator cannot sit in front of it`, `${base}/decorates`, `give \`${svc.decorates}\` \`runtime: deployment\``));
+    } else if (knative && ('expose' in target && target.expose || (target.pattern === 'replicated' && target.tls))) {
+      out.push(err('knative-decorator', `the ${target.pattern === 'replicated' && target.tls ? 'TLS layer' : 'Ingress'} of \`${svc.decorates}\` must send its traffic through ${name}, but a Knative Service is reached only through Knative's ingress`, `${base}/runtime`, 'use `runtime: deployment` for a decorator in front of an exposed service'));
+    }
+  }
+  return out;
+}
+
+/** A service's front routes through one decorator: two functions may not decorate the same service. */
+function decoratorChecks(services: Record<string, AnyService>): Check[] {
+  const out: Check[] = [];
+  const first = new Map<string, string>();
+  for (const name of Object.keys(services).sort()) {
+    const svc = services[name];
+    if (svc.pattern !== 'function' || svc.decorates === undefined) continue;
+    const prev = first.get(svc.decorates);
+    if (prev === undefined) first.set(svc.decorates, name);
+    else out.push(err('duplicate-decorator', `\`${svc.decorates}\` is decorated by both \`${prev}\` and \`${name}\`; its front routes through one function`, pointer('services', name, 'decorates'), 'one function decorates a service: merge the two, or remove `decorates` from one of them'));
   }
   return out;
 }
