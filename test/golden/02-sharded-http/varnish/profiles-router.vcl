@@ -54,3 +54,8 @@ sub vcl_init {
 sub vcl_recv {
     set req.backend_hint = shards.backend(by=KEY, key=shards.key(req.http.X-User-Id));
 }
+
+sub vcl_hash {
+    # responses differ by shard key: cache them per key (the built-in hash adds the URL and host)
+    hash_data(req.http.X-User-Id);
+}
