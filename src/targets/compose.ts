@@ -158,13 +158,29 @@ function loadBalancerService(c: Component, lb: ConfigFile, replicaName: string) 
 
 const indent = (text: string, n: number) => text.split('\n').map((l) => (l ? ' '.repeat(n) + l : l)).join('\n');
 
+/**
+ * compose substitutes `$VAR` and `${VAR}` in every value of the file when it loads it; a value the
+ * user wrote (`PRICE: "$5"`, an argument `${HOME}`) must reach the container as written, so every
+ * `$` in a service's values is written `$$` (a copy: the model is not changed).
+ */
+export function noInterpolation<T>(v: T): T {
+  if (typeof v === 'string') return (v.includes('$') ? v.replaceAll('$', '$$$$') : v) as T;
+  if (Array.isArray(v)) return v.map(noInterpolation) as T;
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = noInterpolation(x);
+    return out as T;
+  }
+  return v;
+}
+
 export function renderCompose(model: Model): OutputFile[] {
   const named = new Set<string>();
   const secrets = new Map<string, string>();
   const published = new Set<number>();
   let services = '';
   for (const unit of model.units) {
-    const fragment = render(`compose/${unit.pattern}`, { unit, model, services: composeServices(model, unit, named, secrets, published) });
+    const fragment = render(`compose/${unit.pattern}`, { unit, model, services: composeServices(model, unit, named, secrets, published).map(noInterpolation) });
     services += indent(endWithNewline(fragment), 2);
   }
   const content = render('compose/docker-compose', {
