@@ -1,12 +1,15 @@
-// End to end: the shard-router ambassador's twemproxy config in front of real memcached (and
-// redis) shards, each shard host (`<svc>-<i>.<svc>`, as the sharded pattern names StatefulSet
-// pods) on its own loopback address through a private hosts file.
+// End to end: the shard-router ambassador's twemproxy config (example 09's `shop` → `sessions`) in
+// front of real memcached shards — and one for redis shards — each shard host (`<svc>-<i>.<svc>`,
+// as the sharded pattern names StatefulSet pods) on its own loopback address through a private
+// hosts file. The service's own router, started beside it, finds every key on the same shard.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithBinaries } from '../helpers/binaries.js';
 import { allocateAddresses, memcacheGet, memcacheSet, redisCommand, startMemcached, startNutcracker, startRedis, type Running } from '../helpers/proxies.js';
 import { makeContext, type Topology } from '../../src/patterns/context.js';
 import { shardRouterConfig } from '../../src/patterns/single-node/shard-router.js';
 import { renderConfig } from '../../src/targets/configs.js';
+import { renderExample } from '../examples.js';
+import { file } from '../patterns/single-node-helpers.js';
 
 const ctx = makeContext({
   apiVersion: 'ddp/v1', kind: 'Topology', metadata: { name: 'shop' },
@@ -23,7 +26,7 @@ const ctx = makeContext({
   },
 } as unknown as Topology);
 
-function twemproxyConf(ambassador: 'cache' | 'carts'): string {
+function twemproxyConf(ambassador: 'carts'): string {
   const a = (ctx.topology.services.app as { ambassadors: Parameters<typeof shardRouterConfig>[1][] }).ambassadors.find((x) => x.name === ambassador)!;
   const cfg = shardRouterConfig(`app-${ambassador}`, a, ctx);
   if ('message' in cfg) throw new Error(cfg.message);
@@ -32,7 +35,7 @@ function twemproxyConf(ambassador: 'cache' | 'carts'): string {
 
 describeWithBinaries(['nutcracker', 'memcached', 'redis-server', 'unshare', 'mount'], 'shard-router ambassador (twemproxy) on loopback', () => {
   const shards = ['sessions-0.sessions', 'sessions-1.sessions', 'sessions-2.sessions'];
-  const addr = allocateAddresses([...shards, 'carts-0.carts', 'carts-1.carts', 'ambassador']);
+  const addr = allocateAddresses([...shards, 'carts-0.carts', 'carts-1.carts', 'ambassador', 'router']);
   const running: Running[] = [];
   const mc = `${addr.ambassador}:11211`;
   const rd = `${addr.ambassador}:6379`;
@@ -42,10 +45,15 @@ describeWithBinaries(['nutcracker', 'memcached', 'redis-server', 'unshare', 'mou
     for (const s of ['carts-0.carts', 'carts-1.carts']) running.push(await startRedis(addr[s]!, 6379));
     const hosts = Object.fromEntries(Object.entries(addr).filter(([n]) => n !== 'ambassador'));
     // the only change: the ambassador's 127.0.0.1 becomes an address of its own
-    for (const [name, port] of [['cache', 11211], ['carts', 6379]] as const) {
-      const conf = twemproxyConf(name);
-      expect(conf).toContain(`listen: "127.0.0.1:${port}"`);
-      running.push(await startNutcracker(conf, hosts, { rewrite: (t) => t.replace(`"127.0.0.1:${port}"`, `"${addr.ambassador}:${port}"`) }));
+    const files = await renderExample('09-ambassadors');
+    const confs: [string, string, string][] = [
+      [file(files, 'twemproxy/shop-cache.yml'), '"127.0.0.1:11211"', `"${addr.ambassador}:11211"`],
+      [file(files, 'twemproxy/sessions-router.yml'), '"0.0.0.0:11211"', `"${addr.router}:11211"`],
+      [twemproxyConf('carts'), '"127.0.0.1:6379"', `"${addr.ambassador}:6379"`],
+    ];
+    for (const [conf, listen, mine] of confs) {
+      expect(conf).toContain(`listen: ${listen}`);
+      running.push(await startNutcracker(conf, hosts, { rewrite: (t) => t.replace(listen, mine) }));
     }
   }, 60_000);
 
@@ -66,6 +74,8 @@ describeWithBinaries(['nutcracker', 'memcached', 'redis-server', 'unshare', 'mou
     process.stderr.write(`shard-router ambassador: 300 keys over 3 memcached shards: ${perShard.join(', ')}\n`);
     expect(perShard.reduce((a, b) => a + b, 0)).toBe(keys.length); // each key on exactly one shard
     for (const n of perShard) expect(n).toBeGreaterThanOrEqual(50); // ketama + murmur spreads them
+    // the service's router picks the very same shard for every key
+    for (const k of keys) expect(await memcacheGet(`${addr.router}:11211`, k)).toBe(`v-${k}`);
   }, 60_000);
 
   it('routes redis commands to the shards of a redis sharded service', async () => {

@@ -85,9 +85,10 @@ export function streamModuleGate(): { skip: boolean } {
   return { skip: problem !== undefined && !isCI() };
 }
 
-/** Host names an nginx or twemproxy config resolves at load (`server host:port`). */
+/** Host names an nginx, twemproxy or varnish config resolves at load (`server host:port`, `.host = "name"`). */
 export function configHosts(conf: string): string[] {
   const hosts = new Set<string>();
   for (const m of conf.matchAll(/^\s*(?:server|-)\s+"?([A-Za-z][A-Za-z0-9.-]*):\d+/gm)) hosts.add(m[1]!);
+  for (const m of conf.matchAll(/^\s*\.host = "([A-Za-z][A-Za-z0-9.-]*)";/gm)) hosts.add(m[1]!); // varnish backends
   return [...hosts].sort();
 }

@@ -6,7 +6,7 @@ import { renderExample } from '../examples.js';
 import { validateKubernetes, parseAllDocuments } from '../helpers/kubernetes.js';
 import { validateCompose } from '../helpers/compose.js';
 import { describeWithBinaries } from '../helpers/binaries.js';
-import { allocateAddresses, checkNginx, checkNutcracker, makeTempDir, selfSignedCert } from '../helpers/proxies.js';
+import { allocateAddresses, checkNginx, checkNutcracker, checkVarnish, makeTempDir, selfSignedCert } from '../helpers/proxies.js';
 import { makeContext, type Topology } from '../../src/patterns/context.js';
 import { shardRouterConfig } from '../../src/patterns/single-node/shard-router.js';
 import { renderConfig } from '../../src/targets/configs.js';
@@ -35,12 +35,14 @@ function shardRouterConfigs(): ConfigFile[] {
       sessions: { pattern: 'sharded', image: 'memcached:1.6.29', port: 11211, protocol: 'memcache', shards: 3 },
       carts: { pattern: 'sharded', image: 'redis:7.4.1', protocol: 'redis', shards: 2, replicasPerShard: 2 },
       pages: { pattern: 'sharded', image: 'acme/pages:1.0.0', port: 8080, shards: 4, key: 'cookie:tenant' },
+      cached: { pattern: 'sharded', image: 'acme/pages:1.0.0', port: 8080, shards: 2, key: 'header:X-Tenant', router: { kind: 'varnish' } },
     },
   } as unknown as Topology);
   return [
     shardRouterConfig('app-cache', { name: 'cache', kind: 'shard-router', target: 'sessions', listen: 11211 }, ctx),
     shardRouterConfig('app-carts', { name: 'carts', kind: 'shard-router', target: 'carts', listen: 6379 }, ctx),
     shardRouterConfig('app-pages', { name: 'pages', kind: 'shard-router', target: 'pages', listen: 9000 }, ctx),
+    shardRouterConfig('app-cached', { name: 'cached', kind: 'shard-router', target: 'cached', listen: 9001 }, ctx),
   ].map((c) => {
     if ('message' in c) throw new Error(c.message);
     return { ...c, content: renderConfig(c) };
@@ -49,12 +51,12 @@ function shardRouterConfigs(): ConfigFile[] {
 
 async function ambassadorConfigs(): Promise<{ path: string; content: string }[]> {
   const out: { path: string; content: string }[] = [];
-  for (const name of EXAMPLES) for (const f of await renderExample(name)) if (f.target === 'nginx' || f.target === 'twemproxy') out.push(f);
+  for (const name of EXAMPLES) for (const f of await renderExample(name)) if (f.target === 'nginx' || f.target === 'twemproxy' || f.target === 'varnish') out.push(f);
   for (const c of shardRouterConfigs()) out.push({ path: `${c.target}/${c.name}`, content: c.content! });
   return out;
 }
 
-describeWithBinaries(['nginx', 'nutcracker', 'openssl', 'unshare', 'mount'], 'every generated sidecar and ambassador config passes its own checker', () => {
+describeWithBinaries(['nginx', 'nutcracker', 'varnishd', 'cc', 'openssl', 'unshare', 'mount'], 'every generated sidecar and ambassador config passes its own checker', () => {
   const gate = streamModuleGate();
 
   it.skipIf(gate.skip)('nginx -t', async () => {
@@ -71,10 +73,19 @@ describeWithBinaries(['nginx', 'nutcracker', 'openssl', 'unshare', 'mount'], 'ev
 
   it('nutcracker -t', async () => {
     const confs = (await ambassadorConfigs()).filter((c) => c.path.startsWith('twemproxy/'));
-    expect(confs.map((c) => c.path)).toEqual(['twemproxy/app-cache', 'twemproxy/app-carts']);
+    expect(confs.map((c) => c.path)).toEqual(['twemproxy/sessions-router.yml', 'twemproxy/shop-cache.yml', 'twemproxy/app-cache', 'twemproxy/app-carts']);
     for (const c of confs) {
       const r = await checkNutcracker(c.content, allocateAddresses(configHosts(c.content)));
       expect({ path: c.path, ok: r.ok }).toEqual({ path: c.path, ok: true });
+    }
+  });
+
+  it('varnishd -C', async () => {
+    const confs = (await ambassadorConfigs()).filter((c) => c.path.startsWith('varnish/'));
+    expect(confs.map((c) => c.path)).toEqual(['varnish/app-cached']);
+    for (const c of confs) {
+      const r = await checkVarnish(c.content, allocateAddresses(configHosts(c.content)));
+      expect({ path: c.path, ok: r.ok, output: r.ok ? '' : r.output }).toEqual({ path: c.path, ok: true, output: '' });
     }
   });
 

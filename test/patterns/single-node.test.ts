@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { applySingleNode } from '../../src/patterns/single-node.js';
 import { makeContext, type Topology } from '../../src/patterns/context.js';
 import { emptyPod } from '../../src/patterns/containers.js';
-import { splitBuckets, splitKey, serviceAddress } from '../../src/patterns/single-node/ambassadors.js';
+import { ambassadorRuntime, splitBuckets, splitKey, serviceAddress } from '../../src/patterns/single-node/ambassadors.js';
 import { portName } from '../../src/patterns/single-node/attach.js';
-import { shardHashKey, shardRouterConfig, shardServers } from '../../src/patterns/single-node/shard-router.js';
+import { shardRouterConfig } from '../../src/patterns/single-node/shard-router.js';
+import { shardRouterConfig as routerConfig } from '../../src/patterns/sharded.js';
 import type { Component, Unit } from '../../src/model.js';
 import type { SingleNode } from '../../src/generated/topology.js';
 import { composeDoc, failures, file, generate, kubeObject, TOPOLOGY_HEAD } from './single-node-helpers.js';
@@ -178,30 +179,44 @@ describe('ambassadors', () => {
     }
   });
 
-  it('shard-router: twemproxy (ketama over named servers) for memcache/redis, nginx consistent hash for http', () => {
-    const ctx = ctxFor({
+  it('shard-router: the sharded pattern\'s own router config, listening on 127.0.0.1 in the pod', () => {
+    const services = {
       sessions: { pattern: 'sharded', image: 'memcached:1.6.29', port: 11211, protocol: 'memcache', shards: 3 },
       carts: { pattern: 'sharded', image: 'redis:7', protocol: 'redis', shards: 2, replicasPerShard: 2 },
       pages: { pattern: 'sharded', image: 'acme/pages:1', port: 8080, shards: 2, key: 'header:X-Tenant' },
+      cached: { pattern: 'sharded', image: 'acme/pages:1', port: 8080, shards: 2, router: { kind: 'varnish' } },
       stream: { pattern: 'sharded', image: 'acme/tcp:1', port: 7000, protocol: 'tcp', shards: 2 },
       web: { pattern: 'replicated', image: 'x:1' },
-    });
-    expect(shardServers('sessions', ctx.topology.services.sessions as never)).toEqual([
-      { host: 'sessions-0.sessions', port: 11211, name: 'sessions-0' },
-      { host: 'sessions-1.sessions', port: 11211, name: 'sessions-1' },
-      { host: 'sessions-2.sessions', port: 11211, name: 'sessions-2' },
-    ]);
-    const mc = shardRouterConfig('app-cache', { name: 'cache', kind: 'shard-router', target: 'sessions', listen: 11211 }, ctx);
-    expect(mc).toEqual({ name: 'app-cache', target: 'twemproxy', template: 'ambassador', key: 'nutcracker.yml', data: { pool: 'cache', target: 'sessions', listen: '127.0.0.1:11211', redis: false, servers: shardServers('sessions', ctx.topology.services.sessions as never) } });
-    const redis = shardRouterConfig('app-carts', { name: 'carts', kind: 'shard-router', target: 'carts', listen: 6379 }, ctx);
-    expect(redis).toMatchObject({ target: 'twemproxy', data: { redis: true, servers: [{ host: 'carts-0', port: 6379, name: 'carts-0' }, { host: 'carts-1', port: 6379, name: 'carts-1' }] } });
-    expect(shardRouterConfig('app-pages', { name: 'pages', kind: 'shard-router', target: 'pages', listen: 9000 }, ctx)).toMatchObject({ target: 'nginx', template: 'shard-ambassador', data: { hashKey: '$http_x_tenant', listen: 9000, loopback: '127.0.0.1' } });
-    expect(shardRouterConfig('app-s', { name: 's', kind: 'shard-router', target: 'stream', listen: 7000 }, ctx)).toEqual({
-      message: 'ambassador `s` cannot shard the tcp service `stream`: a byte stream carries no key to hash',
+    };
+    const ctx = ctxFor(services);
+    const amb = (target: string, listen: number) => ({ name: 'r', kind: 'shard-router' as const, target, listen });
+    // the same routing as the service's router (same servers, hash and template), another listen address
+    expect(shardRouterConfig('app-r', amb('sessions', 11211), ctx)).toEqual(routerConfig('app-r', 'sessions', services.sessions as never, { host: '127.0.0.1', port: 11211 }));
+    expect(shardRouterConfig('app-r', amb('sessions', 11211), ctx)).toMatchObject({ target: 'twemproxy', data: { listen: '127.0.0.1:11211', hash: 'murmur', redis: false, servers: [{ name: 'sessions-0', host: 'sessions-0.sessions', port: 11211 }, { name: 'sessions-1', host: 'sessions-1.sessions', port: 11211 }, { name: 'sessions-2', host: 'sessions-2.sessions', port: 11211 }] } });
+    expect(shardRouterConfig('app-r', amb('carts', 6379), ctx)).toMatchObject({ target: 'twemproxy', data: { redis: true, servers: [{ host: 'carts-0', port: 6379 }, { host: 'carts-1', port: 6379 }] } });
+    expect(shardRouterConfig('app-r', amb('pages', 9000), ctx)).toMatchObject({ target: 'nginx', template: 'shard-router', data: { listen: '127.0.0.1:9000', key: { variable: '$http_x_tenant' } } });
+    expect(shardRouterConfig('app-r', amb('cached', 9000), ctx)).toMatchObject({ target: 'varnish', template: 'shard-router' });
+    expect(shardRouterConfig('app-r', amb('stream', 7000), ctx)).toEqual({
+      message: 'ambassador `r` cannot shard the tcp service `stream`: a byte stream carries no key, and in a pod every client address is 127.0.0.1',
       hint: 'give `stream` protocol http, memcache or redis, or reach its router through a `proxy` ambassador',
     });
-    expect(shardRouterConfig('app-w', { name: 'w', kind: 'shard-router', target: 'web', listen: 7000 }, ctx)).toEqual({ message: 'ambassador `w` routes to `web`, which is not a sharded service', hint: 'a shard-router targets a `pattern: sharded` service' });
-    expect([shardHashKey(undefined), shardHashKey('uri'), shardHashKey('query:id'), shardHashKey('cookie:sid')]).toEqual(['$request_uri', '$request_uri', '$arg_id', '$cookie_sid']);
+    expect(shardRouterConfig('app-r', amb('web', 7000), ctx)).toEqual({ message: 'ambassador `r` routes to `web`, which is not a sharded service', hint: 'a shard-router targets a `pattern: sharded` service' });
+  });
+
+  it('each router kind runs in the pod on 127.0.0.1:<listen>', () => {
+    expect(ambassadorRuntime({ target: 'twemproxy', key: 'nutcracker.yml' }, 11211)).toEqual({ image: 'malexer/twemproxy:0.5.0', command: ['nutcracker', '-c', '/etc/ddp/nutcracker.yml'] });
+    expect(ambassadorRuntime({ target: 'nginx', key: 'nginx.conf' }, 9000)).toEqual({ image: 'nginxinc/nginx-unprivileged:1.27.3-alpine', command: ['nginx', '-c', '/etc/ddp/nginx.conf'] });
+    expect(ambassadorRuntime({ target: 'varnish', key: 'default.vcl' }, 9000)).toEqual({ image: 'varnish:7.6.1', command: ['varnishd'], args: ['-F', '-f', '/etc/ddp/default.vcl', '-a', '127.0.0.1:9000', '-n', '/tmp/varnish', '-s', 'malloc,64m'] });
+  });
+
+  it('an unroutable shard-router is an error at its target', async () => {
+    const ds = await failures(`${TOPOLOGY_HEAD}  stream: { pattern: sharded, image: acme/tcp:1.0.0, port: 7000, protocol: tcp, shards: 2 }
+  app:
+    pattern: replicated
+    image: acme/app:1.0.0
+    ambassadors: [{ name: s, kind: shard-router, target: stream, listen: 7000 }]
+`);
+    expect(ds.map((d) => [d.code, d.pointer])).toEqual([['bad-reference', '/services/app/ambassadors/0/target']]);
   });
 });
 

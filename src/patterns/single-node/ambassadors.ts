@@ -1,6 +1,7 @@
 // Ambassadors (book ch. 3): a proxy in the pod; the app talks to localhost:<listen> (the
 // ambassador listens on 127.0.0.1 only, so it is no open proxy on the pod's address).
-//  - shard-router: to the shards of a `sharded` service (twemproxy for memcache/redis, nginx for http)
+//  - shard-router: to the shards of a `sharded` service — the sharded pattern's own router config
+//    (twemproxy for memcache/redis, nginx or varnish for http), listening on 127.0.0.1
 //  - split: nginx split_clients on a user key (header, cookie or query value; the client address
 //    when the key is empty), weighted, sticky per key — not ip_hash: in a pod every client is 127.0.0.1
 //  - proxy: a TCP (nginx stream) or HTTP proxy to an outside `upstream` host:port
@@ -13,9 +14,10 @@ import { containerSpecs } from '../../topology/semantic.js';
 import { infraContainer, mainPort, resourcesOf } from '../containers.js';
 import { CONFIG_DIR, IMAGES } from '../../images.js';
 import { attach, configMount } from './attach.js';
-import { shardRouterConfig } from './shard-router.js';
+import { LOOPBACK, shardRouterConfig } from './shard-router.js';
+import { VARNISH_ROUTER_MALLOC_MIB } from '../sharded.js';
 
-export const LOOPBACK = '127.0.0.1';
+export { LOOPBACK };
 const DEFAULT_SERVICE_PORT = 8080;
 
 export function applyAmbassadors(unit: Unit, c: Component, ambassadors: Ambassador[] | undefined, ctx: Context, pointer: string): void {
@@ -39,16 +41,35 @@ export function applyAmbassadors(unit: Unit, c: Component, ambassadors: Ambassad
 }
 
 function ambassadorContainer(ctx: Context, a: Ambassador, config: ConfigFile, mount: ReturnType<typeof configMount>) {
-  const twemproxy = config.target === 'twemproxy';
   return infraContainer(ctx, {
     name: a.name,
-    image: a.image ?? (twemproxy ? IMAGES.twemproxy : IMAGES.nginx),
-    command: twemproxy ? ['nutcracker', '-c', `${CONFIG_DIR}/${config.key}`] : ['nginx', '-c', `${CONFIG_DIR}/${config.key}`],
+    ...ambassadorRuntime(config, a.listen),
     ports: [], // listens on 127.0.0.1 only: nothing outside the pod can reach it
-    resources: resourcesOf(ctx, a.resources),
+    resources: config.target === 'varnish' ? varnishResources(ctx, a) : resourcesOf(ctx, a.resources),
     mounts: [mount],
     role: 'ambassador',
+    ...(a.image ? { image: a.image } : {}),
   });
+}
+
+/** The proxy that runs a config: nginx, twemproxy (nutcracker) or varnish (listening on 127.0.0.1). */
+export function ambassadorRuntime(config: Pick<ConfigFile, 'target' | 'key'>, listen: number): { image: string; command: string[]; args?: string[] } {
+  const file = `${CONFIG_DIR}/${config.key}`;
+  if (config.target === 'twemproxy') return { image: IMAGES.twemproxy, command: ['nutcracker', '-c', file] };
+  if (config.target === 'varnish') {
+    return { image: IMAGES.varnish, command: ['varnishd'], args: ['-F', '-f', file, '-a', `${LOOPBACK}:${listen}`, '-n', '/tmp/varnish', '-s', `malloc,${VARNISH_ROUTER_MALLOC_MIB}m`] };
+  }
+  return { image: IMAGES.nginx, command: ['nginx', '-c', file] };
+}
+
+/** varnish needs its malloc storage plus working memory: the limit sits above it. */
+function varnishResources(ctx: Context, a: Ambassador) {
+  const r = resourcesOf(ctx, a.resources);
+  return {
+    ...r,
+    memory: a.resources?.memory ?? `${VARNISH_ROUTER_MALLOC_MIB + 64}Mi`,
+    memoryLimit: a.resources?.memoryLimit ?? `${VARNISH_ROUTER_MALLOC_MIB * 2 + 128}Mi`,
+  };
 }
 
 /** Where a service of the topology is reached: its Service name and main port (= container port). */
