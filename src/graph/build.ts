@@ -117,6 +117,20 @@ export function buildGraph(topology: Topology, model: Model): Graph {
       edge(elector ?? owner, outside(`lease:${svc.election.lock}`, [`Lease ${svc.election.lock}`, 'leader election'], 'hexagon'), 'campaigns', true);
     }
   }
+  // decorators (book ch. 8): the decorated service's front — its TLS layer, else its Ingress —
+  // sends to the function, and the function calls the service through UPSTREAM_URL
+  for (const [fn, svc] of Object.entries(services)) {
+    if (svc.pattern !== 'function' || typeof svc.decorates !== 'string' || !known.has(fn)) continue;
+    const x = svc.decorates;
+    const inside = unitComponents.get(x) ?? new Set<string>();
+    const front = known.has(`${x}-tls`) ? `${x}-tls` : `${x}-ingress`;
+    const hops = g.edges.filter((e) => e.from === front && inside.has(e.to));
+    for (const e of hops) {
+      edge(fn, e.to, 'UPSTREAM_URL');
+      e.to = fn;
+    }
+    if (!hops.length && entry(x)) edge(fn, entry(x)!, 'UPSTREAM_URL');
+  }
   return g;
 }
 
@@ -177,7 +191,6 @@ function serviceEdges(
       const t = svc.trigger;
       if (t && typeof t === 'object' && t.schedule) edge(outside(`schedule:${n}`, [`schedule ${t.schedule}`], 'hexagon'), fn, 'runs');
       if (t && typeof t === 'object' && t.queue) edge(`${t.queue}-broker`, fn, `queue ${t.queue}`);
-      if (svc.decorates) edge(fn, svc.decorates, 'decorates (UPSTREAM_URL)');
       if (svc.expose) edge(outside('clients', ['clients'], 'external'), fn);
       break;
     }

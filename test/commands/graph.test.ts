@@ -55,6 +55,12 @@ describe('what the graph shows', () => {
     expect(r.text.split('\n').filter((l) => l.includes('-->|"scatter"|'))).toEqual([0, 1, 2, 3].map((i) => `  search -->|"scatter"| search_leaf_${i}`));
   });
 
+  it.runIf(exampleNames().includes('05-function'))('a decorator function sits between the TLS layer and the service it decorates', async () => {
+    const r = await runGraph({ file: file('05-function'), cwd: ROOT });
+    const edges = r.text.split('\n').filter((l) => /web_tls -->|add_defaults -->/.test(l));
+    expect(edges).toEqual(['  web_tls -->|"https → http"| add_defaults', '  add_defaults -->|"UPSTREAM_URL"| web']);
+  });
+
   it('the README shows the Mermaid of examples/01-replicated as it is generated', async () => {
     const { readFileSync } = await import('node:fs');
     const r = await runGraph({ file: file('01-replicated'), cwd: ROOT });
