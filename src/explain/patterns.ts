@@ -118,8 +118,8 @@ export const PATTERNS: PatternDoc[] = [
     when: ['the code is small and triggered by events', 'load is bursty or mostly idle (`runtime: knative` scales to zero)', 'you want to add behaviour in front of a service without changing it (`decorates`)'],
     avoid: ['the work keeps state in memory between requests', 'steady high load: a `replicated` service is simpler and cheaper'],
     generates: {
-      kubernetes: 'a Deployment and Service (HPA for `scale`), a Knative Service for `runtime: knative`, a CronJob for `trigger: { schedule }`, a KEDA-scaled consumer for `trigger: { queue }`; `decorates` gives it `UPSTREAM_URL`',
-      compose: 'a service (scheduled functions note that compose has no scheduler)',
+      kubernetes: 'a Deployment and Service with an HPA within `scale`, a Knative Service for `runtime: knative`, a CronJob for `trigger: { schedule }`, a KEDA-scaled consumer of the work queue for `trigger: { queue }`; with `decorates`, the decorated service\'s TLS layer or Ingress sends to the function, which calls the service at `UPSTREAM_URL`',
+      compose: 'a service; a scheduled function runs once at start (compose has no scheduler: a warning says so, `docker compose run --rm <name>` runs it again)',
       configs: 'none',
     },
     section: 'services',
