@@ -49,12 +49,27 @@ export function listFiles(dir: string): { path: string; link: boolean }[] {
   return out;
 }
 
+/** The directories the files go into (`a/b/c.yaml` → `a`, `a/b`). */
+function directoriesOf(paths: Iterable<string>): Set<string> {
+  const dirs = new Set<string>();
+  for (const p of paths) for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) dirs.add(p.slice(0, i));
+  return dirs;
+}
+
+/** An existing entry that sits where ddp writes a directory, or inside where ddp writes a file. */
+function inTheWay(path: string, generated: Set<string>, dirs: Set<string>): boolean {
+  if (dirs.has(path)) return true;
+  for (let i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) if (generated.has(path.slice(0, i))) return true;
+  return false;
+}
+
 /** What stands in the way of writing `files` into outDir (without --force). */
 export function clobberCheck(outDir: string, files: OutputFile[]): string[] {
   if (!existsSync(outDir)) return [];
   const manifest = readManifest(outDir);
   const ours = new Set(Object.keys(manifest?.files ?? {}));
-  const existing = new Map(listFiles(outDir).map((f) => [f.path, f]));
+  const listed = listFiles(outDir);
+  const existing = new Map(listed.map((f) => [f.path, f]));
   const problems: string[] = [];
   for (const f of files) {
     const cur = existing.get(f.path);
@@ -62,6 +77,15 @@ export function clobberCheck(outDir: string, files: OutputFile[]): string[] {
     if (cur.link) problems.push(`${f.path} is a symlink`);
     else if (!ours.has(f.path)) problems.push(`${f.path} exists and was not written by ddp`);
     else if (sha(readFileSync(join(outDir, f.path))) !== manifest!.files[f.path]) problems.push(`${f.path} was changed since ddp wrote it`);
+  }
+  // a symlink or a file where ddp writes a directory, or something inside where it writes a file:
+  // never followed, never written through
+  const generated = new Set(files.map((f) => f.path));
+  const dirs = directoriesOf(generated);
+  for (const e of listed) {
+    if (!inTheWay(e.path, generated, dirs)) continue;
+    if (dirs.has(e.path)) problems.push(e.link ? `${e.path} is a symlink (ddp writes files in ${e.path}/ and does not follow symlinks)` : `${e.path} is a file where ddp writes a directory`);
+    else problems.push(`${e.path} is inside ${e.path.split('/').slice(0, -1).join('/')}, where ddp writes a file`);
   }
   return problems;
 }
@@ -95,6 +119,7 @@ export function writeOutput(outDirArg: string, files: OutputFile[], opts: { forc
   const manifest: Manifest = { generator: 'ddp', files: {} };
   const previous = st ? readManifest(outDir) : undefined;
   const generated = new Set(files.map((f) => f.path));
+  const dirs = directoriesOf(generated);
   const kept: string[] = [];
   const removed: string[] = [];
   try {
@@ -109,7 +134,8 @@ export function writeOutput(outDirArg: string, files: OutputFile[], opts: { forc
     if (st) {
       // carry over what the user put there (not ours, not about to be replaced)
       for (const f of listFiles(outDir)) {
-        if (f.path === MANIFEST || generated.has(f.path)) continue;
+        // (with --force, what stands in the way of a generated file or directory goes with the old output)
+        if (f.path === MANIFEST || generated.has(f.path) || inTheWay(f.path, generated, dirs)) continue;
         if (previous && Object.prototype.hasOwnProperty.call(previous.files, f.path)) {
           removed.push(f.path);
           continue;
