@@ -25,8 +25,8 @@ export type TwemproxyHash = NonNullable<NonNullable<Sharded['router']>['hash']>;
 /** A shard's port when the service names none. */
 export const PROTOCOL_PORTS: Record<Protocol, number> = { http: 8080, memcache: 11211, redis: 6379, tcp: 8080 };
 export const DEFAULT_ROUTER_REPLICAS = 2;
-/** Measured with nutcracker 0.5 and real memcached (README, "sharded"): murmur spreads 1,000 keys
- *  over 3 shards as 351/335/314; fnv1a_64 as 220/490/290, and 200 short keys as 70/130/0. */
+/** Measured with nutcracker 0.5 and real memcached (test/e2e/sharding.test.ts, README "sharded"):
+ *  murmur spreads 200 short sequential keys over 3 shards as 65/73/62, fnv1a_64 as 0/0/200. */
 export const DEFAULT_TWEMPROXY_HASH: TwemproxyHash = 'murmur';
 export const DEFAULT_STORAGE_PATH = '/data';
 export const STORAGE_VOLUME = 'data';

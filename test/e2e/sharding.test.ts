@@ -277,6 +277,54 @@ describeWithBinaries(['nutcracker', 'memcached', 'unshare', 'mount'], 'sharded m
   }, 120_000);
 });
 
+describeWithBinaries(['nutcracker', 'memcached', 'unshare', 'mount'], 'twemproxy hash choice: why the default is murmur, not the book\'s fnv1a_64', () => {
+  const svc = 'sessions';
+  const N = 3;
+  const shardHosts = Array.from({ length: N }, (_, i) => `${svc}-${i}.${svc}`);
+  const addr = allocateAddresses([...shardHosts, 'router']);
+  const hosts = Object.fromEntries(shardHosts.map((h) => [h, addr[h]!]));
+  const running: Running[] = [];
+  const router = `${addr.router}:11211`;
+  // short sequential keys, as in DESIGN.md's measurement
+  const short = Array.from({ length: 200 }, (_, i) => String(i));
+
+  async function spreadWith(hash: string | undefined): Promise<number[]> {
+    for (const h of shardHosts) await tcpExchange(`${addr[h]}:11211`, 'flush_all\r\n', (b) => b.includes('\r\n'));
+    const fields = ['image: memcached:1.6.29', 'protocol: memcache', ...(hash ? [`router: { hash: ${hash} }`] : [])];
+    const conf = await routerConfig(topology(svc, N, fields), `twemproxy/${svc}-router.yml`);
+    const nc = await startNutcracker(conf, hosts, { rewrite: (t) => t.replace('"0.0.0.0:11211"', `"${router}"`) });
+    try {
+      await memcacheSetAll(router, short);
+    } finally {
+      await nc.stop();
+    }
+    const counts: number[] = [];
+    for (const h of shardHosts) counts.push((await memcacheHolds(`${addr[h]}:11211`, short)).size);
+    process.stderr.write(`twemproxy hash ${hash ?? 'murmur (default)'}: 200 short keys over ${N} shards: ${counts.join(', ')}\n`);
+    return counts;
+  }
+
+  beforeAll(async () => {
+    for (const h of shardHosts) running.push(await startMemcached(addr[h]!, 11211));
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(running.map((r) => r.stop()));
+  });
+
+  it('the default spreads 200 short sequential keys over every shard, none below half or above twice its share; fnv1a_64 does not', async () => {
+    const murmur = await spreadWith(undefined);
+    expect(murmur.reduce((a, b) => a + b, 0)).toBe(200);
+    for (const n of murmur) {
+      expect(n).toBeGreaterThanOrEqual(200 / N / 2);
+      expect(n).toBeLessThanOrEqual((2 * 200) / N);
+    }
+    const fnv = await spreadWith('fnv1a_64');
+    expect(fnv.reduce((a, b) => a + b, 0)).toBe(200);
+    expect(Math.min(...fnv)).toBeLessThan(200 / N / 2);
+  }, 60_000);
+});
+
 describeWithBinaries(['nutcracker', 'redis-server', 'unshare', 'mount'], 'sharded redis: twemproxy router (redis: true) over real redis shards on loopback', () => {
   const svc = 'carts';
   const N = 3;
