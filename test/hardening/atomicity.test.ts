@@ -5,13 +5,14 @@
 //  - a write that fails half-way through (a file where the next file needs a directory)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { writeOutput } from '../../src/output/write.js';
 import { DdpError } from '../../src/diagnostics.js';
 import { main, type Io } from '../../src/cli.js';
 import { ROOT } from '../examples.js';
+import { leftovers, snapshot } from './snapshot.js';
 
 const EXAMPLE = join(ROOT, 'examples', '01-replicated', 'ddp.yaml');
 
@@ -23,26 +24,6 @@ async function ddp(argv: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout, stderr };
 }
 
-/** Every entry under dir, bytes included; symlinks as their target. */
-export function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      const st = lstatSync(p);
-      const rel = relative(dir, p);
-      if (st.isSymbolicLink()) out[rel] = `link:${readlinkSync(p)}`;
-      else if (st.isDirectory()) {
-        out[rel] = 'dir';
-        walk(p);
-      } else out[rel] = readFileSync(p, 'latin1');
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-const leftovers = (parent: string) => readdirSync(parent).filter((f) => /\.ddp-(tmp|old)-/.test(f));
 
 /** A topology whose output (~160 files, ~1.4 MB) cannot fit in 512 KiB. */
 function bigTopology(): string {

@@ -3,7 +3,7 @@
 // never followed out of it, with or without --force; -o itself may not be a symlink.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { isSafePath, checkOutputFiles, type OutputFile } from '../../src/output/files.js';
@@ -12,6 +12,7 @@ import { DdpError } from '../../src/diagnostics.js';
 import { main, type Io } from '../../src/cli.js';
 import { ROOT } from '../examples.js';
 import { fcParams, SEED } from '../arbitraries.js';
+import { leftovers as leftoversIn, snapshot } from './snapshot.js';
 
 const EXAMPLE = join(ROOT, 'examples', '01-replicated', 'ddp.yaml');
 
@@ -21,25 +22,6 @@ async function ddp(argv: string[]): Promise<{ code: number; stdout: string; stde
   const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), stderrStream: { isTTY: false } as NodeJS.WriteStream };
   const code = await main(argv, io);
   return { code, stdout, stderr };
-}
-
-/** Every entry under dir (relative path → 'dir' | 'link:<target>' | file bytes), symlinks not followed. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      const st = lstatSync(p);
-      const rel = relative(dir, p);
-      if (st.isSymbolicLink()) out[rel] = `link:${readlinkSync(p)}`;
-      else if (st.isDirectory()) {
-        out[rel] = 'dir';
-        walk(p);
-      } else out[rel] = readFileSync(p, 'latin1');
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 let base: string;
@@ -56,7 +38,7 @@ beforeEach(() => {
   mkdirSync(outside, { recursive: true });
   writeFileSync(join(outside, 'precious.txt'), 'do not touch\n');
 });
-const leftovers = () => readdirSync(dir).filter((f) => /\.ddp-(tmp|old)-/.test(f));
+const leftovers = () => leftoversIn(dir);
 
 describe('no output path escapes -o', () => {
   const segment = fc.oneof(fc.constantFrom('..', '.', '', '...', '~', 'a', 'kubernetes', 'web.yaml', '..a', 'a..', ' ', 'C:', '\\..', 'a\\..\\..', '\0', '%2e%2e', 'é', '/'), fc.string({ maxLength: 6 }));
