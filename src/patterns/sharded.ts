@@ -107,10 +107,11 @@ export interface Listen {
 const listenText = (l: Listen, wildcard: string) => (l.host ? `${l.host}:${l.port}` : wildcard ? `${wildcard}:${l.port}` : String(l.port));
 
 /** The config of a router over the shards of sharded service `target`: nginx, varnish or twemproxy by
- *  `routerKind`. Pure; the shard-router ambassador can render the same routing from its pod. */
-export function shardRouterConfig(configName: string, target: string, svc: Sharded, listen: Listen): ConfigFile {
+ *  `routerKind` (or `kind`, e.g. nginx for an ambassador whose pod runs no varnish). Pure: a
+ *  shard-router ambassador renders the very routing of the service's router (same hash, same
+ *  server names, so both send a key to the same shard) from its pod with a loopback `listen`. */
+export function shardRouterConfig(configName: string, target: string, svc: Sharded, listen: Listen, kind: RouterKind = routerKind(svc)): ConfigFile {
   const servers = shardServers(target, svc);
-  const kind = routerKind(svc);
   const protocol = protocolOf(svc);
   if (kind === 'twemproxy') {
     return {

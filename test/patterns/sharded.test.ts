@@ -234,6 +234,10 @@ describe('sharded: router configs by kind and key', () => {
     const http = renderConfig(shardRouterConfig('app-pages', 'pages', { pattern: 'sharded', image: 'x:1', shards: 2, key: 'header:X-User-Id' } as Sharded, { host: '127.0.0.1', port: 8081 }));
     expect(http).toContain('listen 127.0.0.1:8081;');
     expect(http).toContain('hash $http_x_user_id consistent;');
+    // an ambassador whose pod runs nginx: the nginx form of a varnish-routed service
+    const viaNginx = shardRouterConfig('app-pages', 'pages', { pattern: 'sharded', image: 'x:1', shards: 2, key: 'query:user-id', router: { kind: 'varnish' } } as Sharded, { host: '127.0.0.1', port: 8081 }, 'nginx');
+    expect({ target: viaNginx.target, template: viaNginx.template }).toEqual({ target: 'nginx', template: 'shard-router' });
+    expect(renderConfig(viaNginx)).toContain('hash $ddp_shard_key consistent;');
   });
 });
 
