@@ -77,7 +77,8 @@ interface ServiceGen {
 }
 
 const containerFields = fc.record({ port: fc.constantFrom(...MAIN_PORTS), env: envMap, args: argList, withCommand: fc.boolean(), cmd: freeText, healthPath: fc.option(fc.constantFrom('/healthz', '/ready', '/a b', '/q?x=1&y=2#frag'), { nil: undefined }) });
-function container(c: fc.RecordValue<typeof containerFields> & object, img: string, withPort = true): { fields: Record<string, unknown>; carried: Carried[] } {
+type ContainerOpts = { port: number; env: Record<string, string>; args: string[]; withCommand: boolean; cmd: string; healthPath?: string };
+function container(c: ContainerOpts, img: string, withPort = true): { fields: Record<string, unknown>; carried: Carried[] } {
   const fields: Record<string, unknown> = { image: img };
   if (withPort) fields.port = c.port;
   if (Object.keys(c.env).length) fields.env = c.env;
@@ -97,7 +98,8 @@ const singleNode = fc.record({
   logs: fc.boolean(),
   election: fc.boolean(),
 });
-function applySingleNode(name: string, svc: Record<string, unknown>, s: fc.RecordValue<typeof singleNode> & object, carried: Carried[]): void {
+type SingleNodeOpts = { sidecar?: { image: string; env: Record<string, string>; args: string[] }; tls: boolean; proxy?: [string, string]; metrics: boolean; logs: boolean; election: boolean };
+function applySingleNode(name: string, svc: Record<string, unknown>, s: SingleNodeOpts, carried: Carried[]): void {
   const sidecars: Record<string, unknown>[] = [];
   if (s.sidecar) {
     sidecars.push({ name: 'helper', image: s.sidecar.image, ...(Object.keys(s.sidecar.env).length ? { env: s.sidecar.env } : {}), ...(s.sidecar.args.length ? { args: s.sidecar.args } : {}) });
