@@ -165,6 +165,9 @@ export function nameCollisions(model: Model): Diagnostic[] {
     const names = new Set<string>();
     for (const c of unit.components) {
       names.add(c.name);
+      if (c.name === 'ddp-volume-init') {
+        out.push(error('reserved-name', `${dotted(unit.pointer)} generates \`ddp-volume-init\`, a name ddp's compose output reserves for itself`, { pointer: unit.pointer, hint: 'rename the service' }));
+      }
       if (c.service) names.add(c.service.name);
       // compose runs the replicas behind a load balancer as `<name>-replica` (ComposeHints.loadBalancer)
       if (c.compose.loadBalancer) names.add(`${c.name}-replica`);

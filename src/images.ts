@@ -8,6 +8,7 @@ export const IMAGES = {
   rabbitmq: 'rabbitmq:3.13.7-alpine',
   nats: 'nats:2.10.22-alpine',
   kafka: 'apache/kafka:3.8.1',
+  busybox: 'busybox:1.36.1',
   kubectl: 'registry.k8s.io/kubectl:v1.31.2',
   // client-go LeaseLock elector (github.com/kkosmrli/leader-elector): GET / on ELECTION_PORT → {"name": leader}
   leaderElector: 'kkosmrli/leader-elector:v0.3.0',

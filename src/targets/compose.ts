@@ -36,7 +36,37 @@ function suppliedFor(model: Model, secret: string): Model['supplied'] {
   return index.bySecret.get(secret) ?? [];
 }
 
-function volumeMounts(model: Model, unit: Unit, c: Component, container: Container, named: Set<string>, secrets: Map<string, string>) {
+/** Named volumes → the uid that must own them (the first container that mounts them). */
+type NamedVolumes = Map<string, number>;
+
+/** The compose-only one-shot service that hands named volumes to the non-root users. */
+export const VOLUME_INIT = 'ddp-volume-init';
+
+/** Docker creates named volumes owned by root (or by the image's directory owner), but every ddp
+ *  service runs as a non-root user: a one-shot busybox, root with only CAP_CHOWN, chowns them first. */
+function volumeInitService(named: NamedVolumes) {
+  const names = [...named.keys()].sort();
+  const script = names.map((n) => `chown -R ${named.get(n)}:${named.get(n)} /volumes/${n}`).join(' && ');
+  return {
+    name: VOLUME_INIT,
+    image: IMAGES.busybox,
+    entrypoint: ['sh', '-c'],
+    command: [script],
+    user: '0:0', // chown needs root; it holds CAP_CHOWN alone and exits
+    capAdd: ['CHOWN'],
+    labels: [{ key: 'ddp.dev/ignore', value: 'run-as-non-root' }],
+    restart: 'no',
+    environment: [],
+    volumes: names.map((n) => ({ type: 'volume', source: n, target: `/volumes/${n}`, readOnly: false })),
+    secrets: [],
+    ports: [],
+    dependsOn: [],
+    limits: { cpus: '0.1', memory: '32m' },
+    reservations: { cpus: '0.01', memory: '8m' },
+  };
+}
+
+function volumeMounts(model: Model, unit: Unit, c: Component, container: Container, named: NamedVolumes, secrets: Map<string, string>) {
   const volumes: ComposeVolume[] = [];
   const secretMounts: { source: string; target: string }[] = [];
   const allContainers = [...c.pod.containers, ...c.pod.initContainers];
@@ -54,13 +84,13 @@ function volumeMounts(model: Model, unit: Unit, c: Component, container: Contain
       }
     } else if (v.persistent || v.claim) {
       const name = v.claim ? v.claim.claimName : `${c.name}-${v.name}`;
-      named.add(name);
+      if (!named.has(name)) named.set(name, container.runAsUser);
       volumes.push({ type: 'volume', source: name, target: m.path, readOnly: m.readOnly });
     } else {
       const shared = allContainers.filter((x) => x.mounts.some((y) => y.volume === v.name)).length > 1;
       if (shared) {
         const name = `${c.name}-${v.name}`;
-        named.add(name);
+        if (!named.has(name)) named.set(name, container.runAsUser);
         volumes.push({ type: 'volume', source: name, target: m.path, readOnly: m.readOnly });
       } else {
         volumes.push({ type: 'tmpfs', target: m.path, readOnly: false });
@@ -70,7 +100,7 @@ function volumeMounts(model: Model, unit: Unit, c: Component, container: Contain
   return { volumes, secretMounts };
 }
 
-export function composeServices(model: Model, unit: Unit, named: Set<string>, secrets: Map<string, string>, published: Set<number>) {
+export function composeServices(model: Model, unit: Unit, named: NamedVolumes, secrets: Map<string, string>, published: Set<number>) {
   const services = [];
   for (const c of unit.components) {
     if (c.workload === 'None' || c.compose.skip) continue;
@@ -89,10 +119,12 @@ export function composeServices(model: Model, unit: Unit, named: Set<string>, se
       const ports: { target: number; published: string; protocol: string }[] = [];
       const entry = isMain && ingress && ingress.service === c.name ? ingress.port : isMain && c.compose.publish ? main.ports[0]?.port : undefined;
       if (entry !== undefined) {
+        // one host port per replica: with several replicas compose needs a range to bind them all
+        const count = Math.max(1, c.compose.replicas ?? c.replicas);
         let p = entry;
-        while (published.has(p)) p++;
-        published.add(p);
-        ports.push({ target: entry, published: String(p), protocol: 'tcp' });
+        while (Array.from({ length: count }, (_, i) => p + i).some((x) => published.has(x))) p++;
+        for (let i = 0; i < count; i++) published.add(p + i);
+        ports.push({ target: entry, published: count === 1 ? String(p) : `${p}-${p + count - 1}`, protocol: 'tcp' });
       }
       services.push({
         name,
@@ -110,7 +142,11 @@ export function composeServices(model: Model, unit: Unit, named: Set<string>, se
         volumes,
         secrets: secretMounts,
         ports,
-        dependsOn: isMain ? c.compose.dependsOn ?? [] : [{ name: mainName, condition: 'service_started' }],
+        dependsOn: [
+          ...(isMain ? c.compose.dependsOn ?? [] : [{ name: mainName, condition: 'service_started' }]),
+          // named volumes start out owned by root: wait until they belong to the service's user
+          ...(volumes.some((v) => v.type === 'volume') ? [{ name: VOLUME_INIT, condition: 'service_completed_successfully' }] : []),
+        ],
         healthcheck: container.healthcheck ? ['CMD', ...container.healthcheck] : undefined,
         replicas: isMain ? c.compose.replicas ?? c.replicas : undefined,
         limits: { cpus: composeCpus(container.resources.cpuLimit), memory: composeMemory(container.resources.memoryLimit) },
@@ -175,7 +211,7 @@ export function noInterpolation<T>(v: T): T {
 }
 
 export function renderCompose(model: Model): OutputFile[] {
-  const named = new Set<string>();
+  const named: NamedVolumes = new Map();
   const secrets = new Map<string, string>();
   const published = new Set<number>();
   let services = '';
@@ -183,12 +219,13 @@ export function renderCompose(model: Model): OutputFile[] {
     const fragment = render(`compose/${unit.pattern}`, { unit, model, services: composeServices(model, unit, named, secrets, published).map(noInterpolation) });
     services += indent(endWithNewline(fragment), 2);
   }
+  if (named.size) services += indent(endWithNewline(render('compose/volume-init', { services: [volumeInitService(named)] })), 2);
   const content = render('compose/docker-compose', {
     name: model.name,
     // what compose cannot do that Kubernetes does (e.g. leader election): said in the file too
     warnings: model.notes.filter((n) => n.severity === 'warning' && n.code.startsWith('compose-')).map((n) => n.message.replace(/^compose: /, '').replace(/[\r\n]+/g, ' ')),
     services: trimNewlines(services),
-    volumes: [...named].sort(),
+    volumes: [...named.keys()].sort(),
     secrets: [...secrets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, file]) => ({ name, file })),
   });
   return [{ path: COMPOSE_FILE, content: endWithNewline(content), target: 'compose' }];

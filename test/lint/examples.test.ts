@@ -17,7 +17,10 @@ describe.each(cases)('example %s (env %s)', (name, env) => {
     const files = (await renderExample(name, env)).filter((f) => /\.ya?ml$/.test(f.path) && (f.target === 'kubernetes' || f.target === 'compose'));
     const r = lintInputs(files.map((f) => ({ file: f.path, text: f.content, explicit: true })));
     expect(r.findings.map((f) => `${f.file}:${f.line}:${f.col} ${f.rule}: ${f.message}`)).toEqual([]);
-    expect(r.suppressed).toBe(0);
+    // the only suppression ddp writes itself: compose's one-shot ddp-volume-init runs as root
+    // (holding CAP_CHOWN alone) to hand named volumes to the non-root services
+    const compose = files.find((f) => f.target === 'compose')!.content;
+    expect(r.suppressed).toBe(compose.includes('"ddp-volume-init":\n    image:') ? 1 : 0);
     // it really linted something: every Kubernetes file holds objects, the compose file services
     for (const s of r.files) expect(s.kubernetes + s.compose, s.file).toBeGreaterThan(0);
     expect(r.files.some((s) => s.compose > 0)).toBe(true);

@@ -1,0 +1,41 @@
+// compose-specific behaviour of src/targets/compose.ts, on the bundled examples.
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { renderExample } from './examples.js';
+
+type Svc = { ports?: { target: number; published: string }[]; user?: string; command?: string[]; cap_add?: string[]; cap_drop?: string[]; depends_on?: Record<string, { condition: string }>; volumes?: { type: string; source?: string; target: string }[]; labels?: Record<string, string> };
+async function compose(example: string, env?: string): Promise<{ services: Record<string, Svc>; volumes?: Record<string, unknown> }> {
+  const files = await renderExample(example, env);
+  return parse(files.find((f) => f.path === 'compose/docker-compose.yml')!.content);
+}
+
+describe('compose target', () => {
+  it('publishes one host port per replica of the exposed layer (a range when there are several)', async () => {
+    const doc = await compose('01-replicated');
+    expect(doc.services['web-tls'].ports).toEqual([{ target: 8443, published: '8443-8444', protocol: 'tcp' }]);
+  });
+
+  it('hands named volumes to the non-root user before anything mounts them', async () => {
+    const doc = await compose('12-batch');
+    const init = doc.services['ddp-volume-init'];
+    expect(init.user).toBe('0:0');
+    expect(init.cap_drop).toEqual(['ALL']);
+    expect(init.cap_add).toEqual(['CHOWN']);
+    expect(init.labels).toEqual({ 'ddp.dev/ignore': 'run-as-non-root' });
+    const named = Object.keys(doc.volumes ?? {}).sort();
+    expect(named.length).toBeGreaterThan(0);
+    expect(init.command).toEqual([named.map((n) => `chown -R 10001:10001 /volumes/${n}`).join(' && ')]);
+    // every service that mounts a named volume waits for the init to complete
+    for (const [name, svc] of Object.entries(doc.services)) {
+      if (name === 'ddp-volume-init') continue;
+      const mountsNamed = (svc.volumes ?? []).some((v) => v.type === 'volume');
+      expect(svc.depends_on?.['ddp-volume-init']?.condition, name).toBe(mountsNamed ? 'service_completed_successfully' : undefined);
+    }
+  });
+
+  it('adds no init service when nothing uses a named volume', async () => {
+    const doc = await compose('01-replicated');
+    expect(doc.services['ddp-volume-init']).toBeUndefined();
+    expect(doc.volumes).toBeUndefined();
+  });
+});
