@@ -2,9 +2,16 @@
 // (JSON pointer → line/col). The only stage that reads the disk.
 import { readFileSync, statSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LineCounter, parseAllDocuments, visit, isAlias, isMap, isSeq, isPair, isScalar, type Node, type Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YamlLib from 'yaml';
+import type { LineCounter, Node, Document } from 'yaml';
 import { DdpError, error, pointer, splitPointer, type Diagnostic, type Position } from '../diagnostics.js';
 import { fastParse } from './fast-yaml.js';
+
+// `yaml` (positions, and every diagnostic of a bad document) is loaded on first use: ordinary
+// documents take the fast path, and start-up does not pay for initialising it
+let yamlLib: typeof YamlLib | undefined;
+const yaml = (): typeof YamlLib => (yamlLib ??= createRequire(import.meta.url)('yaml') as typeof YamlLib);
 
 export const DEFAULT_FILES = ['ddp.yaml', 'ddp.yml', 'topology.yaml'] as const;
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
@@ -94,6 +101,7 @@ function lazySourceMap(build: () => SourceMap): SourceMap {
 
 /** The full parse: `yaml` with a line counter, every diagnostic of a bad document, a source map. */
 function parseFull(text: string, file: string): Loaded {
+  const { LineCounter, parseAllDocuments, isMap, isSeq, isScalar } = yaml();
   const at = (lc: LineCounter, offset: number) => lc.linePos(offset);
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
@@ -148,6 +156,7 @@ function parseFull(text: string, file: string): Loaded {
  * stays within MAX_DEPTH. Each problem points at the alias (or node) where the limit is crossed.
  */
 function checkExpansion(doc: Document.Parsed, root: Node, lc: LineCounter, file: string): void {
+  const { isAlias, isMap, isSeq, isPair } = yaml();
   const fail = (code: string, message: string, node: Node, hint: string): never => {
     const p = lc.linePos(node.range?.[0] ?? 0);
     throw new DdpError(error(code, message, { file, line: p.line, col: p.col, hint }));
@@ -226,6 +235,7 @@ export function inert(v: unknown, depth = 0): unknown {
  * needs the line where it was opened: the innermost such node around the error.
  */
 function unclosedOpener(doc: Document.Parsed, pos: number, message: string): { offset: number; what: string; hint: string } | undefined {
+  const { visit, isScalar, isMap, isSeq } = yaml();
   if (!/Missing closing|must be sufficiently indented and end with|must end with/.test(message)) return undefined;
   let best: Node | undefined;
   visit(doc, (_key, n) => {
@@ -266,6 +276,7 @@ function yamlHint(code: string): string | undefined {
 }
 
 function buildSourceMap(root: Node, lc: LineCounter): SourceMap {
+  const { isMap, isSeq, isPair, isScalar } = yaml();
   const values = new Map<string, number>();
   const keys = new Map<string, number>();
   const walk = (node: unknown, ptr: string) => {
