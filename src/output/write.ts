@@ -2,7 +2,7 @@
 // into place: a failed run leaves the previous output untouched and no temporary directory
 // behind. Files ddp did not write (e.g. the TLS keys you put in compose/secrets/) are carried
 // over; files it wrote last time but no longer generates are removed. Symlinks are never followed.
-import { mkdirSync, writeFileSync, renameSync, rmSync, lstatSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, renameSync, rmSync, lstatSync, readdirSync, readFileSync, existsSync, linkSync } from 'node:fs';
 import { dirname, join, resolve, relative, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { DdpError, error } from '../diagnostics.js';
@@ -65,7 +65,13 @@ function inTheWay(path: string, generated: Set<string>, dirs: Set<string>): bool
 
 /** What stands in the way of writing `files` into outDir (without --force). */
 export function clobberCheck(outDir: string, files: OutputFile[]): string[] {
-  if (!existsSync(outDir)) return [];
+  return inspect(outDir, files).problems;
+}
+
+/** The clobber check, and which generated paths hold exactly what ddp wrote there last time. */
+function inspect(outDir: string, files: OutputFile[]): { problems: string[]; intact: Set<string> } {
+  const intact = new Set<string>();
+  if (!existsSync(outDir)) return { problems: [], intact };
   const manifest = readManifest(outDir);
   const ours = new Set(Object.keys(manifest?.files ?? {}));
   const listed = listFiles(outDir);
@@ -77,6 +83,7 @@ export function clobberCheck(outDir: string, files: OutputFile[]): string[] {
     if (cur.link) problems.push(`${f.path} is a symlink`);
     else if (!ours.has(f.path)) problems.push(`${f.path} exists and was not written by ddp`);
     else if (sha(readFileSync(join(outDir, f.path))) !== manifest!.files[f.path]) problems.push(`${f.path} was changed since ddp wrote it`);
+    else intact.add(f.path);
   }
   // a symlink or a file where ddp writes a directory, or something inside where it writes a file:
   // never followed, never written through
@@ -87,7 +94,25 @@ export function clobberCheck(outDir: string, files: OutputFile[]): string[] {
     if (dirs.has(e.path)) problems.push(e.link ? `${e.path} is a symlink (ddp writes files in ${e.path}/ and does not follow symlinks)` : `${e.path} is a file where ddp writes a directory`);
     else problems.push(`${e.path} is inside ${e.path.split('/').slice(0, -1).join('/')}, where ddp writes a file`);
   }
-  return problems;
+  return { problems, intact };
+}
+
+/**
+ * A file of the previous output that holds exactly `hash` (= the new content) and may be
+ * hard-linked into the new output instead of written again: creating a file costs ~50× a link on
+ * some file systems, and a regenerated output is mostly unchanged.
+ */
+function reusable(outDir: string, path: string, hash: string, previous: Manifest | undefined, intact: Set<string> | undefined, bytes: number): boolean {
+  if (!previous || !Object.prototype.hasOwnProperty.call(previous.files, path) || previous.files[path] !== hash) return false;
+  if (intact) return intact.has(path); // checked against the manifest by inspect()
+  // --force skipped that check: look at the file itself
+  const p = join(outDir, ...path.split('/'));
+  try {
+    const st = lstatSync(p);
+    return st.isFile() && st.size === bytes && sha(readFileSync(p)) === hash;
+  } catch {
+    return false;
+  }
 }
 
 export function writeOutput(outDirArg: string, files: OutputFile[], opts: { force?: boolean; cwd?: string } = {}): WriteResult {
@@ -101,8 +126,10 @@ export function writeOutput(outDirArg: string, files: OutputFile[], opts: { forc
   }
   if (st?.isSymbolicLink()) throw new DdpError(error('output-is-symlink', `-o ${outDirArg} is a symlink`, { hint: 'pass the directory it points to; ddp does not write through symlinks' }));
   if (st && !st.isDirectory()) throw new DdpError(error('output-not-directory', `-o ${outDirArg} is a file, not a directory`, { hint: 'pass a directory (it is created if missing)' }));
+  let intact: Set<string> | undefined;
   if (!opts.force) {
-    const problems = clobberCheck(outDir, files);
+    const { problems, intact: unchanged } = inspect(outDir, files);
+    intact = unchanged;
     if (problems.length) {
       throw new DdpError(problems.map((p) => error('would-clobber', `refusing to overwrite: ${p}`, { hint: 'move it away, or pass --force to overwrite' })));
     }
@@ -124,11 +151,25 @@ export function writeOutput(outDirArg: string, files: OutputFile[], opts: { forc
   const removed: string[] = [];
   try {
     mkdirSync(tmp);
+    const made = new Set<string>();
     for (const f of files) {
       const p = join(tmp, ...f.path.split('/'));
-      mkdirSync(dirname(p), { recursive: true });
+      const d = dirname(p);
+      if (!made.has(d)) {
+        mkdirSync(d, { recursive: true });
+        made.add(d);
+      }
+      const hash = sha(f.content);
+      manifest.files[f.path] = hash;
+      if (st && reusable(outDir, f.path, hash, previous, intact, Buffer.byteLength(f.content))) {
+        try {
+          linkSync(join(outDir, ...f.path.split('/')), p);
+          continue;
+        } catch {
+          // no hard links here (another device, a file system without them): write it
+        }
+      }
       writeFileSync(p, f.content, { flag: 'wx' });
-      manifest.files[f.path] = sha(f.content);
     }
     writeFileSync(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
     if (st) {
