@@ -1,0 +1,259 @@
+#!/usr/bin/env node
+// `npm run bench`: how fast is ddp, measured against `node -e 0` in the same run.
+//
+// Generates synthetic topologies of 10, 100, 1,000 and 10,000 services (a mix of every pattern
+// and single-node feature this build implements — probed, not assumed), then runs the built CLI
+// (bin/ddp.js → dist/) several times per command, interleaving the commands round by round so
+// that a busy machine slows all of them alike. Prints the median wall time, peak memory (maxRSS)
+// and time per service, as ratios to `node -e 0` (the floor) and, where kubectl is installed,
+// next to `kubectl kustomize` on the generated 1,000-service output (the everyday peer).
+// Ends with the budget of DESIGN.md, each line PASS or FAIL.
+//
+//   npm run bench                         all sizes, 5 rounds (3 for 10,000 services)
+//   npm run bench -- --sizes 10,1000      some sizes only
+//   npm run bench -- --runs 9 --json      more rounds; a JSON report on stdout
+//   npm run bench -- --emit 1000 > t.yaml just print a synthetic topology
+//   npm run bench -- --check              exit 1 when a budget line fails
+//   npm run bench -- --kubectl-runs 0     leave kubectl out (it takes minutes on 1,000 services)
+//
+// A benchmark, not a test: numbers depend on the machine and on what else runs on it.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(root, 'bin/ddp.js');
+
+// ---------------------------------------------------------------------------------------------
+// options
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const flag = (name) => argv.includes(`--${name}`);
+if (flag('help')) {
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+  process.stdout.write(lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.slice(3)).join('\n') + '\n');
+  process.exit(0);
+}
+const SIZES = opt('sizes', '10,100,1000,10000').split(',').map(Number);
+const RUNS = Number(opt('runs', 5));
+const BIG_RUNS = Number(opt('big-runs', Math.min(RUNS, 3))); // sizes ≥ 10,000
+const KUBECTL_RUNS = Number(opt('kubectl-runs', 1)); // kubectl kustomize of 1,000 services takes minutes
+const JSON_OUT = flag('json');
+const log = (s) => process.stderr.write(s + '\n');
+
+// ---------------------------------------------------------------------------------------------
+// synthetic topologies: deterministic (no randomness), every service unique by its number
+const pad = (i) => String(i).padStart(5, '0');
+const RES = '{ cpu: 50m, memory: 64Mi, cpuLimit: 200m, memoryLimit: 128Mi }';
+
+/**
+ * Variants, in the order one round of the mix uses them. `needs` are the variants whose
+ * services it refers to (it refers to the latest one generated); `probe` is a whole topology
+ * used to find out whether this build implements it.
+ */
+const VARIANTS = [
+  { id: 'replicated', kind: 'replicated', needs: [], svc: (n) => [`  ${n}:`, '    pattern: replicated', '    image: ghcr.io/acme/web:1.4.2', '    port: 8080', '    replicas: 3', '    health: { path: /healthz }', '    env: { LOG_LEVEL: info, GREETING: "hello: world # not a comment", MODE: "0755" }'] },
+  { id: 'replicated-layers', kind: 'replicated', needs: [], svc: (n) => [`  ${n}:`, '    pattern: replicated', '    image: ghcr.io/acme/shop:2.3.1', '    port: 8080', '    autoscale: { min: 2, max: 8, cpu: 70 }', '    cache: { replicas: 2, ttl: 60s, memory: 128Mi }', `    tls: { secret: ${n}-tls, replicas: 2 }`, `    expose: { host: ${n}.example.com, path: / }`] },
+  { id: 'sharded-memcache', kind: 'sharded', needs: [], svc: (n) => [`  ${n}:`, '    pattern: sharded', '    image: memcached:1.6.29', '    port: 11211', '    protocol: memcache', '    shards: 3', '    router: { replicas: 2 }'] },
+  { id: 'sharded-http', kind: 'sharded', needs: [], svc: (n) => [`  ${n}:`, '    pattern: sharded', '    image: ghcr.io/acme/cache-http:1.0.0', '    port: 8080', '    shards: 4', '    key: header:X-User-Id', '    replicasPerShard: 2'] },
+  { id: 'sharded-redis', kind: 'sharded', needs: [], svc: (n) => [`  ${n}:`, '    pattern: sharded', '    image: redis:7.4.1', '    port: 6379', '    protocol: redis', '    shards: 2', '    storage: { size: 1Gi }'] },
+  { id: 'scatter-gather', kind: 'scatter-gather', needs: [], svc: (n) => [`  ${n}:`, '    pattern: scatter-gather', '    root: { image: ghcr.io/acme/search-root:2.0.0, port: 8080, replicas: 2 }', '    leaves: { image: ghcr.io/acme/search-leaf:2.0.0, port: 8080, count: 4 }', '    timeout: 2s'] },
+  { id: 'work-queue', kind: 'work-queue', needs: [], svc: (n) => [`  ${n}:`, '    pattern: work-queue', '    broker: redis', `    queue: ${n}-jobs`, '    worker: { image: ghcr.io/acme/thumb:1.2.0, replicas: 2 }', '    autoscale: { min: 1, max: 10, perWorker: 5 }'] },
+  { id: 'work-queue-job', kind: 'work-queue', needs: [], svc: (n) => [`  ${n}:`, '    pattern: work-queue', '    broker: nats', '    mode: job', '    worker: { image: ghcr.io/acme/resize:3.0.1, replicas: 3 }'] },
+  { id: 'batch', kind: 'batch', needs: [], svc: (n) => [`  ${n}:`, '    pattern: batch', '    map: { image: ghcr.io/acme/count-map:1.0.0, shards: 6, parallelism: 3 }', '    reduce: { image: ghcr.io/acme/count-reduce:1.0.0 }', '    storage: { size: 2Gi }'] },
+  { id: 'function-http', kind: 'function', needs: ['replicated'], svc: (n, ref) => [`  ${n}:`, '    pattern: function', '    image: ghcr.io/acme/add-defaults:1.0.0', '    port: 8080', '    trigger: http', `    decorates: ${ref.replicated}`] },
+  { id: 'function-schedule', kind: 'function', needs: [], svc: (n) => [`  ${n}:`, '    pattern: function', '    image: ghcr.io/acme/report:1.1.0', '    trigger: { schedule: "*/15 * * * *" }'] },
+  { id: 'function-queue', kind: 'function', needs: ['work-queue'], svc: (n, ref) => [`  ${n}:`, '    pattern: function', '    image: ghcr.io/acme/on-job:0.9.0', `    trigger: { queue: ${ref['work-queue']} }`] },
+  { id: 'sidecars', kind: 'replicated', needs: [], svc: (n) => [`  ${n}:`, '    pattern: replicated', '    image: nginxinc/nginx-unprivileged:1.27.3-alpine', '    port: 8080', '    volumes: { content: { type: emptyDir } }', '    mounts: [{ volume: content, path: /usr/share/nginx/html, readOnly: true }]', '    sidecars:', '      - { name: git-sync, image: "registry.k8s.io/git-sync/git-sync:v4.2.4", args: [--root=/git, --period=60s], mounts: [{ volume: content, path: /git }] }', `      - { name: https, kind: tls, secret: ${n}-tls, port: 8443 }`] },
+  { id: 'ambassadors', kind: 'replicated', needs: ['replicated', 'sharded-memcache'], svc: (n, ref) => [`  ${n}:`, '    pattern: replicated', '    image: ghcr.io/acme/shop:3.1.0', '    port: 8080', '    ambassadors:', `      - { name: cache, kind: shard-router, target: ${ref['sharded-memcache']}, listen: 11211 }`, `      - { name: split, kind: split, listen: 8081, key: header:X-User-Id, routes: [{ to: ${ref.replicated}, weight: 90 }, { to: ${ref['replicated-b']}, weight: 10 }] }`, '      - { name: db, kind: proxy, listen: 5432, upstream: db.prod.example.com:5432 }'] },
+  { id: 'adapters', kind: 'replicated', needs: [], svc: (n) => [`  ${n}:`, '    pattern: replicated', '    image: redis:7.4.1', '    port: 6379', '    adapters:', '      - { name: metrics, kind: prometheus, image: "oliver006/redis_exporter:v1.62.0", port: 9121 }', '      - { name: logs, kind: logging, image: "fluent/fluent-bit:3.1.9" }'] },
+  { id: 'election', kind: 'replicated', needs: [], svc: (n) => [`  ${n}:`, '    pattern: replicated', '    image: ghcr.io/acme/scheduler:1.0.0', '    port: 8080', `    election: { lock: ${n}-leader }`] },
+];
+const PIPELINE = (n) => [`  ${n}:`, '    broker: redis', '    sources: [uploads]', '    stages:', '      copy: { kind: copier, image: ghcr.io/acme/copy:1.0.0, input: uploads, outputs: [to-blur, to-archive] }', '      blur: { kind: sharder, image: ghcr.io/acme/blur:1.0.0, input: to-blur, shards: 3 }', '      detect: { kind: filter, image: ghcr.io/acme/detect:1.0.0, input: blur-0 }', '      join: { kind: merger, image: ghcr.io/acme/merge:1.0.0, inputs: [blur-1, blur-2], outputs: [done] }', '      archive: { kind: filter, image: ghcr.io/acme/archive:1.0.0, input: to-archive }'];
+const PIPELINE_EVERY = 20; // one pipeline per 20 units when pipelines are implemented
+
+const header = (name) => ['apiVersion: ddp/v1', 'kind: Topology', 'metadata:', `  name: ${name}`, '  labels: { team: bench, "cost-center": "0042" }', 'defaults:', `  resources: ${RES}`];
+
+/** A synthetic topology of `n` units (services + pipelines) over the enabled variants. */
+export function synthesize(n, enabled, withPipelines) {
+  const order = VARIANTS.filter((v) => enabled.has(v.id) && v.needs.every((x) => enabled.has(x)));
+  if (!order.length) throw new Error('no pattern is implemented: nothing to benchmark');
+  const services = [];
+  const pipelines = [];
+  const refs = {}; // variant id → the latest service of it; 'replicated-b' → the one before
+  const decorated = new Set();
+  for (let unit = 0, i = 0; unit < n; i++) {
+    if (withPipelines && unit % PIPELINE_EVERY === PIPELINE_EVERY - 1) {
+      pipelines.push(...PIPELINE(`flow-${pad(unit++)}`));
+      i--; // the variant's turn is not used up
+      continue;
+    }
+    const v = order[i % order.length];
+    // a variant that refers to others waits for them (they come earlier in every round);
+    // a service is decorated by one function at most
+    if (v.needs.some((x) => !refs[x]) || (v.id === 'ambassadors' && !refs['replicated-b'])) continue;
+    if (v.id === 'function-http' && decorated.has(refs.replicated)) continue;
+    const name = `${v.id.split('-')[0].slice(0, 5)}-${pad(unit++)}`;
+    services.push(...v.svc(name, refs));
+    if (v.id === 'function-http') decorated.add(refs.replicated);
+    if (v.id === 'replicated') refs['replicated-b'] = refs.replicated;
+    refs[v.id] = name;
+  }
+  const lines = [...header(`bench-${n}`), 'services:', ...services];
+  if (pipelines.length) lines.push('pipelines:', ...pipelines);
+  lines.push('environments:', '  prod:', '    defaults:', '      imagePullPolicy: Always');
+  return lines.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// running things
+function run(cmd, args, env = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, status: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function hasKubectl() {
+  const r = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+  return r.status === 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+async function main() {
+  if (!existsSync(join(root, 'dist/cli.js'))) {
+    log('bench: dist/ is missing — run `npm run build` first');
+    process.exit(2);
+  }
+  const work = mkdtempSync(join(tmpdir(), 'ddp-bench-'));
+  try {
+    // which variants does this build implement? (a one-service topology each, with its references)
+    const enabled = new Set();
+    for (const v of VARIANTS) {
+      if (!v.needs.every((x) => enabled.has(x))) continue;
+      // the variant plus whatever it refers to (needs come earlier in VARIANTS)
+      const file = join(work, `probe-${v.id}.yaml`);
+      writeFileSync(file, synthesize(4 * (v.needs.length + 1), new Set([...v.needs, v.id]), false).replace(/bench-\d+/, 'probe'));
+      const r = run(process.execPath, [BIN, 'generate', file, '--stdout']);
+      if (r.status === 0) enabled.add(v.id);
+      else if (!/pattern-not-implemented|cannot generate/.test(r.stderr)) log(`bench: variant ${v.id} fails (${r.stderr.trim().split('\n')[0]}); left out`);
+    }
+    const pipelineProbe = join(work, 'probe-pipeline.yaml');
+    writeFileSync(pipelineProbe, [...header('probe'), 'services:', ...VARIANTS[0].svc('web-00000'), 'pipelines:', ...PIPELINE('flow-00001')].join('\n') + '\n');
+    const withPipelines = run(process.execPath, [BIN, 'generate', pipelineProbe, '--stdout']).status === 0;
+    if (flag('emit')) {
+      process.stdout.write(synthesize(Number(opt('emit', 10)), enabled, withPipelines));
+      return;
+    }
+    log(`bench: node ${process.version}, ${cpus().length} CPU(s) — ${cpus()[0]?.model ?? ''}`);
+    log(`bench: variants: ${[...enabled].join(', ')}${withPipelines ? ', pipelines' : ''}`);
+    const skipped = VARIANTS.filter((v) => !enabled.has(v.id)).map((v) => v.id);
+    if (skipped.length || !withPipelines) log(`bench: not implemented in this build (left out): ${[...skipped, ...(withPipelines ? [] : ['pipelines'])].join(', ')}`);
+
+    // the commands, each measured RUNS times, interleaved round by round
+    const rssFile = join(work, 'rss');
+    const rssHook = join(work, 'rss.mjs');
+    writeFileSync(rssHook, `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`);
+    const cmds = [
+      { id: 'node -e 0', args: ['-e', '0'], runs: RUNS },
+      { id: 'ddp --version', args: [BIN, '--version'], runs: RUNS },
+    ];
+    for (const n of SIZES) {
+      const file = join(work, `topology-${n}.yaml`);
+      writeFileSync(file, synthesize(n, enabled, withPipelines));
+      const out = join(work, `out-${n}`);
+      const runs = n >= 10000 ? BIG_RUNS : RUNS;
+      cmds.push({ id: `ddp validate (${n})`, args: [BIN, 'validate', file], runs, n });
+      cmds.push({ id: `ddp generate (${n})`, args: [BIN, 'generate', file, '-o', out], runs, n, out });
+      // the first generation into a new directory: every file created, none reused
+      if (n === 1000) cmds.push({ id: `ddp generate (${n}, new -o)`, args: [BIN, 'generate', file, '-o', join(work, `fresh-${n}`)], runs, n, fresh: join(work, `fresh-${n}`) });
+    }
+    const kubectl = SIZES.includes(1000) && KUBECTL_RUNS > 0 && hasKubectl();
+    const samples = new Map(cmds.map((c) => [c.id, []]));
+    const maxRuns = Math.max(...cmds.map((c) => c.runs));
+    for (let r = 0; r < maxRuns + 1; r++) {
+      // round 0 warms the page cache and creates the output directories; it is not counted
+      for (const c of cmds) {
+        if (r > c.runs) continue;
+        if (c.fresh) rmSync(c.fresh, { recursive: true, force: true });
+        const x = run(process.execPath, c.args);
+        if (x.status !== 0) throw new Error(`${c.id} exited ${x.status}:\n${x.stderr.slice(0, 2000)}`);
+        if (r > 0) samples.get(c.id).push(x.ms);
+      }
+      if (kubectl && r > 0 && r <= KUBECTL_RUNS) {
+        const x = run('kubectl', ['kustomize', join(work, 'out-1000/kubernetes')]);
+        if (x.status !== 0) throw new Error(`kubectl kustomize failed:\n${x.stderr.slice(0, 2000)}`);
+        if (!samples.has('kubectl kustomize (1000)')) samples.set('kubectl kustomize (1000)', []);
+        samples.get('kubectl kustomize (1000)').push(x.ms);
+      }
+      log(`bench: round ${r}/${maxRuns} done`);
+    }
+    // peak memory: one more run of each with an exit hook that records maxRSS (KiB)
+    const rss = new Map();
+    for (const c of cmds) {
+      if (c.fresh) rmSync(c.fresh, { recursive: true, force: true });
+      const x = run(process.execPath, ['--import', rssHook, ...c.args]);
+      if (x.status !== 0) throw new Error(`${c.id} exited ${x.status}:\n${x.stderr.slice(0, 2000)}`);
+      rss.set(c.id, Number(readFileSync(rssFile, 'utf8')) / 1024);
+    }
+
+    const floor = median(samples.get('node -e 0'));
+    const rows = [...samples].map(([id, xs]) => {
+      const c = cmds.find((y) => y.id === id);
+      const med = median(xs);
+      return { command: id, runs: xs.length, medianMs: round1(med), minMs: round1(Math.min(...xs)), maxMs: round1(Math.max(...xs)), ratio: round2(med / floor), peakMB: rss.has(id) ? round1(rss.get(id)) : null, msPerService: c?.n ? round3(med / c.n) : null };
+    });
+    const get = (id) => rows.find((r) => r.command === id);
+    const budget = [];
+    const check = (what, ok, detail) => budget.push({ what, ok, detail });
+    const v = get('ddp --version');
+    check('ddp --version ≤ 1.3× node -e 0', v.ratio <= 1.3, `${v.ratio}×`);
+    if (get('ddp generate (10)')) check('ddp generate, 10 services ≤ 2× node -e 0', get('ddp generate (10)').ratio <= 2, `${get('ddp generate (10)').ratio}×`);
+    if (get('ddp generate (1000)')) check('ddp generate, 1,000 services < 1 s', get('ddp generate (1000)').medianMs < 1000, `${get('ddp generate (1000)').medianMs} ms`);
+    if (get('ddp generate (10000)')) check('ddp generate, 10,000 services < 10 s', get('ddp generate (10000)').medianMs < 10000, `${get('ddp generate (10000)').medianMs} ms`);
+    if (get('ddp generate (1000)') && get('ddp generate (10000)')) {
+      // linear: the marginal cost per service from 1,000 to 10,000 stays near the cost per service at 1,000
+      const a = get('ddp generate (1000)').medianMs - floor;
+      const b = get('ddp generate (10000)').medianMs - floor;
+      const growth = b / a;
+      check('cost linear in services (10× services → ≤ 13× time above the floor)', growth <= 13, `${round2(growth)}× for 10× the services`);
+    }
+    const peak = Math.max(...rows.filter((r) => r.command.startsWith('ddp')).map((r) => r.peakMB ?? 0));
+    check('peak memory < 300 MB', peak < 300, `${peak} MB`);
+
+    if (JSON_OUT) {
+      process.stdout.write(JSON.stringify({ node: process.version, cpus: cpus().length, variants: [...enabled], pipelines: withPipelines, floorMs: round1(floor), rows, budget }, null, 2) + '\n');
+    } else {
+      const head = ['command', 'runs', 'median ms', '× node -e 0', 'peak MB', 'ms/service'];
+      const body = rows.map((r) => [r.command, String(r.runs), r.medianMs.toFixed(1), r.ratio.toFixed(2), r.peakMB === null ? '' : r.peakMB.toFixed(0), r.msPerService === null ? '' : r.msPerService.toFixed(3)]);
+      const kc = get('kubectl kustomize (1000)');
+      const g = get('ddp generate (1000)');
+      const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+      const line = (cells) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+      const out = [line(head), '|' + widths.map((w, i) => (i === 0 ? ':' : '') + '-'.repeat(w + 1) + (i === 0 ? '' : ':')).join('|').replace(/^\|:-/, '|:-') + '|', ...body.map(line)];
+      process.stdout.write(out.join('\n') + '\n');
+      if (kc && g) process.stdout.write(`\nkubectl kustomize on the 1,000-service output takes ${round1(kc.medianMs / g.medianMs)}× the time ddp takes to generate it (${KUBECTL_RUNS} run${KUBECTL_RUNS === 1 ? '' : 's'}).\n`);
+      process.stdout.write('\nbudget (DESIGN.md):\n' + budget.map((b) => `  ${b.ok ? 'PASS' : 'FAIL'}  ${b.what}: ${b.detail}`).join('\n') + '\n');
+    }
+    if (flag('check') && budget.some((b) => !b.ok)) process.exitCode = 1;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const round1 = (x) => Math.round(x * 10) / 10;
+const round2 = (x) => Math.round(x * 100) / 100;
+const round3 = (x) => Math.round(x * 1000) / 1000;
+
+await main();
