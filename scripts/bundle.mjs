@@ -1,24 +1,33 @@
-// Build step (after tsc): bundle dist/ into dist/bundle/, which bin/ddp.js runs.
+// Build step (after tsc): bundle dist/ into dist/bundle/, which bin/ddp.js runs, with a V8 code
+// cache for its main chunk.
 //
-// Why: start-up is dominated by module resolution, not by work. Unbundled, `ddp generate` loads
-// ~150 files (yaml alone is 70); Node 20 has no compile cache. One bundle cuts ~60 ms from every
-// run, which is what keeps `ddp generate` of a small topology within 2× of `node -e 0`
+// Why: start-up is dominated by loading code, not by work. Unbundled, `ddp generate` loads ~150
+// files (yaml alone is 70), and Node 20 has no compile cache (module.enableCompileCache is 22+).
+// One bundle cuts ~60 ms; compiling it from a code cache made here (vm.Script cachedData, after a
+// representative run, so it holds the bytecode of what generate and validate execute) cuts
+// ~40 ms more. Together they keep `ddp generate` of a small topology near 2× `node -e 0`
 // (DESIGN.md, performance budget; measured with `npm run bench`). rolldown is the bundler
 // vitest/vite already install; no other tool is added.
 //
 // What it does beyond bundling:
 //  - Patterns are found by name at run time (src/flow.ts imports `./patterns/${pattern}.js`); a
 //    bundler cannot follow that, so the one template-literal import in flow.js becomes a switch
-//    over the pattern modules present (every dist/patterns/*.js that exports `expand`), each a
-//    lazily loaded chunk. An unknown name still fails as a missing module does.
+//    over the pattern modules present (every dist/patterns/*.js that exports `expand`). An
+//    unknown name still fails as a missing module does.
 //  - Modules that locate files relative to themselves (`new URL('../package.json',
 //    import.meta.url)`) keep seeing their original dist/ location.
-//  - Whatever is dynamically imported (lint, explain, graph, init, targets, patterns) stays a
-//    separate chunk, loaded only by the command that needs it.
+//  - Command-specific code (lint and its API schemas, explain, graph, scaffolding) and the
+//    terminal colours stay in chunks of their own, loaded only by the command that needs them.
+//  - The output is CommonJS: only a classic script can be compiled from a code cache on Node 20.
+//    dist/bundle/bundle.json names the main chunk and its cache; the cache is used only by the
+//    same Node (V8 checks its version and flags) and only for the chunk whose hash it carries.
+//    Without a cache, or with one V8 rejects, the chunk is simply compiled: slower, never wrong.
 import { rolldown } from 'rolldown';
-import { readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { join, relative, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -50,13 +59,16 @@ const ddpPlugin = {
       text += `\n// added by scripts/bundle.mjs: the pattern modules of this build\nfunction __ddpPatternImport(name) {\n  switch (name) {\n${cases}\n  }\n  const e = new Error(\`Cannot find module './patterns/\${name}.js'\`);\n  e.code = 'ERR_MODULE_NOT_FOUND';\n  return Promise.reject(e);\n}\n`;
     }
     if (text.includes('import.meta.url')) {
-      // the bundle lives in dist/bundle/: point import.meta.url back at the module's own file
-      const own = posix(relative(out, id));
-      text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, import.meta.url).href`);
+      // the bundle lives in dist/bundle/: import.meta.url is the module's own file in dist/
+      text = text.replaceAll('import.meta.url', `__ddpModuleUrl(${JSON.stringify(posix(relative(out, id)))})`);
     }
     return text === code ? null : { code: text, map: null };
   },
 };
+
+// one chunk for what validate and generate run (each extra file costs a resolve, a read and a
+// compile); lint compiles schemas with ajv itself, the topology validator needs only ajv's runtime
+const ON_DEMAND = /[\\/]dist[\\/](?:lint|explain|graph|scaffold)[\\/]|[\\/]dist[\\/]generated[\\/](?:k8s-schemas|validate-compose)\.js$|[\\/]node_modules[\\/](?:chalk|ajv-formats|fast-uri|fast-deep-equal|json-schema-traverse|require-from-string)[\\/]|[\\/]node_modules[\\/]ajv[\\/](?!dist[\\/]runtime[\\/]ucs2length)/;
 
 if (!existsSync(join(dist, 'cli.js'))) throw new Error('scripts/bundle.mjs: run tsc first (dist/cli.js is missing)');
 rmSync(out, { recursive: true, force: true });
@@ -71,20 +83,33 @@ const bundle = await rolldown({
     handler(level, log);
   },
 });
-// one chunk for what validate and generate run (each extra file costs a resolve, a read and a
-// compile); command-specific code (lint and its API schemas, explain, graph, scaffolding) and the
-// terminal colours stay in chunks of their own, loaded on demand
-// (lint compiles schemas with ajv itself; the topology validator needs only ajv's small runtime)
-const ON_DEMAND = /[\\/]dist[\\/](?:lint|explain|graph|scaffold)[\\/]|[\\/]dist[\\/]generated[\\/](?:k8s-schemas|validate-compose)\.js$|[\\/]node_modules[\\/](?:chalk|ajv-formats|fast-uri|fast-deep-equal|json-schema-traverse|require-from-string)[\\/]|[\\/]node_modules[\\/]ajv[\\/](?!dist[\\/]runtime[\\/]ucs2length)/;
 const { output } = await bundle.write({
   dir: out,
-  format: 'esm',
-  entryFileNames: '[name].mjs',
-  chunkFileNames: '[name]-[hash].mjs',
+  format: 'cjs',
+  entryFileNames: '[name].cjs',
+  chunkFileNames: '[name]-[hash].cjs',
   sourcemap: false,
+  banner: `const __ddpModuleUrl = (file) => require('node:url').pathToFileURL(require('node:path').join(__dirname, file)).href;`,
   codeSplitting: { groups: [{ name: 'ddp', test: (id) => !ON_DEMAND.test(id), priority: 1 }] },
 });
 await bundle.close();
+
+const core = output.find((c) => c.type === 'chunk' && c.name === 'ddp');
+if (!core) throw new Error('scripts/bundle.mjs: no main chunk');
+const sha = createHash('sha256').update(core.code).digest('hex');
+const meta = { format: 'cjs', entry: 'cli.cjs', core: core.fileName, sha256: sha, cache: `${core.fileName}.${sha.slice(0, 16)}.v8cache`, node: process.version };
+writeFileSync(join(out, 'bundle.json'), JSON.stringify(meta, null, 2) + '\n');
+
+// the code cache: a representative run (validate, generate of every example to --stdout) in a
+// child Node without extra flags — V8 accepts a cache only under the flags it was made with
+const example = readdirSync(join(root, 'examples')).filter((d) => existsSync(join(root, 'examples', d, 'ddp.yaml'))).map((d) => join(root, 'examples', d, 'ddp.yaml'));
+const made = spawnSync(
+  process.execPath,
+  ['-e', 'require(process.argv[1]).makeCodeCache(process.argv[2], JSON.parse(process.argv[3])).catch((e) => { console.error(String(e && e.message)); process.exit(1); })', join(root, 'bin', 'load.cjs'), root, JSON.stringify(example)],
+  { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+);
+const cached = existsSync(join(out, meta.cache));
+if (made.status !== 0 || !cached) process.stderr.write(`bundle: no code cache (${(made.stderr || made.stdout || '').trim().split('\n')[0] || `exit ${made.status}`}); ddp starts ~40 ms slower\n`);
+
 const size = output.reduce((a, c) => a + (c.type === 'chunk' ? c.code.length : 0), 0);
-const entry = output.find((c) => c.type === 'chunk' && c.isEntry);
-process.stdout.write(`bundle: dist/bundle/ — ${output.length} chunks, ${(size / 1024).toFixed(0)} KiB (entry ${(entry.code.length / 1024).toFixed(0)} KiB), patterns: ${patternModules().join(', ')}\n`);
+process.stdout.write(`bundle: dist/bundle/ — ${output.length} chunks, ${(size / 1024).toFixed(0)} KiB (main ${(core.code.length / 1024).toFixed(0)} KiB${cached ? ', code cache' : ''}), patterns: ${patternModules().join(', ')}\n`);

@@ -125,14 +125,14 @@ describe('exit codes', () => {
 
     it('a module of the build missing (a chunk of dist/bundle/ loaded on demand)', async () => {
       // bin/ddp.js runs the bundle (scripts/bundle.mjs); `ddp lint` loads its own chunk when used
-      const chunk = readdirSync(join(install, 'dist', 'bundle')).find((f) => /^lint-.*\.mjs$/.test(f));
+      const chunk = readdirSync(join(install, 'dist', 'bundle')).find((f) => /^lint-.*\.cjs$/.test(f));
       expect(chunk).toBeDefined();
       rmSync(join(install, 'dist', 'bundle', chunk!));
       const r = await run(['lint', join(ROOT, 'examples')]);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(
-        new RegExp(`^ddp: internal error: Cannot find module '${escape(join(install, 'dist', 'bundle', chunk!))}' imported from ${escape(join(install, 'dist', 'bundle'))}/[^\\s]+\\.mjs\\n` +
+        new RegExp(`^ddp: internal error: Cannot find module '\\./${escape(chunk!)}'\\nRequire stack:\\n(- ${escape(join(install, 'dist', 'bundle'))}/\\S+\\n)+` +
           escape('This is a bug in ddp, not in your topology. Please report it with the topology that triggers it (set DDP_DEBUG=1 for a stack trace).\n') + '$'),
       );
       expect(r.stderr).not.toMatch(STACK_LINE);

@@ -1,0 +1,55 @@
+// The bundle bin/ddp.js runs (scripts/bundle.mjs) behaves exactly as the unbundled program, and its
+// V8 code cache is only ever a speed-up: accepted by the Node that built it, harmless when it is
+// missing, stale or garbage.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureBuilt } from '../helpers/cli.js';
+import { exampleNames, ROOT } from '../examples.js';
+
+const node = (args: string[], cwd = ROOT) => spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+
+let base: string;
+beforeAll(() => {
+  ensureBuilt();
+  base = mkdtempSync(join(tmpdir(), 'ddp-bundle-'));
+});
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+describe('the bundle', () => {
+  it('prints for every example exactly what the unbundled program prints (generate --stdout, validate --json)', () => {
+    const unbundled = "const { main } = await import(process.argv[1]); process.exitCode = await main(process.argv.slice(2));";
+    for (const name of exampleNames()) {
+      const file = join('examples', name, 'ddp.yaml');
+      for (const args of [['generate', file, '--stdout'], ['validate', file, '--json'], ['graph', file]]) {
+        const a = node([join(ROOT, 'bin', 'ddp.js'), ...args]);
+        const b = node(['--input-type=module', '-e', unbundled, join(ROOT, 'dist', 'cli.js'), ...args]);
+        expect([a.status, a.stdout], `${args.join(' ')}`).toEqual([b.status, b.stdout]);
+      }
+    }
+  });
+
+  it('compiles its main chunk from the code cache made at build time (same Node, no flags)', () => {
+    const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'bundle', 'bundle.json'), 'utf8')) as { core: string; cache: string };
+    expect(existsSync(join(ROOT, 'dist', 'bundle', meta.cache))).toBe(true);
+    const r = node(['-e', `const p = require(${JSON.stringify(join(ROOT, 'bin', 'load.cjs'))}).loadProgram(${JSON.stringify(ROOT)}); console.log(p.script.cachedDataRejected)`]);
+    expect(r.stdout.trim(), r.stderr).toBe('false');
+  });
+
+  it('runs the same without a cache, and with a garbage one', () => {
+    const install = join(base, 'install');
+    for (const p of ['bin', 'dist', 'schemas', 'templates', 'package.json']) cpSync(join(ROOT, p), join(install, p), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(install, 'node_modules'));
+    const meta = JSON.parse(readFileSync(join(install, 'dist', 'bundle', 'bundle.json'), 'utf8')) as { cache: string };
+    const example = join(ROOT, 'examples', exampleNames()[0], 'ddp.yaml');
+    const expected = node([join(ROOT, 'bin', 'ddp.js'), 'generate', example, '--stdout']);
+    writeFileSync(join(install, 'dist', 'bundle', meta.cache), Buffer.alloc(4096, 7));
+    const garbage = node([join(install, 'bin', 'ddp.js'), 'generate', example, '--stdout']);
+    expect([garbage.status, garbage.stdout]).toEqual([0, expected.stdout]);
+    rmSync(join(install, 'dist', 'bundle', meta.cache));
+    const none = node([join(install, 'bin', 'ddp.js'), 'generate', example, '--stdout']);
+    expect([none.status, none.stdout]).toEqual([0, expected.stdout]);
+  });
+});
