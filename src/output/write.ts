@@ -3,7 +3,7 @@
 // behind. Files ddp did not write (e.g. the TLS keys you put in compose/secrets/) are carried
 // over; files it wrote last time but no longer generates are removed. Symlinks are never followed.
 import { mkdirSync, writeFileSync, renameSync, rmSync, lstatSync, readdirSync, readFileSync, existsSync, linkSync } from 'node:fs';
-import { dirname, join, resolve, relative, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { DdpError, error } from '../diagnostics.js';
 import { isSafePath, type OutputFile } from './files.js';
@@ -36,16 +36,16 @@ export function readManifest(outDir: string): Manifest | undefined {
 /** Every regular file under dir (relative POSIX paths), not following symlinks. */
 export function listFiles(dir: string): { path: string; link: boolean }[] {
   const out: { path: string; link: boolean }[] = [];
-  const walk = (d: string) => {
+  // the relative path is built along the way (path.relative per entry costs more than the lstat)
+  const walk = (d: string, rel: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       const st = lstatSync(p);
-      const rel = relative(dir, p).split(sep).join('/');
-      if (st.isDirectory()) walk(p);
-      else out.push({ path: rel, link: st.isSymbolicLink() });
+      if (st.isDirectory()) walk(p, `${rel}${name}/`);
+      else out.push({ path: `${rel}${name}`, link: st.isSymbolicLink() });
     }
   };
-  walk(dir);
+  walk(dir, '');
   return out;
 }
 
