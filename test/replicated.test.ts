@@ -114,7 +114,8 @@ describe('examples/01-replicated, key fields', async () => {
     expect(compose.services.web.deploy.replicas).toBe(1);
     expect(compose.services['web-replica'].deploy.replicas).toBe(3);
     expect(content(files, 'nginx/web-lb.conf')).toContain('    upstream replicas {\n        server web-replica:8080;\n');
-    expect(compose.services['web-tls'].ports).toEqual([{ target: 8443, published: '8443', protocol: 'tcp' }]);
+    // two TLS replicas, one host port each: a range, or the second replica could not bind
+    expect(compose.services['web-tls'].ports).toEqual([{ target: 8443, published: '8443-8444', protocol: 'tcp' }]);
     expect(compose.secrets).toEqual({ 'web-tls-tls-crt': { file: './secrets/web-tls/tls.crt' }, 'web-tls-tls-key': { file: './secrets/web-tls/tls.key' } });
   });
 });

@@ -63,7 +63,7 @@ describe('example 12-batch', () => {
     });
   });
 
-  it('compose: one service per shard with its JOB_COMPLETION_INDEX; no barrier container (depends_on is the barrier)', async () => {
+  it('compose: one service per shard with its JOB_COMPLETION_INDEX, started once the shared volume is handed over; no barrier container (depends_on is the barrier)', async () => {
     const services = composeDoc(await renderExample('12-batch')).services as Record<string, Obj>;
     const shards = Object.keys(services).filter((n) => n.startsWith('vehicle-count-map'));
     expect(shards).toEqual(Array.from({ length: 10 }, (_, i) => `vehicle-count-map-${i}`));
@@ -71,9 +71,9 @@ describe('example 12-batch', () => {
       expect(services[n].environment).toEqual({ DDP_DATA_DIR: '/results', DDP_SHARDS: '10', FOOTAGE_BUCKET: 's3://traffic-footage/2024-06', JOB_COMPLETION_INDEX: String(i) });
       expect(services[n].restart).toBe('no');
       expect(services[n].volumes).toContainEqual({ type: 'volume', source: 'vehicle-count-data', target: '/results' });
-      expect(services[n].depends_on).toBeUndefined();
+      expect(services[n].depends_on).toEqual({ 'ddp-volume-init': { condition: 'service_completed_successfully' } });
     });
-    expect(Object.keys(services).sort()).toEqual([...shards, 'vehicle-count-reduce'].sort());
+    expect(Object.keys(services).sort()).toEqual([...shards, 'ddp-volume-init', 'vehicle-count-reduce'].sort());
     expect(JSON.stringify(services)).not.toContain('kubectl');
   });
 });
@@ -94,11 +94,14 @@ describe('the compose depends_on graph is a correct join barrier', () => {
   it.each([1, 2, 7, 25])('with %i shards: reduce waits for the successful completion of every shard, and nothing waits for reduce', async (shards) => {
     const services = composeDoc((await generate(topology(shards))).files).services as Record<string, Obj>;
     const maps = Array.from({ length: shards }, (_, i) => `count-map-${i}`);
-    expect(Object.keys(services).sort()).toEqual([...maps, 'count-reduce'].sort());
+    // ddp-volume-init: the one-shot that hands the shared volume to the non-root shards
+    expect(Object.keys(services).sort()).toEqual([...maps, 'count-reduce', 'ddp-volume-init'].sort());
     const pre = prerequisites(services, 'count-reduce');
-    expect([...pre.keys()].sort()).toEqual([...maps].sort());
+    expect([...pre.keys()].sort()).toEqual([...maps, 'ddp-volume-init'].sort());
     expect([...pre.values()].every((c) => c === 'service_completed_successfully')).toBe(true);
-    for (const m of maps) expect(prerequisites(services, m).size).toBe(0);
+    for (const m of maps) expect([...prerequisites(services, m).keys()]).toEqual(['ddp-volume-init']);
+    for (const [name, spec] of Object.entries(services)) expect(Object.keys(spec.depends_on ?? {})).not.toContain('count-reduce');
+    expect(prerequisites(services, 'ddp-volume-init').size).toBe(0);
     expect(new Set(maps.map((m) => services[m].environment.JOB_COMPLETION_INDEX)).size).toBe(shards);
   });
 

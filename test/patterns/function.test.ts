@@ -154,7 +154,7 @@ describe('function: decorates', () => {
     expect(kubeObject(g.files, 'Ingress', 'web').spec.rules[0].http.paths[0].backend).toEqual({ service: { name: 'web-tls', port: { number: 8443 } } });
     expectUpstream(g, 'add-defaults', 'http://web:8080');
     const compose = composeDoc(g.files);
-    expect(compose.services['web-tls'].ports).toEqual([{ target: 8443, published: '8443', protocol: 'tcp' }]);
+    expect(compose.services['web-tls'].ports).toEqual([{ target: 8443, published: '8443-8444', protocol: 'tcp' }]);
     expect(compose.services['add-defaults'].ports).toBeUndefined();
   });
 

@@ -62,7 +62,8 @@ describe('scatter-gather', () => {
   it('compose: one service per leaf under its pod DNS name; the root has the same DDP_LEAVES and starts after them', async () => {
     const g = await generate(topo(SEARCH));
     const compose = composeDoc(g.files);
-    expect(Object.keys(compose.services)).toEqual(['search', 'search-leaf-0', 'search-leaf-1', 'search-leaf-2', 'search-leaf-3']);
+    // ddp-volume-init hands the leaves' named volumes to the non-root user before they start
+    expect(Object.keys(compose.services)).toEqual(['search', 'search-leaf-0', 'search-leaf-1', 'search-leaf-2', 'search-leaf-3', 'ddp-volume-init']);
     const k8sEnv = env(kubeObject(g.files, 'Deployment', 'search'));
     expect(compose.services.search.environment).toEqual({ DDP_LEAF_TIMEOUT_MS: '750', DDP_LEAVES: k8sEnv.DDP_LEAVES });
     expect(Object.keys(compose.services.search.depends_on)).toEqual(['search-leaf-0', 'search-leaf-1', 'search-leaf-2', 'search-leaf-3']);
@@ -92,7 +93,8 @@ describe('scatter-gather', () => {
     expect(kubeObject(g.files, 'Ingress', 'search').spec.rules[0].http.paths[0].backend).toEqual({ service: { name: 'search', port: { number: 8080 } } });
     expect(kubeObject(g.files, 'Deployment', 'search').spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(['search', 'stats']);
     expect(kubeObject(g.files, 'StatefulSet', 'search-leaf').spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(['leaf']);
-    expect(composeDoc(g.files).services.search.ports).toEqual([{ target: 8080, published: '8080', protocol: 'tcp' }]);
+    // three root replicas → a host-port range of three
+    expect(composeDoc(g.files).services.search.ports).toEqual([{ target: 8080, published: '8080-8082', protocol: 'tcp' }]);
     for (const f of g.files.filter((x) => x.target === 'kubernetes')) expect({ path: f.path, problems: validateKubernetes(parseAllDocuments(f.content)) }).toEqual({ path: f.path, problems: [] });
     expect(validateCompose(composeDoc(g.files))).toEqual([]);
   });

@@ -109,7 +109,8 @@ describe('sharded: StatefulSet shards (replicasPerShard 1)', () => {
     const g = await generate(topo([...HTTP, 'shards: 2', 'expose: { host: pages.example.com }']));
     const ing = kubeObject(g.files, 'Ingress', 'pages');
     expect(ing.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: 'pages-router', port: { number: 8080 } } });
-    expect(composeDoc(g.files).services['pages-router'].ports).toEqual([{ target: 8080, published: '8080', protocol: 'tcp' }]);
+    // two router replicas → a host-port range of two
+    expect(composeDoc(g.files).services['pages-router'].ports).toEqual([{ target: 8080, published: '8080-8081', protocol: 'tcp' }]);
   });
 });
 
