@@ -85,14 +85,14 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
           setCode(r.check.upToDate ? 0 : 1);
           return;
         }
-        if (opts.stdout) io.stdout(filesToStdout(r.files));
+        if (opts.stdout) io.stdout(filesToStdout(r.contents ?? []));
         await report(io, format === 'json' && opts.stdout ? 'text' : format, [...r.diagnostics, ...r.notes], () => ({
           ok: true,
           file: r.file,
           env: r.env ?? null,
           targets: r.targets,
           outDir: r.write?.outDir ?? null,
-          files: r.files.map((f) => ({ path: f.path, target: f.target, bytes: Buffer.byteLength(f.content) })),
+          files: r.files,
           removed: r.write?.removed ?? [],
           kept: r.write?.kept ?? [],
           diagnostics: r.diagnostics,

@@ -9,8 +9,9 @@ import { applyEnvironment, environmentNames } from './topology/overlay.js';
 import { makeContext, type Context, type Topology, type AnyService } from './patterns/context.js';
 import type { Component, Model, Unit } from './model.js';
 import { renderAllConfigs } from './targets/configs.js';
-import { checkOutputFiles, type OutputFile } from './output/files.js';
+import { byPath, checkOutputFile, type OutputFile } from './output/files.js';
 import { yamlProblem } from './topology/fast-yaml.js';
+import { collectIfBig } from './memory.js';
 
 export const TARGETS = ['kubernetes', 'compose', 'nginx', 'varnish', 'twemproxy', 'fluent-bit'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -217,7 +218,9 @@ export function parseTargets(list: string | undefined): Target[] {
   return out;
 }
 
-const RENDERERS: Record<Target, () => Promise<(m: Model) => OutputFile[]>> = {
+// A renderer hands its files over one at a time, so that `generate` can write each to disk and
+// let it go: 10,000 services are ~120 MB of output, never held at once.
+const RENDERERS: Record<Target, () => Promise<(m: Model) => Iterable<OutputFile>>> = {
   kubernetes: async () => (await import('./targets/kubernetes.js')).renderKubernetes,
   compose: async () => (await import('./targets/compose.js')).renderCompose,
   nginx: async () => (await import('./targets/nginx.js')).renderNginx,
@@ -226,13 +229,34 @@ const RENDERERS: Record<Target, () => Promise<(m: Model) => OutputFile[]>> = {
   'fluent-bit': async () => (await import('./targets/fluent-bit.js')).renderFluentBit,
 };
 
-/** Render the chosen targets; every YAML file is parsed again before anything is written. */
-export async function renderTargets(model: Model, targets: readonly Target[]): Promise<OutputFile[]> {
+/**
+ * The chosen targets' files, rendered lazily in target order as the caller iterates; each file's
+ * path is checked and every YAML file parsed again before it is handed on. A failure throws
+ * from the iteration, so the writer drops everything written so far.
+ */
+export async function renderStream(model: Model, targets: readonly Target[]): Promise<Iterable<OutputFile>> {
   renderAllConfigs(model);
-  const files: OutputFile[] = [];
-  for (const t of TARGETS) if (targets.includes(t)) files.push(...(await RENDERERS[t]())(model));
-  for (const f of files) reparse(f);
-  return checkOutputFiles(files);
+  const renderers: [Target, (m: Model) => Iterable<OutputFile>][] = [];
+  for (const t of TARGETS) if (targets.includes(t)) renderers.push([t, await RENDERERS[t]()]);
+  return checked(model, renderers);
+}
+
+function* checked(model: Model, renderers: [Target, (m: Model) => Iterable<OutputFile>][]): Generator<OutputFile> {
+  const seen = new Map<string, string>();
+  for (const [target, render] of renderers) {
+    // before the two big targets: drop what loading and the previous target left (src/memory.ts)
+    if (target === 'kubernetes' || target === 'compose') collectIfBig(model.units.length);
+    for (const f of render(model)) {
+      checkOutputFile(f, seen);
+      reparse(f);
+      yield f;
+    }
+  }
+}
+
+/** Render the chosen targets, all files at once, sorted by path (--stdout, --check, lint, tests). */
+export async function renderTargets(model: Model, targets: readonly Target[]): Promise<OutputFile[]> {
+  return [...(await renderStream(model, targets))].sort(byPath);
 }
 
 /** A rendered file that does not parse is ddp's bug: an internal error, never written. */

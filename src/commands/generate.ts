@@ -2,9 +2,9 @@
 import { Command } from 'commander';
 import { DdpError, error, type Diagnostic } from '../diagnostics.js';
 import type { SuppliedFile } from '../model.js';
-import { prepare, parseTargets, renderTargets, type Target } from '../flow.js';
+import { prepare, parseTargets, renderStream, renderTargets, type Target } from '../flow.js';
 import type { OutputFile } from '../output/files.js';
-import { writeOutput, type WriteResult } from '../output/write.js';
+import { writeOutput, type WriteResult, type WrittenFile } from '../output/write.js';
 import type { CheckResult } from '../output/diff.js';
 
 export interface GenerateOptions {
@@ -25,7 +25,10 @@ export interface GenerateResult {
   file: string;
   env?: string;
   targets: Target[];
-  files: OutputFile[];
+  /** every generated file, sorted by path (without content once written) */
+  files: WrittenFile[];
+  /** the files with their content (--stdout, --check; `generate -o` streams them to disk instead) */
+  contents?: OutputFile[];
   write?: WriteResult;
   diagnostics: Diagnostic[]; // warnings from validation
   notes: Diagnostic[]; // facts about the output (compose degradations, ...)
@@ -37,25 +40,29 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
   const targets = parseTargets(opts.target);
   if (opts.check && opts.stdout) throw new DdpError(error('conflicting-options', '--check and --stdout do not go together', { hint: '--check compares with the output directory (-o DIR); --stdout prints the files' }));
   opts.onProgress?.(`validating ${opts.file ?? 'the topology'}`);
-  const prepared = await prepare({ file: opts.file, cwd: opts.cwd, env: opts.env });
-  opts.onProgress?.(`rendering ${targets.join(', ')}`);
-  const files = await renderTargets(prepared.model, targets);
-  const result: GenerateResult = {
-    file: prepared.file,
+  // only the model goes on: the parsed topology (~1 KB a service) can be collected
+  const { file, model, diagnostics } = await prepare({ file: opts.file, cwd: opts.cwd, env: opts.env });
+  const base = {
+    file,
     ...(opts.env ? { env: opts.env } : {}),
     targets,
-    files,
-    diagnostics: prepared.diagnostics.filter((d) => d.severity !== 'info'),
-    notes: prepared.model.notes,
-    supplied: prepared.model.supplied,
+    diagnostics: diagnostics.filter((d) => d.severity !== 'info'),
+    notes: model.notes,
+    supplied: model.supplied,
   };
+  if (!opts.check && !opts.stdout) {
+    // rendered and written one file at a time: the output is never held in memory whole
+    opts.onProgress?.(`rendering ${targets.join(', ')} into ${opts.out ?? 'out'}/`);
+    const write = writeOutput(opts.out ?? 'out', await renderStream(model, targets), { force: opts.force, cwd: opts.cwd });
+    return { ...base, files: write.files, write };
+  }
+  opts.onProgress?.(`rendering ${targets.join(', ')}`);
+  const contents = await renderTargets(model, targets);
+  const result: GenerateResult = { ...base, files: contents.map((f) => ({ path: f.path, target: f.target, bytes: Buffer.byteLength(f.content) })), contents };
   if (opts.check) {
     opts.onProgress?.(`comparing with ${opts.out ?? 'out'}/`);
     const { checkOutput } = await import('../output/diff.js');
-    result.check = checkOutput(opts.out ?? 'out', files, { cwd: opts.cwd });
-  } else if (!opts.stdout) {
-    opts.onProgress?.(`writing ${files.length} files`);
-    result.write = writeOutput(opts.out ?? 'out', files, { force: opts.force, cwd: opts.cwd });
+    result.check = checkOutput(opts.out ?? 'out', contents, { cwd: opts.cwd });
   }
   return result;
 }

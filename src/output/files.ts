@@ -16,13 +16,19 @@ export function isSafePath(p: string): boolean {
   return parts.length > 0 && parts.every((s) => s !== '..' && s !== '.' && SAFE_SEGMENT.test(s));
 }
 
+/** Throws on an unsafe path, and on a second file at a path already in `seen` (an internal error). */
+export function checkOutputFile(f: OutputFile, seen: Map<string, string>): void {
+  if (!isSafePath(f.path)) throw new DdpError(error('unsafe-path', `refusing to write ${JSON.stringify(f.path)}: output paths must stay inside the output directory`));
+  const other = seen.get(f.path);
+  if (other !== undefined) throw new Error(`two outputs at one path: ${f.path} (${other} and ${f.target})`);
+  seen.set(f.path, f.target);
+}
+
+export const byPath = <T extends { path: string }>(a: T, b: T): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
 /** Sorted by path; throws on unsafe paths and on two files at one path (an internal error). */
 export function checkOutputFiles(files: OutputFile[]): OutputFile[] {
-  const seen = new Map<string, OutputFile>();
-  for (const f of files) {
-    if (!isSafePath(f.path)) throw new DdpError(error('unsafe-path', `refusing to write ${JSON.stringify(f.path)}: output paths must stay inside the output directory`));
-    if (seen.has(f.path)) throw new Error(`two outputs at one path: ${f.path} (${seen.get(f.path)!.target} and ${f.target})`);
-    seen.set(f.path, f);
-  }
-  return [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const seen = new Map<string, string>();
+  for (const f of files) checkOutputFile(f, seen);
+  return [...files].sort(byPath);
 }

@@ -2,11 +2,11 @@
 // into place: a failed run leaves the previous output untouched and no temporary directory
 // behind. Files ddp did not write (e.g. the TLS keys you put in compose/secrets/) are carried
 // over; files it wrote last time but no longer generates are removed. Symlinks are never followed.
-import { mkdirSync, writeFileSync, renameSync, rmSync, lstatSync, readdirSync, readFileSync, existsSync, linkSync } from 'node:fs';
+import { mkdirSync, writeFileSync, renameSync, rmSync, lstatSync, readdirSync, readFileSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { DdpError, error } from '../diagnostics.js';
-import { isSafePath, type OutputFile } from './files.js';
+import { byPath, isSafePath, type OutputFile } from './files.js';
 
 export const MANIFEST = '.ddp-manifest.json';
 
@@ -15,9 +15,17 @@ export interface Manifest {
   files: Record<string, string>; // path → sha256 of what ddp wrote
 }
 
+/** A file as written: no content (it is on disk). */
+export interface WrittenFile {
+  path: string;
+  target: string;
+  bytes: number;
+}
+
 export interface WriteResult {
   outDir: string;
   written: string[];
+  files: WrittenFile[]; // sorted by path
   removed: string[]; // stale files of an earlier run
   kept: string[]; // files ddp did not write, carried over
 }
@@ -63,61 +71,66 @@ function inTheWay(path: string, generated: Set<string>, dirs: Set<string>): bool
   return false;
 }
 
-/** What stands in the way of writing `files` into outDir (without --force). */
-export function clobberCheck(outDir: string, files: OutputFile[]): string[] {
-  return inspect(outDir, files).problems;
+/** What the output directory holds now: its entries, ddp's manifest, and which of ddp's files are untouched. */
+interface Existing {
+  listed: Map<string, { path: string; link: boolean }>;
+  manifest?: Manifest;
+  /** files that still hold exactly what ddp wrote there last time (symlinks never count) */
+  intact: Set<string>;
 }
 
-/** The clobber check, and which generated paths hold exactly what ddp wrote there last time. */
-function inspect(outDir: string, files: OutputFile[]): { problems: string[]; intact: Set<string> } {
-  const intact = new Set<string>();
-  if (!existsSync(outDir)) return { problems: [], intact };
+function existing(outDir: string): Existing {
+  if (!existsSync(outDir)) return { listed: new Map(), intact: new Set() };
   const manifest = readManifest(outDir);
-  const ours = new Set(Object.keys(manifest?.files ?? {}));
-  const listed = listFiles(outDir);
-  const existing = new Map(listed.map((f) => [f.path, f]));
-  const problems: string[] = [];
-  for (const f of files) {
-    const cur = existing.get(f.path);
+  const listed = new Map(listFiles(outDir).map((f) => [f.path, f]));
+  const intact = new Set<string>();
+  for (const [path, hash] of Object.entries(manifest?.files ?? {})) {
+    const e = listed.get(path);
+    if (e && !e.link && sha(readFileSync(join(outDir, ...path.split('/')))) === hash) intact.add(path);
+  }
+  return { listed, manifest, intact };
+}
+
+/** What stands in the way of writing `files` into outDir (without --force). */
+export function clobberCheck(outDir: string, files: OutputFile[]): string[] {
+  return problems(existing(outDir), new Set(files.map((f) => f.path)));
+}
+
+/** Generated paths that would overwrite something not ddp's (or changed since), or write through a symlink. */
+function problems(ex: Existing, generated: Set<string>): string[] {
+  const ours = ex.manifest?.files ?? {};
+  const out: string[] = [];
+  for (const path of [...generated].sort()) {
+    const cur = ex.listed.get(path);
     if (!cur) continue;
-    if (cur.link) problems.push(`${f.path} is a symlink`);
-    else if (!ours.has(f.path)) problems.push(`${f.path} exists and was not written by ddp`);
-    else if (sha(readFileSync(join(outDir, f.path))) !== manifest!.files[f.path]) problems.push(`${f.path} was changed since ddp wrote it`);
-    else intact.add(f.path);
+    if (cur.link) out.push(`${path} is a symlink`);
+    else if (!Object.prototype.hasOwnProperty.call(ours, path)) out.push(`${path} exists and was not written by ddp`);
+    else if (!ex.intact.has(path)) out.push(`${path} was changed since ddp wrote it`);
   }
   // a symlink or a file where ddp writes a directory, or something inside where it writes a file:
   // never followed, never written through
-  const generated = new Set(files.map((f) => f.path));
   const dirs = directoriesOf(generated);
-  for (const e of listed) {
+  for (const e of ex.listed.values()) {
     if (!inTheWay(e.path, generated, dirs)) continue;
-    if (dirs.has(e.path)) problems.push(e.link ? `${e.path} is a symlink (ddp writes files in ${e.path}/ and does not follow symlinks)` : `${e.path} is a file where ddp writes a directory`);
-    else problems.push(`${e.path} is inside ${e.path.split('/').slice(0, -1).join('/')}, where ddp writes a file`);
+    if (dirs.has(e.path)) out.push(e.link ? `${e.path} is a symlink (ddp writes files in ${e.path}/ and does not follow symlinks)` : `${e.path} is a file where ddp writes a directory`);
+    else out.push(`${e.path} is inside ${e.path.split('/').slice(0, -1).join('/')}, where ddp writes a file`);
   }
-  return { problems, intact };
+  return out;
 }
 
 /**
- * A file of the previous output that holds exactly `hash` (= the new content) and may be
- * hard-linked into the new output instead of written again: creating a file costs ~50× a link on
- * some file systems, and a regenerated output is mostly unchanged.
+ * Write `files` into outDir atomically. The files are taken one at a time and written into a
+ * temporary directory beside outDir as they come (a big output is never held in memory); then
+ * the clobber check (without --force), the manifest, and one swap. Anything thrown on the way —
+ * by the writer or by whatever produces `files` — removes the temporary directory and leaves
+ * the previous output as it was.
+ *
+ * A file of the previous output that is untouched and holds exactly the new bytes is hard-linked
+ * instead of written again: creating a file costs ~50× a link on some file systems, and a
+ * regenerated output is mostly unchanged.
  */
-function reusable(outDir: string, path: string, hash: string, previous: Manifest | undefined, intact: Set<string> | undefined, bytes: number): boolean {
-  if (!previous || !Object.prototype.hasOwnProperty.call(previous.files, path) || previous.files[path] !== hash) return false;
-  if (intact) return intact.has(path); // checked against the manifest by inspect()
-  // --force skipped that check: look at the file itself
-  const p = join(outDir, ...path.split('/'));
-  try {
-    const st = lstatSync(p);
-    return st.isFile() && st.size === bytes && sha(readFileSync(p)) === hash;
-  } catch {
-    return false;
-  }
-}
-
-export function writeOutput(outDirArg: string, files: OutputFile[], opts: { force?: boolean; cwd?: string } = {}): WriteResult {
+export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts: { force?: boolean; cwd?: string } = {}): WriteResult {
   const outDir = resolve(opts.cwd ?? process.cwd(), outDirArg);
-  for (const f of files) if (!isSafePath(f.path)) throw new DdpError(error('unsafe-path', `refusing to write ${JSON.stringify(f.path)} outside ${outDirArg}`));
   let st;
   try {
     st = lstatSync(outDir);
@@ -126,14 +139,8 @@ export function writeOutput(outDirArg: string, files: OutputFile[], opts: { forc
   }
   if (st?.isSymbolicLink()) throw new DdpError(error('output-is-symlink', `-o ${outDirArg} is a symlink`, { hint: 'pass the directory it points to; ddp does not write through symlinks' }));
   if (st && !st.isDirectory()) throw new DdpError(error('output-not-directory', `-o ${outDirArg} is a file, not a directory`, { hint: 'pass a directory (it is created if missing)' }));
-  let intact: Set<string> | undefined;
-  if (!opts.force) {
-    const { problems, intact: unchanged } = inspect(outDir, files);
-    intact = unchanged;
-    if (problems.length) {
-      throw new DdpError(problems.map((p) => error('would-clobber', `refusing to overwrite: ${p}`, { hint: 'move it away, or pass --force to overwrite' })));
-    }
-  }
+  const before: Existing = st ? existing(outDir) : { listed: new Map(), intact: new Set() };
+  const previous = before.manifest;
   const parent = dirname(outDir);
   try {
     mkdirSync(parent, { recursive: true });
@@ -143,25 +150,26 @@ export function writeOutput(outDirArg: string, files: OutputFile[], opts: { forc
   const tag = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const tmp = join(parent, `.${basename(outDir)}.ddp-tmp-${tag}`);
   const old = join(parent, `.${basename(outDir)}.ddp-old-${tag}`);
-  const manifest: Manifest = { generator: 'ddp', files: {} };
-  const previous = st ? readManifest(outDir) : undefined;
-  const generated = new Set(files.map((f) => f.path));
-  const dirs = directoriesOf(generated);
+  const hashes = new Map<string, string>();
+  const summary: WrittenFile[] = [];
   const kept: string[] = [];
   const removed: string[] = [];
   try {
     mkdirSync(tmp);
     const made = new Set<string>();
     for (const f of files) {
+      if (!isSafePath(f.path)) throw new DdpError(error('unsafe-path', `refusing to write ${JSON.stringify(f.path)} outside ${outDirArg}`));
+      if (hashes.has(f.path)) throw new Error(`two outputs at one path: ${f.path}`);
       const p = join(tmp, ...f.path.split('/'));
       const d = dirname(p);
       if (!made.has(d)) {
         mkdirSync(d, { recursive: true });
         made.add(d);
       }
-      const hash = sha(f.content);
-      manifest.files[f.path] = hash;
-      if (st && reusable(outDir, f.path, hash, previous, intact, Buffer.byteLength(f.content))) {
+      const { hash, bytes } = digest(f.content);
+      hashes.set(f.path, hash);
+      summary.push({ path: f.path, target: f.target, bytes });
+      if (before.intact.has(f.path) && previous?.files[f.path] === hash) {
         try {
           linkSync(join(outDir, ...f.path.split('/')), p);
           continue;
@@ -169,11 +177,19 @@ export function writeOutput(outDirArg: string, files: OutputFile[], opts: { forc
           // no hard links here (another device, a file system without them): write it
         }
       }
-      writeFileSync(p, f.content, { flag: 'wx' });
+      writeInChunks(p, f.content);
     }
+    const generated = new Set([...hashes.keys()].sort());
+    if (!opts.force) {
+      const found = problems(before, generated);
+      if (found.length) throw new DdpError(found.map((p) => error('would-clobber', `refusing to overwrite: ${p}`, { hint: 'move it away, or pass --force to overwrite' })));
+    }
+    const manifest: Manifest = { generator: 'ddp', files: {} };
+    for (const path of generated) manifest.files[path] = hashes.get(path)!;
     writeFileSync(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
     if (st) {
       // carry over what the user put there (not ours, not about to be replaced)
+      const dirs = directoriesOf(generated);
       for (const f of listFiles(outDir)) {
         // (with --force, what stands in the way of a generated file or directory goes with the old output)
         if (f.path === MANIFEST || generated.has(f.path) || inTheWay(f.path, generated, dirs)) continue;
@@ -203,7 +219,53 @@ export function writeOutput(outDirArg: string, files: OutputFile[], opts: { forc
     throw FS_CONDITIONS.has((e as NodeJS.ErrnoException).code ?? '') ? cannotWrite(outDirArg, e) : e;
   }
   rmSync(old, { recursive: true, force: true });
-  return { outDir, written: [...generated].sort(), removed: removed.sort(), kept: kept.sort() };
+  return { outDir, written: [...hashes.keys()].sort(), files: summary.sort(byPath), removed: removed.sort(), kept: kept.sort() };
+}
+
+/**
+ * A big file (the compose file of 10,000 services is ~25 MB) is encoded, hashed and written a
+ * slice at a time, so that no second copy of it is ever held; a slice never ends inside a UTF-16
+ * surrogate pair.
+ */
+const CHUNK = 1 << 20;
+
+function slices(text: string): string[] {
+  if (text.length <= CHUNK) return [text];
+  const out: string[] = [];
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(i + CHUNK, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--; // keep the pair together
+    out.push(text.slice(i, end));
+    i = end;
+  }
+  return out;
+}
+
+/** sha256 and UTF-8 length of `text`. */
+export function digest(text: string): { hash: string; bytes: number } {
+  const h = createHash('sha256');
+  let bytes = 0;
+  for (const s of slices(text)) {
+    const b = Buffer.from(s);
+    h.update(b);
+    bytes += b.length;
+  }
+  return { hash: h.digest('hex'), bytes };
+}
+
+/** Create `path` (never overwrite: flag wx) holding `text` as UTF-8. */
+function writeInChunks(path: string, text: string): void {
+  if (text.length <= CHUNK) return writeFileSync(path, text, { flag: 'wx' });
+  const fd = openSync(path, 'wx');
+  try {
+    for (const s of slices(text)) {
+      const b = Buffer.from(s);
+      for (let off = 0; off < b.length; ) off += writeSync(fd, b, off);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** What the file system says when OUT cannot be written: the user's situation, not ddp's bug (exit 1). */

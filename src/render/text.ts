@@ -8,7 +8,9 @@ export function trimNewlines(text: string): string {
   return end === text.length ? text : text.slice(0, end);
 }
 
-/** `text` ending with exactly one newline. */
+/** `text` ending with exactly one newline (`text` itself when it does: no copy of a big file). */
 export function endWithNewline(text: string): string {
+  const n = text.length;
+  if (n > 0 && text.charCodeAt(n - 1) === 10 && (n === 1 || text.charCodeAt(n - 2) !== 10)) return text;
   return trimNewlines(text) + '\n';
 }

@@ -6,7 +6,7 @@ import type { Component, ConfigFile, Container, Model, Unit, Volume } from '../m
 import { CONFIG_DIR, IMAGES } from '../images.js';
 import { configPath } from '../model.js';
 import { render } from '../render/engine.js';
-import { endWithNewline, trimNewlines } from '../render/text.js';
+import { endWithNewline } from '../render/text.js';
 import type { OutputFile } from '../output/files.js';
 import { composeCpus, composeMemory } from '../quantity.js';
 
@@ -214,19 +214,24 @@ export function renderCompose(model: Model): OutputFile[] {
   const named: NamedVolumes = new Map();
   const secrets = new Map<string, string>();
   const published = new Set<number>();
-  let services = '';
+  const parts = [
+    render('compose/docker-compose', {
+      name: model.name,
+      // what compose cannot do that Kubernetes does (e.g. leader election): said in the file too
+      warnings: model.notes.filter((n) => n.severity === 'warning' && n.code.startsWith('compose-')).map((n) => n.message.replace(/^compose: /, '').replace(/[\r\n]+/g, ' ')),
+    }),
+  ];
   for (const unit of model.units) {
     const fragment = render(`compose/${unit.pattern}`, { unit, model, services: composeServices(model, unit, named, secrets, published).map(noInterpolation) });
-    services += indent(endWithNewline(fragment), 2);
+    parts.push(indent(endWithNewline(fragment), 2));
   }
-  if (named.size) services += indent(endWithNewline(render('compose/volume-init', { services: [volumeInitService(named)] })), 2);
-  const content = render('compose/docker-compose', {
-    name: model.name,
-    // what compose cannot do that Kubernetes does (e.g. leader election): said in the file too
-    warnings: model.notes.filter((n) => n.severity === 'warning' && n.code.startsWith('compose-')).map((n) => n.message.replace(/^compose: /, '').replace(/[\r\n]+/g, ' ')),
-    services: trimNewlines(services),
-    volumes: [...named.keys()].sort(),
-    secrets: [...secrets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, file]) => ({ name, file })),
-  });
-  return [{ path: COMPOSE_FILE, content: endWithNewline(content), target: 'compose' }];
+  if (named.size) parts.push(indent(endWithNewline(render('compose/volume-init', { services: [volumeInitService(named)] })), 2));
+  parts.push(
+    render('compose/docker-compose-end', {
+      volumes: [...named.keys()].sort(),
+      secrets: [...secrets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, file]) => ({ name, file })),
+    }),
+  );
+  // one join: the services of 10,000 units are ~25 MB, copied once (src/memory.ts)
+  return [{ path: COMPOSE_FILE, content: endWithNewline(parts.join('')), target: 'compose' }];
 }

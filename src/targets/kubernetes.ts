@@ -84,20 +84,19 @@ export function unitView(model: Model, unit: Unit) {
   };
 }
 
-export function renderKubernetes(model: Model): OutputFile[] {
-  const files: OutputFile[] = [];
+/** One file per unit, then namespace.yaml and kustomization.yaml; rendered as the caller iterates. */
+export function* renderKubernetes(model: Model): Generator<OutputFile> {
   for (const unit of model.units) {
     const body = render(`kubernetes/${unit.pattern}`, unitView(model, unit));
-    files.push({ path: `kubernetes/${unit.name}.yaml`, content: HEADER + tidy(body), target: 'kubernetes' });
+    yield { path: `kubernetes/${unit.name}.yaml`, content: HEADER + tidy(body), target: 'kubernetes' };
   }
-  files.push({
+  yield {
     path: 'kubernetes/namespace.yaml',
     content: HEADER + tidy(render('kubernetes/namespace', { namespace: model.namespace, name: model.namespace, labels: entries(labelsOf(model, model.namespace, 'namespace')), annotations: entries(model.annotations) })),
     target: 'kubernetes',
-  });
+  };
   const resources = ['namespace.yaml', ...model.units.map((u) => `${u.name}.yaml`)];
-  files.push({ path: 'kubernetes/kustomization.yaml', content: HEADER + tidy(render('kubernetes/kustomization', { resources, namespace: model.namespace })), target: 'kubernetes' });
-  return files;
+  yield { path: 'kubernetes/kustomization.yaml', content: HEADER + tidy(render('kubernetes/kustomization', { resources, namespace: model.namespace })), target: 'kubernetes' };
 }
 
 /** Make a rendered file end with exactly one newline. */

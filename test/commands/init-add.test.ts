@@ -151,7 +151,8 @@ describe('ddp add', () => {
     expect(after).toContain('        election:\n            lock: web-leader\n');
     expect(after).toContain('        ambassadors:\n            - name: db\n              kind: proxy\n              listen: 5432\n              upstream: db.example.com:5432\n');
     const g = await runGenerate({ file: 'ddp.yaml', out: 'out', cwd: dir });
-    const web = g.files.find((f) => f.path === 'kubernetes/web.yaml')!.content;
+    expect(g.files.map((f) => f.path)).toContain('kubernetes/web.yaml');
+    const web = readFileSync(join(dir, 'out', 'kubernetes', 'web.yaml'), 'utf8');
     for (const c of ['log-shipper', 'stats', 'db', 'logs']) expect(web).toContain(`- name: "${c}"`);
     expect(web).toContain('kind: Role');
   });

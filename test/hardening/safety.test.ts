@@ -3,11 +3,12 @@
 // never followed out of it, with or without --force; -o itself may not be a symlink.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { isSafePath, checkOutputFiles, type OutputFile } from '../../src/output/files.js';
-import { writeOutput, MANIFEST } from '../../src/output/write.js';
+import { writeOutput, digest, MANIFEST } from '../../src/output/write.js';
+import { createHash } from 'node:crypto';
 import { DdpError } from '../../src/diagnostics.js';
 import { main, type Io } from '../../src/cli.js';
 import { ROOT } from '../examples.js';
@@ -203,6 +204,59 @@ describe('writeOutput on its own', () => {
     writeOutput(out, files, { force: true });
     expect(readFileSync(join(out, 'k', 'same.yaml'), 'utf8')).toBe('a: 1\n');
     expect(leftovers()).toEqual([]);
+  });
+
+  it('takes the files one at a time: a source that fails half-way leaves the previous output as it was', () => {
+    const out = join(dir, 's');
+    writeOutput(out, [{ path: 'k/a.yaml', content: 'a: 1\n', target: 'kubernetes' }]);
+    const before = snapshot(out);
+    let handedOver = 0;
+    function* files(): Generator<OutputFile> {
+      yield { path: 'k/a.yaml', content: 'a: 2\n', target: 'kubernetes' };
+      // streamed: the first file is on disk (in the temporary directory) before the second is made
+      const tmp = readdirSync(dir).filter((f) => f.startsWith('.s.ddp-tmp-'));
+      expect(tmp).toHaveLength(1);
+      expect(readFileSync(join(dir, tmp[0], 'k', 'a.yaml'), 'utf8')).toBe('a: 2\n');
+      handedOver++;
+      yield { path: 'k/b.yaml', content: 'b: 1\n', target: 'kubernetes' };
+      handedOver++;
+      throw new Error('the renderer broke');
+    }
+    expect(() => writeOutput(out, files())).toThrow('the renderer broke');
+    expect(handedOver).toBe(2); // both files were written into the temporary directory first
+    expect(snapshot(out)).toEqual(before);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('a clobbered file found after streaming still stops the run, and nothing is written', () => {
+    const out = join(dir, 'c');
+    mkdirSync(join(out, 'k'), { recursive: true });
+    writeFileSync(join(out, 'k', 'mine.yaml'), 'mine: 1\n');
+    const e = (() => {
+      try {
+        writeOutput(out, [{ path: 'k/ok.yaml', content: 'a: 1\n', target: 'kubernetes' }, { path: 'k/mine.yaml', content: 'b: 1\n', target: 'kubernetes' }]);
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(DdpError);
+    expect((e as DdpError).diagnostics.map((d) => d.message)).toEqual(['refusing to overwrite: k/mine.yaml exists and was not written by ddp']);
+    expect(snapshot(out)).toEqual({ k: 'dir', 'k/mine.yaml': 'mine: 1\n' });
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('writes a file bigger than a write slice byte for byte, with a surrogate pair across the slice boundary', () => {
+    const out = join(dir, 'big');
+    const MiB = 1 << 20;
+    // '😀' (two UTF-16 units) starts at the last unit of the first slice
+    const content = 'x'.repeat(MiB - 1) + '😀' + 'é\n'.repeat(300_000) + 'end: true\n';
+    const r = writeOutput(out, [{ path: 'compose/big.yml', content, target: 'compose' }]);
+    const onDisk = readFileSync(join(out, 'compose', 'big.yml'));
+    expect(onDisk.equals(Buffer.from(content))).toBe(true);
+    expect(r.files).toEqual([{ path: 'compose/big.yml', target: 'compose', bytes: Buffer.byteLength(content) }]);
+    const hash = createHash('sha256').update(Buffer.from(content)).digest('hex');
+    expect(digest(content)).toEqual({ hash, bytes: Buffer.byteLength(content) });
+    expect(JSON.parse(readFileSync(join(out, MANIFEST), 'utf8')).files['compose/big.yml']).toBe(hash);
   });
 
   it('writes only inside the directory it is given and records what it wrote', () => {
