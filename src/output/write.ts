@@ -1,7 +1,8 @@
-// The one writer. Writes all files into a fresh temporary directory beside OUT, then swaps it
-// into place: a failed run leaves the previous output untouched and no temporary directory
-// behind. Files ddp did not write (e.g. the TLS keys you put in compose/secrets/) are carried
-// over; files it wrote last time but no longer generates are removed. Symlinks are never followed.
+// The one writer. Writes the files, as they come, into a fresh temporary directory beside OUT,
+// then swaps it into place: a failed run (here or in whatever produces the files) leaves the
+// previous output untouched and no temporary directory behind. Files ddp did not write (e.g. the
+// TLS keys you put in compose/secrets/) are carried over; files it wrote last time but no longer
+// generates are removed. Symlinks are never followed.
 import { mkdirSync, writeFileSync, renameSync, rmSync, lstatSync, readdirSync, readFileSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
