@@ -128,7 +128,7 @@ describe('SARIF 2.1.0', () => {
     const { $schema, id, ...schema } = require('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json') as Record<string, unknown>;
     expect([$schema, id]).toEqual(['http://json-schema.org/draft-04/schema#', 'https://raw.githubusercontent.com/schemastore/schemastore/master/src/schemas/json/sarif-2.1.0-rtm.5.json']);
     const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false, formats: { ...formats, 'date-time': true } }); // one pattern is no valid /u regex
-    const validate = ajv.compile({ ...schema, $id: id });
+    const validate = ajv.compile({ ...schema, $id: id as string });
     expect(validate(log) ? [] : validate.errors).toEqual([]);
     // and it does reject what is not SARIF
     expect(validate({ ...log, version: '2.0.0' })).toBe(false);
