@@ -94,9 +94,21 @@ const { output } = await bundle.write({
 });
 await bundle.close();
 
+// Pure ASCII: a few `→` or `—` in comments and messages would make V8 hold the whole 1.2 MB main
+// chunk as a two-byte string (twice the memory, slower to read and hash). Outside ASCII, every
+// character is written as its \u escape — the same character in a string, template or regular
+// expression, and harmless in a comment. (Identifiers are ASCII in this code base.)
+const toAscii = (code) => code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const code = new Map(); // fileName → the code as written
+for (const c of output) {
+  if (c.type !== 'chunk') continue;
+  code.set(c.fileName, /[^\x00-\x7f]/.test(c.code) ? toAscii(c.code) : c.code);
+  if (code.get(c.fileName) !== c.code) writeFileSync(join(out, c.fileName), code.get(c.fileName));
+}
+
 const core = output.find((c) => c.type === 'chunk' && c.name === 'ddp');
 if (!core) throw new Error('scripts/bundle.mjs: no main chunk');
-const sha = createHash('sha256').update(core.code).digest('hex');
+const sha = createHash('sha256').update(code.get(core.fileName)).digest('hex');
 const meta = { format: 'cjs', entry: 'cli.cjs', core: core.fileName, sha256: sha, cache: `${core.fileName}.${sha.slice(0, 16)}.v8cache`, node: process.version };
 writeFileSync(join(out, 'bundle.json'), JSON.stringify(meta, null, 2) + '\n');
 
@@ -111,5 +123,5 @@ const made = spawnSync(
 const cached = existsSync(join(out, meta.cache));
 if (made.status !== 0 || !cached) process.stderr.write(`bundle: no code cache (${(made.stderr || made.stdout || '').trim().split('\n')[0] || `exit ${made.status}`}); ddp starts ~40 ms slower\n`);
 
-const size = output.reduce((a, c) => a + (c.type === 'chunk' ? c.code.length : 0), 0);
-process.stdout.write(`bundle: dist/bundle/ — ${output.length} chunks, ${(size / 1024).toFixed(0)} KiB (main ${(core.code.length / 1024).toFixed(0)} KiB${cached ? ', code cache' : ''}), patterns: ${patternModules().join(', ')}\n`);
+const size = [...code.values()].reduce((a, c) => a + c.length, 0);
+process.stdout.write(`bundle: dist/bundle/ — ${output.length} chunks, ${(size / 1024).toFixed(0)} KiB (main ${(code.get(core.fileName).length / 1024).toFixed(0)} KiB${cached ? ', code cache' : ''}), patterns: ${patternModules().join(', ')}\n`);
