@@ -3,7 +3,7 @@
 // missing, stale or garbage.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt } from '../helpers/cli.js';
@@ -19,6 +19,15 @@ beforeAll(() => {
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 describe('the bundle', () => {
+  it('is pure ASCII (V8 then holds each chunk as a one-byte string), and a message with non-ASCII characters still prints them', () => {
+    const dir = join(ROOT, 'dist', 'bundle');
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.cjs'))) expect(/[^\x00-\x7f]/.test(readFileSync(join(dir, f), 'latin1')), f).toBe(false);
+    // explain's texts (src/explain/patterns.ts, in the bundle) use arrows: they survive the escaping
+    const r = node([join(ROOT, 'bin', 'ddp.js'), 'explain', 'replicated']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('→');
+  });
+
   it('prints for every example exactly what the unbundled program prints (generate --stdout, validate --json)', () => {
     const unbundled = "const { main } = await import(process.argv[1]); process.exitCode = await main(process.argv.slice(2));";
     for (const name of exampleNames()) {
