@@ -11,6 +11,7 @@ import type { Component, Model, Unit } from './model.js';
 import { renderAllConfigs } from './targets/configs.js';
 import { byPath, checkOutputFile, type OutputFile } from './output/files.js';
 import { yamlProblem } from './topology/fast-yaml.js';
+import { PlainBlockYamlCheck } from './output/yaml-check.js';
 import { collectIfBig } from './memory.js';
 
 export const TARGETS = ['kubernetes', 'compose', 'nginx', 'varnish', 'twemproxy', 'fluent-bit'] as const;
@@ -248,15 +249,38 @@ function* checked(model: Model, renderers: [Target, (m: Model) => Iterable<Outpu
     if (target === 'kubernetes' || target === 'compose') collectIfBig(model.units.length);
     for (const f of render(model)) {
       checkOutputFile(f, seen);
+      if (f.pieces && /\.ya?ml$/.test(f.path)) {
+        yield checkedPieces(f);
+        continue;
+      }
       reparse(f);
       yield f;
     }
   }
 }
 
+/** A file offered in pieces, checked piece by piece as it is written (the full parse decides what the one-pass check cannot). */
+function checkedPieces(f: OutputFile): OutputFile {
+  const whole = (): string => {
+    const content = f.content;
+    reparse({ path: f.path, target: f.target, content });
+    return content;
+  };
+  function* pieces(): Generator<string> {
+    const check = new PlainBlockYamlCheck();
+    for (const piece of f.pieces!()) {
+      check.feed(piece);
+      yield piece;
+    }
+    if (!check.end()) whole(); // outside the subset the one-pass check knows: parse it whole (it throws if broken)
+  }
+  return { path: f.path, target: f.target, pieces, get content() { return whole(); } };
+}
+
 /** Render the chosen targets, all files at once, sorted by path (--stdout, --check, lint, tests). */
 export async function renderTargets(model: Model, targets: readonly Target[]): Promise<OutputFile[]> {
-  return [...(await renderStream(model, targets))].sort(byPath);
+  const files = [...(await renderStream(model, targets))].map((f) => (f.pieces ? { path: f.path, target: f.target, content: f.content } : f));
+  return files.sort(byPath);
 }
 
 /** A rendered file that does not parse is ddp's bug: an internal error, never written. */

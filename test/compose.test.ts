@@ -1,7 +1,12 @@
 // compose-specific behaviour of src/targets/compose.ts, on the bundled examples.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderExample } from './examples.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { runGenerate } from '../src/commands/generate.js';
+import { exampleNames, renderExample, ROOT } from './examples.js';
 
 type Svc = { ports?: { target: number; published: string }[]; user?: string; command?: string[]; cap_add?: string[]; cap_drop?: string[]; depends_on?: Record<string, { condition: string }>; volumes?: { type: string; source?: string; target: string }[]; labels?: Record<string, string> };
 async function compose(example: string, env?: string): Promise<{ services: Record<string, Svc>; volumes?: Record<string, unknown> }> {
@@ -37,5 +42,25 @@ describe('compose target', () => {
     const doc = await compose('01-replicated');
     expect(doc.services['ddp-volume-init']).toBeUndefined();
     expect(doc.volumes).toBeUndefined();
+  });
+});
+
+describe('generate -o streams the compose file', () => {
+  it('writes, piece by piece, exactly the bytes --stdout prints, for every example, and records their hash and size', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ddp-compose-stream-'));
+    try {
+      for (const name of exampleNames()) {
+        const expected = (await renderExample(name)).find((f) => f.path === 'compose/docker-compose.yml')!.content;
+        const out = join(dir, name);
+        const r = await runGenerate({ file: join(ROOT, 'examples', name, 'ddp.yaml'), out });
+        const written = readFileSync(join(out, 'compose', 'docker-compose.yml'), 'utf8');
+        expect(written, name).toBe(expected);
+        expect(r.files.find((f) => f.path === 'compose/docker-compose.yml'), name).toEqual({ path: 'compose/docker-compose.yml', target: 'compose', bytes: Buffer.byteLength(expected) });
+        const manifest = JSON.parse(readFileSync(join(out, '.ddp-manifest.json'), 'utf8'));
+        expect(manifest.files['compose/docker-compose.yml'], name).toBe(createHash('sha256').update(expected).digest('hex'));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,6 +5,12 @@ export interface OutputFile {
   path: string; // e.g. kubernetes/web.yaml
   content: string;
   target: string; // kubernetes | compose | nginx | varnish | twemproxy | fluent-bit
+  /**
+   * A big file (the compose file: ~25 MB at 10,000 services) also offers its content a piece at a
+   * time — the same bytes as `content`, each piece ending with a newline, rendered anew on each
+   * call — so that `generate -o` can check and write it without ever holding it whole.
+   */
+  pieces?: () => Iterable<string>;
 }
 
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -167,6 +167,13 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
         mkdirSync(d, { recursive: true });
         made.add(d);
       }
+      if (f.pieces) {
+        // streamed: written as it is rendered (never linked: its hash is known only at the end)
+        const { hash, bytes } = writePieces(p, f.pieces());
+        hashes.set(f.path, hash);
+        summary.push({ path: f.path, target: f.target, bytes });
+        continue;
+      }
       const { hash, bytes } = digest(f.content);
       hashes.set(f.path, hash);
       summary.push({ path: f.path, target: f.target, bytes });
@@ -267,6 +274,26 @@ function writeInChunks(path: string, text: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Create `path` (flag wx) from pieces of text, hashing as it writes. */
+function writePieces(path: string, pieces: Iterable<string>): { hash: string; bytes: number } {
+  const h = createHash('sha256');
+  let bytes = 0;
+  const fd = openSync(path, 'wx');
+  try {
+    for (const piece of pieces) {
+      for (const s of slices(piece)) {
+        const b = Buffer.from(s);
+        h.update(b);
+        bytes += b.length;
+        for (let off = 0; off < b.length; ) off += writeSync(fd, b, off);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { hash: h.digest('hex'), bytes };
 }
 
 /** What the file system says when OUT cannot be written: the user's situation, not ddp's bug (exit 1). */

@@ -39,13 +39,64 @@ const NON_STRING_KEYS = new Set(['true', 'True', 'TRUE', 'false', 'False', 'FALS
 
 /** True when `text` is, beyond doubt, well-formed YAML without duplicate keys (see above). */
 export function isPlainBlockYaml(text: string): boolean {
+  const check = new PlainBlockYamlCheck();
+  return check.feed(text) && check.end();
+}
+
+/**
+ * The same check, fed a document a piece at a time (a big file is never joined to be checked).
+ * Every piece but the last ends with a newline; keys of the mappings still open at the end of a
+ * piece are kept as strings, since that piece's text is gone when the next comes.
+ */
+export class PlainBlockYamlCheck {
+  private ok = true;
+  private stack: Level[] = [];
+  private rooted = false; // the current document has its root node
+  private pending = -1; // after `key:` or `-` with nothing else: a child must be indented deeper than this
+  private block = -1; // inside a block scalar: indentation of its mapping
+  private blockIndent = -1; // the block scalar's content indentation, once known
+  private open = false; // the previous piece did not end with a newline
+
+  /** Check the next piece; false (for good) once the document is outside the subset. */
+  feed(text: string): boolean {
+    if (!this.ok) return false;
+    if (this.open) return (this.ok = false); // a line split between pieces: not for this check
+    const state = { stack: this.stack, rooted: this.rooted, pending: this.pending, block: this.block, blockIndent: this.blockIndent };
+    this.ok = scan(text, state);
+    if (!this.ok) return false;
+    ({ stack: this.stack, rooted: this.rooted, pending: this.pending, block: this.block, blockIndent: this.blockIndent } = state);
+    for (const level of this.stack) keepKeys(text, level);
+    this.open = text.length > 0 && text.charCodeAt(text.length - 1) !== 10;
+    return true;
+  }
+
+  /** The verdict on the whole document. */
+  end(): boolean {
+    return this.ok;
+  }
+}
+
+interface ScanState {
+  stack: Level[];
+  rooted: boolean;
+  pending: number;
+  block: number;
+  blockIndent: number;
+}
+
+/** A level's keys as strings (they point into a piece of text that is about to go). */
+function keepKeys(text: string, level: Level): void {
+  if (level.set) return;
+  level.set = new Set();
+  for (let j = 0; j < level.keys.length; j += 2) level.set.add(text.slice(level.keys[j], level.keys[j + 1]));
+  level.keys = [];
+}
+
+/** One piece of the document; `st` carries the state from piece to piece. */
+function scan(text: string, st: ScanState): boolean {
   if (UNSAFE.test(text)) return false;
   const n = text.length;
-  let stack: Level[] = [];
-  let rooted = false; // the current document has its root node
-  let pending = -1; // after `key:` or `-` with nothing else: a child must be indented deeper than this
-  let block = -1; // inside a block scalar: indentation of its mapping
-  let blockIndent = -1; // the block scalar's content indentation, once known
+  let { stack, rooted, pending, block, blockIndent } = st;
   let pos = 0;
   while (pos < n) {
     let eol = text.indexOf('\n', pos);
@@ -166,6 +217,7 @@ export function isPlainBlockYaml(text: string): boolean {
     if (end < 0 || !restIsComment(text, end, eol)) return false;
     pos = eol + 1;
   }
+  Object.assign(st, { stack, rooted, pending, block, blockIndent });
   return true;
 }
 

@@ -211,27 +211,34 @@ export function noInterpolation<T>(v: T): T {
 }
 
 export function renderCompose(model: Model): OutputFile[] {
+  // `content` joins the pieces (for --stdout, --check, tests); `generate -o` streams them instead
+  return [{ path: COMPOSE_FILE, target: 'compose', pieces: () => composePieces(model), get content() { return [...composePieces(model)].join(''); } }];
+}
+
+/**
+ * docker-compose.yml a piece at a time: the head, each unit's services, the volume hand-over,
+ * the end (volumes and secrets, known once every unit is rendered). Each piece ends with exactly
+ * one newline, so the file does.
+ */
+export function* composePieces(model: Model): Generator<string> {
   const named: NamedVolumes = new Map();
   const secrets = new Map<string, string>();
   const published = new Set<number>();
-  const parts = [
+  yield endWithNewline(
     render('compose/docker-compose', {
       name: model.name,
       // what compose cannot do that Kubernetes does (e.g. leader election): said in the file too
       warnings: model.notes.filter((n) => n.severity === 'warning' && n.code.startsWith('compose-')).map((n) => n.message.replace(/^compose: /, '').replace(/[\r\n]+/g, ' ')),
     }),
-  ];
+  );
   for (const unit of model.units) {
     const fragment = render(`compose/${unit.pattern}`, { unit, model, services: composeServices(model, unit, named, secrets, published).map(noInterpolation) });
-    parts.push(indent(endWithNewline(fragment), 2));
+    yield indent(endWithNewline(fragment), 2);
   }
-  if (named.size) parts.push(indent(endWithNewline(render('compose/volume-init', { services: [volumeInitService(named)] })), 2));
-  parts.push(
-    render('compose/docker-compose-end', {
-      volumes: [...named.keys()].sort(),
-      secrets: [...secrets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, file]) => ({ name, file })),
-    }),
-  );
-  // one join: the services of 10,000 units are ~25 MB, copied once (src/memory.ts)
-  return [{ path: COMPOSE_FILE, content: endWithNewline(parts.join('')), target: 'compose' }];
+  if (named.size) yield indent(endWithNewline(render('compose/volume-init', { services: [volumeInitService(named)] })), 2);
+  const end = render('compose/docker-compose-end', {
+    volumes: [...named.keys()].sort(),
+    secrets: [...secrets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, file]) => ({ name, file })),
+  });
+  if (end.trim() !== '') yield endWithNewline(end);
 }

@@ -11,7 +11,7 @@ import { ROOT } from '../examples.js';
 import { leftovers, snapshot } from './snapshot.js';
 
 // renameSync fails for the rename chosen by a test (by a predicate on from/to); render throws for one template
-const inject = vi.hoisted(() => ({ failRename: undefined as ((from: string, to: string) => boolean) | undefined, failTemplate: undefined as string | undefined }));
+const inject = vi.hoisted(() => ({ failRename: undefined as ((from: string, to: string) => boolean) | undefined, failTemplate: undefined as string | undefined, breakTemplate: undefined as string | undefined }));
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   const renameSync = (from: realFs.PathLike, to: realFs.PathLike) => {
@@ -26,6 +26,8 @@ vi.mock('../../src/render/engine.js', async (importOriginal) => {
     ...engine,
     render: (id: string, data: unknown) => {
       if (inject.failTemplate && id.startsWith(inject.failTemplate)) throw new engine.TemplateError(`template ${id}.hbs failed: injected`);
+      // a template bug that renders YAML no parser accepts
+      if (inject.breakTemplate && id === inject.breakTemplate) return engine.render(id, data) + 'broken: [unclosed\n';
       return engine.render(id, data);
     },
   };
@@ -47,6 +49,7 @@ let n = 0;
 beforeEach(async () => {
   inject.failRename = undefined;
   inject.failTemplate = undefined;
+  inject.breakTemplate = undefined;
   out = join(base, `out${n++}`);
   await runGenerate({ file: EXAMPLE, out });
   // the user's own files, which a run carries over into the new output
@@ -60,6 +63,16 @@ describe('a later target fails to render', () => {
   it('kubernetes rendered, then the compose template throws: nothing is written', async () => {
     inject.failTemplate = 'compose/';
     await expect(runGenerate({ file: EXAMPLE, out, force: true })).rejects.toThrow(/template compose\/.*injected/);
+    expect(snapshot(out)).toEqual(before);
+    expect(leftovers(base)).toEqual([]);
+  });
+});
+
+describe('a streamed file turns out not to be YAML', () => {
+  it('the compose file, written piece by piece, is parsed whole when the one-pass check gives up; the bug stops the run and nothing is written', async () => {
+    inject.breakTemplate = 'compose/replicated';
+    const e = await runGenerate({ file: EXAMPLE, out, force: true }).catch((x: unknown) => x);
+    expect(String(e)).toMatch(/^Error: rendered compose\/docker-compose\.yml is not valid YAML: /);
     expect(snapshot(out)).toEqual(before);
     expect(leftovers(base)).toEqual([]);
   });

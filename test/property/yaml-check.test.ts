@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import jsyaml from 'js-yaml';
-import { isPlainBlockYaml } from '../../src/output/yaml-check.js';
+import { isPlainBlockYaml, PlainBlockYamlCheck } from '../../src/output/yaml-check.js';
 import { yamlProblem } from '../../src/topology/fast-yaml.js';
 import { quote } from '../../src/render/helpers.js';
 
@@ -120,6 +120,35 @@ describe('isPlainBlockYaml', () => {
       }),
       params(300),
     );
+  });
+
+  it(`fed in pieces at line boundaries, gives the verdict it gives on the whole text (seed ${SEED})`, () => {
+    const inPieces = (text: string, cuts: number[]) => {
+      const lines = text.split(/(?<=\n)/);
+      const at = [...new Set(cuts.map((c) => c % (lines.length + 1)))].sort((a, b) => a - b);
+      const check = new PlainBlockYamlCheck();
+      let from = 0;
+      for (const to of [...at, lines.length]) {
+        check.feed(lines.slice(from, to).join(''));
+        from = Math.max(from, to);
+      }
+      return check.end();
+    };
+    fc.assert(
+      fc.property(fc.oneof(randomText, ddpStyle), fc.array(fc.nat(), { maxLength: 6 }), (text, cuts) => {
+        expect(inPieces(text, cuts), JSON.stringify({ text, cuts })).toBe(isPlainBlockYaml(text));
+      }),
+      params(2000),
+    );
+    // a duplicate key of a mapping left open across pieces is still found; a line split between pieces is refused
+    const check = new PlainBlockYamlCheck();
+    expect(check.feed('services:\n  a:\n    image: x\n')).toBe(true);
+    expect(check.feed('  b:\n    image: y\n')).toBe(true);
+    expect(check.feed('  a:\n    image: z\n')).toBe(false);
+    expect(check.end()).toBe(false);
+    const split = new PlainBlockYamlCheck();
+    expect(split.feed('a: 1\nb: ')).toBe(true);
+    expect(split.feed('2\n')).toBe(false);
   });
 
   it('rejects duplicate keys, however they are quoted, and bad structure', () => {
