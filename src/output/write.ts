@@ -3,7 +3,7 @@
 // previous output untouched and no temporary directory behind. Files ddp did not write (e.g. the
 // TLS keys you put in compose/secrets/) are carried over; files it wrote last time but no longer
 // generates are removed. Symlinks are never followed.
-import { mkdirSync, writeFileSync, renameSync, rmSync, lstatSync, readdirSync, readFileSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, writeFileSync, renameSync, rmSync, lstatSync, readdirSync, readFileSync, readSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { DdpError, error } from '../diagnostics.js';
@@ -30,8 +30,6 @@ export interface WriteResult {
   removed: string[]; // stale files of an earlier run
   kept: string[]; // files ddp did not write, carried over
 }
-
-const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
 export function readManifest(outDir: string): Manifest | undefined {
   try {
@@ -65,6 +63,21 @@ function directoriesOf(paths: Iterable<string>): Set<string> {
   return dirs;
 }
 
+/** One buffer for reading back the previous output (~120 MB at 10,000 services) instead of a buffer per file. */
+const READ_BUFFER = Buffer.allocUnsafe(1 << 16);
+
+/** sha256 of a file's bytes. */
+function hashFile(path: string): string {
+  const h = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    for (let n; (n = readSync(fd, READ_BUFFER, 0, READ_BUFFER.length, null)) > 0; ) h.update(READ_BUFFER.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
 /** An existing entry that sits where ddp writes a directory, or inside where ddp writes a file. */
 function inTheWay(path: string, generated: Set<string>, dirs: Set<string>): boolean {
   if (dirs.has(path)) return true;
@@ -87,7 +100,7 @@ function existing(outDir: string): Existing {
   const intact = new Set<string>();
   for (const [path, hash] of Object.entries(manifest?.files ?? {})) {
     const e = listed.get(path);
-    if (e && !e.link && sha(readFileSync(join(outDir, ...path.split('/')))) === hash) intact.add(path);
+    if (e && !e.link && hashFile(join(outDir, ...path.split('/'))) === hash) intact.add(path);
   }
   return { listed, manifest, intact };
 }
