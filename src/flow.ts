@@ -49,10 +49,12 @@ export async function prepareLoaded(loaded: Loaded, env: string | undefined): Pr
 export async function validateAll(loaded: Loaded, env?: string): Promise<Diagnostic[]> {
   const envs = env !== undefined ? [env] : [undefined, ...environmentNames(loaded.data)];
   const all = new Map<string, Diagnostic>();
+  const services = Object.keys(((loaded.data as { services?: object } | null)?.services ?? {}) as object).length;
   for (const e of envs) {
+    if (e !== envs[0]) collectIfBig(services); // the previous environment's model (src/memory.ts)
     let ds: Diagnostic[];
     try {
-      ds = (await check(loaded, e)).diagnostics;
+      ds = await diagnosticsOf(loaded, e);
     } catch (x) {
       if (x instanceof DdpError) ds = x.diagnostics;
       else throw x;
@@ -63,6 +65,11 @@ export async function validateAll(loaded: Loaded, env?: string): Promise<Diagnos
     }
   }
   return sortDiagnostics([...all.values()]);
+}
+
+/** Only the diagnostics: the model is let go when this returns (a suspended caller's frame could keep it alive). */
+async function diagnosticsOf(loaded: Loaded, env: string | undefined): Promise<Diagnostic[]> {
+  return (await check(loaded, env)).diagnostics;
 }
 
 async function check(loaded: Loaded, env: string | undefined): Promise<{ diagnostics: Diagnostic[]; topology?: Topology; model?: Model }> {
