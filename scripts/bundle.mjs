@@ -44,6 +44,18 @@ function patternModules() {
     .sort();
 }
 
+// commander loads child_process (and with it net and dgram, ~5 ms) at start-up, for executable
+// subcommands ddp never has: the bundle loads it when commander first spawns, i.e. never
+const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+const lazyChildProcess = {
+  name: 'ddp-lazy-child-process',
+  transform(code, id) {
+    if (!/[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/.test(id)) return null;
+    if (!code.includes(COMMANDER_CHILD_PROCESS)) throw new Error(`scripts/bundle.mjs: commander no longer has \`${COMMANDER_CHILD_PROCESS}\`; update lazyChildProcess`);
+    return { code: code.replace(COMMANDER_CHILD_PROCESS, "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };"), map: null };
+  },
+};
+
 const ddpPlugin = {
   name: 'ddp-dist',
   transform(code, id) {
@@ -75,7 +87,7 @@ rmSync(out, { recursive: true, force: true });
 const bundle = await rolldown({
   input: { cli: join(dist, 'cli.js') },
   platform: 'node',
-  plugins: [ddpPlugin],
+  plugins: [ddpPlugin, lazyChildProcess],
   logLevel: 'warn',
   onLog(level, log, handler) {
     // cli.ts imports each command's definition statically and its run function dynamically: expected
