@@ -31,10 +31,3 @@ export function checkOutputFile(f: OutputFile, seen: Map<string, string>): void 
 }
 
 export const byPath = <T extends { path: string }>(a: T, b: T): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-
-/** Sorted by path; throws on unsafe paths and on two files at one path (an internal error). */
-export function checkOutputFiles(files: OutputFile[]): OutputFile[] {
-  const seen = new Map<string, string>();
-  for (const f of files) checkOutputFile(f, seen);
-  return [...files].sort(byPath);
-}

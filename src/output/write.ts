@@ -105,11 +105,6 @@ function existing(outDir: string): Existing {
   return { listed, manifest, intact };
 }
 
-/** What stands in the way of writing `files` into outDir (without --force). */
-export function clobberCheck(outDir: string, files: OutputFile[]): string[] {
-  return problems(existing(outDir), new Set(files.map((f) => f.path)));
-}
-
 /** Generated paths that would overwrite something not ddp's (or changed since), or write through a symlink. */
 function problems(ex: Existing, generated: Set<string>): string[] {
   const ours = ex.manifest?.files ?? {};
@@ -198,7 +193,7 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
           // no hard links here (another device, a file system without them): write it
         }
       }
-      writeInChunks(p, f.content);
+      writeText(p, f.content);
     }
     const generated = new Set([...hashes.keys()].sort());
     if (!opts.force) {
@@ -263,50 +258,40 @@ function slices(text: string): string[] {
   return out;
 }
 
+/** sha256 and UTF-8 length of pieces of text, encoded a slice at a time — and written to `fd` when given. */
+function encode(pieces: Iterable<string>, fd?: number): { hash: string; bytes: number } {
+  const h = createHash('sha256');
+  let bytes = 0;
+  for (const piece of pieces) {
+    for (const s of slices(piece)) {
+      const b = Buffer.from(s);
+      h.update(b);
+      bytes += b.length;
+      if (fd !== undefined) for (let off = 0; off < b.length; ) off += writeSync(fd, b, off);
+    }
+  }
+  return { hash: h.digest('hex'), bytes };
+}
+
 /** sha256 and UTF-8 length of `text`. */
 export function digest(text: string): { hash: string; bytes: number } {
-  const h = createHash('sha256');
-  let bytes = 0;
-  for (const s of slices(text)) {
-    const b = Buffer.from(s);
-    h.update(b);
-    bytes += b.length;
-  }
-  return { hash: h.digest('hex'), bytes };
+  return encode([text]);
 }
 
-/** Create `path` (never overwrite: flag wx) holding `text` as UTF-8. */
-function writeInChunks(path: string, text: string): void {
-  if (text.length <= CHUNK) return writeFileSync(path, text, { flag: 'wx' });
-  const fd = openSync(path, 'wx');
-  try {
-    for (const s of slices(text)) {
-      const b = Buffer.from(s);
-      for (let off = 0; off < b.length; ) off += writeSync(fd, b, off);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Create `path` (flag wx) from pieces of text, hashing as it writes. */
+/** Create `path` (never overwrite: flag wx) from pieces of text; their sha256 and length. */
 function writePieces(path: string, pieces: Iterable<string>): { hash: string; bytes: number } {
-  const h = createHash('sha256');
-  let bytes = 0;
   const fd = openSync(path, 'wx');
   try {
-    for (const piece of pieces) {
-      for (const s of slices(piece)) {
-        const b = Buffer.from(s);
-        h.update(b);
-        bytes += b.length;
-        for (let off = 0; off < b.length; ) off += writeSync(fd, b, off);
-      }
-    }
+    return encode(pieces, fd);
   } finally {
     closeSync(fd);
   }
-  return { hash: h.digest('hex'), bytes };
+}
+
+/** Create `path` (flag wx) holding `text` as UTF-8; a big text a slice at a time. */
+function writeText(path: string, text: string): void {
+  if (text.length <= CHUNK) writeFileSync(path, text, { flag: 'wx' });
+  else writePieces(path, [text]);
 }
 
 /** What the file system says when OUT cannot be written: the user's situation, not ddp's bug (exit 1). */

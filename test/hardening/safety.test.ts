@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { isSafePath, checkOutputFiles, type OutputFile } from '../../src/output/files.js';
+import { isSafePath, checkOutputFile, type OutputFile } from '../../src/output/files.js';
 import { writeOutput, digest, MANIFEST } from '../../src/output/write.js';
 import { createHash } from 'node:crypto';
 import { DdpError } from '../../src/diagnostics.js';
@@ -61,7 +61,7 @@ describe('no output path escapes -o', () => {
   it('unsafe paths are refused before anything is written, by the check and by the writer', () => {
     for (const p of ['../escape.yaml', '/etc/passwd', 'kubernetes/../../x', 'a/./b', 'a//b', 'a\\..\\b', 'nul\0', '', '.hidden/../..']) {
       expect(isSafePath(p), p).toBe(false);
-      expect(() => checkOutputFiles([{ path: p, content: 'x', target: 'kubernetes' }]), p).toThrow(DdpError);
+      expect(() => checkOutputFile({ path: p, content: 'x', target: 'kubernetes' }, new Map()), p).toThrow(DdpError);
       const out = join(dir, 'out');
       expect(() => writeOutput(out, [{ path: 'kubernetes/ok.yaml', content: 'a: 1\n', target: 'kubernetes' }, { path: p, content: 'x', target: 'kubernetes' }])).toThrow(DdpError);
       expect(existsSync(out)).toBe(false);
