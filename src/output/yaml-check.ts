@@ -50,22 +50,15 @@ export function isPlainBlockYaml(text: string): boolean {
  */
 export class PlainBlockYamlCheck {
   private ok = true;
-  private stack: Level[] = [];
-  private rooted = false; // the current document has its root node
-  private pending = -1; // after `key:` or `-` with nothing else: a child must be indented deeper than this
-  private block = -1; // inside a block scalar: indentation of its mapping
-  private blockIndent = -1; // the block scalar's content indentation, once known
   private open = false; // the previous piece did not end with a newline
+  private readonly state: ScanState = { stack: [], rooted: false, pending: -1, block: -1, blockIndent: -1 };
 
   /** Check the next piece; false (for good) once the document is outside the subset. */
   feed(text: string): boolean {
     if (!this.ok) return false;
-    if (this.open) return (this.ok = false); // a line split between pieces: not for this check
-    const state = { stack: this.stack, rooted: this.rooted, pending: this.pending, block: this.block, blockIndent: this.blockIndent };
-    this.ok = scan(text, state);
-    if (!this.ok) return false;
-    ({ stack: this.stack, rooted: this.rooted, pending: this.pending, block: this.block, blockIndent: this.blockIndent } = state);
-    for (const level of this.stack) keepKeys(text, level);
+    // a line split between two pieces is not for this check
+    if (this.open || !scan(text, this.state)) return (this.ok = false);
+    for (const level of this.state.stack) keepKeys(text, level);
     this.open = text.length > 0 && text.charCodeAt(text.length - 1) !== 10;
     return true;
   }
@@ -78,10 +71,10 @@ export class PlainBlockYamlCheck {
 
 interface ScanState {
   stack: Level[];
-  rooted: boolean;
-  pending: number;
-  block: number;
-  blockIndent: number;
+  rooted: boolean; // the current document has its root node
+  pending: number; // after `key:` or `-` with nothing else: a child must be indented deeper than this
+  block: number; // inside a block scalar: indentation of its mapping
+  blockIndent: number; // the block scalar's content indentation, once known
 }
 
 /** A level's keys as strings (they point into a piece of text that is about to go). */
