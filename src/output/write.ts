@@ -182,7 +182,9 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
         summary.push({ path: f.path, target: f.target, bytes });
         continue;
       }
-      const { hash, bytes } = digest(f.content);
+      // a file of ordinary size is encoded once, for its hash and for the disk; a big one a slice at a time
+      const encoded = f.content.length <= CHUNK ? Buffer.from(f.content) : undefined;
+      const { hash, bytes } = encoded ? { hash: createHash('sha256').update(encoded).digest('hex'), bytes: encoded.length } : digest(f.content);
       hashes.set(f.path, hash);
       summary.push({ path: f.path, target: f.target, bytes });
       if (before.intact.has(f.path) && previous?.files[f.path] === hash) {
@@ -193,7 +195,8 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
           // no hard links here (another device, a file system without them): write it
         }
       }
-      writeText(p, f.content);
+      if (encoded) writeFileSync(p, encoded, { flag: 'wx' });
+      else writePieces(p, [f.content]);
     }
     const generated = new Set([...hashes.keys()].sort());
     if (!opts.force) {
@@ -286,12 +289,6 @@ function writePieces(path: string, pieces: Iterable<string>): { hash: string; by
   } finally {
     closeSync(fd);
   }
-}
-
-/** Create `path` (flag wx) holding `text` as UTF-8; a big text a slice at a time. */
-function writeText(path: string, text: string): void {
-  if (text.length <= CHUNK) writeFileSync(path, text, { flag: 'wx' });
-  else writePieces(path, [text]);
 }
 
 /** What the file system says when OUT cannot be written: the user's situation, not ddp's bug (exit 1). */
