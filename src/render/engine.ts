@@ -1,40 +1,27 @@
-// One isolated Handlebars environment (strict, no HTML escaping) over the templates that
-// scripts/build.mjs precompiled from templates/. Templates under a `_partials/` folder are
-// registered as partials named `<target>/<file>` (e.g. `kubernetes/container`).
-import HandlebarsRuntime from 'handlebars/runtime.js';
-import type HandlebarsNS from 'handlebars';
-
-const Handlebars = HandlebarsRuntime as unknown as typeof HandlebarsNS;
-import { templates } from '../generated/templates.js';
-import { registerHelpers } from './helpers.js';
+// The templates of templates/, compiled to JavaScript functions at build time
+// (scripts/compile-templates.mjs → src/generated/templates.js): Handlebars templates in strict
+// mode with no HTML escaping, run without the Handlebars runtime. A template under a
+// `_partials/` folder is the partial `<target>/<file>` (e.g. `kubernetes/container`).
+import * as runtime from './runtime.js';
+import { helpers } from './helpers.js';
+import { makeTemplates } from '../generated/templates.js';
 
 type Tpl = (data: unknown) => string;
-let env: { hb: typeof Handlebars; compiled: Map<string, Tpl> } | undefined;
+let compiled: Record<string, Tpl> | undefined;
 
-function environment() {
-  if (env) return env;
-  const hb = Handlebars.create();
-  registerHelpers(hb);
-  const compiled = new Map<string, Tpl>();
-  for (const [id, spec] of Object.entries(templates)) {
-    const fn = hb.template(spec as Parameters<typeof hb.template>[0]) as Tpl;
-    const m = /^([^/]+)\/_partials\/(.+)$/.exec(id);
-    if (m) hb.registerPartial(`${m[1]}/${m[2]}`, fn as unknown as HandlebarsNS.Template);
-    else compiled.set(id, fn);
-  }
-  env = { hb, compiled };
-  return env;
+function templates(): Record<string, Tpl> {
+  return (compiled ??= makeTemplates(runtime, helpers));
 }
 
 export function hasTemplate(id: string): boolean {
-  return environment().compiled.has(id);
+  return Object.prototype.hasOwnProperty.call(templates(), id);
 }
 
 export class TemplateError extends Error {}
 
 /** Render templates/<id>.hbs with data. Throws TemplateError (an internal error) when missing. */
 export function render(id: string, data: unknown): string {
-  const fn = environment().compiled.get(id);
+  const fn = hasTemplate(id) ? templates()[id] : undefined;
   if (!fn) throw new TemplateError(`no template ${id}.hbs in templates/`);
   try {
     return fn(data);

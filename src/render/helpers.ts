@@ -1,6 +1,5 @@
 // Template helpers. Every user value enters YAML through `q` (JSON quoting is valid YAML), so
 // no value can change the document's structure or its type ("yes", "0755", "1e3" stay strings).
-import type HandlebarsNS from 'handlebars';
 
 export const quote = (v: unknown): string => yamlSafeJson(JSON.stringify(v === undefined || v === null ? '' : String(v)));
 
@@ -31,30 +30,29 @@ export function yamlBlock(content: string, indent: number): string {
   return `|${chomp}\n${lines.join('\n')}`;
 }
 
-export function registerHelpers(hb: typeof HandlebarsNS): void {
-  hb.registerHelper('q', (v: unknown) => quote(v));
-  hb.registerHelper('block', (v: unknown, indent: unknown) => yamlBlock(String(v), typeof indent === 'number' ? indent : 2));
-  hb.registerHelper('json', (v: unknown) => yamlSafeJson(JSON.stringify(v ?? null)));
-  hb.registerHelper('nq', (v: unknown) => nginxQuote(v));
-  hb.registerHelper('vq', (v: unknown) => vclQuote(v));
-  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
-  hb.registerHelper('gt', (a: number, b: number) => a > b);
-  hb.registerHelper('gte', (a: number, b: number) => a >= b);
-  hb.registerHelper('lt', (a: number, b: number) => a < b);
-  hb.registerHelper('add', (a: number, b: number) => a + b);
-  hb.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
-  hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
-  hb.registerHelper('not', (a: unknown) => !a);
-  hb.registerHelper('len', (a: unknown) => (Array.isArray(a) ? a.length : a && typeof a === 'object' ? Object.keys(a).length : 0));
-  hb.registerHelper('isEmpty', (a: unknown) => (Array.isArray(a) ? a.length === 0 : !a || (typeof a === 'object' && Object.keys(a).length === 0)));
-  hb.registerHelper('join', (a: unknown[], sep: unknown) => (Array.isArray(a) ? a.join(typeof sep === 'string' ? sep : ',') : ''));
+/** The helpers templates call, by name. Each gets Handlebars' options object as its last argument. */
+export const helpers: Record<string, (...args: any[]) => unknown> = {
+  q: (v: unknown) => quote(v),
+  block: (v: unknown, indent: unknown) => yamlBlock(String(v), typeof indent === 'number' ? indent : 2),
+  json: (v: unknown) => yamlSafeJson(JSON.stringify(v ?? null)),
+  nq: (v: unknown) => nginxQuote(v),
+  vq: (v: unknown) => vclQuote(v),
+  eq: (a: unknown, b: unknown) => a === b,
+  ne: (a: unknown, b: unknown) => a !== b,
+  gt: (a: number, b: number) => a > b,
+  gte: (a: number, b: number) => a >= b,
+  lt: (a: number, b: number) => a < b,
+  add: (a: number, b: number) => a + b,
+  and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+  not: (a: unknown) => !a,
+  len: (a: unknown) => (Array.isArray(a) ? a.length : a && typeof a === 'object' ? Object.keys(a).length : 0),
+  isEmpty: (a: unknown) => (Array.isArray(a) ? a.length === 0 : !a || (typeof a === 'object' && Object.keys(a).length === 0)),
+  join: (a: unknown[], sep: unknown) => (Array.isArray(a) ? a.join(typeof sep === 'string' ? sep : ',') : ''),
   /** Sorted [key, value] entries of a map, for deterministic iteration. */
-  hb.registerHelper('entries', (o: Record<string, unknown> | undefined) =>
-    Object.keys(o ?? {}).sort().map((k) => ({ key: k, value: (o as Record<string, unknown>)[k] })),
-  );
+  entries: (o: Record<string, unknown> | undefined) => Object.keys(o ?? {}).sort().map((k) => ({ key: k, value: (o as Record<string, unknown>)[k] })),
   /** Merge maps left to right (later wins): (merge a b c) */
-  hb.registerHelper('merge', (...args: unknown[]) => Object.assign({}, ...args.slice(0, -1).filter((x) => x && typeof x === 'object')));
-  hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
-  hb.registerHelper('lookupKey', (o: Record<string, unknown>, k: string) => (o && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined));
-}
+  merge: (...args: unknown[]) => Object.assign({}, ...args.slice(0, -1).filter((x) => x && typeof x === 'object')),
+  concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
+  lookupKey: (o: Record<string, unknown>, k: string) => (o && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined),
+};
