@@ -4,11 +4,18 @@ const SUFFIX: Record<string, number> = {
   Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5,
 };
 
+/** Parsed quantities by text: a topology repeats a few values over every container. */
+const parsed = new Map<string, number>();
+
 export function parseQuantity(q: string | number): number {
   if (typeof q === 'number') return q;
-  const m = /^([0-9]+(?:\.[0-9]+)?)(m|k|K|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$/.exec(q);
-  if (!m) return NaN;
-  return Number(m[1]) * SUFFIX[m[2] ?? ''];
+  let v = parsed.get(q);
+  if (v === undefined) {
+    const m = /^([0-9]+(?:\.[0-9]+)?)(m|k|K|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$/.exec(q);
+    v = m ? Number(m[1]) * SUFFIX[m[2] ?? '']! : NaN;
+    if (parsed.size < 10_000) parsed.set(q, v);
+  }
+  return v;
 }
 
 /** CPU for compose `cpus`: "500m" → "0.5" */

@@ -1,7 +1,17 @@
 // Template helpers. Every user value enters YAML through `q` (JSON quoting is valid YAML), so
 // no value can change the document's structure or its type ("yes", "0755", "1e3" stay strings).
 
-export const quote = (v: unknown): string => yamlSafeJson(JSON.stringify(v === undefined || v === null ? '' : String(v)));
+export const quote = (v: unknown): string => {
+  if (typeof v !== 'string') return yamlSafeJson(JSON.stringify(v === undefined || v === null ? '' : String(v)));
+  // a rendered topology quotes the same few hundred strings (labels, images, quantities) over and over
+  let q = quoted.get(v);
+  if (q === undefined) {
+    q = yamlSafeJson(JSON.stringify(v));
+    if (quoted.size < 50_000) quoted.set(v, q);
+  }
+  return q;
+};
+const quoted = new Map<string, string>();
 
 /** JSON text, with the characters a YAML stream may not hold raw (DEL, C1 controls, BOM, U+FFFE/FFFF)
  *  and the Unicode line separators escaped as \uXXXX: the same string to JSON and to YAML parsers. */
