@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { runGenerate } from '../src/commands/generate.js';
+import { indent, noInterpolation } from '../src/targets/compose.js';
+import fc from 'fast-check';
 import { exampleNames, renderExample, ROOT } from './examples.js';
 
 type Svc = { ports?: { target: number; published: string }[]; user?: string; command?: string[]; cap_add?: string[]; cap_drop?: string[]; depends_on?: Record<string, { condition: string }>; volumes?: { type: string; source?: string; target: string }[]; labels?: Record<string, string> };
@@ -62,5 +64,26 @@ describe('generate -o streams the compose file', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('compose helpers', () => {
+  it('noInterpolation doubles every $ in strings at any depth, copies only what changes, and never changes its input', () => {
+    const shared = { image: 'ghcr.io/acme/web:1.0', ports: [8080] };
+    const svc = { name: 'web', env: [{ name: 'PRICE', value: '$5 and ${HOME}' }, { name: 'PLAIN', value: 'x' }], args: ['--a=$$b'], shared, n: 3, none: null };
+    const before = structuredClone(svc);
+    const out = noInterpolation(svc);
+    expect(out).toEqual({ ...before, env: [{ name: 'PRICE', value: '$$5 and $${HOME}' }, { name: 'PLAIN', value: 'x' }], args: ['--a=$$$$b'] });
+    expect(svc).toEqual(before); // input untouched
+    expect(out.shared).toBe(shared); // nothing to change: not copied
+    expect(out.env[1]).toBe(svc.env[1]);
+    expect(noInterpolation(shared)).toBe(shared);
+  });
+
+  it('indent prefixes every non-empty line and nothing else', () => {
+    const reference = (text: string, n: number) => text.split('\n').map((l) => (l ? ' '.repeat(n) + l : l)).join('\n');
+    fc.assert(fc.property(fc.array(fc.constantFrom('a', 'b: 1', ' ', '', '\n', '\n\n', '\u2028', '\r'), { maxLength: 12 }).map((xs) => xs.join('')), fc.nat(4), (text, n) => {
+      expect(indent(text, n)).toBe(reference(text, n));
+    }));
   });
 });

@@ -192,20 +192,44 @@ function loadBalancerService(c: Component, lb: ConfigFile, replicaName: string) 
   };
 }
 
-const indent = (text: string, n: number) => text.split('\n').map((l) => (l ? ' '.repeat(n) + l : l)).join('\n');
+/** Every non-empty line of `text` indented by n spaces. */
+export function indent(text: string, n: number): string {
+  const pad = ' '.repeat(n);
+  let out = '';
+  for (let from = 0; from <= text.length; ) {
+    let nl = text.indexOf('\n', from);
+    if (nl < 0) nl = text.length;
+    if (nl > from) out += pad;
+    out += text.slice(from, nl + 1);
+    from = nl + 1;
+  }
+  return out;
+}
 
 /**
  * compose substitutes `$VAR` and `${VAR}` in every value of the file when it loads it; a value the
  * user wrote (`PRICE: "$5"`, an argument `${HOME}`) must reach the container as written, so every
- * `$` in a service's values is written `$$` (a copy: the model is not changed).
+ * `$` in a service's values is written `$$`. Copy on write: what holds no `$` is returned as it
+ * is, what does is copied (the model is never changed).
  */
 export function noInterpolation<T>(v: T): T {
   if (typeof v === 'string') return (v.includes('$') ? v.replaceAll('$', '$$$$') : v) as T;
-  if (Array.isArray(v)) return v.map(noInterpolation) as T;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = noInterpolation(v[i]);
+      if (x !== v[i]) (out ??= v.slice())[i] = x;
+    }
+    return (out ?? v) as T;
+  }
   if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = noInterpolation(x);
-    return out as T;
+    let out: Record<string, unknown> | undefined;
+    for (const k of Object.keys(v)) {
+      const old = (v as Record<string, unknown>)[k];
+      const x = noInterpolation(old);
+      if (x !== old) (out ??= { ...(v as Record<string, unknown>) })[k] = x;
+    }
+    return (out ?? v) as T;
   }
   return v;
 }
