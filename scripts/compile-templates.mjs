@@ -5,7 +5,8 @@
 // Handlebars runtime interprets a precompiled spec through generic machinery (a helper call per
 // `if`, an options object per call, a context copy and a line split per indented partial); here
 // each template becomes one function in which `if`/`unless` are JavaScript `if`s, `each` is a
-// loop, and every partial is a direct call. The semantics are Handlebars' own, in strict mode with
+// loop, and every partial is a direct call that writes its lines already indented (the prefix is
+// passed down, so nested partials are not re-indented level by level). The semantics are Handlebars' own, in strict mode with
 // no HTML escaping (lookups of own properties only, a missing field in a plain `{{x.y}}` throws,
 // `if` treats 0, "" and [] as false, `each` walks arrays, iterables and own keys with
 // @index/@key/@first/@last, `../` follows Handlebars' depth rule, partials share the caller's
@@ -33,10 +34,10 @@ export function compileTemplates(sources) {
     if (m) partialFn.set(`${m[1]}/${m[2]}`, fnName.get(id));
   }
   const consts = []; // call-site constants (helper options), hoisted out of the render loop
-  let body = `'use strict';\nconst { lookup, strict, lambda, empty, frame, extend, indent, iterate } = rt;\n`;
+  let body = `'use strict';\nconst { lookup, strict, lambda, empty, frame, extend, reindent, iterate } = rt;\n`;
   for (const id of ids) body += compileOne(id, sources[id], fnName.get(id), partialFn, consts);
   body = body.replace("'use strict';\n", `'use strict';\n${consts.join('')}`);
-  body += `return {\n${ids.filter((id) => !/\/_partials\//.test(id)).map((id) => `  ${JSON.stringify(id)}: (context) => ${fnName.get(id)}(context, { root: context }),\n`).join('')}};\n`;
+  body += `return {\n${ids.filter((id) => !/\/_partials\//.test(id)).map((id) => `  ${JSON.stringify(id)}: (context) => ${fnName.get(id)}(context, { root: context }, '', ''),\n`).join('')}};\n`;
   return body;
 }
 
@@ -126,13 +127,12 @@ function compileOne(id, source, name, partialFn, consts) {
   function statement(st, s, pad) {
     switch (st.type) {
       case 'ContentStatement':
-        return st.value ? `${pad}${s.out} += ${JSON.stringify(st.value)};\n` : '';
+        return st.value ? content(st.value, s, pad) : '';
       case 'CommentStatement':
         return '';
-      case 'MustacheStatement': {
-        const v = fresh('v');
-        return `${pad}const ${v} = ${mustache(st, s)};\n${pad}if (${v} != null) ${s.out} += ${v};\n`;
-      }
+      case 'MustacheStatement':
+        // null and undefined write nothing; anything else as `+=` would write it
+        return `${pad}if ((t = '' + (${mustache(st, s)} ?? '')) !== '') { ${s.out} += pre + (P === '' ? t : reindent(t, P)); pre = t.charCodeAt(t.length - 1) === 10 ? P : ''; }\n`;
       case 'PartialStatement': {
         if (st.name.type !== 'PathExpression') fail(st, 'dynamic partials are not supported');
         const fn = partialFn.get(st.name.original);
@@ -140,14 +140,32 @@ function compileOne(id, source, name, partialFn, consts) {
         if (st.params.length > 1) fail(st, 'a partial takes at most one context');
         let ctx = st.params.length ? expr(st.params[0], s) : s.c;
         if (st.hash) ctx = `extend({}, ${ctx}, ${hashObject(st.hash, s)})`;
-        const call = `${fn}(${ctx}, ${s.d})`;
-        return `${pad}${s.out} += ${st.indent ? `indent(${call}, ${JSON.stringify(st.indent)})` : call};\n`;
+        // a standalone partial indents its lines by its own indentation, on top of this one's
+        const j = st.indent ? JSON.stringify(st.indent) : '';
+        const r = fresh('r');
+        return (
+          `${pad}const ${r} = ${fn}(${ctx}, ${s.d}, ${j ? `P + ${j}, pre + ${j}` : 'P, pre'});\n` +
+          `${pad}if (${r} !== '') {\n${pad}  ${s.out} += ${r};\n${pad}  pre = ${r}.charCodeAt(${r}.length - 1) === 10 ? P : '';\n${pad}}\n`
+        );
       }
       case 'BlockStatement':
         return block(st, s, pad);
       default:
         return fail(st, `${st.type} is not supported`);
     }
+  }
+  /**
+   * Literal text: the owed prefix before its first line, the line prefix P before each line that
+   * follows a newline inside it; a final newline leaves P owed to whatever comes next (if anything).
+   */
+  function content(text, s, pad) {
+    const lines = text.split('\n');
+    const last = lines.length - 1;
+    const parts = ['pre', JSON.stringify(lines[0] + (last > 0 ? '\n' : ''))];
+    for (let i = 1; i < last; i++) parts.push('P', JSON.stringify(lines[i] + '\n'));
+    if (last > 0 && lines[last] !== '') parts.push('P', JSON.stringify(lines[last]));
+    const owed = last > 0 && lines[last] === '' ? 'P' : "''";
+    return `${pad}${s.out} += ${parts.join(' + ')};\n${pad}pre = ${owed};\n`;
   }
   function block(b, s, pad) {
     const name = b.path.original;
@@ -181,9 +199,13 @@ function compileOne(id, source, name, partialFn, consts) {
     return fail(b, `unknown block helper #${name} (supported: if, unless, each)`);
   }
 
-  let js = `\n// ${file}\nfunction ${name}(c, d) {\n`;
+  // P: the prefix of every line of this template's output (the indentation of the standalone
+  // partials it is inside); pre: what is owed before its next character (P after a newline, the
+  // caller's due at the start, nothing mid-line). Handlebars indents a partial's finished output
+  // line by line; here each line gets its prefix as it is written.
+  let js = `\n// ${file}\nfunction ${name}(c, d, P, pre) {\n`;
   if (usesDepths) js += '  const ds = [c];\n';
-  js += "  let out = '';\n";
+  js += "  let out = '';\n  let t;\n";
   js += program(ast, { c: 'c', d: 'd', ds: usesDepths ? 'ds' : undefined, out: 'out' }, '  ');
   return js + '  return out;\n}\n';
 }

@@ -46,10 +46,9 @@ export function extend(target: Record<string, unknown>, ...sources: unknown[]): 
   return target;
 }
 
-/** A standalone partial's output with every line indented (not the empty end after a final newline). */
-export function indent(text: string, pad: string): string {
-  if (text === '') return text;
-  return pad + text.replace(/\n(?!$)/g, `\n${pad}`);
+/** A value written inside an indented partial: `pad` after each of its newlines but a final one. */
+export function reindent(text: string, pad: string): string {
+  return text.indexOf('\n') < 0 ? text : text.replace(/\n(?!$)/g, `\n${pad}`);
 }
 
 /**
