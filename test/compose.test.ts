@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { runGenerate } from '../src/commands/generate.js';
-import { indent, noInterpolation } from '../src/targets/compose.js';
+import { indent, noInterpolation, takeHostPorts, type HostPorts } from '../src/targets/compose.js';
 import fc from 'fast-check';
 import { exampleNames, renderExample, ROOT } from './examples.js';
 
@@ -85,5 +85,29 @@ describe('compose helpers', () => {
     fc.assert(fc.property(fc.array(fc.constantFrom('a', 'b: 1', ' ', '', '\n', '\n\n', '\u2028', '\r'), { maxLength: 12 }).map((xs) => xs.join('')), fc.nat(4), (text, n) => {
       expect(indent(text, n)).toBe(reference(text, n));
     }));
+  });
+});
+
+describe('host ports for published services', () => {
+  it('takeHostPorts gives the first free range at or above the port asked for, as a search from scratch would', () => {
+    const naive = (taken: Set<number>, first: number, count: number) => {
+      let p = first;
+      while (Array.from({ length: count }, (_, i) => p + i).some((x) => taken.has(x))) p++;
+      for (let i = 0; i < count; i++) taken.add(p + i);
+      return p;
+    };
+    const request = fc.tuple(fc.constantFrom(8080, 8081, 8443, 9000), fc.integer({ min: 1, max: 4 }));
+    fc.assert(fc.property(fc.array(request, { maxLength: 40 }), (reqs) => {
+      const ports: HostPorts = { taken: new Set(), from: new Map() };
+      const reference = new Set<number>();
+      for (const [first, count] of reqs) expect(takeHostPorts(ports, first, count)).toBe(naive(reference, first, count));
+    }));
+  });
+
+  it('a search resumes where the same request ended: 2,000 services publishing 8080 with 2 replicas get consecutive ranges', () => {
+    const ports: HostPorts = { taken: new Set(), from: new Map() };
+    const got = Array.from({ length: 2000 }, () => takeHostPorts(ports, 8080, 2));
+    expect(got[0]).toBe(8080);
+    expect(got[1999]).toBe(8080 + 2 * 1999);
   });
 });

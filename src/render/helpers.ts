@@ -7,7 +7,8 @@ export const quote = (v: unknown): string => {
   let q = quoted.get(v);
   if (q === undefined) {
     q = yamlSafeJson(JSON.stringify(v));
-    if (quoted.size < 50_000) quoted.set(v, q);
+    if (quoted.size >= 50_000) quoted.clear(); // bounded; what is used again is cached again
+    quoted.set(v, q);
   }
   return q;
 };

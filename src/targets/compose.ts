@@ -100,7 +100,33 @@ function volumeMounts(model: Model, unit: Unit, c: Component, container: Contain
   return { volumes, secretMounts };
 }
 
-export function composeServices(model: Model, unit: Unit, named: NamedVolumes, secrets: Map<string, string>, published: Set<number>) {
+/** Host ports taken so far in the compose file, and where the next search for a range may start. */
+export interface HostPorts {
+  taken: Set<number>;
+  /** `${first}/${count}` → the start of the range last given for that request */
+  from: Map<string, number>;
+}
+
+/**
+ * The first range of `count` free host ports at or above `first`, now taken. The search for a
+ * request resumes where the same request last ended (ports are only ever taken, so nothing below
+ * is free for it): a topology with hundreds of services publishing 8080 stays linear.
+ */
+export function takeHostPorts(ports: HostPorts, first: number, count: number): number {
+  const key = `${first}/${count}`;
+  let p = ports.from.get(key) ?? first;
+  for (let i = 0; i < count; ) {
+    if (ports.taken.has(p + i)) {
+      p++;
+      i = 0;
+    } else i++;
+  }
+  for (let i = 0; i < count; i++) ports.taken.add(p + i);
+  ports.from.set(key, p);
+  return p;
+}
+
+export function composeServices(model: Model, unit: Unit, named: NamedVolumes, secrets: Map<string, string>, published: HostPorts) {
   const services = [];
   for (const c of unit.components) {
     if (c.workload === 'None' || c.compose.skip) continue;
@@ -121,9 +147,7 @@ export function composeServices(model: Model, unit: Unit, named: NamedVolumes, s
       if (entry !== undefined) {
         // one host port per replica: with several replicas compose needs a range to bind them all
         const count = Math.max(1, c.compose.replicas ?? c.replicas);
-        let p = entry;
-        while (Array.from({ length: count }, (_, i) => p + i).some((x) => published.has(x))) p++;
-        for (let i = 0; i < count; i++) published.add(p + i);
+        const p = takeHostPorts(published, entry, count);
         ports.push({ target: entry, published: count === 1 ? String(p) : `${p}-${p + count - 1}`, protocol: 'tcp' });
       }
       services.push({
@@ -247,7 +271,7 @@ export function renderCompose(model: Model): OutputFile[] {
 export function* composePieces(model: Model): Generator<string> {
   const named: NamedVolumes = new Map();
   const secrets = new Map<string, string>();
-  const published = new Set<number>();
+  const published: HostPorts = { taken: new Set(), from: new Map() };
   yield endWithNewline(
     render('compose/docker-compose', {
       name: model.name,
