@@ -25,5 +25,11 @@ async function run() {
       'The installation is incomplete: run `npm run build` in a checkout, or reinstall ddp. If that does not help, please report it.\n');
     process.exitCode = 2;
   }
-  if (main) process.exitCode = await main(argv);
+  if (!main) return;
+  const code = await main(argv);
+  // Leave now instead of after V8's teardown (waiting for background compiler jobs, unmapping the
+  // heap: ~5-10 ms of a short run) -- but only once stdout and stderr have handed every byte to
+  // the OS: on POSIX a pipe is written asynchronously, and exiting with data queued would cut it.
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
+  process.exitCode = code;
 }

@@ -3,10 +3,10 @@
 // `generate` writes (layout, the secrets you supply, --stdout, --target, --env, a second run that
 // keeps your files).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
 import { ROOT, renderExample } from './examples.js';
 import { BIN, ensureBuilt, runDdp, STACK_LINE } from './helpers/cli.js';
@@ -366,6 +366,26 @@ describe('generate', () => {
     const files = await renderExample('01-replicated');
     expect(r.stdout).toBe(files.map((f) => `# ddp: ${f.path}\n${f.content}`).join(''));
     expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('--stdout into a pipe read only later: every byte arrives (ddp exits early only with nothing queued)', async () => {
+    const topology = join(dir, 'big-stdout.yaml');
+    writeFileSync(topology, execFileSync(process.execPath, [join(ROOT, 'scripts/bench.mjs'), '--emit', '60'], { encoding: 'utf8' }));
+    const viaFile = join(dir, 'big-stdout.txt');
+    const fd = openSync(viaFile, 'w');
+    spawnSync(process.execPath, [BIN, 'generate', topology, '--stdout'], { stdio: ['ignore', fd, 'ignore'] });
+    closeSync(fd);
+    const expected = readFileSync(viaFile);
+    expect(expected.length).toBeGreaterThan(1 << 18); // far more than a pipe holds (64 KiB)
+    const child = spawn(process.execPath, [BIN, 'generate', topology, '--stdout'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.pause();
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    await new Promise((r) => setTimeout(r, 500)); // ddp blocks on a full pipe meanwhile
+    child.stdout.resume();
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(0);
+    expect(Buffer.concat(chunks).equals(expected)).toBe(true);
   });
 
   it('--target picks targets', async () => {
