@@ -15,8 +15,9 @@
 //
 // Supported: the `if`, `unless` and `each` block helpers (with `else` and `else if`), mustaches
 // and sub-expressions calling the helpers of src/render/helpers.ts (or a function of the
-// context), literals, `this`, `../`, @data paths, partials (`{{> name ctx key=value}}`, known at
-// build time), comments. Anything else is a build error naming the file, line and column.
+// context; as its last argument a helper gets { name, hash }, not Handlebars' full options),
+// literals, `this`, `../`, @data paths, partials (`{{> name ctx key=value}}`, known at build
+// time), comments. Anything else is a build error naming the file, line and column.
 import Handlebars from 'handlebars';
 
 /**
@@ -33,10 +34,10 @@ export function compileTemplates(sources) {
     const m = /^([^/]+)\/_partials\/(.+)$/.exec(id);
     if (m) partialFn.set(`${m[1]}/${m[2]}`, fnName.get(id));
   }
-  const consts = []; // call-site constants (helper options), hoisted out of the render loop
+  const consts = new Map(); // helper name → its options object, made once, not per call
   let body = `'use strict';\nconst { lookup, strict, lambda, empty, frame, extend, reindent, iterate } = rt;\n`;
   for (const id of ids) body += compileOne(id, sources[id], fnName.get(id), partialFn, consts);
-  body = body.replace("'use strict';\n", `'use strict';\n${consts.join('')}`);
+  body = body.replace("'use strict';\n", `'use strict';\n${[...consts.values()].join('')}`);
   body += `return {\n${ids.filter((id) => !/\/_partials\//.test(id)).map((id) => `  ${JSON.stringify(id)}: (context) => ${fnName.get(id)}(context, { root: context }, '', ''),\n`).join('')}};\n`;
   return body;
 }
@@ -93,13 +94,14 @@ function compileOne(id, source, name, partialFn, consts) {
     // Handlebars builds the hash object last pair first
     return `{ ${[...hash.pairs].reverse().map((pair) => `${JSON.stringify(pair.key)}: ${expr(pair.value, s)}`).join(', ')} }`;
   }
+  /** The options object a helper gets as its last argument ({ name, hash }), one per helper name, made once. */
+  function options(name) {
+    if (!consts.has(name)) consts.set(name, `const o${consts.size} = Object.freeze({ name: ${JSON.stringify(name)}, hash: Object.freeze({}) });\n`);
+    return `o${[...consts.keys()].indexOf(name)}`;
+  }
   function helperCall(e, s) {
     const name = e.path.original;
-    let opts;
-    if (!e.hash) {
-      opts = `o${consts.length}`;
-      consts.push(`const ${opts} = { name: ${JSON.stringify(name)}, hash: {}, loc: ${loc(e)} };\n`);
-    } else opts = `{ name: ${JSON.stringify(name)}, hash: ${hashObject(e.hash, s)}, loc: ${loc(e)} }`;
+    const opts = e.hash ? `{ name: ${JSON.stringify(name)}, hash: ${hashObject(e.hash, s)} }` : options(name);
     const args = e.params.map((x) => expr(x, s));
     return `${helperFn(e, s)}.call(${s.c} != null ? ${s.c} : {}, ${[...args, opts].join(', ')})`;
   }
@@ -111,9 +113,7 @@ function compileOne(id, source, name, partialFn, consts) {
     if (!p.data && !p.depth && p.parts.length === 1) {
       // Handlebars' "ambiguous" mustache: a helper of that name, else the field (which must exist); a function is called
       const name = JSON.stringify(p.parts[0]);
-      const opts = `o${consts.length}`;
-      consts.push(`const ${opts} = { name: ${name}, hash: {}, loc: ${loc(m)} };\n`);
-      return `lambda(lookup(h, ${name}) || strict(${s.c}, ${name}, ${loc(p)}), ${s.c}, ${opts})`;
+      return `lambda(lookup(h, ${name}) || strict(${s.c}, ${name}, ${loc(p)}), ${s.c}, ${options(p.parts[0])})`;
     }
     return `lambda(${path(p, s, true)}, ${s.c})`;
   }
