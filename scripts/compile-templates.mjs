@@ -6,12 +6,13 @@
 // `if`, an options object per call, a context copy and a line split per indented partial); here
 // each template becomes one function in which `if`/`unless` are JavaScript `if`s, `each` is a
 // loop, and every partial is a direct call that writes its lines already indented (the prefix is
-// passed down, so nested partials are not re-indented level by level). The semantics are Handlebars' own, in strict mode with
-// no HTML escaping (lookups of own properties only, a missing field in a plain `{{x.y}}` throws,
-// `if` treats 0, "" and [] as false, `each` walks arrays, iterables and own keys with
-// @index/@key/@first/@last, `../` follows Handlebars' depth rule, partials share the caller's
-// @data and indent every line of their output); test/render/compiled-templates.test.ts renders
-// every template both ways, on every example and on random topologies, and wants equal bytes.
+// passed down, so nested partials are not re-indented level by level). The semantics are
+// Handlebars' own, in strict mode with no HTML escaping (lookups of own properties only, a
+// missing field in a plain `{{x.y}}` throws, `if` treats 0, "" and [] as false, `each` walks
+// arrays, iterables and own keys with @index/@key/@first/@last, `../` follows Handlebars' depth
+// rule, partials share the caller's @data and indent every line of their output);
+// test/render/compiled-templates.test.ts renders every template both ways, on every example and
+// on random topologies, and wants equal bytes.
 //
 // Supported: the `if`, `unless` and `each` block helpers (with `else` and `else if`), mustaches
 // and sub-expressions calling the helpers of src/render/helpers.ts (or a function of the
@@ -34,10 +35,11 @@ export function compileTemplates(sources) {
     const m = /^([^/]+)\/_partials\/(.+)$/.exec(id);
     if (m) partialFn.set(`${m[1]}/${m[2]}`, fnName.get(id));
   }
-  const consts = new Map(); // helper name → its options object, made once, not per call
+  const consts = new Map(); // helper name → the constant holding its options object (made once, not per call)
   let body = `'use strict';\nconst { lookup, strict, lambda, empty, frame, extend, reindent, iterate } = rt;\n`;
   for (const id of ids) body += compileOne(id, sources[id], fnName.get(id), partialFn, consts);
-  body = body.replace("'use strict';\n", `'use strict';\n${[...consts.values()].join('')}`);
+  const declared = [...consts].map(([helper, id]) => `const ${id} = Object.freeze({ name: ${JSON.stringify(helper)}, hash: Object.freeze({}) });\n`);
+  body = body.replace("'use strict';\n", `'use strict';\n${declared.join('')}`);
   body += `return {\n${ids.filter((id) => !/\/_partials\//.test(id)).map((id) => `  ${JSON.stringify(id)}: (context) => ${fnName.get(id)}(context, { root: context }, '', ''),\n`).join('')}};\n`;
   return body;
 }
@@ -96,8 +98,8 @@ function compileOne(id, source, name, partialFn, consts) {
   }
   /** The options object a helper gets as its last argument ({ name, hash }), one per helper name, made once. */
   function options(name) {
-    if (!consts.has(name)) consts.set(name, `const o${consts.size} = Object.freeze({ name: ${JSON.stringify(name)}, hash: Object.freeze({}) });\n`);
-    return `o${[...consts.keys()].indexOf(name)}`;
+    if (!consts.has(name)) consts.set(name, `o${consts.size}`);
+    return consts.get(name);
   }
   function helperCall(e, s) {
     const name = e.path.original;

@@ -41,7 +41,7 @@ export function yamlBlock(content: string, indent: number): string {
   return `|${chomp}\n${lines.join('\n')}`;
 }
 
-/** The helpers templates call, by name. Each gets Handlebars' options object as its last argument. */
+/** The helpers templates call, by name. Each gets `{ name, hash }` as its last argument (scripts/compile-templates.mjs). */
 export const helpers: Record<string, (...args: any[]) => unknown> = {
   q: (v: unknown) => quote(v),
   block: (v: unknown, indent: unknown) => yamlBlock(String(v), typeof indent === 'number' ? indent : 2),
