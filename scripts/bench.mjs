@@ -15,12 +15,15 @@
 //   npm run bench -- --emit 1000 > t.yaml just print a synthetic topology
 //   npm run bench -- --check              exit 1 when a budget line fails
 //   npm run bench -- --kubectl-runs 0     leave kubectl out (it takes minutes on 1,000 services)
+//   npm run bench -- --against ../old     also run another built checkout's bin/ddp.js, interleaved
+//                                         with this one, and print new/old per command (on a noisy
+//                                         machine the only comparison of two builds that holds)
 //
 // A benchmark, not a test: numbers depend on the machine and on what else runs on it.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,6 +47,9 @@ const RUNS = Number(opt('runs', 5));
 const BIG_RUNS = Number(opt('big-runs', Math.min(RUNS, 3))); // sizes ≥ 10,000
 const KUBECTL_RUNS = Number(opt('kubectl-runs', 1)); // kubectl kustomize of 1,000 services takes minutes
 const JSON_OUT = flag('json');
+const AGAINST = opt('against', undefined);
+const OTHER_BIN = AGAINST === undefined ? undefined : resolve(AGAINST, 'bin/ddp.js');
+const AGAINST_PREFIX = 'against: ';
 const log = (s) => process.stderr.write(s + '\n');
 
 // ---------------------------------------------------------------------------------------------
@@ -136,6 +142,10 @@ async function main() {
     log('bench: dist/ is missing — run `npm run build` first');
     process.exit(2);
   }
+  if (OTHER_BIN && !existsSync(join(AGAINST, 'dist/cli.js'))) {
+    log(`bench: --against ${AGAINST}: no built checkout there (want ${OTHER_BIN} and dist/; run \`npm ci\` in it)`);
+    process.exit(2);
+  }
   const work = mkdtempSync(join(tmpdir(), 'ddp-bench-'));
   try {
     // which variants does this build implement? (a one-service topology each, with its references)
@@ -178,6 +188,12 @@ async function main() {
       cmds.push({ id: `ddp generate (${n})`, args: [BIN, 'generate', file, '-o', out], runs, n, out });
       // the first generation into a new directory: every file created, none reused
       if (n === 1000) cmds.push({ id: `ddp generate (${n}, new -o)`, args: [BIN, 'generate', file, '-o', join(work, `fresh-${n}`)], runs, n, fresh: join(work, `fresh-${n}`) });
+    }
+    if (OTHER_BIN) {
+      // the same ddp commands through the other checkout, with output directories of their own
+      const twin = (c) => ({ ...c, id: AGAINST_PREFIX + c.id, args: c.args.map((a) => (a === BIN ? OTHER_BIN : c.out && a === c.out ? `${a}-against` : c.fresh && a === c.fresh ? `${a}-against` : a)), ...(c.fresh ? { fresh: `${c.fresh}-against` } : {}) });
+      cmds.push(...cmds.filter((c) => c.args[0] === BIN).map(twin));
+      log(`bench: against ${OTHER_BIN}, interleaved`);
     }
     const kubectl = SIZES.includes(1000) && KUBECTL_RUNS > 0 && hasKubectl();
     const samples = new Map(cmds.map((c) => [c.id, []]));
@@ -230,10 +246,14 @@ async function main() {
       check('cost linear in services (10× services → ≤ 13× time above the floor)', growth <= 13, `${round2(growth)}× for 10× the services`);
     }
     const peak = Math.max(...rows.filter((r) => r.command.startsWith('ddp')).map((r) => r.peakMB ?? 0));
+    // this build against the other, command by command (medians of the interleaved runs)
+    const versus = OTHER_BIN
+      ? rows.filter((r) => r.command.startsWith('ddp') && get(AGAINST_PREFIX + r.command)).map((r) => ({ command: r.command, medianMs: r.medianMs, againstMs: get(AGAINST_PREFIX + r.command).medianMs, ratio: round2(r.medianMs / get(AGAINST_PREFIX + r.command).medianMs) }))
+      : undefined;
     check('peak memory < 300 MB', peak < 300, `${peak} MB`);
 
     if (JSON_OUT) {
-      process.stdout.write(JSON.stringify({ node: process.version, cpus: cpus().length, variants: [...enabled], pipelines: withPipelines, floorMs: round1(floor), rows, budget }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ node: process.version, cpus: cpus().length, variants: [...enabled], pipelines: withPipelines, floorMs: round1(floor), rows, budget, ...(versus ? { against: OTHER_BIN, versus } : {}) }, null, 2) + '\n');
     } else {
       const head = ['command', 'runs', 'median ms', '× node -e 0', 'peak MB', 'ms/service'];
       const body = rows.map((r) => [r.command, String(r.runs), r.medianMs.toFixed(1), r.ratio.toFixed(2), r.peakMB === null ? '' : r.peakMB.toFixed(0), r.msPerService === null ? '' : r.msPerService.toFixed(3)]);
@@ -245,6 +265,7 @@ async function main() {
       process.stdout.write(out.join('\n') + '\n');
       if (kc && g) process.stdout.write(`\nkubectl kustomize on the 1,000-service output takes ${round1(kc.medianMs / g.medianMs)}× the time ddp takes to generate it (${KUBECTL_RUNS} run${KUBECTL_RUNS === 1 ? '' : 's'}).\n`);
       process.stdout.write('\nbudget (DESIGN.md):\n' + budget.map((b) => `  ${b.ok ? 'PASS' : 'FAIL'}  ${b.what}: ${b.detail}`).join('\n') + '\n');
+      if (versus) process.stdout.write(`\nthis build against ${OTHER_BIN} (median ms, interleaved):\n` + versus.map((x) => `  ${x.command.padEnd(28)} ${String(x.medianMs).padStart(9)} vs ${String(x.againstMs).padStart(9)}  ${x.ratio.toFixed(2)}×`).join('\n') + '\n');
     }
     if (flag('check') && budget.some((b) => !b.ok)) process.exitCode = 1;
   } finally {
