@@ -20,6 +20,27 @@
 // literals, `this`, `../`, @data paths, partials (`{{> name ctx key=value}}`, known at build
 // time), comments. Anything else is a build error naming the file, line and column.
 import Handlebars from 'handlebars';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/**
+ * Every templates/**.hbs under `dir` by id (`kubernetes/replicated`, `kubernetes/_partials/labels`), in path order.
+ * @param {string} dir
+ * @returns {Record<string, string>}
+ */
+export function readTemplates(dir) {
+  /** @type {Record<string, string>} */
+  const sources = {};
+  const walk = (d) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.hbs')) sources[relative(dir, p).replace(/\\/g, '/').replace(/\.hbs$/, '')] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return sources;
+}
 
 /**
  * Compile templates to the body of a function of (rt, h) — rt: src/render/runtime.ts, h: the
@@ -55,6 +76,9 @@ function compileOne(id, source, name, partialFn, consts) {
   let n = 0; // fresh variable names
   const fresh = (p) => `${p}${++n}`;
   const loc = (node) => JSON.stringify(`${file}:${node.loc.start.line}:${node.loc.start.column}`);
+
+  /** `this` for a helper call (Handlebars passes an empty object for a null context). */
+  const self = (s) => `${s.c} != null ? ${s.c} : {}`;
 
   /** The value of a path. terminalStrict: a plain `{{a.b}}` mustache (its last part must exist). */
   function path(p, s, terminalStrict) {
@@ -105,7 +129,7 @@ function compileOne(id, source, name, partialFn, consts) {
     const name = e.path.original;
     const opts = e.hash ? `{ name: ${JSON.stringify(name)}, hash: ${hashObject(e.hash, s)} }` : options(name);
     const args = e.params.map((x) => expr(x, s));
-    return `${helperFn(e, s)}.call(${s.c} != null ? ${s.c} : {}, ${[...args, opts].join(', ')})`;
+    return `${helperFn(e, s)}.call(${self(s)}, ${[...args, opts].join(', ')})`;
   }
   /** What a mustache appends (null and undefined append nothing). */
   function mustache(m, s) {
@@ -177,7 +201,7 @@ function compileOne(id, source, name, partialFn, consts) {
       if (b.hash) fail(b, `#${name} takes no hash arguments here`);
       const v = fresh('v');
       const [yes, no] = name === 'if' ? [b.program, b.inverse] : [b.inverse, b.program];
-      let js = `${pad}const ${v} = lambda(${expr(b.params[0], s)}, ${s.c} != null ? ${s.c} : {});\n`;
+      let js = `${pad}const ${v} = lambda(${expr(b.params[0], s)}, ${self(s)});\n`;
       js += `${pad}if (!empty(${v})) {\n${program(yes, s, pad + '  ')}${pad}}`;
       const inv = program(no, s, pad + '  ');
       js += inv ? ` else {\n${inv}${pad}}\n` : '\n';
@@ -188,7 +212,7 @@ function compileOne(id, source, name, partialFn, consts) {
       if (b.hash) fail(b, '#each takes no hash arguments here');
       const [v, f, c, ds] = [fresh('list'), fresh('data'), fresh('item'), fresh('depths')];
       const inner = { c, d: f, ds: s.ds ? ds : undefined, out: fresh('out') };
-      let js = `${pad}const ${v} = lambda(${expr(b.params[0], s)}, ${s.c} != null ? ${s.c} : {});\n`;
+      let js = `${pad}const ${v} = lambda(${expr(b.params[0], s)}, ${self(s)});\n`;
       js += `${pad}const ${f} = frame(${s.d});\n`;
       js += `${pad}${s.out} += iterate(${v}, ${f}, (${c}) => {\n`;
       if (s.ds) js += `${pad}  const ${ds} = ${c} != ${s.ds}[0] ? [${c}].concat(${s.ds}) : ${s.ds};\n`;

@@ -4,13 +4,12 @@
 // error on both sides) for crafted templates covering each rule it implements, and a build error
 // for what it does not support.
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
 import Handlebars from 'handlebars';
-import { compileTemplates } from '../../scripts/compile-templates.mjs';
+import { compileTemplates, readTemplates } from '../../scripts/compile-templates.mjs';
 import * as runtime from '../../src/render/runtime.js';
 import { helpers } from '../../src/render/helpers.js';
 import { ROOT, exampleNames, renderExample } from '../examples.js';
@@ -156,20 +155,6 @@ describe('compiled templates behave as Handlebars (crafted cases)', () => {
 // ---------------------------------------------------------------------------------------------
 // every template of templates/, on real data: each render call of ddp is replayed through Handlebars
 
-const TEMPLATES = join(ROOT, 'templates');
-function templateSources(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.hbs')) out[relative(TEMPLATES, p).replace(/\\/g, '/').replace(/\.hbs$/, '')] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(TEMPLATES);
-  return out;
-}
-
 const seen = vi.hoisted(() => ({ ids: new Set<string>(), calls: 0, mismatches: [] as string[], reference: undefined as undefined | Record<string, (c: unknown) => string> }));
 vi.mock('../../src/render/engine.js', async (importOriginal) => {
   const engine = await importOriginal<typeof import('../../src/render/engine.js')>();
@@ -187,7 +172,7 @@ vi.mock('../../src/render/engine.js', async (importOriginal) => {
 });
 
 describe('compiled templates equal Handlebars on real data', () => {
-  const sources = templateSources();
+  const sources = readTemplates(join(ROOT, 'templates'));
   seen.reference = reference(sources);
   afterAll(() => expect(seen.mismatches).toEqual([]));
 
