@@ -115,12 +115,12 @@ export async function expand(topology: Topology): Promise<{ model: Model; diagno
   const services = topology.services as Record<string, AnyService>;
   for (const name of Object.keys(services).sort()) {
     const svc = services[name];
-    const mod = await patternModule(svc.pattern, pointer('services', name, 'pattern'));
+    const mod = loadedPatterns.get(svc.pattern) ?? (await patternModule(svc.pattern, pointer('services', name, 'pattern')));
     units.push(mod.expand(name, svc, ctx, pointer('services', name)));
   }
   const pipelines = (topology.pipelines ?? {}) as Record<string, unknown>;
   for (const name of Object.keys(pipelines).sort()) {
-    const mod = await patternModule('pipeline', pointer('pipelines', name));
+    const mod = loadedPatterns.get('pipeline') ?? (await patternModule('pipeline', pointer('pipelines', name)));
     units.push(mod.expand(name, pipelines[name], ctx, pointer('pipelines', name)));
   }
   for (const u of units) for (const c of u.components) addScratchVolumes(c);
@@ -150,11 +150,15 @@ export function addScratchVolumes(c: Component): void {
 }
 
 type PatternModule = { expand: (name: string, svc: any, ctx: Context, pointer: string) => Unit };
+/** Pattern modules loaded so far: a thousand services of one pattern resolve its module once, not a thousand times. */
+const loadedPatterns = new Map<string, PatternModule>();
 async function patternModule(pattern: string, ptr: string): Promise<PatternModule> {
   try {
     // discovered by name: adding a pattern needs no registry (".ts" when run from source by vitest)
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-    return (await import(/* @vite-ignore */ `./patterns/${pattern}${ext}`)) as PatternModule;
+    const mod = (await import(/* @vite-ignore */ `./patterns/${pattern}${ext}`)) as PatternModule;
+    loadedPatterns.set(pattern, mod);
+    return mod;
   } catch (e) {
     // only the pattern's own module missing means "not implemented"; anything else is a broken install
     const missing = (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url/.test(String(e));
