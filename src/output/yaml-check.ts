@@ -22,19 +22,37 @@ const UNSAFE = /[\x00-\x09\x0B-\x1F\x7F-\x9F\u2028\u2029\uFEFF\uFFFE\uFFFF]|[\uD
 const MAP = 1;
 const SEQ = 2;
 const MAX_IMPLICIT_KEY = 1024;
-/** Up to this many keys a mapping compares keys by their text in place; beyond, a Set. */
+/** Up to this many keys a mapping compares a new key with each; beyond, a Set. */
 const SMALL_MAP = 32;
 
 interface Level {
   indent: number;
   kind: typeof MAP | typeof SEQ;
-  keys: number[]; // start, end of each key's text (without quotes)
+  keys: string[]; // the keys so far (without quotes)
   set?: Set<string>;
 }
 
-const isWordChar = (c: number): boolean =>
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 /* _ */ || c === 46 /* . */ || c === 47 /* / */ || c === 45 /* - */;
-const isValueChar = (c: number): boolean => isWordChar(c) || c === 43 /* + */ || c === 61 /* = */ || c === 64 /* @ */ || c === 37 /* % */;
+// Tokens are matched by sticky regular expressions rather than char by char: V8 runs a regular
+// expression as native code after its first use, while a char loop runs in the interpreter until
+// the optimizing compiler has caught up -- all of a short run. (Each is linear: no nested
+// quantifier can backtrack.)
+/** A plain key: a word that is not a YAML 1.1/1.2 boolean or null (checked apart). */
+const PLAIN_KEY = /[A-Za-z_][A-Za-z0-9_./-]*/y;
+/** A quoted key: a JSON string without escapes. */
+const QUOTED_KEY = /"[^"\\\n]*"/y;
+/** A JSON string (standard escapes only) on one line. */
+const JSON_STRING = /"[^"\\\n]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\n]*)*"/y;
+/** A plain word in block context: value characters, `:` only between two of them; not starting with `@` or `%`. */
+const PLAIN_BLOCK = /[A-Za-z0-9_./+=-](?:[A-Za-z0-9_./+=@%-]|:(?=[A-Za-z0-9_./+=@%-]))*/y;
+/** A plain word inside a flow list: no `:` at all. */
+const PLAIN_FLOW = /[A-Za-z0-9_./+=-][A-Za-z0-9_./+=@%-]*/y;
+
+/** The end of the match of sticky `re` at `at`, or -1. */
+function matchAt(re: RegExp, text: string, at: number): number {
+  re.lastIndex = at;
+  return re.test(text) ? re.lastIndex : -1;
+}
+
 const NON_STRING_KEYS = new Set(['true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'null', 'Null', 'NULL']);
 
 /** True when `text` is, beyond doubt, well-formed YAML without duplicate keys (see above). */
@@ -45,8 +63,8 @@ export function isPlainBlockYaml(text: string): boolean {
 
 /**
  * The same check, fed a document a piece at a time (a big file is never joined to be checked).
- * Every piece but the last ends with a newline; keys of the mappings still open at the end of a
- * piece are kept as strings, since that piece's text is gone when the next comes.
+ * Every piece but the last ends with a newline; the keys of the mappings still open at the end of
+ * a piece stay with the state for the next.
  */
 export class PlainBlockYamlCheck {
   private ok = true;
@@ -58,7 +76,6 @@ export class PlainBlockYamlCheck {
     if (!this.ok) return false;
     // a line split between two pieces is not for this check
     if (this.open || !scan(text, this.state)) return (this.ok = false);
-    for (const level of this.state.stack) keepKeys(text, level);
     this.open = text.length > 0 && text.charCodeAt(text.length - 1) !== 10;
     return true;
   }
@@ -75,14 +92,6 @@ interface ScanState {
   pending: number; // after `key:` or `-` with nothing else: a child must be indented deeper than this
   block: number; // inside a block scalar: indentation of its mapping
   blockIndent: number; // the block scalar's content indentation, once known
-}
-
-/** A level's keys as strings (they point into a piece of text that is about to go). */
-function keepKeys(text: string, level: Level): void {
-  if (level.set) return;
-  level.set = new Set();
-  for (let j = 0; j < level.keys.length; j += 2) level.set.add(text.slice(level.keys[j], level.keys[j + 1]));
-  level.keys = [];
 }
 
 /** One piece of the document; `st` carries the state from piece to piece. */
@@ -216,24 +225,10 @@ function scan(text: string, st: ScanState): boolean {
 
 /** The index of the ':' ending an implicit key at `at`, or -1 when there is none in the subset. */
 function scanKey(text: string, at: number, eol: number): number {
-  let i = at;
-  const c = text.charCodeAt(i);
-  if (c === 34 /* " */) {
-    i++;
-    for (;;) {
-      if (i >= eol) return -1;
-      const d = text.charCodeAt(i);
-      if (d === 92 /* \ */) return -1; // escaped keys: leave to the parser
-      if (d === 34) break;
-      i++;
-    }
-    i++;
-  } else {
-    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) return -1;
-    while (i < eol && isWordChar(text.charCodeAt(i))) i++;
-    if ((i - at === 4 || i - at === 5) && NON_STRING_KEYS.has(text.slice(at, i))) return -1;
-  }
-  if (i - at > MAX_IMPLICIT_KEY) return -1;
+  const quoted = text.charCodeAt(at) === 34; /* " */
+  const i = matchAt(quoted ? QUOTED_KEY : PLAIN_KEY, text, at);
+  if (i < 0 || i - at > MAX_IMPLICIT_KEY) return -1;
+  if (!quoted && (i - at === 4 || i - at === 5) && NON_STRING_KEYS.has(text.slice(at, i))) return -1;
   if (i >= eol || text.charCodeAt(i) !== 58 /* : */) return -1;
   if (i + 1 < eol && text.charCodeAt(i + 1) !== 32) return -1;
   return i;
@@ -242,14 +237,14 @@ function scanKey(text: string, at: number, eol: number): number {
 /** The end of a scalar value (or one-line flow list) at `v`, or -1 when it is not in the subset. */
 function scanValue(text: string, v: number, eol: number): number {
   const c = text.charCodeAt(v);
-  if (c === 34) return scanJsonString(text, v, eol);
+  if (c === 34) return matchAt(JSON_STRING, text, v);
   if (c === 123 /* { */) return text.charCodeAt(v + 1) === 125 /* } */ ? v + 2 : -1;
   if (c === 91 /* [ */) {
     let i = v + 1;
     while (i < eol && text.charCodeAt(i) === 32) i++;
     if (text.charCodeAt(i) === 93 /* ] */) return i + 1;
     for (;;) {
-      const e = text.charCodeAt(i) === 34 ? scanJsonString(text, i, eol) : scanPlain(text, i, eol, false);
+      const e = text.charCodeAt(i) === 34 ? matchAt(JSON_STRING, text, i) : scanPlain(text, i, false);
       if (e < 0) return -1;
       i = e;
       while (i < eol && text.charCodeAt(i) === 32) i++;
@@ -260,45 +255,17 @@ function scanValue(text: string, v: number, eol: number): number {
       while (i < eol && text.charCodeAt(i) === 32) i++;
     }
   }
-  return scanPlain(text, v, eol, true);
+  return scanPlain(text, v, true);
 }
 
-/** A plain word: value characters, `:` only between two of them (block context). */
-function scanPlain(text: string, v: number, eol: number, block: boolean): number {
+/** A plain word at `v` (block context: `:` allowed between value characters), or -1. */
+function scanPlain(text: string, v: number, block: boolean): number {
+  const i = matchAt(block ? PLAIN_BLOCK : PLAIN_FLOW, text, v);
+  if (i < 0) return -1;
   const c = text.charCodeAt(v);
-  if (!isValueChar(c) || c === 64 /* @ */ || c === 37 /* % */) return -1;
-  let i = v + 1;
-  for (;;) {
-    if (i >= eol) break;
-    const d = text.charCodeAt(i);
-    if (isValueChar(d)) i++;
-    else if (block && d === 58 && i + 1 < eol && isValueChar(text.charCodeAt(i + 1))) i += 2;
-    else break;
-  }
   if (c === 45 /* - */ && i === v + 1) return -1; // a lone `-`
   if ((c === 45 || c === 46) && i - v >= 3 && (text.startsWith('---', v) || text.startsWith('...', v))) return -1; // looks like a document marker
   return i;
-}
-
-/** A JSON string (standard escapes only) starting at `v`; the index after its closing quote, or -1. */
-function scanJsonString(text: string, v: number, eol: number): number {
-  let i = v + 1;
-  for (;;) {
-    if (i >= eol) return -1;
-    const d = text.charCodeAt(i);
-    if (d === 34) return i + 1;
-    if (d === 92) {
-      const e = text.charCodeAt(i + 1);
-      if (e === 117 /* u */) {
-        for (let k = 2; k < 6; k++) {
-          const h = text.charCodeAt(i + k);
-          if (!((h >= 48 && h <= 57) || (h >= 97 && h <= 102) || (h >= 65 && h <= 70))) return -1;
-        }
-        i += 6;
-      } else if (e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) i += 2;
-      else return -1;
-    } else i++;
-  }
 }
 
 /** Nothing but spaces and an optional ` # comment` from `i` to the end of the line. */
@@ -311,30 +278,15 @@ function restIsComment(text: string, i: number, eol: number): boolean {
 
 /** Record a key of a mapping; false when it is there already. */
 function addKey(text: string, level: Level, start: number, end: number): boolean {
+  const k = text.slice(start, end);
   if (level.set) {
-    const k = text.slice(start, end);
     if (level.set.has(k)) return false;
     level.set.add(k);
     return true;
   }
-  const len = end - start;
   const keys = level.keys;
-  for (let j = 0; j < keys.length; j += 2) {
-    const a = keys[j];
-    if (keys[j + 1] - a !== len) continue;
-    let same = true;
-    for (let k = 0; k < len; k++) {
-      if (text.charCodeAt(a + k) !== text.charCodeAt(start + k)) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return false;
-  }
-  keys.push(start, end);
-  if (keys.length > SMALL_MAP * 2) {
-    level.set = new Set();
-    for (let j = 0; j < keys.length; j += 2) level.set.add(text.slice(keys[j], keys[j + 1]));
-  }
+  for (let j = 0; j < keys.length; j++) if (keys[j] === k) return false;
+  keys.push(k);
+  if (keys.length > SMALL_MAP) level.set = new Set(keys);
   return true;
 }
