@@ -13,8 +13,16 @@ type Entries = { key: string; value: string }[];
 const entries = (o: Record<string, string>): Entries =>
   Object.keys(o).sort().map((key) => ({ key, value: o[key] }));
 
-export function commonLabels(model: Model): Record<string, string> {
-  return { ...model.labels, 'app.kubernetes.io/part-of': model.name, 'app.kubernetes.io/managed-by': 'ddp' };
+const common = new WeakMap<Model, Readonly<Record<string, string>>>();
+/** The labels on everything a model generates: made once per model, not once per workload,
+ *  Service and ConfigMap (each spreads them into labels of its own). */
+export function commonLabels(model: Model): Readonly<Record<string, string>> {
+  let labels = common.get(model);
+  if (!labels) {
+    labels = Object.freeze({ ...model.labels, 'app.kubernetes.io/part-of': model.name, 'app.kubernetes.io/managed-by': 'ddp' });
+    common.set(model, labels);
+  }
+  return labels;
 }
 
 export function selectorOf(model: Model, c: Pick<Component, 'name'>): Record<string, string> {
