@@ -19,7 +19,11 @@
 //                                         with this one, and print new/old per command (on a noisy
 //                                         machine the only comparison of two builds that holds)
 //
-// A benchmark, not a test: numbers depend on the machine and on what else runs on it.
+// A benchmark, not a test: numbers depend on the machine and on what else runs on it -- and on
+// the environment: with NODE_EXTRA_CA_CERTS set, every Node process parses those certificates
+// as it starts (node -e 0 included; ~50 ms for a 144-certificate bundle on a slow machine). The
+// bench then also times `node -e 0` without it and says so; `NODE_EXTRA_CA_CERTS= npm run bench`
+// measures without it throughout.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
@@ -50,6 +54,7 @@ const JSON_OUT = flag('json');
 const AGAINST = opt('against', undefined);
 const OTHER_BIN = AGAINST === undefined ? undefined : resolve(AGAINST, 'bin/ddp.js');
 const AGAINST_PREFIX = 'against: ';
+const NO_EXTRA_CA = 'node -e 0 (no extra CA certs)';
 const log = (s) => process.stderr.write(s + '\n');
 
 // ---------------------------------------------------------------------------------------------
@@ -179,6 +184,9 @@ async function main() {
       { id: 'node -e 0', args: ['-e', '0'], runs: RUNS },
       { id: 'ddp --version', args: [BIN, '--version'], runs: RUNS },
     ];
+    // the floor as it would be without the extra certificates (see the top of this file)
+    const extraCa = process.env.NODE_EXTRA_CA_CERTS;
+    if (extraCa) cmds.push({ id: NO_EXTRA_CA, args: ['-e', '0'], runs: RUNS, env: { NODE_EXTRA_CA_CERTS: '' } });
     for (const n of SIZES) {
       const file = join(work, `topology-${n}.yaml`);
       writeFileSync(file, synthesize(n, enabled, withPipelines));
@@ -203,7 +211,7 @@ async function main() {
       for (const c of cmds) {
         if (r > c.runs) continue;
         if (c.fresh) rmSync(c.fresh, { recursive: true, force: true });
-        const x = run(process.execPath, c.args);
+        const x = run(process.execPath, c.args, c.env);
         if (x.status !== 0) throw new Error(`${c.id} exited ${x.status}:\n${x.stderr.slice(0, 2000)}`);
         if (r > 0) samples.get(c.id).push(x.ms);
       }
@@ -219,7 +227,7 @@ async function main() {
     const rss = new Map();
     for (const c of cmds) {
       if (c.fresh) rmSync(c.fresh, { recursive: true, force: true });
-      const x = run(process.execPath, ['--import', rssHook, ...c.args]);
+      const x = run(process.execPath, ['--import', rssHook, ...c.args], c.env);
       if (x.status !== 0) throw new Error(`${c.id} exited ${x.status}:\n${x.stderr.slice(0, 2000)}`);
       rss.set(c.id, Number(readFileSync(rssFile, 'utf8')) / 1024);
     }
@@ -253,7 +261,7 @@ async function main() {
     check('peak memory < 300 MB', peak < 300, `${peak} MB`);
 
     if (JSON_OUT) {
-      process.stdout.write(JSON.stringify({ node: process.version, cpus: cpus().length, variants: [...enabled], pipelines: withPipelines, floorMs: round1(floor), rows, budget, ...(versus ? { against: OTHER_BIN, versus } : {}) }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ node: process.version, cpus: cpus().length, variants: [...enabled], pipelines: withPipelines, floorMs: round1(floor), ...(extraCa ? { nodeExtraCaCerts: extraCa } : {}), rows, budget, ...(versus ? { against: OTHER_BIN, versus } : {}) }, null, 2) + '\n');
     } else {
       const head = ['command', 'runs', 'median ms', '× node -e 0', 'peak MB', 'ms/service'];
       const body = rows.map((r) => [r.command, String(r.runs), r.medianMs.toFixed(1), r.ratio.toFixed(2), r.peakMB === null ? '' : r.peakMB.toFixed(0), r.msPerService === null ? '' : r.msPerService.toFixed(3)]);
@@ -264,6 +272,8 @@ async function main() {
       const out = [line(head), '|' + widths.map((w, i) => (i === 0 ? ':' : '') + '-'.repeat(w + 1) + (i === 0 ? '' : ':')).join('|').replace(/^\|:-/, '|:-') + '|', ...body.map(line)];
       process.stdout.write(out.join('\n') + '\n');
       if (kc && g) process.stdout.write(`\nkubectl kustomize on the 1,000-service output takes ${round1(kc.medianMs / g.medianMs)}× the time ddp takes to generate it (${KUBECTL_RUNS} run${KUBECTL_RUNS === 1 ? '' : 's'}).\n`);
+      const bare = get(NO_EXTRA_CA);
+      if (bare) process.stdout.write(`\nNODE_EXTRA_CA_CERTS=${extraCa} is set: every Node process here reads it as it starts; node -e 0 takes ${round1(floor)} ms with it, ${bare.medianMs} ms without. The ratios are against the floor with it (as ddp runs here); \`NODE_EXTRA_CA_CERTS= npm run bench\` measures without.\n`);
       process.stdout.write('\nbudget (DESIGN.md):\n' + budget.map((b) => `  ${b.ok ? 'PASS' : 'FAIL'}  ${b.what}: ${b.detail}`).join('\n') + '\n');
       if (versus) process.stdout.write(`\nthis build against ${OTHER_BIN} (median ms, interleaved):\n` + versus.map((x) => `  ${x.command.padEnd(28)} ${String(x.medianMs).padStart(9)} vs ${String(x.againstMs).padStart(9)}  ${x.ratio.toFixed(2)}×`).join('\n') + '\n');
     }
