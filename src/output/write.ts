@@ -3,7 +3,7 @@
 // previous output untouched and no temporary directory behind. Files ddp did not write (e.g. the
 // TLS keys you put in compose/secrets/) are carried over; files it wrote last time but no longer
 // generates are removed. Symlinks are never followed.
-import { mkdirSync, writeFileSync, renameSync, rmSync, lstatSync, readdirSync, readFileSync, readSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, writeFileSync, renameSync, rmSync, rmdirSync, unlinkSync, lstatSync, readdirSync, readFileSync, readSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { DdpError, error } from '../diagnostics.js';
@@ -237,8 +237,33 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
     rmSync(tmp, { recursive: true, force: true });
     throw FS_CONDITIONS.has((e as NodeJS.ErrnoException).code ?? '') ? cannotWrite(outDirArg, e) : e;
   }
-  rmSync(old, { recursive: true, force: true });
+  if (st) removePrevious(old, before.listed.keys());
   return { outDir, written: [...hashes.keys()].sort(), files: summary.sort(byPath), removed: removed.sort(), kept: kept.sort() };
+}
+
+/**
+ * Remove the previous output, moved aside to `dir`: the entries listed before the run (those
+ * carried over are gone already), then their directories, deepest first. Anything else found
+ * there -- something added during the run, an empty directory -- leaves it to rmSync. (rmSync
+ * would lstat every entry again; at 1,000 services that walk was ~70 ms of the run.)
+ */
+function removePrevious(dir: string, listed: Iterable<string>): void {
+  try {
+    const dirs = new Set<string>();
+    for (const path of listed) {
+      try {
+        unlinkSync(join(dir, ...path.split('/')));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+      for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) dirs.add(path.slice(0, i));
+    }
+    // a directory's path is longer than its parent's: by length, children come first
+    for (const d of [...dirs].sort((a, b) => b.length - a.length)) rmdirSync(join(dir, ...d.split('/')));
+    rmdirSync(dir);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -269,4 +269,41 @@ describe('writeOutput on its own', () => {
     expect(r.written).toEqual(['a/b/c.yaml', 'z.conf']);
     expect(Object.keys(snapshot(dir)).filter((p) => !p.startsWith('outside')).sort()).toEqual(['w', 'w/.ddp-manifest.json', 'w/a', 'w/a/b', 'w/a/b/c.yaml', 'w/z.conf']);
   });
+
+  it('removes the previous output it moved aside: stale files and their directories, nothing of the user\'s', () => {
+    const out = join(dir, 'p');
+    writeOutput(out, [
+      { path: 'a/b/c.yaml', content: 'c: 1\n', target: 'kubernetes' },
+      { path: 'a/d.yaml', content: 'd: 1\n', target: 'kubernetes' },
+      { path: 'x.conf', content: 'x\n', target: 'nginx' },
+    ]);
+    mkdirSync(join(out, 'mine', 'deep'), { recursive: true });
+    writeFileSync(join(out, 'mine', 'deep', 'notes.txt'), 'mine\n');
+    symlinkSync(join(outside, 'precious.txt'), join(out, 'a', 'link'));
+    // a/b/ goes stale, a/d.yaml stays, a/link and mine/ are the user's
+    const r = writeOutput(out, [
+      { path: 'a/d.yaml', content: 'd: 1\n', target: 'kubernetes' },
+      { path: 'x.conf', content: 'x: 2\n', target: 'nginx' },
+    ]);
+    expect(r.removed).toEqual(['a/b/c.yaml']);
+    expect(r.kept).toEqual(['a/link', 'mine/deep/notes.txt']);
+    expect(snapshot(out)).toEqual({
+      '.ddp-manifest.json': readFileSync(join(out, MANIFEST), 'latin1'),
+      a: 'dir',
+      'a/d.yaml': 'd: 1\n',
+      'a/link': `link:${join(outside, 'precious.txt')}`,
+      mine: 'dir',
+      'mine/deep': 'dir',
+      'mine/deep/notes.txt': 'mine\n',
+      'x.conf': 'x: 2\n',
+    });
+    expect(readFileSync(join(outside, 'precious.txt'), 'utf8')).toBe('do not touch\n');
+    expect(leftovers()).toEqual([]);
+    // an empty directory of the user's is not a file to carry over: it goes with the old output
+    // (the one-by-one removal finds it and leaves the rest to rmSync), and nothing is left beside
+    mkdirSync(join(out, 'empty'));
+    writeOutput(out, [{ path: 'x.conf', content: 'x: 3\n', target: 'nginx' }]);
+    expect(Object.keys(snapshot(out)).sort()).toEqual(['.ddp-manifest.json', 'a', 'a/link', 'mine', 'mine/deep', 'mine/deep/notes.txt', 'x.conf']);
+    expect(leftovers()).toEqual([]);
+  });
 });
