@@ -18,6 +18,10 @@
 //   npm run bench -- --against ../old     also run another built checkout's bin/ddp.js, interleaved
 //                                         with this one, and print new/old per command (on a noisy
 //                                         machine the only comparison of two builds that holds)
+//   npm run bench -- --instructions       count instructions instead of timing (valgrind callgrind,
+//                                         one run per command, sizes 10,100,1000 unless --sizes):
+//                                         repeatable to ~0.3 % whatever the machine is doing, so
+//                                         small changes show; with --against, both builds
 //
 // A benchmark, not a test: numbers depend on the machine and on what else runs on it -- and on
 // the environment: with NODE_EXTRA_CA_CERTS set, every Node process parses those certificates
@@ -46,7 +50,8 @@ if (flag('help')) {
   process.stdout.write(lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.slice(3)).join('\n') + '\n');
   process.exit(0);
 }
-const SIZES = opt('sizes', '10,100,1000,10000').split(',').map(Number);
+const INSTRUCTIONS = flag('instructions');
+const SIZES = opt('sizes', INSTRUCTIONS ? '10,100,1000' : '10,100,1000,10000').split(',').map(Number);
 const RUNS = Number(opt('runs', 5));
 const BIG_RUNS = Number(opt('big-runs', Math.min(RUNS, 3))); // sizes ≥ 10,000
 const KUBECTL_RUNS = Number(opt('kubectl-runs', 1)); // kubectl kustomize of 1,000 services takes minutes
@@ -203,6 +208,7 @@ async function main() {
       cmds.push(...cmds.filter((c) => c.args[0] === BIN).map(twin));
       log(`bench: against ${OTHER_BIN}, interleaved`);
     }
+    if (INSTRUCTIONS) return countInstructions(cmds);
     const kubectl = SIZES.includes(1000) && KUBECTL_RUNS > 0 && hasKubectl();
     const samples = new Map(cmds.map((c) => [c.id, []]));
     const maxRuns = Math.max(...cmds.map((c) => c.runs));
@@ -281,6 +287,54 @@ async function main() {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// --instructions: each command once under valgrind's callgrind, which counts the instructions
+// executed (not time: nothing else running on the machine changes them). V8 runs its optimizing
+// compiler and its garbage collector on the main thread here (--single-threaded-gc,
+// --no-concurrent-recompilation; flags that keep ddp's code cache usable, unlike
+// --single-threaded), so that thread scheduling does not change the count, and without
+// NODE_EXTRA_CA_CERTS, whose certificates would be a third of a short run. The optimizing
+// compiler's work, on a background thread in a real run, is counted too.
+const VALGRIND = ['--tool=callgrind', '--smc-check=all-non-file', '--callgrind-out-file=/dev/null'];
+const V8_SERIAL = ['--single-threaded-gc', '--no-concurrent-recompilation'];
+
+function countInstructions(cmds) {
+  if (spawnSync('valgrind', ['--version']).status !== 0) {
+    log('bench: --instructions needs valgrind (apt-get install -y valgrind)');
+    process.exitCode = 2;
+    return;
+  }
+  const counts = new Map();
+  for (const c of cmds) {
+    if (c.id === NO_EXTRA_CA) continue; // the same as node -e 0 here
+    // a normal run first: generate then runs into the output of a previous run, as when timed
+    if (c.fresh) rmSync(c.fresh, { recursive: true, force: true });
+    const warm = run(process.execPath, c.args, c.env);
+    if (warm.status !== 0) throw new Error(`${c.id} exited ${warm.status}:\n${warm.stderr.slice(0, 2000)}`);
+    if (c.fresh) rmSync(c.fresh, { recursive: true, force: true });
+    const x = run('valgrind', [...VALGRIND, process.execPath, ...V8_SERIAL, ...c.args], { ...c.env, NODE_EXTRA_CA_CERTS: '' });
+    const m = /I\s+refs:\s+([\d,]+)/.exec(x.stderr);
+    if (x.status !== 0 || !m) throw new Error(`${c.id} under valgrind exited ${x.status}:\n${x.stderr.slice(-2000)}`);
+    counts.set(c.id, Number(m[1].replaceAll(',', '')) / 1e6);
+    log(`bench: ${c.id}: ${counts.get(c.id).toFixed(1)} M instructions`);
+  }
+  const floor = counts.get('node -e 0');
+  const rows = [...counts].filter(([id]) => id !== NO_EXTRA_CA && !id.startsWith(AGAINST_PREFIX)).map(([id, mi]) => {
+    const other = counts.get(AGAINST_PREFIX + id);
+    return { command: id, instructionsM: round1(mi), ratio: round2(mi / floor), ...(other !== undefined ? { againstM: round1(other), versus: round2(mi / other) } : {}) };
+  });
+  if (JSON_OUT) {
+    process.stdout.write(JSON.stringify({ node: process.version, mode: 'instructions', floorM: round1(floor), rows, ...(OTHER_BIN ? { against: OTHER_BIN } : {}) }, null, 2) + '\n');
+    return;
+  }
+  const head = ['command', 'M instructions', '× node -e 0', ...(OTHER_BIN ? ['against M', 'new/old'] : [])];
+  const body = rows.map((r) => [r.command, r.instructionsM.toFixed(1), r.ratio.toFixed(2), ...(OTHER_BIN ? [r.againstM?.toFixed(1) ?? '', r.versus?.toFixed(3) ?? ''] : [])]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+  process.stdout.write([line(head), '|' + widths.map((w, i) => (i === 0 ? ':' : '') + '-'.repeat(w + 1) + (i === 0 ? '' : ':')).join('|') + '|', ...body.map(line)].join('\n') + '\n');
+  process.stdout.write(`\ninstructions counted by valgrind (callgrind), node ${V8_SERIAL.join(' ')}, NODE_EXTRA_CA_CERTS unset; one run each${OTHER_BIN ? `; against ${OTHER_BIN}` : ''}\n`);
 }
 
 const round1 = (x) => Math.round(x * 10) / 10;
