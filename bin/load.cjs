@@ -51,7 +51,7 @@ function loadProgram(root, { useCache = true } = {}) {
 }
 
 /**
- * Build time (scripts/bundle.mjs): run what `validate` and `generate` run on every example, then
+ * Build time (scripts/bundle.mjs): run `validate` and `generate` on the given topologies, then
  * write the code cache of the main chunk, holding the bytecode of everything that ran.
  */
 async function makeCodeCache(root, topologies) {
