@@ -25,7 +25,7 @@
 //
 // A benchmark, not a test: numbers depend on the machine and on what else runs on it -- and on
 // the environment: with NODE_EXTRA_CA_CERTS set, every Node process parses those certificates
-// as it starts (node -e 0 included; ~50 ms for a 144-certificate bundle on a slow machine). The
+// as it starts (node -e 0 included; ~70 ms for a 144-certificate bundle on the development VM). The
 // bench then also times `node -e 0` without it and says so; `NODE_EXTRA_CA_CERTS= npm run bench`
 // measures without it throughout.
 import { spawnSync } from 'node:child_process';
@@ -234,7 +234,7 @@ async function main() {
 // compiler and its garbage collector on the main thread here (--single-threaded-gc,
 // --no-concurrent-recompilation; flags that keep ddp's code cache usable, unlike
 // --single-threaded), so that thread scheduling does not change the count, and without
-// NODE_EXTRA_CA_CERTS, whose certificates would be a third of a short run. The optimizing
+// NODE_EXTRA_CA_CERTS, whose parsing alone would outweigh a short run. The optimizing
 // compiler's work, on a background thread in a real run, is counted too.
 const VALGRIND = ['--tool=callgrind', '--smc-check=all-non-file', '--callgrind-out-file=/dev/null'];
 const V8_SERIAL = ['--single-threaded-gc', '--no-concurrent-recompilation'];
