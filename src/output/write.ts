@@ -5,7 +5,7 @@
 // generates are removed. Symlinks are never followed.
 import { mkdirSync, writeFileSync, renameSync, rmSync, rmdirSync, unlinkSync, lstatSync, readdirSync, readFileSync, readSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.js';
 import { DdpError, error } from '../diagnostics.js';
 import { byPath, isSafePath, type OutputFile } from './files.js';
 
@@ -68,7 +68,7 @@ const READ_BUFFER = Buffer.allocUnsafe(1 << 16);
 
 /** sha256 of a file's bytes. */
 function hashFile(path: string): string {
-  const h = createHash('sha256');
+  const h = sha256();
   const fd = openSync(path, 'r');
   try {
     for (let n; (n = readSync(fd, READ_BUFFER, 0, READ_BUFFER.length, null)) > 0; ) h.update(READ_BUFFER.subarray(0, n));
@@ -184,7 +184,7 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
       }
       // a file of ordinary size is encoded once, for its hash and for the disk; a big one a slice at a time
       const encoded = f.content.length <= CHUNK ? Buffer.from(f.content) : undefined;
-      const { hash, bytes } = encoded ? { hash: createHash('sha256').update(encoded).digest('hex'), bytes: encoded.length } : digest(f.content);
+      const { hash, bytes } = encoded ? { hash: sha256().update(encoded).digest('hex'), bytes: encoded.length } : digest(f.content);
       hashes.set(f.path, hash);
       summary.push({ path: f.path, target: f.target, bytes });
       if (before.intact.has(f.path) && previous?.files[f.path] === hash) {
@@ -288,7 +288,7 @@ function slices(text: string): string[] {
 
 /** sha256 and UTF-8 length of pieces of text, encoded a slice at a time — and written to `fd` when given. */
 function encode(pieces: Iterable<string>, fd?: number): { hash: string; bytes: number } {
-  const h = createHash('sha256');
+  const h = sha256();
   let bytes = 0;
   for (const piece of pieces) {
     for (const s of slices(piece)) {

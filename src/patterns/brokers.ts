@@ -4,7 +4,7 @@
 // A deployed broker is one StatefulSet + headless Service `<owner>-broker` (src/patterns/naming.ts)
 // with a persistent volume, a readiness and a (different) liveness probe, and a compose
 // healthcheck so that workers can `depends_on: { condition: service_healthy }`.
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.js';
 import type { Component, Container, Env, EventTrigger, Port, Probe, Resources, Volume } from '../model.js';
 import type { Context } from './context.js';
 import { IMAGES } from '../images.js';
@@ -39,7 +39,7 @@ const probe = (p: Omit<Probe, 'initialDelaySeconds' | 'periodSeconds' | 'timeout
 
 /** Kafka's CLUSTER_ID: a base64url UUID, derived from the broker's identity so output stays deterministic. */
 export function kafkaClusterId(namespace: string, name: string): string {
-  return createHash('sha256').update(`${namespace}/${name}`).digest().subarray(0, 16).toString('base64url');
+  return sha256().update(`${namespace}/${name}`).digest().subarray(0, 16).toString('base64url');
 }
 
 function runtime(kind: BrokerKind, name: string, namespace: string): BrokerRuntime {

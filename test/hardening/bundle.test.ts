@@ -19,6 +19,21 @@ beforeAll(() => {
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 describe('the bundle', () => {
+  it('loads node:crypto only when something is hashed: generate -o (the manifest), not validate or --stdout', () => {
+    // node:crypto brings ~30 of Node's internal modules (~8 ms of a start): src/sha256.ts loads it on first use
+    const hook = join(base, 'crypto-hook.cjs');
+    writeFileSync(hook, "process.on('exit', () => process.stderr.write('\\ncrypto loaded: ' + process.moduleLoadList.includes('NativeModule crypto') + '\\n'));\n");
+    const loaded = (args: string[]) => {
+      const r = node(['--require', hook, join(ROOT, 'bin', 'ddp.js'), ...args]);
+      expect(r.status, r.stderr).toBe(0);
+      return /crypto loaded: (true|false)\n$/.exec(r.stderr)?.[1];
+    };
+    const example = join(ROOT, 'examples', '01-replicated', 'ddp.yaml');
+    expect(loaded(['validate', example])).toBe('false');
+    expect(loaded(['generate', example, '--stdout'])).toBe('false');
+    expect(loaded(['generate', example, '-o', join(base, 'crypto-out')])).toBe('true');
+  });
+
   it('is pure ASCII (V8 then holds each chunk as a one-byte string), and a message with non-ASCII characters still prints them', () => {
     const dir = join(ROOT, 'dist', 'bundle');
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.cjs'))) expect(/[^\x00-\x7f]/.test(readFileSync(join(dir, f), 'latin1')), f).toBe(false);
