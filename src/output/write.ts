@@ -237,7 +237,7 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
     rmSync(tmp, { recursive: true, force: true });
     throw FS_CONDITIONS.has((e as NodeJS.ErrnoException).code ?? '') ? cannotWrite(outDirArg, e) : e;
   }
-  if (st) removePrevious(old, before.listed.keys());
+  if (st) removePrevious(old, [...before.listed.keys()]);
   return { outDir, written: [...hashes.keys()].sort(), files: summary.sort(byPath), removed: removed.sort(), kept: kept.sort() };
 }
 
@@ -247,19 +247,17 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
  * there -- something added during the run, an empty directory -- leaves it to rmSync. (rmSync
  * would lstat every entry again; at 1,000 services that walk was ~70 ms of the run.)
  */
-function removePrevious(dir: string, listed: Iterable<string>): void {
+function removePrevious(dir: string, listed: readonly string[]): void {
   try {
-    const dirs = new Set<string>();
     for (const path of listed) {
       try {
         unlinkSync(join(dir, ...path.split('/')));
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       }
-      for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) dirs.add(path.slice(0, i));
     }
     // a directory's path is longer than its parent's: by length, children come first
-    for (const d of [...dirs].sort((a, b) => b.length - a.length)) rmdirSync(join(dir, ...d.split('/')));
+    for (const d of [...directoriesOf(listed)].sort((a, b) => b.length - a.length)) rmdirSync(join(dir, ...d.split('/')));
     rmdirSync(dir);
   } catch {
     rmSync(dir, { recursive: true, force: true });
