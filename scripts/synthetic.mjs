@@ -6,8 +6,9 @@ const RES = '{ cpu: 50m, memory: 64Mi, cpuLimit: 200m, memoryLimit: 128Mi }';
 
 /**
  * Variants, in the order one round of the mix uses them. `needs` are the variants whose
- * services it refers to (it refers to the latest one generated); `probe` is a whole topology
- * used to find out whether this build implements it.
+ * services it refers to (it refers to the latest one generated); `svc` gives a service's lines.
+ * (bench.mjs finds out whether this build implements a variant by generating a small topology
+ * of it and what it needs.)
  */
 export const VARIANTS = [
   { id: 'replicated', kind: 'replicated', needs: [], svc: (n) => [`  ${n}:`, '    pattern: replicated', '    image: ghcr.io/acme/web:1.4.2', '    port: 8080', '    replicas: 3', '    health: { path: /healthz }', '    env: { LOG_LEVEL: info, GREETING: "hello: world # not a comment", MODE: "0755" }'] },
