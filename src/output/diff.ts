@@ -4,7 +4,7 @@
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { OutputFile } from './files.js';
-import { listFiles, readManifest, MANIFEST } from './write.js';
+import { listFiles, readManifest, outputError, MANIFEST } from './write.js';
 
 export interface CheckResult {
   outDir: string;
@@ -24,11 +24,19 @@ export function checkOutput(outDirArg: string, files: readonly OutputFile[], opt
   const onDisk = new Map<string, string>();
   let present: string[] = [];
   let ours = new Set<string>();
+  const reading = <T>(read: () => T): T => {
+    try {
+      return read();
+    } catch (e) {
+      throw outputError(outDirArg, e, 'compare with what is in');
+    }
+  };
   if (existsSync(outDir) && lstatSync(outDir).isDirectory()) {
     ours = new Set(Object.keys(readManifest(outDir)?.files ?? {}));
-    present = listFiles(outDir).filter((f) => !f.link && f.path !== MANIFEST).map((f) => f.path);
+    // symlinks are not followed, pipes and devices not read (a pipe would block for ever)
+    present = reading(() => listFiles(outDir)).filter((f) => !f.link && !f.special && f.path !== MANIFEST).map((f) => f.path);
     const here = new Set(present);
-    for (const f of files) if (here.has(f.path)) onDisk.set(f.path, readFileSync(join(outDir, ...f.path.split('/')), 'utf8'));
+    for (const f of files) if (here.has(f.path)) onDisk.set(f.path, reading(() => readFileSync(join(outDir, ...f.path.split('/')), 'utf8')));
   }
   const generated = new Set(files.map((f) => f.path));
   const changed: string[] = [];
@@ -47,7 +55,7 @@ export function checkOutput(outDirArg: string, files: readonly OutputFile[], opt
       parts.push({ path: f.path, text: unifiedDiff(old, f.content, f.path) });
     }
   }
-  for (const p of leftover) parts.push({ path: p, text: unifiedDiff(readFileSync(join(outDir, ...p.split('/')), 'utf8'), undefined, p) });
+  for (const p of leftover) parts.push({ path: p, text: unifiedDiff(reading(() => readFileSync(join(outDir, ...p.split('/')), 'utf8')), undefined, p) });
   parts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
     outDir: outDirArg,

@@ -3,7 +3,7 @@
 // previous output untouched and no temporary directory behind. Files ddp did not write (e.g. the
 // TLS keys you put in compose/secrets/) are carried over; files it wrote last time but no longer
 // generates are removed. Symlinks are never followed.
-import { mkdirSync, writeFileSync, renameSync, rmSync, rmdirSync, unlinkSync, lstatSync, readdirSync, readFileSync, readSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, realpathSync, writeFileSync, renameSync, rmSync, rmdirSync, unlinkSync, lstatSync, readdirSync, readFileSync, readSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { sha256 } from '../sha256.js';
 import { DdpError, error } from '../diagnostics.js';
@@ -33,23 +33,32 @@ export interface WriteResult {
 
 export function readManifest(outDir: string): Manifest | undefined {
   try {
-    const m = JSON.parse(readFileSync(join(outDir, MANIFEST), 'utf8')) as Manifest;
+    const path = join(outDir, MANIFEST);
+    if (!lstatSync(path).isFile()) return undefined; // a pipe would block the read for ever
+    const m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
     return m && m.generator === 'ddp' && typeof m.files === 'object' ? m : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Every regular file under dir (relative POSIX paths), not following symlinks. */
-export function listFiles(dir: string): { path: string; link: boolean }[] {
-  const out: { path: string; link: boolean }[] = [];
+/** An entry of a directory tree: a regular file, a symlink, or something else (a pipe, a socket, a device: never read). */
+export interface Listed {
+  path: string;
+  link: boolean;
+  special: boolean;
+}
+
+/** Every entry under dir but the directories (relative POSIX paths), not following symlinks. */
+export function listFiles(dir: string): Listed[] {
+  const out: Listed[] = [];
   // the relative path is built along the way (path.relative per entry costs more than the lstat)
   const walk = (d: string, rel: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       const st = lstatSync(p);
       if (st.isDirectory()) walk(p, `${rel}${name}/`);
-      else out.push({ path: `${rel}${name}`, link: st.isSymbolicLink() });
+      else out.push({ path: `${rel}${name}`, link: st.isSymbolicLink(), special: !st.isFile() && !st.isSymbolicLink() });
     }
   };
   walk(dir, '');
@@ -87,7 +96,7 @@ function inTheWay(path: string, generated: Set<string>, dirs: Set<string>): bool
 
 /** What the output directory holds now: its entries, ddp's manifest, and which of ddp's files are untouched. */
 interface Existing {
-  listed: Map<string, { path: string; link: boolean }>;
+  listed: Map<string, Listed>;
   manifest?: Manifest;
   /** files that still hold exactly what ddp wrote there last time (symlinks never count) */
   intact: Set<string>;
@@ -100,7 +109,7 @@ function existing(outDir: string): Existing {
   const intact = new Set<string>();
   for (const [path, hash] of Object.entries(manifest?.files ?? {})) {
     const e = listed.get(path);
-    if (e && !e.link && hashFile(join(outDir, ...path.split('/'))) === hash) intact.add(path);
+    if (e && !e.link && !e.special && hashFile(join(outDir, ...path.split('/'))) === hash) intact.add(path);
   }
   return { listed, manifest, intact };
 }
@@ -113,6 +122,7 @@ function problems(ex: Existing, generated: Set<string>): string[] {
     const cur = ex.listed.get(path);
     if (!cur) continue;
     if (cur.link) out.push(`${path} is a symlink`);
+    else if (cur.special) out.push(`${path} is not a regular file (a pipe, a socket or a device)`);
     else if (!Object.prototype.hasOwnProperty.call(ours, path)) out.push(`${path} exists and was not written by ddp`);
     else if (!ex.intact.has(path)) out.push(`${path} was changed since ddp wrote it`);
   }
@@ -148,7 +158,17 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
   }
   if (st?.isSymbolicLink()) throw new DdpError(error('output-is-symlink', `-o ${outDirArg} is a symlink`, { hint: 'pass the directory it points to; ddp does not write through symlinks' }));
   if (st && !st.isDirectory()) throw new DdpError(error('output-not-directory', `-o ${outDirArg} is a file, not a directory`, { hint: 'pass a directory (it is created if missing)' }));
-  const before: Existing = st ? existing(outDir) : { listed: new Map(), intact: new Set() };
+  if (st && holdsWorkingDirectory(outDir, opts.cwd ?? process.cwd())) {
+    throw new DdpError(error('output-holds-cwd', `-o ${outDirArg} is the working directory${realpathSync(outDir) === realpathSync(opts.cwd ?? process.cwd()) ? '' : ' or holds it'}`, {
+      hint: `ddp replaces DIR as a whole on every run, which would leave your shell in a deleted directory and walk everything under it; pass a directory of its own, e.g. -o ${outDirArg.replace(/\/+$/, '') || '.'}/deploy`,
+    }));
+  }
+  let before: Existing;
+  try {
+    before = st ? existing(outDir) : { listed: new Map(), intact: new Set() };
+  } catch (e) {
+    throw outputError(outDirArg, e, 'read what is in');
+  }
   const previous = before.manifest;
   const parent = dirname(outDir);
   try {
@@ -235,7 +255,7 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
       }
     }
     rmSync(tmp, { recursive: true, force: true });
-    throw FS_CONDITIONS.has((e as NodeJS.ErrnoException).code ?? '') ? cannotWrite(outDirArg, e) : e;
+    throw outputError(outDirArg, e);
   }
   if (st) removePrevious(old, [...before.listed.keys()]);
   return { outDir, written: [...hashes.keys()].sort(), files: summary.sort(byPath), removed: removed.sort(), kept: kept.sort() };
@@ -247,6 +267,19 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
  * there -- something added during the run, an empty directory -- leaves it to rmSync. (rmSync
  * would lstat every entry again; at 1,000 services that walk was ~70 ms of the run.)
  */
+/** Whether `dir` is `cwd` or one of its parents (symlinks resolved): swapping it would pull the working directory away. */
+function holdsWorkingDirectory(dir: string, cwd: string): boolean {
+  let real: string;
+  let here: string;
+  try {
+    real = realpathSync(dir);
+    here = realpathSync(cwd);
+  } catch {
+    return false;
+  }
+  return here === real || here.startsWith(real.endsWith(sep) ? real : real + sep);
+}
+
 function removePrevious(dir: string, listed: readonly string[]): void {
   try {
     for (const path of listed) {
@@ -315,19 +348,33 @@ function writePieces(path: string, pieces: Iterable<string>): { hash: string; by
 }
 
 /** What the file system says when OUT cannot be written: the user's situation, not ddp's bug (exit 1). */
-const FS_CONDITIONS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'EEXIST', 'ENAMETOOLONG', 'EISDIR', 'ELOOP', 'EMFILE', 'ENFILE', 'EIO']);
+// (ENOENT: a directory that went away during the run, or a file system such as /proc that takes
+// no new entries; the renderers touch no file, so it is never ddp's own bug)
+const FS_CONDITIONS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'EEXIST', 'ENAMETOOLONG', 'EISDIR', 'ELOOP', 'EMFILE', 'ENFILE', 'EIO', 'ENOENT']);
 const FS_WORDS: Record<string, string> = {
   EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system', ENOSPC: 'no space left on the device',
   EDQUOT: 'disk quota exceeded', ENOTDIR: 'a part of the path is a file, not a directory', EEXIST: 'a part of the path is a file, not a directory',
   ENAMETOOLONG: 'the path is too long', ELOOP: 'too many symbolic links in the path',
+  ENOENT: 'no such file or directory, or a file system that takes no new files',
 };
 
-function cannotWrite(outDirArg: string, e: unknown): Error {
+/** A file-system error met on DIR as the user's condition (exit 1); anything else as it is (ddp's bug). */
+export function outputError(outDirArg: string, e: unknown, doing = 'write'): unknown {
+  return FS_CONDITIONS.has((e as NodeJS.ErrnoException)?.code ?? '') ? cannotWrite(outDirArg, e, doing) : e;
+}
+
+/** `doing`: what ddp could not do with DIR ("write", or "read what is in" before replacing it or comparing with it). */
+function cannotWrite(outDirArg: string, e: unknown, doing = 'write'): Error {
   const x = e as NodeJS.ErrnoException;
   if (!x || typeof x.code !== 'string') return e as Error;
   // name the user's path, not ddp's temporary directory beside it
   const path = x.path && /\.ddp-(tmp|old)-/.test(x.path) ? dirname(x.path.split(/\/\.[^/]*\.ddp-(?:tmp|old)-/)[0] + '/x') : x.path;
   const where = path ? ` (${path})` : '';
+  if (doing !== 'write') {
+    return new DdpError(error('output-unreadable', `cannot ${doing} ${outDirArg}: ${FS_WORDS[x.code] ?? x.code.toLowerCase()}${where}`, {
+      hint: 'ddp reads DIR before replacing it, to keep the files you put there and to never overwrite them; pass a directory of its own, or fix the permissions',
+    }));
+  }
   return new DdpError(error('output-unwritable', `cannot write the output to ${outDirArg}: ${FS_WORDS[x.code] ?? x.code.toLowerCase()}${where}`, {
     hint: 'pass -o a directory you can write (it is created if missing); the previous output, if any, is untouched',
   }));

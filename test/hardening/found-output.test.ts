@@ -1,0 +1,153 @@
+// The output directory as ddp finds it: whatever stands there (a pipe where ddp wrote a file, a
+// directory it may not read, a file system that takes no new files, the working directory itself)
+// gives a diagnostic and exit 1 -- never a hang, never "internal error", never a swapped-out
+// working directory. Each case runs the real bin/ddp.js in a child process with a timeout, so
+// that a blocked read fails the test instead of stalling the suite.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeOutput } from '../../src/output/write.js';
+import { DdpError } from '../../src/diagnostics.js';
+import { ROOT } from '../examples.js';
+import { BIN, ensureBuilt, STACK_LINE } from '../helpers/cli.js';
+import { snapshot } from './snapshot.js';
+
+const EXAMPLE = join(ROOT, 'examples', '01-replicated', 'ddp.yaml');
+
+/** `node bin/ddp.js ARGS` (as `nobody` when `unprivileged`, root reading everything), killed after 20 s. */
+function ddp(args: string[], opts: { cwd?: string; unprivileged?: boolean } = {}) {
+  const asNobody = opts.unprivileged && process.getuid?.() === 0;
+  const [cmd, pre] = asNobody ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath]] : [process.execPath, []];
+  const r = spawnSync(cmd, [...pre, BIN, ...args], { cwd: opts.cwd ?? ROOT, encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } });
+  if (r.error) throw r.error;
+  expect(r.signal, 'ddp was killed after 20 s: it hung').toBeNull();
+  expect(r.stderr).not.toMatch(STACK_LINE);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let base: string;
+let n = 0;
+const fresh = () => {
+  const d = join(base, `case${n++}`);
+  mkdirSync(d);
+  return d;
+};
+beforeAll(() => {
+  ensureBuilt();
+  base = mkdtempSync(join(tmpdir(), 'ddp-found-'));
+  chmodSync(base, 0o755); // the unprivileged case must reach its directory
+});
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+describe('what stands in the output directory', () => {
+  it('a pipe where ddp wrote a file: refused without --force, reported missing by --check, replaced with --force; never read', () => {
+    const dir = fresh();
+    const out = join(dir, 'out');
+    expect(ddp(['generate', EXAMPLE, '-o', out]).code).toBe(0);
+    const web = join(out, 'kubernetes', 'web.yaml');
+    rmSync(web);
+    expect(spawnSync('mkfifo', [web]).status).toBe(0);
+    const refused = ddp(['generate', EXAMPLE, '-o', out]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('error[would-clobber]: refusing to overwrite: kubernetes/web.yaml is not a regular file (a pipe, a socket or a device)\n  hint: move it away, or pass --force to overwrite\n1 error\n');
+    expect(lstatSync(web).isFIFO()).toBe(true);
+    const check = ddp(['generate', '--check', EXAMPLE, '-o', out]);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(`missing: ${out}/kubernetes/web.yaml (generate would add it)`);
+    expect(ddp(['generate', EXAMPLE, '-o', out, '--force']).code).toBe(0);
+    expect(lstatSync(web).isFile()).toBe(true);
+    expect(ddp(['generate', '--check', EXAMPLE, '-o', out]).code).toBe(0);
+  });
+
+  it('a pipe in place of the manifest: the output counts as not ddp\'s, nothing blocks', () => {
+    const dir = fresh();
+    const out = join(dir, 'out');
+    expect(ddp(['generate', EXAMPLE, '-o', out]).code).toBe(0);
+    rmSync(join(out, '.ddp-manifest.json'));
+    expect(spawnSync('mkfifo', [join(out, '.ddp-manifest.json')]).status).toBe(0);
+    const r = ddp(['generate', EXAMPLE, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error[would-clobber]: refusing to overwrite: compose/docker-compose.yml exists and was not written by ddp\n');
+  });
+
+  it('a directory inside the output that ddp may not read: output-unreadable naming it, exit 1, nothing changed', () => {
+    const dir = fresh();
+    chmodSync(dir, 0o777);
+    const out = join(dir, 'out');
+    mkdirSync(join(out, 'locked'), { recursive: true, mode: 0o777 });
+    chmodSync(out, 0o777);
+    writeFileSync(join(out, 'locked', 'mine.txt'), 'mine\n');
+    chmodSync(join(out, 'locked'), 0o000);
+    try {
+      const r = ddp(['generate', EXAMPLE, '-o', out], { unprivileged: true });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `error[output-unreadable]: cannot read what is in ${out}: permission denied (${join(out, 'locked')})\n` +
+          '  hint: ddp reads DIR before replacing it, to keep the files you put there and to never overwrite them; pass a directory of its own, or fix the permissions\n1 error\n',
+      );
+      const check = ddp(['generate', '--check', EXAMPLE, '-o', out], { unprivileged: true });
+      expect(check.code).toBe(1);
+      expect(check.stderr).toContain(`error[output-unreadable]: cannot compare with what is in ${out}: permission denied (${join(out, 'locked')})\n`);
+    } finally {
+      chmodSync(join(out, 'locked'), 0o755);
+    }
+    expect(snapshot(out)).toEqual({ locked: 'dir', 'locked/mine.txt': 'mine\n' });
+    expect(readdirSync(dir)).toEqual(['out']);
+  });
+
+  it.runIf(process.platform === 'linux')('a file system that takes no new files (/proc): output-unwritable, not an internal error', () => {
+    const r = ddp(['generate', EXAMPLE, '-o', '/proc/ddp-out']);
+    expect(r.code).toBe(1);
+    // root is told ENOENT by procfs; another user may hear "permission denied" first
+    const why = process.getuid?.() === 0 ? 'no such file or directory, or a file system that takes no new files' : '(permission denied|operation not permitted)';
+    expect(r.stderr).toMatch(
+      new RegExp(`^error\\[output-unwritable\\]: cannot write the output to /proc/ddp-out: ${why} \\(/proc\\)\n  hint: pass -o a directory you can write \\(it is created if missing\\); the previous output, if any, is untouched\n1 error\n$`),
+    );
+    expect(existsSync('/proc/ddp-out')).toBe(false);
+  });
+});
+
+describe('the working directory is never swapped out', () => {
+  it('-o . (or any directory that holds the working directory): refused, nothing moved; --check may compare with it', () => {
+    const dir = fresh();
+    const out = join(dir, 'proj');
+    mkdirSync(join(out, 'src'), { recursive: true });
+    writeFileSync(join(out, 'src', 'a.ts'), 'a\n');
+    const before = snapshot(out);
+    const here = ddp(['generate', EXAMPLE, '-o', '.'], { cwd: out });
+    expect(here.code).toBe(1);
+    expect(here.stderr).toBe(
+      'error[output-holds-cwd]: -o . is the working directory\n' +
+        '  hint: ddp replaces DIR as a whole on every run, which would leave your shell in a deleted directory and walk everything under it; pass a directory of its own, e.g. -o ./deploy\n1 error\n',
+    );
+    const up = ddp(['generate', EXAMPLE, '-o', '..'], { cwd: join(out, 'src') });
+    expect(up.code).toBe(1);
+    expect(up.stderr).toContain('error[output-holds-cwd]: -o .. is the working directory or holds it\n');
+    expect(snapshot(out)).toEqual(before);
+    expect(readdirSync(dir)).toEqual(['proj']);
+    const check = ddp(['generate', '--check', EXAMPLE, '-o', '.'], { cwd: out });
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain('missing: ./kubernetes/web.yaml (generate would add it)');
+    // a directory beside or below the working directory is fine
+    expect(ddp(['generate', EXAMPLE, '-o', 'deploy'], { cwd: out }).code).toBe(0);
+  });
+
+  it('writeOutput itself refuses, through a symlinked path too', () => {
+    const dir = fresh();
+    const out = join(dir, 'out');
+    mkdirSync(join(out, 'deep'), { recursive: true });
+    const alias = join(dir, 'alias');
+    spawnSync('ln', ['-s', out, alias]);
+    let err: unknown;
+    try {
+      writeOutput(join(alias, '..', 'out'), [{ path: 'x.conf', content: 'x\n', target: 'nginx' }], { cwd: join(alias, 'deep') });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DdpError);
+    expect((err as DdpError).diagnostics.map((d) => [d.code, d.message])).toEqual([['output-holds-cwd', `-o ${join(alias, '..', 'out')} is the working directory or holds it`]]);
+    expect(snapshot(out)).toEqual({ deep: 'dir' });
+  });
+});
