@@ -57,15 +57,19 @@ export function compileTemplates(sources) {
     if (m) partialFn.set(`${m[1]}/${m[2]}`, fnName.get(id));
   }
   const consts = new Map(); // helper name → the constant holding its options object (made once, not per call)
+  const helperRefs = new Map(); // helper name → the constant holding the helper (looked up once, not per call)
   let body = `'use strict';\nconst { lookup, strict, lambda, empty, frame, extend, reindent, iterate } = rt;\n`;
-  for (const id of ids) body += compileOne(id, sources[id], fnName.get(id), partialFn, consts);
-  const declared = [...consts].map(([helper, id]) => `const ${id} = Object.freeze({ name: ${JSON.stringify(helper)}, hash: Object.freeze({}) });\n`);
-  body = body.replace("'use strict';\n", `'use strict';\n${declared.join('')}`);
+  for (const id of ids) body += compileOne(id, sources[id], fnName.get(id), partialFn, consts, helperRefs);
+  const declared = [
+    ...[...consts].map(([helper, id]) => `const ${id} = Object.freeze({ name: ${JSON.stringify(helper)}, hash: Object.freeze({}) });\n`),
+    ...[...helperRefs].map(([helper, id]) => `const ${id} = lookup(h, ${JSON.stringify(helper)});\n`),
+  ];
+  body = body.replace('= rt;\n', `= rt;\n${declared.join('')}`);
   body += `return {\n${ids.filter((id) => !/\/_partials\//.test(id)).map((id) => `  ${JSON.stringify(id)}: (context) => ${fnName.get(id)}(context, { root: context }, '', ''),\n`).join('')}};\n`;
   return body;
 }
 
-function compileOne(id, source, name, partialFn, consts) {
+function compileOne(id, source, name, partialFn, consts, helperRefs) {
   const file = `templates/${id}.hbs`;
   const ast = Handlebars.parse(source);
   const fail = (node, msg) => {
@@ -113,12 +117,17 @@ function compileOne(id, source, name, partialFn, consts) {
     const p = e.path;
     if (p.type !== 'PathExpression' || p.data || p.depth || p.parts.length !== 1) fail(e, `a helper must be a plain name, not ${p.original}`);
     const name = p.parts[0];
-    return `(lookup(h, ${JSON.stringify(name)}) || strict(${s.c}, ${JSON.stringify(name)}, ${loc(p)}))`;
+    return `(${helperRef(name)} || strict(${s.c}, ${JSON.stringify(name)}, ${loc(p)}))`;
   }
   function hashObject(hash, s) {
     if (!hash) return '{}';
     // Handlebars builds the hash object last pair first
     return `{ ${[...hash.pairs].reverse().map((pair) => `${JSON.stringify(pair.key)}: ${expr(pair.value, s)}`).join(', ')} }`;
+  }
+  /** The helper of that name (or undefined), looked up once when the templates are made: the helpers do not change. */
+  function helperRef(name) {
+    if (!helperRefs.has(name)) helperRefs.set(name, `h${helperRefs.size}`);
+    return helperRefs.get(name);
   }
   /** The options object a helper gets as its last argument ({ name, hash }), one per helper name, made once. */
   function options(name) {
@@ -139,7 +148,7 @@ function compileOne(id, source, name, partialFn, consts) {
     if (!p.data && !p.depth && p.parts.length === 1) {
       // Handlebars' "ambiguous" mustache: a helper of that name, else the field (which must exist); a function is called
       const name = JSON.stringify(p.parts[0]);
-      return `lambda(lookup(h, ${name}) || strict(${s.c}, ${name}, ${loc(p)}), ${s.c}, ${options(p.parts[0])})`;
+      return `lambda(${helperRef(p.parts[0])} || strict(${s.c}, ${name}, ${loc(p)}), ${s.c}, ${options(p.parts[0])})`;
     }
     return `lambda(${path(p, s, true)}, ${s.c})`;
   }
