@@ -121,6 +121,18 @@ for (const c of output) {
 
 const core = output.find((c) => c.type === 'chunk' && c.name === 'ddp');
 if (!core) throw new Error('scripts/bundle.mjs: no main chunk');
+// The main chunk runs from a code cache (bin/load.cjs), and V8 drops the dynamic-import hook of a
+// script compiled from a cache: an `import()` left in it fails at run time ("A dynamic import
+// callback was not specified") -- `ddp init` and `ddp add` did, for every user. Load a built-in
+// statically or with process.getBuiltinModule instead; comments (JSDoc `import('x')` types) aside.
+const dynamicImports = code
+  .get(core.fileName)
+  .split('\n')
+  .map((line, i) => [i + 1, line])
+  .filter(([, line]) => /(^|[^.\w$])import\s*\(/.test(line) && !/^\s*(\*|\/\/|\/\*)/.test(line));
+if (dynamicImports.length) {
+  throw new Error(`scripts/bundle.mjs: the main chunk has import() calls, which fail when it runs from its code cache:\n${dynamicImports.map(([n, l]) => `  ${core.fileName}:${n}: ${l.trim().slice(0, 120)}`).join('\n')}\nuse a static import, or process.getBuiltinModule() for a Node built-in`);
+}
 const sha = createHash('sha256').update(code.get(core.fileName)).digest('hex');
 const meta = { format: 'cjs', entry: 'cli.cjs', core: core.fileName, sha256: sha, cache: `${core.fileName}.${sha.slice(0, 16)}.v8cache`, node: process.version };
 writeFileSync(join(out, 'bundle.json'), JSON.stringify(meta, null, 2) + '\n');

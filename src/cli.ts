@@ -2,7 +2,7 @@
 // to a formatter, and is the only place that picks exit codes: 0 ok, 1 user error or findings,
 // 2 internal error.
 import { Command, CommanderError, Option } from 'commander';
-import { DdpError, type Diagnostic } from './diagnostics.js';
+import { DdpError, error, type Diagnostic } from './diagnostics.js';
 import { formatDiagnostics, formatGithub, styleFor, type OutputFormat } from './format.js';
 import { validateCommand } from './commands/validate.js';
 import { generateCommand, filesToStdout } from './commands/generate.js';
@@ -20,7 +20,21 @@ export interface Io {
   stderrStream: NodeJS.WriteStream;
 }
 
-const defaultIo: Io = { stdout: (s) => void process.stdout.write(s), stderr: (s) => void process.stderr.write(s), stderrStream: process.stderr };
+/** Streams with the handler below: a reader that stops early (`ddp generate --stdout | head`) ends
+ *  the run quietly, as Unix tools do, instead of with an EPIPE stack trace. */
+const guarded = new WeakSet<NodeJS.WriteStream>();
+function writeTo(stream: NodeJS.WriteStream, s: string): void {
+  if (!guarded.has(stream)) {
+    guarded.add(stream);
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    });
+  }
+  stream.write(s);
+}
+
+const defaultIo: Io = { stdout: (s) => writeTo(process.stdout, s), stderr: (s) => writeTo(process.stderr, s), stderrStream: process.stderr };
 
 function outputFormat(opts: { json?: boolean; format?: string }): OutputFormat {
   if (opts.json) return 'json';
@@ -149,9 +163,18 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       let ask: ((q: string, fallback: string) => Promise<string>) | undefined;
       let rl: import('node:readline/promises').Interface | undefined;
       if (interactive && (opts.pattern === undefined || opts.name === undefined)) {
-        const readline = await import('node:readline/promises');
+        // not `import()`: the bundle's main chunk is compiled from a code cache, which loses V8's dynamic-import hook
+        const readline = process.getBuiltinModule('node:readline/promises');
         rl = readline.createInterface({ input: process.stdin, output: io.stderrStream });
-        ask = async (q, fallback) => (await rl!.question(`${q} [${fallback}]: `)).trim() || fallback;
+        ask = async (q, fallback) => {
+          try {
+            return (await rl!.question(`${q} [${fallback}]: `)).trim() || fallback;
+          } catch (e) {
+            // Ctrl+D (or Ctrl+C) at a question: the user's choice, not ddp's bug
+            if ((e as NodeJS.ErrnoException).code !== 'ABORT_ERR') throw e;
+            throw new DdpError(error('cancelled', 'ddp init stopped: the input ended at a question; nothing was written', { hint: 'run ddp init again, or give --pattern and --name' }));
+          }
+        };
       }
       try {
         const r = await runInit({ dir, pattern: opts.pattern, name: opts.name, force: opts.force, ask });

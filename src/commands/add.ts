@@ -2,6 +2,10 @@
 // existing topology — or, with --to, a sidecar/ambassador/adapter/election to a service — keeping
 // the file's comments, order and formatting; the result must validate before it is written.
 import { Command } from 'commander';
+// static: node:fs and node:path are loaded at start-up anyway, and an `import()` of them would fail in
+// the bundle's main chunk (V8 drops the dynamic-import hook of a script compiled from a code cache)
+import { readFileSync, writeFileSync, renameSync, realpathSync, statSync, chmodSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 
 export interface AddOptions {
@@ -25,8 +29,6 @@ export interface AddResult {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export async function runAdd(opts: AddOptions): Promise<AddResult> {
-  const { readFileSync, writeFileSync, renameSync } = await import('node:fs');
-  const { resolve } = await import('node:path');
   const { DdpError, error, didYouMean } = await import('../diagnostics.js');
   const { PATTERN_IDS, patternDoc } = await import('../explain/patterns.js');
   const { findTopologyFile, loadFile, parseTopologyText } = await import('../topology/load.js');
@@ -46,6 +48,11 @@ export async function runAdd(opts: AddOptions): Promise<AddResult> {
     throw new DdpError(error('bad-option', `--to attaches a single-node pattern to a service; \`${doc.id}\` is a service pattern of its own`, { hint: `drop --to: \`ddp add ${doc.id} ${opts.name}\`, or attach sidecar, ambassador, adapter or election` }));
   }
   const file = findTopologyFile(opts.file, cwd);
+  // edited in place: standard input, a pipe or a device cannot be (and a pipe would be read twice)
+  const st = file === '-' ? undefined : statSync(resolve(cwd, file), { throwIfNoEntry: false });
+  if (file === '-' || (st && !st.isFile() && !st.isDirectory())) {
+    throw new DdpError(error('not-a-regular-file', `ddp add edits the topology file in place, and ${file === '-' ? 'standard input' : file} is not a regular file`, { file: file === '-' ? '<stdin>' : file, hint: 'pass the topology file itself with --file' }));
+  }
   loadFile(file, cwd); // the file must parse before we touch it (positioned diagnostics otherwise)
   const text = readFileSync(resolve(cwd, file), 'utf8');
   const edit = opts.to !== undefined ? attachToService(text, opts.to, doc.attach!.key, opts.name, doc.attach!.item(opts.name, opts.to)) : addEntry(text, doc.section, opts.name, doc.snippet(opts.name));
@@ -58,10 +65,18 @@ export async function runAdd(opts: AddOptions): Promise<AddResult> {
       ...errors,
     ]);
   }
-  const abs = resolve(cwd, file);
+  // the file itself, not a symlink to it (renaming over the link would replace the link), keeping its mode
+  const abs = realpathSync(resolve(cwd, file));
   const tmp = `${abs}.ddp-tmp-${process.pid}`;
-  writeFileSync(tmp, edit.text);
-  renameSync(tmp, abs);
+  try {
+    writeFileSync(tmp, edit.text, { flag: 'wx', mode: 0o600 });
+    chmodSync(tmp, statSync(abs).mode & 0o7777);
+    renameSync(tmp, abs);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DdpError(error('file-unwritable', `cannot write ${file}: ${code ?? String(e)}; it is unchanged`, { file, hint: 'ddp add writes a temporary file beside the topology and renames it over it: check that you can write the directory' }));
+  }
   const added = opts.to !== undefined ? `/services/${opts.to}/${doc.attach!.key}` : `/${doc.section}/${opts.name}`;
   return { file, pattern: doc.id, name: opts.name, added, method: edit.method, diagnostics: diagnostics.filter((d) => d.severity !== 'info') };
 }

@@ -2,6 +2,10 @@
 // what the flags leave out; otherwise (CI, pipes) it takes flags only and never waits for input.
 // The scaffold is validated before it is written; an existing file is kept unless --force.
 import { Command } from 'commander';
+// static: node:fs and node:path are loaded at start-up anyway, and an `import()` of them would fail in
+// the bundle's main chunk (V8 drops the dynamic-import hook of a script compiled from a code cache)
+import { existsSync, mkdirSync, writeFileSync, renameSync, statSync } from 'node:fs';
+import { basename, join, resolve, relative } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 
 export interface InitOptions {
@@ -25,8 +29,6 @@ export interface InitResult {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export async function runInit(opts: InitOptions): Promise<InitResult> {
-  const { existsSync, mkdirSync, writeFileSync, renameSync, statSync } = await import('node:fs');
-  const { basename, join, resolve, relative } = await import('node:path');
   const { DdpError, error, didYouMean } = await import('../diagnostics.js');
   const { PATTERN_IDS, PATTERNS, patternDoc } = await import('../explain/patterns.js');
   const { topologyText } = await import('../explain/scaffold.js');

@@ -1,7 +1,7 @@
 // `ddp init` and `ddp add` round trips: what they write validates and generates, `add` keeps every
 // byte of the file it edits (comments, alignment, blank lines, order) and only inserts lines.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync, chmodSync, symlinkSync, lstatSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInit } from '../../src/commands/init.js';
@@ -185,5 +185,19 @@ describe('ddp add', () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty);
     expect((await diagnosticsOf(runAdd({ pattern: 'replicated', name: 'x', cwd: empty })))[0]).toMatch(/^no-topology-file: no topology file given/);
+  });
+
+  it('edits the file a symlink points at (the link stays a link) and keeps its mode; nothing left beside it', async () => {
+    const real = join(dir, 'real');
+    mkdirSync(real);
+    writeFileSync(join(real, 'topology.yaml'), BASE, { mode: 0o640 });
+    chmodSync(join(real, 'topology.yaml'), 0o640);
+    rmSync(join(dir, 'ddp.yaml'));
+    symlinkSync(join('real', 'topology.yaml'), join(dir, 'ddp.yaml'));
+    await runAdd({ pattern: 'replicated', name: 'extra', cwd: dir });
+    expect(lstatSync(join(dir, 'ddp.yaml')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(real, 'topology.yaml'), 'utf8')).toContain('    extra:\n');
+    expect(statSync(join(real, 'topology.yaml')).mode & 0o777).toBe(0o640);
+    expect(readdirSync(real)).toEqual(['topology.yaml']);
   });
 });

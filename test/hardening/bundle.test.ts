@@ -2,8 +2,8 @@
 // V8 code cache is only ever a speed-up: accepted by the Node that built it, harmless when it is
 // missing, stale or garbage.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt } from '../helpers/cli.js';
@@ -53,6 +53,62 @@ describe('the bundle', () => {
         expect([a.status, a.stdout], `${args.join(' ')}`).toEqual([b.status, b.stdout]);
       }
     }
+  });
+
+  it('runs every command from its code cache: init, add, validate, generate, graph, explain, lint, schema', () => {
+    // a script compiled from a V8 code cache loses its dynamic-import hook: an `import()` left in the
+    // main chunk failed at run time ("A dynamic import callback was not specified") -- init and add did
+    const cwd = join(base, 'commands');
+    const ddp = (...args: string[]) => {
+      const r = node([join(ROOT, 'bin', 'ddp.js'), ...args], cwd);
+      expect([r.status, r.stderr.includes('internal error') ? r.stderr : ''], args.join(' ')).toEqual([0, '']);
+      return r;
+    };
+    cpSync(join(ROOT, 'examples', '01-replicated'), join(cwd, 'given'), { recursive: true });
+    ddp('init', 'shop', '--pattern', 'work-queue', '--name', 'jobs');
+    ddp('add', 'sidecar', 'logs', '--to', 'jobs', '--file', join('shop', 'ddp.yaml'));
+    ddp('add', 'replicated', 'web', '--file', join('shop', 'ddp.yaml'));
+    ddp('validate', join('shop', 'ddp.yaml'));
+    ddp('generate', join('shop', 'ddp.yaml'), '-o', 'out');
+    ddp('generate', '--check', join('shop', 'ddp.yaml'), '-o', 'out');
+    ddp('graph', join('given', 'ddp.yaml'));
+    ddp('explain', 'sharded');
+    ddp('lint', 'out');
+    ddp('schema');
+    expect(readFileSync(join(cwd, 'shop', 'ddp.yaml'), 'utf8')).toMatch(/^ {2}web:\n {4}pattern: replicated\n/m);
+    expect(readFileSync(join(cwd, 'shop', 'ddp.yaml'), 'utf8')).toMatch(/^ {4}sidecars:\n {6}- name: logs\n/m);
+  });
+
+  it('asks its questions on a terminal from the bundle too (node:readline, loaded on demand); the input ending at a question stops it cleanly', async () => {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'CI') env[k] = v; // CI turns the questions off
+    /** `ddp init` on a terminal (util-linux `script`), typing each answer when its question shows; the input ends after the last. */
+    const session = (cwd: string, answers: string[]) =>
+      new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+        mkdirSync(cwd);
+        const child = spawn('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bin', 'ddp.js'))} init`, '/dev/null'], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+        let out = '';
+        let asked = 0;
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+          out += d;
+          const questions = out.split(']: ').length - 1;
+          for (; asked < questions; asked++) {
+            if (asked < answers.length) child.stdin.write(`${answers[asked]}\n`);
+            if (asked + 1 >= answers.length) child.stdin.end();
+          }
+        });
+        child.once('error', reject);
+        child.once('close', (code) => (clearTimeout(timer), resolve({ code, out })));
+      });
+    const ok = await session(join(base, 'interactive'), ['sharded', 'cache']);
+    expect(ok.out).not.toContain('internal error');
+    expect(ok.code, ok.out).toBe(0);
+    expect(readFileSync(join(base, 'interactive', 'ddp.yaml'), 'utf8')).toMatch(/^ {2}cache:\n {4}pattern: sharded\n/m);
+    const stopped = await session(join(base, 'interactive-eof'), ['sharded']);
+    expect(stopped.code, stopped.out).toBe(1);
+    expect(stopped.out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')).toContain('error[cancelled]: ddp init stopped: the input ended at a question; nothing was written');
+    expect(existsSync(join(base, 'interactive-eof', 'ddp.yaml'))).toBe(false);
   });
 
   it('compiles its main chunk from the code cache made at build time (same Node, no flags)', () => {
