@@ -388,6 +388,19 @@ describe('generate', () => {
     expect(Buffer.concat(chunks).equals(expected)).toBe(true);
   });
 
+  it('--stdout into a reader that stops early (`| head`): ddp ends quietly, exit 0, no EPIPE stack trace', async () => {
+    const topology = join(dir, 'big-head.yaml');
+    writeFileSync(topology, execFileSync(process.execPath, [join(ROOT, 'scripts/bench.mjs'), '--emit', '200'], { encoding: 'utf8' }));
+    for (const args of [['generate', topology, '--stdout'], ['--help']]) {
+      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.stdout.once('data', () => child.stdout.destroy()); // the first chunk, then the reader is gone
+      const code = await new Promise((r) => child.on('close', r));
+      expect([code, STACK_LINE.test(stderr) ? stderr.slice(-600) : 'no trace'], args.join(' ')).toEqual([0, 'no trace']);
+    }
+  });
+
   it('--target picks targets', async () => {
     const r = await runDdp(['generate', EXAMPLE, '--target', 'nginx,varnish', '--stdout']);
     expect(r.code).toBe(0);
@@ -457,5 +470,38 @@ describe('generate', () => {
     cpSync(join(ROOT, EXAMPLE), join(cwd, 'ddp.yaml'));
     const r = await runDdp(['validate'], { cwd });
     expect([r.code, r.stderr]).toEqual([0, 'ddp: ddp.yaml is valid\n']);
+  });
+});
+
+describe('standard input, pipes and devices as the topology', () => {
+  const ddp = (args: string[], input?: string) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input, encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+
+  it('- reads the topology from standard input: validate, generate --stdout, graph; diagnostics name <stdin>', () => {
+    const text = readFileSync(join(ROOT, EXAMPLE), 'utf8');
+    expect([ddp(['validate', '-'], text).status, ddp(['validate', '-'], text).stderr]).toEqual([0, 'ddp: <stdin> is valid\n']);
+    expect(ddp(['generate', '-', '--stdout'], text).stdout).toBe(ddp(['generate', EXAMPLE, '--stdout']).stdout);
+    expect(ddp(['graph', '-'], text).stdout).toBe(ddp(['graph', EXAMPLE]).stdout);
+    const bad = ddp(['validate', '-'], BAD);
+    expect([bad.status, bad.stderr.split('\n')[0]]).toEqual([1, '<stdin>:9:5: error[unknown-key]: unknown key `replicaz` in services.web (at /services/web/replicaz)']);
+  });
+
+  it('a device that never ends (/dev/zero) or a pipe past 16 MiB: file-too-large, exit 1, at once', () => {
+    const zero = ddp(['validate', '/dev/zero']);
+    expect([zero.status, zero.signal, zero.stderr]).toEqual([
+      1,
+      null,
+      '/dev/zero:1:1: error[file-too-large]: /dev/zero goes on past 16 MiB, the most ddp reads of a topology\n  hint: split the topology, or check that this is the right file\n1 error\n',
+    ]);
+    const piped = ddp(['validate', '-'], 'x'.repeat(16 * 1024 * 1024 + 1));
+    expect([piped.status, piped.stderr.split('\n')[0]]).toEqual([1, '<stdin>:1:1: error[file-too-large]: <stdin> goes on past 16 MiB, the most ddp reads of a topology']);
+    const lint = ddp(['lint', '/dev/zero']);
+    expect([lint.status, lint.signal, lint.stderr.split('\n')[0]]).toEqual([1, null, '/dev/zero: error[file-too-large]: /dev/zero goes on past 32 MiB; ddp lints files of at most 32 MiB']);
+  });
+
+  it('ddp add edits a file in place: standard input or a device is refused before anything is read', () => {
+    const r = ddp(['add', 'sidecar', 'x', '--to', 'web', '--file', '-'], 'never read');
+    expect([r.status, r.stderr]).toEqual([1, '<stdin>: error[not-a-regular-file]: ddp add edits the topology file in place, and standard input is not a regular file\n  hint: pass the topology file itself with --file\n1 error\n']);
+    const dev = ddp(['add', 'sidecar', 'x', '--to', 'web', '--file', '/dev/zero']);
+    expect([dev.status, dev.stderr.split('\n')[0]]).toEqual([1, '/dev/zero: error[not-a-regular-file]: ddp add edits the topology file in place, and /dev/zero is not a regular file']);
   });
 });

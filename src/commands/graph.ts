@@ -38,7 +38,7 @@ export async function runGraph(opts: GraphOptions): Promise<GraphResult> {
 export function graphCommand(): Command {
   return new Command('graph')
     .description('draw the topology: Mermaid (renders on GitHub) or Graphviz DOT')
-    .argument('[file]', 'topology file (default: ddp.yaml, ddp.yml or topology.yaml)')
+    .argument('[file]', 'topology file, - for standard input (default: ddp.yaml, ddp.yml or topology.yaml)')
     .addOption(new Option('--format <format>', 'mermaid or dot').choices(['mermaid', 'dot']).default('mermaid'))
     .option('--env <name>', 'apply this environment overlay')
     .option('--json', 'JSON on stdout: { file, format, text, nodes, edges }')

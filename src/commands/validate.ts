@@ -15,13 +15,13 @@ export async function runValidate(opts: { file?: string; env?: string; cwd?: str
   const file = findTopologyFile(opts.file, cwd);
   const loaded = loadFile(file, cwd);
   const diagnostics = await validateAll(loaded, opts.env);
-  return { file, ok: !diagnostics.some((d) => d.severity === 'error'), diagnostics };
+  return { file: loaded.file, ok: !diagnostics.some((d) => d.severity === 'error'), diagnostics }; // `-` is <stdin>
 }
 
 export function validateCommand(): Command {
   return new Command('validate')
     .description('check a topology: schema, then references, ports, names and pipeline graphs — all problems at once')
-    .argument('[file]', 'topology file (default: ddp.yaml, ddp.yml or topology.yaml)')
+    .argument('[file]', 'topology file, - for standard input (default: ddp.yaml, ddp.yml or topology.yaml)')
     .option('--env <name>', 'validate with this environment overlay only (default: the document and every environment)')
     .addHelpText('after', '\nExamples:\n  $ ddp validate\n  $ ddp validate examples/01-replicated/ddp.yaml --format github\n  $ ddp validate ddp.yaml --env prod --json');
 }

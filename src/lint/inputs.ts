@@ -1,6 +1,7 @@
 // What `ddp lint` reads: files, directories (every .yaml/.yml/.json below, hidden directories and
 // node_modules skipped), `-` for standard input, or a topology's generated output (in memory).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readCapped, TooLarge } from '../read.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { DdpError, error } from '../diagnostics.js';
 import type { LintInput } from './lint.js';
@@ -58,11 +59,13 @@ function display(arg: string, absDir: string, absFile: string): { abs: string; s
 }
 
 function readText(abs: string, shown: string): string {
-  const st = statSync(abs);
-  if (st.size > MAX_MANIFEST_BYTES) throw new DdpError(error('file-too-large', `${shown} is ${(st.size / 1048576).toFixed(1)} MiB; ddp lints files of at most ${MAX_MANIFEST_BYTES / 1048576} MiB`, { file: shown }));
   try {
-    return readFileSync(abs, 'utf8');
+    return readCapped(abs, MAX_MANIFEST_BYTES); // a pipe or a device is read up to the cap, never for ever
   } catch (e) {
+    if (e instanceof TooLarge) {
+      const size = e.bytes !== undefined ? `is ${(e.bytes / 1048576).toFixed(1)} MiB` : `goes on past ${MAX_MANIFEST_BYTES / 1048576} MiB`;
+      throw new DdpError(error('file-too-large', `${shown} ${size}; ddp lints files of at most ${MAX_MANIFEST_BYTES / 1048576} MiB`, { file: shown }));
+    }
     throw new DdpError(error('file-unreadable', `${shown}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: shown }));
   }
 }

@@ -1,6 +1,7 @@
 // Stage 1 of the flow: read a topology file and parse it into plain data plus a source map
 // (JSON pointer → line/col). The only stage that reads the disk.
-import { readFileSync, statSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readCapped, TooLarge } from '../read.js';
 import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type * as YamlLib from 'yaml';
@@ -14,6 +15,8 @@ let yamlLib: typeof YamlLib | undefined;
 const yaml = (): typeof YamlLib => (yamlLib ??= createRequire(import.meta.url)('yaml') as typeof YamlLib);
 
 export const DEFAULT_FILES = ['ddp.yaml', 'ddp.yml', 'topology.yaml'] as const;
+/** The name `-` stands for standard input (`… | ddp generate - -o out`); diagnostics call it <stdin>. */
+export const STDIN = '-';
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 /** Nodes that YAML aliases may add to a topology in all (a billion-laughs document adds ~10^9). */
 export const MAX_ALIAS_NODES = 10_000;
@@ -46,36 +49,26 @@ export function findTopologyFile(file: string | undefined, cwd: string): string 
   );
 }
 
-/** Read and parse a topology file. Throws DdpError with positioned diagnostics on bad input. */
+/** Read and parse a topology file (`-`: standard input). Throws DdpError with positioned diagnostics on bad input. */
 export function loadFile(file: string, cwd = process.cwd()): Loaded {
-  const path = resolve(cwd, file);
-  let size: number;
-  try {
-    const st = statSync(path);
-    if (st.isDirectory()) {
-      throw new DdpError(error('not-a-file', `${file} is a directory, not a topology file`, { file, hint: `pass a file inside it, e.g. ${file.replace(/\/$/, '')}/ddp.yaml` }));
-    }
-    size = st.size;
-  } catch (e) {
-    if (e instanceof DdpError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new DdpError(error('file-not-found', `${file}: no such file`, { file, hint: 'check the path, or create a topology with `ddp init`' }));
-    throw new DdpError(error('file-unreadable', `${file}: cannot read (${code ?? String(e)})`, { file }));
-  }
-  if (size > MAX_INPUT_BYTES) {
-    throw new DdpError(
-      error('file-too-large', `${file} is ${(size / 1048576).toFixed(1)} MiB; ddp reads topologies of at most ${MAX_INPUT_BYTES / 1048576} MiB`, {
-        file, line: 1, col: 1, hint: 'split the topology, or check that this is the right file',
-      }),
-    );
-  }
+  const shown = file === STDIN ? '<stdin>' : file;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readCapped(file === STDIN ? 0 : resolve(cwd, file), MAX_INPUT_BYTES);
   } catch (e) {
-    throw new DdpError(error('file-unreadable', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file }));
+    const cap = MAX_INPUT_BYTES / 1048576;
+    const at = { file: shown, line: 1, col: 1, hint: 'split the topology, or check that this is the right file' };
+    if (e instanceof TooLarge) {
+      throw new DdpError(error('file-too-large', e.bytes !== undefined ? `${shown} is ${(e.bytes / 1048576).toFixed(1)} MiB; ddp reads topologies of at most ${cap} MiB` : `${shown} goes on past ${cap} MiB, the most ddp reads of a topology`, at));
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DdpError(error('file-not-found', `${file}: no such file`, { file, hint: 'check the path, or create a topology with `ddp init`' }));
+    if (code === 'EISDIR') {
+      throw new DdpError(error('not-a-file', `${file} is a directory, not a topology file`, { file, hint: `pass a file inside it, e.g. ${file.replace(/\/$/, '')}/ddp.yaml` }));
+    }
+    throw new DdpError(error('file-unreadable', `${shown}: cannot read (${code ?? String(e)})`, { file: shown }));
   }
-  return parseTopologyText(text, file);
+  return parseTopologyText(text, shown);
 }
 
 /** Parse topology text (YAML or JSON). Pure: no disk access. */
