@@ -94,6 +94,11 @@ describe('exit codes', () => {
     expect(target.stderr).toBe('error[unknown-target]: --target helm: unknown target\n  hint: targets: kubernetes, compose, nginx, varnish, twemproxy, fluent-bit\n1 error\n');
   });
 
+  it('1: -o with an empty value', async () => {
+    const r = await runDdp(['generate', EXAMPLE, '-o', '']);
+    expect([r.code, r.stderr]).toEqual([1, 'error[output-empty]: -o is empty\n  hint: pass the directory to write, e.g. -o out (it is created if missing)\n1 error\n']);
+  });
+
   it('1: an output directory that cannot be written is the user\'s situation, not a bug', async () => {
     writeFileSync(join(dir, 'a-file'), 'x');
     const r = await runDdp(['generate', join(ROOT, EXAMPLE), '-o', 'a-file/out'], { cwd: dir });

@@ -73,7 +73,11 @@ export async function runAdd(opts: AddOptions): Promise<AddResult> {
     chmodSync(tmp, statSync(abs).mode & 0o7777);
     renameSync(tmp, abs);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // never made (its directory is a file)
+    }
     const code = (e as NodeJS.ErrnoException).code;
     throw new DdpError(error('file-unwritable', `cannot write ${file}: ${code ?? String(e)}; it is unchanged`, { file, hint: 'ddp add writes a temporary file beside the topology and renames it over it: check that you can write the directory' }));
   }

@@ -4,6 +4,7 @@
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { OutputFile } from './files.js';
+import { DdpError, error } from '../diagnostics.js';
 import { listFiles, readManifest, outputError, MANIFEST } from './write.js';
 
 export interface CheckResult {
@@ -20,6 +21,7 @@ export interface CheckResult {
 const isUserSupplied = (p: string) => p.startsWith('compose/secrets/');
 
 export function checkOutput(outDirArg: string, files: readonly OutputFile[], opts: { cwd?: string } = {}): CheckResult {
+  if (outDirArg === '') throw new DdpError(error('output-empty', '-o is empty', { hint: 'pass the directory to compare with, e.g. -o out' }));
   const outDir = resolve(opts.cwd ?? process.cwd(), outDirArg);
   const onDisk = new Map<string, string>();
   let present: string[] = [];

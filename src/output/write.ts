@@ -149,6 +149,7 @@ function problems(ex: Existing, generated: Set<string>): string[] {
  * regenerated output is mostly unchanged.
  */
 export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts: { force?: boolean; cwd?: string } = {}): WriteResult {
+  if (outDirArg === '') throw new DdpError(error('output-empty', '-o is empty', { hint: 'pass the directory to write, e.g. -o out (it is created if missing)' }));
   const outDir = resolve(opts.cwd ?? process.cwd(), outDirArg);
   let st;
   try {

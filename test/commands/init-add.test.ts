@@ -62,6 +62,13 @@ describe('ddp init', () => {
     expect(readFileSync(join(dir, 'ddp.yaml'), 'utf8')).toContain('  web:\n    pattern: replicated\n');
   });
 
+  it('a DIR that is a file: file-unwritable (exit 1), not an internal error; nothing left behind', async () => {
+    writeFileSync(join(dir, 'plain'), 'x\n');
+    expect(await diagnosticsOf(runInit({ dir: 'plain', pattern: 'replicated', name: 'web', cwd: dir }))).toEqual(['file-unwritable: cannot write plain/ddp.yaml: a part of the path is a file, not a directory']);
+    expect(await diagnosticsOf(runInit({ dir: 'plain/deeper', pattern: 'replicated', name: 'web', cwd: dir }))).toEqual(['file-unwritable: cannot write plain/deeper/ddp.yaml: a part of the path is a file, not a directory']);
+    expect(readdirSync(dir).sort()).toEqual(['plain']);
+  });
+
   it('without a terminal it needs the flags (never waits for input)', async () => {
     expect(await diagnosticsOf(runInit({ cwd: dir }))).toEqual(['missing-option: --pattern and --name are required when ddp init does not run on a terminal']);
     expect(await diagnosticsOf(runInit({ cwd: dir, pattern: 'replicated' }))).toEqual(['missing-option: --name is required when ddp init does not run on a terminal']);
