@@ -159,8 +159,9 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
   }
   if (st?.isSymbolicLink()) throw new DdpError(error('output-is-symlink', `-o ${outDirArg} is a symlink`, { hint: 'pass the directory it points to; ddp does not write through symlinks' }));
   if (st && !st.isDirectory()) throw new DdpError(error('output-not-directory', `-o ${outDirArg} is a file, not a directory`, { hint: 'pass a directory (it is created if missing)' }));
-  if (st && holdsWorkingDirectory(outDir, opts.cwd ?? process.cwd())) {
-    throw new DdpError(error('output-holds-cwd', `-o ${outDirArg} is the working directory${realpathSync(outDir) === realpathSync(opts.cwd ?? process.cwd()) ? '' : ' or holds it'}`, {
+  const cwdRelation = st ? relationToWorkingDirectory(outDir, opts.cwd ?? process.cwd()) : undefined;
+  if (cwdRelation) {
+    throw new DdpError(error('output-holds-cwd', `-o ${outDirArg} is the working directory${cwdRelation === 'holds' ? ' or holds it' : ''}`, {
       hint: `ddp replaces DIR as a whole on every run, which would leave your shell in a deleted directory and walk everything under it; pass a directory of its own, e.g. -o ${outDirArg.replace(/\/+$/, '') || '.'}/deploy`,
     }));
   }
@@ -262,25 +263,26 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
   return { outDir, written: [...hashes.keys()].sort(), files: summary.sort(byPath), removed: removed.sort(), kept: kept.sort() };
 }
 
-/**
- * Remove the previous output, moved aside to `dir`: the entries listed before the run (those
- * carried over are gone already), then their directories, deepest first. Anything else found
- * there -- something added during the run, an empty directory -- leaves it to rmSync. (rmSync
- * would lstat every entry again; at 1,000 services that walk was ~70 ms of the run.)
- */
-/** Whether `dir` is `cwd` or one of its parents (symlinks resolved): swapping it would pull the working directory away. */
-function holdsWorkingDirectory(dir: string, cwd: string): boolean {
+/** Whether `dir` is the working directory `cwd` ('is') or one of its parents ('holds'), symlinks resolved: swapping it would pull the working directory away. */
+function relationToWorkingDirectory(dir: string, cwd: string): 'is' | 'holds' | undefined {
   let real: string;
   let here: string;
   try {
     real = realpathSync(dir);
     here = realpathSync(cwd);
   } catch {
-    return false;
+    return undefined;
   }
-  return here === real || here.startsWith(real.endsWith(sep) ? real : real + sep);
+  if (here === real) return 'is';
+  return here.startsWith(real.endsWith(sep) ? real : real + sep) ? 'holds' : undefined;
 }
 
+/**
+ * Remove the previous output, moved aside to `dir`: the entries listed before the run (those
+ * carried over are gone already), then their directories, deepest first. Anything else found
+ * there -- something added during the run, an empty directory -- leaves it to rmSync. (rmSync
+ * would lstat every entry again; at 1,000 services that walk was ~70 ms of the run.)
+ */
 function removePrevious(dir: string, listed: readonly string[]): void {
   try {
     for (const path of listed) {
