@@ -506,6 +506,10 @@ describe('standard input, pipes and devices as the topology', () => {
   it('ddp add edits a file in place: standard input or a device is refused before anything is read', () => {
     const r = ddp(['add', 'sidecar', 'x', '--to', 'web', '--file', '-'], 'never read');
     expect([r.status, r.stderr]).toEqual([1, '<stdin>: error[not-a-regular-file]: ddp add edits the topology file in place, and standard input is not a regular file\n  hint: pass the topology file itself with --file\n1 error\n']);
+    // a path through a file: the same diagnostic as validate's, not an internal error
+    const through = ddp(['add', 'sidecar', 'x', '--to', 'web', '--file', `${EXAMPLE}/ddp.yaml`]);
+    expect([through.status, through.stderr.split('\n')[0]]).toEqual([1, `${EXAMPLE}/ddp.yaml: error[file-not-found]: ${EXAMPLE}/ddp.yaml: no such file (a part of the path is a file, not a directory)`]);
+    expect(ddp(['validate', `${EXAMPLE}/ddp.yaml`]).stderr).toBe(through.stderr);
     const dev = ddp(['add', 'sidecar', 'x', '--to', 'web', '--file', '/dev/zero']);
     expect([dev.status, dev.stderr.split('\n')[0]]).toEqual([1, '/dev/zero: error[not-a-regular-file]: ddp add edits the topology file in place, and /dev/zero is not a regular file']);
   });

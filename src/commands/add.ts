@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 // static: node:fs and node:path are loaded at start-up anyway, and an `import()` of them would fail in
 // the bundle's main chunk (V8 drops the dynamic-import hook of a script compiled from a code cache)
-import { readFileSync, writeFileSync, renameSync, realpathSync, statSync, chmodSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, renameSync, realpathSync, statSync, chmodSync, rmSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 
@@ -49,7 +49,12 @@ export async function runAdd(opts: AddOptions): Promise<AddResult> {
   }
   const file = findTopologyFile(opts.file, cwd);
   // edited in place: standard input, a pipe or a device cannot be (and a pipe would be read twice)
-  const st = file === '-' ? undefined : statSync(resolve(cwd, file), { throwIfNoEntry: false });
+  let st: Stats | undefined;
+  try {
+    st = file === '-' ? undefined : statSync(resolve(cwd, file));
+  } catch {
+    st = undefined; // missing or unreadable: loadFile below says which
+  }
   if (file === '-' || (st && !st.isFile() && !st.isDirectory())) {
     throw new DdpError(error('not-a-regular-file', `ddp add edits the topology file in place, and ${file === '-' ? 'standard input' : file} is not a regular file`, { file: file === '-' ? '<stdin>' : file, hint: 'pass the topology file itself with --file' }));
   }

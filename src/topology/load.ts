@@ -63,6 +63,7 @@ export function loadFile(file: string, cwd = process.cwd()): Loaded {
     }
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new DdpError(error('file-not-found', `${file}: no such file`, { file, hint: 'check the path, or create a topology with `ddp init`' }));
+    if (code === 'ENOTDIR') throw new DdpError(error('file-not-found', `${file}: no such file (a part of the path is a file, not a directory)`, { file, hint: 'check the path' }));
     if (code === 'EISDIR') {
       throw new DdpError(error('not-a-file', `${file} is a directory, not a topology file`, { file, hint: `pass a file inside it, e.g. ${file.replace(/\/$/, '')}/ddp.yaml` }));
     }
