@@ -490,6 +490,14 @@ describe('standard input, pipes and devices as the topology', () => {
     expect([bad.status, bad.stderr.split('\n')[0]]).toEqual([1, '<stdin>:9:5: error[unknown-key]: unknown key `replicaz` in services.web (at /services/web/replicaz)']);
   });
 
+  it('lint --topology - lints what the topology on standard input generates; - for both is refused', () => {
+    const text = readFileSync(join(ROOT, EXAMPLE), 'utf8');
+    const r = ddp(['lint', '--topology', '-'], text);
+    expect([r.status, r.stderr]).toEqual([0, 'ddp lint: 14 Kubernetes objects and 4 compose services in 4 files generated from <stdin>: no problems\n']);
+    const twice = ddp(['lint', '-', '--topology', '-'], text);
+    expect([twice.status, twice.stderr]).toEqual([1, 'error[stdin-twice]: standard input (-) is given twice: as --topology and as a file to lint\n  hint: read one of them from a file\n1 error\n']);
+  });
+
   it('a device that never ends (/dev/zero) or a pipe past 16 MiB: file-too-large, exit 1, at once', () => {
     const zero = ddp(['validate', '/dev/zero']);
     expect([zero.status, zero.signal, zero.stderr]).toEqual([

@@ -30,6 +30,9 @@ export async function runLint(opts: LintOptions): Promise<LintReport> {
   if (opts.env !== undefined && opts.topology === undefined) {
     throw new DdpError(error('env-without-topology', '--env applies to --topology: the manifests given are linted as they are', { hint: 'add --topology [FILE] to lint what the topology generates with that environment' }));
   }
+  if (opts.topology === '-' && opts.paths.includes('-')) {
+    throw new DdpError(error('stdin-twice', 'standard input (-) is given twice: as --topology and as a file to lint', { hint: 'read one of them from a file' }));
+  }
   const inputs: LintInput[] = [];
   let topologyFile: string | undefined;
   if (opts.topology !== undefined) {

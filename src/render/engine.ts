@@ -21,7 +21,8 @@ export class TemplateError extends Error {}
 
 /** Render templates/<id>.hbs with data. Throws TemplateError (an internal error) when missing. */
 export function render(id: string, data: unknown): string {
-  const fn = hasTemplate(id) ? templates()[id] : undefined;
+  const all = templates();
+  const fn = Object.prototype.hasOwnProperty.call(all, id) ? all[id] : undefined;
   if (!fn) throw new TemplateError(`no template ${id}.hbs in templates/`);
   try {
     return fn(data);
