@@ -5,6 +5,7 @@
 // generates are removed. Symlinks are never followed.
 import { mkdirSync, realpathSync, writeFileSync, renameSync, rmSync, rmdirSync, unlinkSync, lstatSync, readdirSync, readFileSync, readSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
+import type { Stats } from 'node:fs';
 import { sha256 } from '../sha256.js';
 import { DdpError, error } from '../diagnostics.js';
 import { byPath, isSafePath, type OutputFile } from './files.js';
@@ -148,10 +149,84 @@ function problems(ex: Existing, generated: Set<string>): string[] {
  * instead of written again: creating a file costs ~50× a link on some file systems, and a
  * regenerated output is mostly unchanged.
  */
-export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts: { force?: boolean; cwd?: string } = {}): WriteResult {
+export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts: WriteOptions = {}): WriteResult {
   if (outDirArg === '') throw new DdpError(error('output-empty', '-o is empty', { hint: 'pass the directory to write, e.g. -o out (it is created if missing)' }));
   const outDir = resolve(opts.cwd ?? process.cwd(), outDirArg);
-  let st;
+  checkOutDir(outDir, outDirArg, opts.cwd); // what is wrong with DIR itself shows before anything is made
+  const parent = dirname(outDir);
+  try {
+    mkdirSync(parent, { recursive: true });
+  } catch (e) {
+    throw cannotWrite(outDirArg, e);
+  }
+  const unlock = lockOutput(parent, outDir, outDirArg, opts.lockWaitMs ?? LOCK_WAIT_MS);
+  try {
+    return writeLocked(outDirArg, outDir, parent, files, opts);
+  } finally {
+    unlock();
+  }
+}
+
+export interface WriteOptions {
+  force?: boolean;
+  cwd?: string;
+  /** how long to wait for another ddp writing the same directory (tests shorten it) */
+  lockWaitMs?: number;
+}
+
+/** How long a second `ddp generate -o DIR` waits for the first (10,000 services take ~12 s). */
+const LOCK_WAIT_MS = 120_000;
+
+/**
+ * One writer per output directory at a time: without it, two runs at once (a file watcher, a
+ * parallel make) swap directories under each other -- one fails half-way, or reads the other's
+ * files as changed. The lock is a directory beside DIR holding the writer's pid; a second run
+ * waits for it, and takes over a lock whose process is gone (killed mid-run).
+ */
+function lockOutput(parent: string, outDir: string, outDirArg: string, waitMs: number): () => void {
+  const lock = join(parent, `.${basename(outDir)}.ddp-lock`);
+  const pidFile = join(lock, 'pid');
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(pidFile, `${process.pid}\n`);
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw outputError(outDirArg, e);
+    }
+    let holder: number | undefined;
+    try {
+      holder = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
+    } catch {
+      holder = undefined; // just made, its pid not written yet
+    }
+    if (holder !== undefined && !processAlive(holder)) {
+      rmSync(lock, { recursive: true, force: true }); // its writer is gone
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new DdpError(error('output-busy', `another ddp${holder ? ` (pid ${holder})` : ''} is writing ${outDirArg}; waited ${waitMs / 1000} s`, {
+        hint: `run again when it is done; if no ddp is running, remove ${lock}`,
+      }));
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
+  }
+}
+
+/** DIR as it stands (undefined when missing); a symlink, a file, or the working directory is refused. */
+function checkOutDir(outDir: string, outDirArg: string, cwd: string | undefined): Stats | undefined {
+  let st: Stats | undefined;
   try {
     st = lstatSync(outDir);
   } catch {
@@ -159,12 +234,17 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
   }
   if (st?.isSymbolicLink()) throw new DdpError(error('output-is-symlink', `-o ${outDirArg} is a symlink`, { hint: 'pass the directory it points to; ddp does not write through symlinks' }));
   if (st && !st.isDirectory()) throw new DdpError(error('output-not-directory', `-o ${outDirArg} is a file, not a directory`, { hint: 'pass a directory (it is created if missing)' }));
-  const cwdRelation = st ? relationToWorkingDirectory(outDir, opts.cwd ?? process.cwd()) : undefined;
+  const cwdRelation = st ? relationToWorkingDirectory(outDir, cwd ?? process.cwd()) : undefined;
   if (cwdRelation) {
     throw new DdpError(error('output-holds-cwd', `-o ${outDirArg} is the working directory${cwdRelation === 'holds' ? ' or holds it' : ''}`, {
       hint: `ddp replaces DIR as a whole on every run, which would leave your shell in a deleted directory and walk everything under it; pass a directory of its own, e.g. -o ${outDirArg.replace(/\/+$/, '') || '.'}/deploy`,
     }));
   }
+  return st;
+}
+
+function writeLocked(outDirArg: string, outDir: string, parent: string, files: Iterable<OutputFile>, opts: WriteOptions): WriteResult {
+  const st = checkOutDir(outDir, outDirArg, opts.cwd); // again, under the lock: another run may have made it meanwhile
   let before: Existing;
   try {
     before = st ? existing(outDir) : { listed: new Map(), intact: new Set() };
@@ -172,12 +252,6 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
     throw outputError(outDirArg, e, 'read what is in');
   }
   const previous = before.manifest;
-  const parent = dirname(outDir);
-  try {
-    mkdirSync(parent, { recursive: true });
-  } catch (e) {
-    throw cannotWrite(outDirArg, e);
-  }
   const tag = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const tmp = join(parent, `.${basename(outDir)}.ddp-tmp-${tag}`);
   const old = join(parent, `.${basename(outDir)}.ddp-old-${tag}`);
@@ -371,7 +445,7 @@ function cannotWrite(outDirArg: string, e: unknown, doing = 'write'): Error {
   const x = e as NodeJS.ErrnoException;
   if (!x || typeof x.code !== 'string') return e as Error;
   // name the user's path, not ddp's temporary directory beside it
-  const path = x.path && /\.ddp-(tmp|old)-/.test(x.path) ? dirname(x.path.split(/\/\.[^/]*\.ddp-(?:tmp|old)-/)[0] + '/x') : x.path;
+  const path = x.path && /\.ddp-(tmp-|old-|lock)/.test(x.path) ? dirname(x.path.split(/\/\.[^/]*\.ddp-(?:tmp-|old-|lock)/)[0] + '/x') : x.path;
   const where = path ? ` (${path})` : '';
   if (doing !== 'write') {
     return new DdpError(error('output-unreadable', `cannot ${doing} ${outDirArg}: ${FS_WORDS[x.code] ?? x.code.toLowerCase()}${where}`, {

@@ -4,7 +4,7 @@
 // working directory. Each case runs the real bin/ddp.js in a child process with a timeout, so
 // that a blocked read fails the test instead of stalling the suite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,5 +153,56 @@ describe('the working directory is never swapped out', () => {
     expect(err).toBeInstanceOf(DdpError);
     expect((err as DdpError).diagnostics.map((d) => [d.code, d.message])).toEqual([['output-holds-cwd', `-o ${join(alias, '..', 'out')} is the working directory or holds it`]]);
     expect(snapshot(out)).toEqual({ deep: 'dir' });
+  });
+});
+
+describe('two runs at once on one output directory', () => {
+  it('run one after the other (a lock beside DIR): six at once all succeed, with one complete output and nothing left beside it', async () => {
+    const dir = fresh();
+    const out = join(dir, 'out');
+    const topology = join(dir, 'ddp.yaml');
+    writeFileSync(topology, spawnSync(process.execPath, [join(ROOT, 'scripts', 'bench.mjs'), '--emit', '20'], { encoding: 'utf8' }).stdout);
+    const run = () =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, 'generate', topology, '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+    for (let round = 0; round < 4; round++) {
+      // even rounds create DIR (where the renames collided: ENOTEMPTY, "internal error"), odd ones replace it
+      if (round % 2 === 0) rmSync(out, { recursive: true, force: true });
+      const results = await Promise.all([run(), run(), run(), run(), run(), run()]);
+      for (const r of results) expect([r.code, r.stderr.includes('error') ? r.stderr : '']).toEqual([0, '']);
+      expect(ddp(['generate', '--check', topology, '-o', out]).code).toBe(0);
+      expect(readdirSync(dir).sort()).toEqual(['ddp.yaml', 'out']);
+    }
+  });
+
+  it('a lock left by a run that was killed is taken over; a live one is waited for, then output-busy', () => {
+    const dir = fresh();
+    const out = join(dir, 'out');
+    const lock = join(dir, '.out.ddp-lock');
+    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim(); // exited: its pid is free
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'pid'), `${gone}\n`);
+    writeOutput(out, [{ path: 'a.conf', content: 'a\n', target: 'nginx' }], { cwd: dir });
+    expect(readdirSync(dir).sort()).toEqual(['out']);
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'pid'), `${process.pid}\n`); // alive: this test
+    let err: unknown;
+    const t0 = Date.now();
+    try {
+      writeOutput(out, [{ path: 'b.conf', content: 'b\n', target: 'nginx' }], { cwd: dir, lockWaitMs: 300 });
+    } catch (e) {
+      err = e;
+    }
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    expect((err as DdpError).diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([
+      ['output-busy', `another ddp (pid ${process.pid}) is writing ${out}; waited 0.3 s`, `run again when it is done; if no ddp is running, remove ${lock}`],
+    ]);
+    expect(snapshot(out)['a.conf']).toBe('a\n');
+    expect(existsSync(join(out, 'b.conf'))).toBe(false);
+    rmSync(lock, { recursive: true });
   });
 });
