@@ -161,6 +161,7 @@ export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts
   }
   const unlock = lockOutput(parent, outDir, outDirArg, opts.lockWaitMs ?? LOCK_WAIT_MS);
   try {
+    removeAbandoned(parent, outDir);
     return writeLocked(outDirArg, outDir, parent, files, opts);
   } finally {
     unlock();
@@ -201,6 +202,7 @@ function lockOutput(parent: string, outDir: string, outDirArg: string, waitMs: n
     } catch {
       holder = undefined; // just made, its pid not written yet
     }
+    if (!Number.isInteger(holder)) holder = undefined; // being written: an empty file reads as NaN
     if (holder !== undefined && !processAlive(holder)) {
       rmSync(lock, { recursive: true, force: true }); // its writer is gone
       continue;
@@ -211,6 +213,34 @@ function lockOutput(parent: string, outDir: string, outDirArg: string, waitMs: n
       }));
     }
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+}
+
+/**
+ * A run stopped half-way (Ctrl+C, kill) leaves its temporary directory beside DIR. Under the lock
+ * no other run is writing, so one whose process is gone is abandoned; it is removed while it holds
+ * only generated files -- until its manifest is written, which comes before any of your files
+ * are carried over into it. One that got further (it may hold your files) is left for you.
+ */
+function removeAbandoned(parent: string, outDir: string): void {
+  const prefix = `.${basename(outDir)}.ddp-tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number.parseInt(name.slice(prefix.length), 10);
+    if (pid === process.pid || processAlive(pid)) continue;
+    const dir = join(parent, name);
+    try {
+      if (!lstatSync(dir).isDirectory() || existsSync(join(dir, MANIFEST))) continue;
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // not ours to worry about: the run goes on
+    }
   }
 }
 

@@ -5,7 +5,7 @@
 // that a blocked read fails the test instead of stalling the suite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeOutput } from '../../src/output/write.js';
@@ -204,5 +204,39 @@ describe('two runs at once on one output directory', () => {
     expect(snapshot(out)['a.conf']).toBe('a\n');
     expect(existsSync(join(out, 'b.conf'))).toBe(false);
     rmSync(lock, { recursive: true });
+  });
+});
+
+describe('a run stopped half-way (Ctrl+C, kill)', () => {
+  it('leaves DIR as it was; the next run removes its temporary directory while it holds only generated files, and keeps one that may hold yours', async () => {
+    const dir = fresh();
+    const out = join(dir, 'out');
+    const topology = join(dir, 'ddp.yaml');
+    writeFileSync(topology, spawnSync(process.execPath, [join(ROOT, 'scripts', 'bench.mjs'), '--emit', '400'], { encoding: 'utf8' }).stdout);
+    expect(ddp(['generate', EXAMPLE, '-o', out]).code).toBe(0);
+    const before = snapshot(out);
+    // a real run killed while it writes (if it is killed sooner or later, DIR must still be whole)
+    const child = spawn(process.execPath, [BIN, 'generate', topology, '-o', out, '--force'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 900));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    const after = snapshot(out);
+    expect(after['.ddp-manifest.json'] === before['.ddp-manifest.json'] || Object.keys(after).length > Object.keys(before).length, 'DIR is the old output or the new one, never a mix').toBe(true);
+    // and by hand, the three kinds a stopped run can leave (a pid that has exited; this test's, alive)
+    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim();
+    const partial = join(dir, `.out.ddp-tmp-${gone}-a-1`);
+    mkdirSync(join(partial, 'kubernetes'), { recursive: true });
+    writeFileSync(join(partial, 'kubernetes', 'web.yaml'), 'kind: Service\n');
+    const carried = join(dir, `.out.ddp-tmp-${gone}-b-2`);
+    mkdirSync(join(carried, 'compose', 'secrets'), { recursive: true });
+    writeFileSync(join(carried, '.ddp-manifest.json'), '{}\n');
+    writeFileSync(join(carried, 'compose', 'secrets', 'tls.key'), 'yours\n');
+    const running = join(dir, `.out.ddp-tmp-${process.pid}-c-3`);
+    mkdirSync(running);
+    expect(ddp(['generate', EXAMPLE, '-o', out, '--force']).code).toBe(0);
+    expect(snapshot(out)).toEqual(before);
+    const left = readdirSync(dir).filter((n) => n.startsWith('.out.')).sort();
+    expect(left).toEqual([`.out.ddp-tmp-${gone}-b-2`, `.out.ddp-tmp-${process.pid}-c-3`].sort());
+    expect(readFileSync(join(carried, 'compose', 'secrets', 'tls.key'), 'utf8')).toBe('yours\n');
   });
 });
