@@ -204,7 +204,7 @@ function lockOutput(parent: string, outDir: string, outDirArg: string, waitMs: n
     }
     if (!Number.isInteger(holder)) holder = undefined; // being written: an empty file reads as NaN
     if (holder !== undefined && !processAlive(holder)) {
-      rmSync(lock, { recursive: true, force: true }); // its writer is gone
+      takeOverStale(lock, holder); // its writer is gone
       continue;
     }
     if (Date.now() > deadline) {
@@ -214,6 +214,32 @@ function lockOutput(parent: string, outDir: string, outDirArg: string, waitMs: n
     }
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   }
+}
+
+/** Remove a lock whose process is gone -- unless another waiter has replaced it meanwhile: the
+ *  lock is moved aside first (atomic), and put back if what was moved is not the dead one's. */
+function takeOverStale(lock: string, deadPid: number): void {
+  const aside = `${lock}-stale-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  try {
+    renameSync(lock, aside);
+  } catch {
+    return; // gone or replaced already: look again
+  }
+  let pid: number | undefined;
+  try {
+    pid = Number.parseInt(readFileSync(join(aside, 'pid'), 'utf8'), 10);
+  } catch {
+    pid = undefined;
+  }
+  if (pid !== deadPid) {
+    try {
+      renameSync(aside, lock); // a live run's lock: give it back
+      return;
+    } catch {
+      // a third run took the place meanwhile; the live one's lock goes (vanishingly rare)
+    }
+  }
+  rmSync(aside, { recursive: true, force: true });
 }
 
 /**
