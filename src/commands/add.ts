@@ -4,9 +4,10 @@
 import { Command } from 'commander';
 // static: node:fs and node:path are loaded at start-up anyway, and an `import()` of them would fail in
 // the bundle's main chunk (V8 drops the dynamic-import hook of a script compiled from a code cache)
-import { readFileSync, writeFileSync, renameSync, realpathSync, statSync, chmodSync, rmSync, type Stats } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
+import { replaceFile } from '../user-files.js';
 
 export interface AddOptions {
   pattern: string;
@@ -70,22 +71,7 @@ export async function runAdd(opts: AddOptions): Promise<AddResult> {
       ...errors,
     ]);
   }
-  // the file itself, not a symlink to it (renaming over the link would replace the link), keeping its mode
-  const abs = realpathSync(resolve(cwd, file));
-  const tmp = `${abs}.ddp-tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, edit.text, { flag: 'wx', mode: 0o600 });
-    chmodSync(tmp, statSync(abs).mode & 0o7777);
-    renameSync(tmp, abs);
-  } catch (e) {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // never made (its directory is a file)
-    }
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new DdpError(error('file-unwritable', `cannot write ${file}: ${code ?? String(e)}; it is unchanged`, { file, hint: 'ddp add writes a temporary file beside the topology and renames it over it: check that you can write the directory' }));
-  }
+  replaceFile(resolve(cwd, file), edit.text, file, `${file} is unchanged; ddp add writes a temporary file beside it and renames it over it: check that you can write its directory`);
   const added = opts.to !== undefined ? `/services/${opts.to}/${doc.attach!.key}` : `/${doc.section}/${opts.name}`;
   return { file, pattern: doc.id, name: opts.name, added, method: edit.method, diagnostics: diagnostics.filter((d) => d.severity !== 'info') };
 }

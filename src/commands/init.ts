@@ -4,9 +4,10 @@
 import { Command } from 'commander';
 // static: node:fs and node:path are loaded at start-up anyway, and an `import()` of them would fail in
 // the bundle's main chunk (V8 drops the dynamic-import hook of a script compiled from a code cache)
-import { existsSync, mkdirSync, writeFileSync, renameSync, statSync, rmSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve, relative } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
+import { replaceFile } from '../user-files.js';
 
 export interface InitOptions {
   dir?: string;
@@ -70,22 +71,8 @@ export async function runInit(opts: InitOptions): Promise<InitResult> {
   const { validateAll } = await import('../flow.js');
   const diagnostics = (await validateAll(parseTopologyText(text, shown))).map((d) => ({ ...d, file: shown }));
   if (diagnostics.some((d) => d.severity === 'error')) throw new DdpError(diagnostics.filter((d) => d.severity === 'error'));
-  const tmp = `${file}.ddp-tmp-${process.pid}`;
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, text, { flag: 'w' });
-    renameSync(tmp, file);
-  } catch (e) {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // never made (its directory is a file)
-    }
-    // DIR (or a part of it) is a file, read-only, full...: the user's situation, not ddp's bug
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a part of the path is a file, not a directory' : (code ?? String(e));
-    throw new DdpError(error('file-unwritable', `cannot write ${shown}: ${why}`, { file: shown, hint: 'pass ddp init a directory (it is created if missing), e.g. ddp init services/shop' }));
-  }
+  // DIR (or a part of it) a file, read-only, full...: the user's situation, not ddp's bug
+  replaceFile(file, text, shown, 'pass ddp init a directory (it is created if missing), e.g. ddp init services/shop');
   return { file: shown, pattern: doc.id, name: name!, overwritten, diagnostics };
 }
 

@@ -1,7 +1,7 @@
 // What `ddp lint` reads: files, directories (every .yaml/.yml/.json below, hidden directories and
 // node_modules skipped), `-` for standard input, or a topology's generated output (in memory).
 import { readdirSync, statSync } from 'node:fs';
-import { readCapped, TooLarge } from '../read.js';
+import { readCapped, TooLarge } from '../user-files.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { DdpError, error } from '../diagnostics.js';
 import type { LintInput } from './lint.js';

@@ -1,7 +1,7 @@
 // Stage 1 of the flow: read a topology file and parse it into plain data plus a source map
 // (JSON pointer → line/col). The only stage that reads the disk.
 import { existsSync } from 'node:fs';
-import { readCapped, TooLarge } from '../read.js';
+import { readCapped, TooLarge } from '../user-files.js';
 import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type * as YamlLib from 'yaml';

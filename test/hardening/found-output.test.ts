@@ -34,6 +34,13 @@ function ddp(args: string[], opts: { cwd?: string; unprivileged?: boolean } = {}
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** DIR/ddp.yaml: the bench's synthetic topology of `services` services. */
+function synthetic(dir: string, services: number): string {
+  const file = join(dir, 'ddp.yaml');
+  writeFileSync(file, spawnSync(process.execPath, [join(ROOT, 'scripts', 'bench.mjs'), '--emit', String(services)], { encoding: 'utf8' }).stdout);
+  return file;
+}
+
 let base: string;
 let n = 0;
 const fresh = () => {
@@ -160,8 +167,7 @@ describe('two runs at once on one output directory', () => {
   it('run one after the other (a lock beside DIR): six at once all succeed, with one complete output and nothing left beside it', async () => {
     const dir = fresh();
     const out = join(dir, 'out');
-    const topology = join(dir, 'ddp.yaml');
-    writeFileSync(topology, spawnSync(process.execPath, [join(ROOT, 'scripts', 'bench.mjs'), '--emit', '20'], { encoding: 'utf8' }).stdout);
+    const topology = synthetic(dir, 20);
     const run = () =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, [BIN, 'generate', topology, '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -211,8 +217,7 @@ describe('a run stopped half-way (Ctrl+C, kill)', () => {
   it('leaves DIR as it was; the next run removes its temporary directory while it holds only generated files, and keeps one that may hold yours', async () => {
     const dir = fresh();
     const out = join(dir, 'out');
-    const topology = join(dir, 'ddp.yaml');
-    writeFileSync(topology, spawnSync(process.execPath, [join(ROOT, 'scripts', 'bench.mjs'), '--emit', '400'], { encoding: 'utf8' }).stdout);
+    const topology = synthetic(dir, 400);
     expect(ddp(['generate', EXAMPLE, '-o', out]).code).toBe(0);
     const before = snapshot(out);
     // a real run killed while it writes (if it is killed sooner or later, DIR must still be whole)
