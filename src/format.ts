@@ -22,12 +22,20 @@ export async function styleFor(stream: NodeJS.WriteStream): Promise<Style> {
   return { red: c.red, yellow: c.yellow, cyan: c.cyan, dim: c.dim, bold: c.bold, green: c.green };
 }
 
+/** Characters a terminal (or a log viewer) acts on rather than shows: C0 and C1 controls but tab
+ *  and newline, DEL, the line separators and the bidirectional overrides ("Trojan source"). */
+const ACTIVE = /[\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
+
+/** Text from the input (a value, a key, a file name) made inert for printing: `\u001b` instead
+ *  of an escape sequence that would recolour, move the cursor or rewrite what the user sees. */
+export const inert = (text: string): string => text.replace(ACTIVE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 export function formatDiagnostic(d: Diagnostic, s: Style = plain): string {
-  const where = d.file ? `${d.file}${d.line ? `:${d.line}:${d.col ?? 1}` : ''}: ` : '';
+  const where = d.file ? `${inert(d.file)}${d.line ? `:${d.line}:${d.col ?? 1}` : ''}: ` : '';
   const sev = d.severity === 'error' ? s.red('error') : d.severity === 'warning' ? s.yellow('warning') : s.cyan('info');
-  let out = `${where}${sev}[${d.code}]: ${d.message}`;
-  if (d.pointer !== undefined && d.pointer !== '') out += s.dim(` (at ${d.pointer})`);
-  if (d.hint) out += `\n  ${s.dim('hint:')} ${d.hint}`;
+  let out = `${where}${sev}[${d.code}]: ${inert(d.message)}`;
+  if (d.pointer !== undefined && d.pointer !== '') out += s.dim(` (at ${inert(d.pointer)})`);
+  if (d.hint) out += `\n  ${s.dim('hint:')} ${inert(d.hint)}`;
   return out;
 }
 
@@ -39,7 +47,7 @@ export function formatDiagnostics(ds: Diagnostic[], s: Style = plain): string {
   return ds.map((d) => formatDiagnostic(d, s)).join('\n') + (summary ? `\n${s.bold(summary)}` : '') + '\n';
 }
 
-const ghEscapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const ghEscapeData = (s: string) => inert(s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
 const ghEscapeProp = (s: string) => ghEscapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** GitHub Actions workflow commands: ::error file=F,line=L,col=C,title=T::message */

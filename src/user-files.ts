@@ -13,13 +13,24 @@ export class TooLarge extends Error {
   }
 }
 
+/** Thrown when the input is not UTF-8: where the first byte that cannot be is (line and column count bytes). */
+export class NotUtf8 extends Error {
+  constructor(readonly byte: number, readonly line: number, readonly col: number) {
+    super('not UTF-8');
+  }
+}
+
 /** The text (UTF-8) of the file at `path`, or of standard input for fd 0. File-system errors are thrown as they come. */
 export function readCapped(path: string | 0, max: number): string {
+  return utf8(readBytes(path, max));
+}
+
+function readBytes(path: string | 0, max: number): Buffer {
   if (path === 0) return readFd(0, max);
   const st = statSync(path);
   if (st.isFile()) {
     if (st.size > max) throw new TooLarge(st.size);
-    return readFileSync(path, 'utf8');
+    return readFileSync(path);
   }
   const fd = openSync(path, 'r');
   try {
@@ -29,7 +40,40 @@ export function readCapped(path: string | 0, max: number): string {
   }
 }
 
-function readFd(fd: number, max: number): string {
+/** The bytes as text; NotUtf8 where a byte is not UTF-8 (decoding would silently make it U+FFFD, and carry that into the output). */
+function utf8(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  if (!text.includes('\uFFFD')) return text;
+  const bad = firstInvalidUtf8(bytes);
+  if (bad < 0) return text; // a U+FFFD written in the file itself
+  let line = 1;
+  let lineStart = 0;
+  for (let i = bytes.indexOf(10); i >= 0 && i < bad; i = bytes.indexOf(10, i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  throw new NotUtf8(bytes[bad]!, line, bad - lineStart + 1);
+}
+
+/** The offset of the first byte that is not part of a well-formed UTF-8 sequence, or -1. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    // the length of the sequence and the range its second byte must be in (no overlongs, no surrogates, at most U+10FFFF)
+    const [n, lo, hi] = c >= 0xc2 && c <= 0xdf ? [2, 0x80, 0xbf] : c === 0xe0 ? [3, 0xa0, 0xbf] : c === 0xed ? [3, 0x80, 0x9f] : c >= 0xe1 && c <= 0xef ? [3, 0x80, 0xbf] : c === 0xf0 ? [4, 0x90, 0xbf] : c >= 0xf1 && c <= 0xf3 ? [4, 0x80, 0xbf] : c === 0xf4 ? [4, 0x80, 0x8f] : [0, 0, 0];
+    if (n === 0 || i + n > b.length) return i;
+    if (b[i + 1]! < lo || b[i + 1]! > hi) return i;
+    for (let k = 2; k < n; k++) if (b[i + k]! < 0x80 || b[i + k]! > 0xbf) return i;
+    i += n;
+  }
+  return -1;
+}
+
+function readFd(fd: number, max: number): Buffer {
   const chunks: Buffer[] = [];
   let total = 0;
   for (;;) {
@@ -49,7 +93,7 @@ function readFd(fd: number, max: number): string {
     if (total > max) throw new TooLarge();
     chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
   }
-  return Buffer.concat(chunks, total).toString('utf8');
+  return Buffer.concat(chunks, total);
 }
 
 /**

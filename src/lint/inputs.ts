@@ -1,7 +1,7 @@
 // What `ddp lint` reads: files, directories (every .yaml/.yml/.json below, hidden directories and
 // node_modules skipped), `-` for standard input, or a topology's generated output (in memory).
 import { readdirSync, statSync } from 'node:fs';
-import { readCapped, TooLarge } from '../user-files.js';
+import { NotUtf8, readCapped, TooLarge } from '../user-files.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { DdpError, error } from '../diagnostics.js';
 import type { LintInput } from './lint.js';
@@ -62,6 +62,9 @@ function readText(abs: string, shown: string): string {
   try {
     return readCapped(abs, MAX_MANIFEST_BYTES); // a pipe or a device is read up to the cap, never for ever
   } catch (e) {
+    if (e instanceof NotUtf8) {
+      throw new DdpError(error('not-utf8', `${shown} is not UTF-8 text: byte 0x${e.byte.toString(16).toUpperCase().padStart(2, '0')} cannot start or continue a UTF-8 character`, { file: shown, line: e.line, col: e.col, hint: 'save the file as UTF-8' }));
+    }
     if (e instanceof TooLarge) {
       const size = e.bytes !== undefined ? `is ${(e.bytes / 1048576).toFixed(1)} MiB` : `goes on past ${MAX_MANIFEST_BYTES / 1048576} MiB`;
       throw new DdpError(error('file-too-large', `${shown} ${size}; ddp lints files of at most ${MAX_MANIFEST_BYTES / 1048576} MiB`, { file: shown }));

@@ -1,7 +1,7 @@
 // Stage 1 of the flow: read a topology file and parse it into plain data plus a source map
 // (JSON pointer → line/col). The only stage that reads the disk.
 import { existsSync } from 'node:fs';
-import { readCapped, TooLarge } from '../user-files.js';
+import { NotUtf8, readCapped, TooLarge } from '../user-files.js';
 import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type * as YamlLib from 'yaml';
@@ -58,6 +58,11 @@ export function loadFile(file: string, cwd = process.cwd()): Loaded {
   } catch (e) {
     const cap = MAX_INPUT_BYTES / 1048576;
     const at = { file: shown, line: 1, col: 1, hint: 'split the topology, or check that this is the right file' };
+    if (e instanceof NotUtf8) {
+      throw new DdpError(error('not-utf8', `${shown} is not UTF-8 text: byte 0x${e.byte.toString(16).toUpperCase().padStart(2, '0')} cannot start or continue a UTF-8 character`, {
+        file: shown, line: e.line, col: e.col, hint: 'save the file as UTF-8 (YAML and JSON files are UTF-8; Latin-1 or UTF-16 are not read)',
+      }));
+    }
     if (e instanceof TooLarge) {
       throw new DdpError(error('file-too-large', e.bytes !== undefined ? `${shown} is ${(e.bytes / 1048576).toFixed(1)} MiB; ddp reads topologies of at most ${cap} MiB` : `${shown} goes on past ${cap} MiB, the most ddp reads of a topology`, at));
     }
