@@ -118,7 +118,8 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
           for (const f of r.files) byTarget.set(f.target, (byTarget.get(f.target) ?? 0) + 1);
           const counts = [...byTarget].map(([t, n]) => `${t} ${n}`).join(', ');
           const s = await styleFor(io.stderrStream);
-          if (r.write) io.stderr(`ddp: ${s.green('wrote')} ${r.files.length} files to ${opts.out ?? 'out'}/ (${counts})${r.write.removed.length ? `; removed ${r.write.removed.length} stale` : ''}\n`);
+          const what = counts || `this topology has nothing for --target ${opts.target}`;
+          if (r.write) io.stderr(`ddp: ${s.green('wrote')} ${r.files.length} file${r.files.length === 1 ? '' : 's'} to ${opts.out ?? 'out'}/ (${what})${r.write.removed.length ? `; removed ${r.write.removed.length} stale` : ''}\n`);
           if (r.supplied.length) {
             io.stderr('ddp: you supply (ddp never writes keys or secret values):\n');
             for (const x of r.supplied) io.stderr(`  - Secret ${x.secret}, key ${x.key}: ${x.why} (compose: ${opts.out ?? 'out'}/compose/${x.composePath})\n`);

@@ -406,6 +406,14 @@ describe('generate', () => {
     }
   });
 
+  it('the summary counts files in words: one file, and no file for a target the topology does not use', async () => {
+    const pipeline = join(ROOT, 'examples', '07-pipeline', 'ddp.yaml');
+    const none = await runDdp(['generate', pipeline, '--target', 'nginx', '-o', join(dir, 'none')]);
+    expect([none.code, none.stderr]).toEqual([0, `ddp: wrote 0 files to ${join(dir, 'none')}/ (this topology has nothing for --target nginx)\n`]);
+    const one = await runDdp(['generate', EXAMPLE, '--target', 'varnish', '-o', join(dir, 'one')]);
+    expect([one.code, one.stderr.split('\n')[0]]).toEqual([0, `ddp: wrote 1 file to ${join(dir, 'one')}/ (varnish 1)`]);
+  });
+
   it('--target picks targets', async () => {
     const r = await runDdp(['generate', EXAMPLE, '--target', 'nginx,varnish', '--stdout']);
     expect(r.code).toBe(0);
