@@ -74,7 +74,7 @@ export function lintSummary(r: LintReport): string {
   const what = [`${objects} Kubernetes object${objects === 1 ? '' : 's'}`, `${services} compose service${services === 1 ? '' : 's'}`].join(' and ');
   const verdict = r.errors || r.warnings ? [r.errors ? `${r.errors} error${r.errors === 1 ? '' : 's'}` : '', r.warnings ? `${r.warnings} warning${r.warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ') : 'no problems';
   const skipped = r.files.length - linted;
-  return `${r.notes.map((n) => `ddp lint: note: ${n}\n`).join('')}ddp lint: ${what} in ${linted} file${linted === 1 ? '' : 's'}${r.topology ? ` generated from ${r.topology}` : ''}: ${verdict}${r.suppressed ? ` (${r.suppressed} suppressed by ddp.dev/ignore)` : ''}${skipped ? `; skipped ${skipped} file${skipped === 1 ? '' : 's'} that hold no manifest` : ''}\n`;
+  return `${r.notes.map((n) => `ddp lint: note: ${n}\n`).join('')}ddp lint: ${what} in ${linted} file${linted === 1 ? '' : 's'}${r.topology ? ` generated from ${r.topology}` : ''}: ${verdict}${r.suppressed ? ` (${r.suppressed} suppressed by ddp.dev/ignore)` : ''}${skipped ? `; skipped ${skipped === 1 ? '1 file that holds' : `${skipped} files that hold`} no manifest` : ''}\n`;
 }
 
 export function lintCommand(): Command {

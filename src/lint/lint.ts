@@ -49,11 +49,14 @@ export function lintInputs(inputs: readonly LintInput[], opts: { onProgress?: (t
     const parsed = parseSource(input.text);
     for (const e of parsed.errors) raw.push({ rule: 'yaml-syntax', severity: 'error', message: e.message, hint: 'fix the YAML near this position', file: input.file, line: e.line, col: e.col });
     let other = 0;
+    let topologies = 0;
     let objects = 0;
     const servicesBefore = ctx.services.length;
     for (const doc of parsed.docs) {
       const d = doc.data;
-      if (isObj(d) && (d.apiVersion !== undefined || d.kind !== undefined)) {
+      // ddp's own input (`ddp lint .` finds the ddp.yaml beside out/): no manifest, not linted
+      if (isObj(d) && typeof d.apiVersion === 'string' && d.apiVersion.startsWith('ddp/')) topologies++;
+      else if (isObj(d) && (d.apiVersion !== undefined || d.kind !== undefined)) {
         if (d.kind === 'List' && d.apiVersion === 'v1' && Array.isArray(d.items)) {
           d.items.forEach((item, i) => addObject(ctx, hits, input.file, doc, ['items', i], item));
           objects += d.items.length;
@@ -67,8 +70,13 @@ export function lintInputs(inputs: readonly LintInput[], opts: { onProgress?: (t
     }
     summary.kubernetes = objects;
     summary.compose = ctx.services.length - servicesBefore;
-    if (!parsed.errors.length && summary.kubernetes === 0 && summary.compose === 0) {
-      summary.skipped = other ? 'neither Kubernetes objects nor a compose file' : 'empty';
+    if (!parsed.errors.length && summary.kubernetes === 0 && summary.compose === 0 && topologies && !other) {
+      summary.skipped = 'a ddp topology';
+      if (input.explicit) {
+        raw.push({ rule: 'not-a-manifest', severity: 'warning', message: `${input.file} is a ddp topology, not a manifest; nothing in it was linted`, hint: `\`ddp validate ${input.file}\` checks it; \`ddp lint --topology ${input.file}\` lints what it generates`, file: input.file, line: 1, col: 1 });
+      }
+    } else if (!parsed.errors.length && summary.kubernetes === 0 && summary.compose === 0) {
+      summary.skipped = other || topologies ? 'neither Kubernetes objects nor a compose file' : 'empty';
       if (input.explicit) {
         raw.push({ rule: 'not-a-manifest', severity: 'warning', message: `${input.file} holds ${summary.skipped === 'empty' ? 'no YAML document' : 'no Kubernetes object (apiVersion and kind) and no compose file (services)'}; nothing in it was linted`, hint: 'pass Kubernetes manifests or compose files', file: input.file, line: 1, col: 1 });
       }

@@ -90,6 +90,26 @@ describe('ddp lint (CLI)', () => {
     expect(ddp(['lint', FIX, '--env', 'prod']).stderr).toContain('error[env-without-topology]');
   });
 
+  it('a ddp topology is not a manifest: skipped in a directory (so `ddp lint --strict .` passes beside ddp.yaml), named with what to run instead', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ddp-lint-topology-'));
+    try {
+      const out = join(dir, 'out');
+      expect(ddp(['generate', join(ROOT, 'examples', '01-replicated', 'ddp.yaml'), '-o', out]).status).toBe(0);
+      const tree = ddp(['lint', '--strict', 'examples/01-replicated', out]);
+      expect([tree.status, tree.stderr]).toEqual([0, 'ddp lint: 14 Kubernetes objects and 4 compose services in 4 files: no problems; skipped 1 file that holds no manifest\n']);
+      const named = ddp(['lint', 'examples/01-replicated/ddp.yaml']);
+      expect([named.status, named.stderr.split('\n').slice(0, 2)]).toEqual([
+        0,
+        [
+          'examples/01-replicated/ddp.yaml:1:1: warning[not-a-manifest]: examples/01-replicated/ddp.yaml is a ddp topology, not a manifest; nothing in it was linted',
+          '  hint: `ddp validate examples/01-replicated/ddp.yaml` checks it; `ddp lint --topology examples/01-replicated/ddp.yaml` lints what it generates',
+        ],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--list-rules names every rule', () => {
     const p = ddp(['lint', '--list-rules', '--json']);
     expect(JSON.parse(p.stdout).map((r: { id: string }) => r.id)).toContain('statefulset-service');
