@@ -243,30 +243,40 @@ function takeOverStale(lock: string, deadPid: number): void {
 }
 
 /**
- * A run stopped half-way (Ctrl+C, kill) leaves its temporary directory beside DIR. Under the lock
- * no other run is writing, so one whose process is gone is abandoned; it is removed while it holds
- * only generated files -- until its manifest is written, which comes before any of your files
- * are carried over into it. One that got further (it may hold your files) is left for you.
+ * A run stopped half-way (Ctrl+C, kill) leaves its directories beside DIR. Under the lock no other
+ * run is writing, so those of a process that is gone are abandoned, and each is put right by how
+ * far its run got (writeLocked's order: files into tmp, manifest, your files carried over, DIR
+ * moved to old, tmp moved to DIR, old removed):
+ *  - old, and DIR is there: the swap was done; old is what removePrevious had still to remove;
+ *  - old, and DIR is missing: stopped between the two renames; its tmp is complete: finish the swap;
+ *  - tmp without a manifest: only generated files; removed;
+ *  - tmp with a manifest and no old: stopped while carrying your files over -- left for you.
  */
 function removeAbandoned(parent: string, outDir: string): void {
-  const prefix = `.${basename(outDir)}.ddp-tmp-`;
+  const base = `.${basename(outDir)}.ddp-`;
   let names: string[];
   try {
     names = readdirSync(parent);
   } catch {
     return;
   }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number.parseInt(name.slice(prefix.length), 10);
-    if (pid === process.pid || processAlive(pid)) continue;
-    const dir = join(parent, name);
-    try {
-      if (!lstatSync(dir).isDirectory() || existsSync(join(dir, MANIFEST))) continue;
-      rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // not ours to worry about: the run goes on
+  const abandoned = (name: string, kind: 'old' | 'tmp'): boolean => {
+    if (!name.startsWith(`${base}${kind}-`)) return false;
+    const pid = Number.parseInt(name.slice(base.length + kind.length + 1), 10);
+    return pid !== process.pid && !processAlive(pid);
+  };
+  try {
+    for (const name of names.filter((n) => abandoned(n, 'old'))) {
+      const tmp = join(parent, name.replace(`${base}old-`, `${base}tmp-`));
+      if (!existsSync(outDir) && existsSync(join(tmp, MANIFEST))) renameSync(tmp, outDir);
+      if (existsSync(outDir)) rmSync(join(parent, name), { recursive: true, force: true });
     }
+    for (const name of names.filter((n) => abandoned(n, 'tmp'))) {
+      const dir = join(parent, name);
+      if (existsSync(dir) && lstatSync(dir).isDirectory() && !existsSync(join(dir, MANIFEST))) rmSync(dir, { recursive: true, force: true });
+    }
+  } catch {
+    // not this run's to worry about: it goes on
   }
 }
 

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeOutput } from '../../src/output/write.js';
+import { digest, writeOutput } from '../../src/output/write.js';
 import { DdpError } from '../../src/diagnostics.js';
 import { ROOT } from '../examples.js';
 import { BIN, ensureBuilt, STACK_LINE } from '../helpers/cli.js';
@@ -164,7 +164,7 @@ describe('the working directory is never swapped out', () => {
 });
 
 describe('two runs at once on one output directory', () => {
-  it('run one after the other (a lock beside DIR): six at once all succeed, with one complete output and nothing left beside it', async () => {
+  it('run one after the other (a lock beside DIR): six at once all succeed, with one complete output and nothing left beside it', { timeout: 120_000 }, async () => {
     const dir = fresh();
     const out = join(dir, 'out');
     const topology = synthetic(dir, 20);
@@ -214,34 +214,65 @@ describe('two runs at once on one output directory', () => {
 });
 
 describe('a run stopped half-way (Ctrl+C, kill)', () => {
-  it('leaves DIR as it was; the next run removes its temporary directory while it holds only generated files, and keeps one that may hold yours', async () => {
+  const exited = () => spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim(); // its pid is free now
+  const beside = (dir: string, name: string) => readdirSync(dir).filter((n) => n.startsWith(`.${name}.`)).sort();
+
+  it('leaves DIR whole, and the next run puts right what it left beside DIR', { timeout: 120_000 }, async () => {
     const dir = fresh();
     const out = join(dir, 'out');
     const topology = synthetic(dir, 400);
     expect(ddp(['generate', EXAMPLE, '-o', out]).code).toBe(0);
     const before = snapshot(out);
-    // a real run killed while it writes (if it is killed sooner or later, DIR must still be whole)
+    // a real run killed while it writes -- or swaps, or cleans up, whenever the kill lands
     const child = spawn(process.execPath, [BIN, 'generate', topology, '-o', out, '--force'], { stdio: 'ignore' });
+    const closed = new Promise((r) => child.on('close', r)); // listening from the start: a fast machine may finish first
     await new Promise((r) => setTimeout(r, 900));
     child.kill('SIGKILL');
-    await new Promise((r) => child.on('close', r));
-    const after = snapshot(out);
-    expect(after['.ddp-manifest.json'] === before['.ddp-manifest.json'] || Object.keys(after).length > Object.keys(before).length, 'DIR is the old output or the new one, never a mix').toBe(true);
-    // and by hand, the three kinds a stopped run can leave (a pid that has exited; this test's, alive)
-    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim();
-    const partial = join(dir, `.out.ddp-tmp-${gone}-a-1`);
-    mkdirSync(join(partial, 'kubernetes'), { recursive: true });
-    writeFileSync(join(partial, 'kubernetes', 'web.yaml'), 'kind: Service\n');
+    await closed;
+    expect(ddp(['generate', EXAMPLE, '-o', out, '--force']).code).toBe(0);
+    expect(snapshot(out)).toEqual(before);
+    // nothing is left but, in the few ms it carries files over, a temporary directory that might hold yours
+    for (const n of beside(dir, 'out')) expect(n.includes('.ddp-tmp-') && existsSync(join(dir, n, '.ddp-manifest.json')), n).toBe(true);
+  });
+
+  it('by how far the run got: generated files only, removed; your files perhaps, kept; the swap done, its old output removed', () => {
+    const dir = fresh();
+    const out = join(dir, 'out');
+    expect(ddp(['generate', EXAMPLE, '-o', out]).code).toBe(0);
+    const before = snapshot(out);
+    const gone = exited();
+    mkdirSync(join(dir, `.out.ddp-tmp-${gone}-a-1`, 'kubernetes'), { recursive: true });
+    writeFileSync(join(dir, `.out.ddp-tmp-${gone}-a-1`, 'kubernetes', 'web.yaml'), 'kind: Service\n');
     const carried = join(dir, `.out.ddp-tmp-${gone}-b-2`);
     mkdirSync(join(carried, 'compose', 'secrets'), { recursive: true });
     writeFileSync(join(carried, '.ddp-manifest.json'), '{}\n');
     writeFileSync(join(carried, 'compose', 'secrets', 'tls.key'), 'yours\n');
-    const running = join(dir, `.out.ddp-tmp-${process.pid}-c-3`);
-    mkdirSync(running);
+    mkdirSync(join(dir, `.out.ddp-tmp-${process.pid}-c-3`)); // a live run's
+    mkdirSync(join(dir, `.out.ddp-old-${gone}-d-4`, 'nginx'), { recursive: true });
+    writeFileSync(join(dir, `.out.ddp-old-${gone}-d-4`, 'nginx', 'old.conf'), 'old\n');
     expect(ddp(['generate', EXAMPLE, '-o', out, '--force']).code).toBe(0);
     expect(snapshot(out)).toEqual(before);
-    const left = readdirSync(dir).filter((n) => n.startsWith('.out.')).sort();
-    expect(left).toEqual([`.out.ddp-tmp-${gone}-b-2`, `.out.ddp-tmp-${process.pid}-c-3`].sort());
+    expect(beside(dir, 'out')).toEqual([`.out.ddp-tmp-${gone}-b-2`, `.out.ddp-tmp-${process.pid}-c-3`].sort());
     expect(readFileSync(join(carried, 'compose', 'secrets', 'tls.key'), 'utf8')).toBe('yours\n');
+  });
+
+  it('stopped between its two renames (DIR moved aside, the new one not yet in place): the next run finishes the swap, your files included', () => {
+    const dir = fresh();
+    const out = join(dir, 'out');
+    const gone = exited();
+    const old = join(dir, `.out.ddp-old-${gone}-e-5`);
+    const tmp = join(dir, `.out.ddp-tmp-${gone}-e-5`);
+    mkdirSync(old);
+    writeFileSync(join(old, 'stale.conf'), 'stale\n');
+    writeFileSync(join(old, '.ddp-manifest.json'), JSON.stringify({ generator: 'ddp', files: { 'stale.conf': 'x' } }));
+    mkdirSync(join(tmp, 'notes'), { recursive: true });
+    writeFileSync(join(tmp, 'x.conf'), 'x\n');
+    writeFileSync(join(tmp, 'notes', 'mine.txt'), 'mine\n'); // carried over before the run stopped
+    writeFileSync(join(tmp, '.ddp-manifest.json'), JSON.stringify({ generator: 'ddp', files: { 'x.conf': digest('x\n').hash } }));
+    const r = writeOutput(out, [{ path: 'y.conf', content: 'y\n', target: 'nginx' }], { cwd: dir });
+    expect(r.removed).toEqual(['x.conf']); // the finished swap's output was ddp's: replaced
+    expect(r.kept).toEqual(['notes/mine.txt']);
+    expect(snapshot(out)).toEqual({ '.ddp-manifest.json': readFileSync(join(out, '.ddp-manifest.json'), 'latin1'), notes: 'dir', 'notes/mine.txt': 'mine\n', 'y.conf': 'y\n' });
+    expect(beside(dir, 'out')).toEqual([]);
   });
 });
