@@ -18,6 +18,11 @@ export class NotUtf8 extends Error {
   constructor(readonly byte: number, readonly line: number, readonly col: number) {
     super('not UTF-8');
   }
+
+  /** What is wrong, for a diagnostic about the file shown as `shown`. */
+  describe(shown: string): string {
+    return `${shown} is not UTF-8 text: byte 0x${this.byte.toString(16).toUpperCase().padStart(2, '0')} cannot start or continue a UTF-8 character`;
+  }
 }
 
 /** The text (UTF-8) of the file at `path`, or of standard input for fd 0. File-system errors are thrown as they come. */

@@ -63,7 +63,7 @@ function readText(abs: string, shown: string): string {
     return readCapped(abs, MAX_MANIFEST_BYTES); // a pipe or a device is read up to the cap, never for ever
   } catch (e) {
     if (e instanceof NotUtf8) {
-      throw new DdpError(error('not-utf8', `${shown} is not UTF-8 text: byte 0x${e.byte.toString(16).toUpperCase().padStart(2, '0')} cannot start or continue a UTF-8 character`, { file: shown, line: e.line, col: e.col, hint: 'save the file as UTF-8' }));
+      throw new DdpError(error('not-utf8', e.describe(shown), { file: shown, line: e.line, col: e.col, hint: 'save the file as UTF-8' }));
     }
     if (e instanceof TooLarge) {
       const size = e.bytes !== undefined ? `is ${(e.bytes / 1048576).toFixed(1)} MiB` : `goes on past ${MAX_MANIFEST_BYTES / 1048576} MiB`;

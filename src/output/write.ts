@@ -186,23 +186,16 @@ const LOCK_WAIT_MS = 120_000;
  */
 function lockOutput(parent: string, outDir: string, outDirArg: string, waitMs: number): () => void {
   const lock = join(parent, `.${basename(outDir)}.ddp-lock`);
-  const pidFile = join(lock, 'pid');
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
       mkdirSync(lock);
-      writeFileSync(pidFile, `${process.pid}\n`);
+      writeFileSync(join(lock, 'pid'), `${process.pid}\n`);
       return () => rmSync(lock, { recursive: true, force: true });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw outputError(outDirArg, e);
     }
-    let holder: number | undefined;
-    try {
-      holder = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
-    } catch {
-      holder = undefined; // just made, its pid not written yet
-    }
-    if (!Number.isInteger(holder)) holder = undefined; // being written: an empty file reads as NaN
+    const holder = lockHolder(lock);
     if (holder !== undefined && !processAlive(holder)) {
       takeOverStale(lock, holder); // its writer is gone
       continue;
@@ -216,6 +209,16 @@ function lockOutput(parent: string, outDir: string, outDirArg: string, waitMs: n
   }
 }
 
+/** The pid in a lock directory; undefined while there is none yet (just made, or being written: an empty file reads as NaN). */
+function lockHolder(lock: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(join(lock, 'pid'), 'utf8'), 10);
+    return Number.isInteger(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Remove a lock whose process is gone -- unless another waiter has replaced it meanwhile: the
  *  lock is moved aside first (atomic), and put back if what was moved is not the dead one's. */
 function takeOverStale(lock: string, deadPid: number): void {
@@ -225,13 +228,7 @@ function takeOverStale(lock: string, deadPid: number): void {
   } catch {
     return; // gone or replaced already: look again
   }
-  let pid: number | undefined;
-  try {
-    pid = Number.parseInt(readFileSync(join(aside, 'pid'), 'utf8'), 10);
-  } catch {
-    pid = undefined;
-  }
-  if (pid !== deadPid) {
+  if (lockHolder(aside) !== deadPid) {
     try {
       renameSync(aside, lock); // a live run's lock: give it back
       return;

@@ -59,7 +59,7 @@ export function loadFile(file: string, cwd = process.cwd()): Loaded {
     const cap = MAX_INPUT_BYTES / 1048576;
     const at = { file: shown, line: 1, col: 1, hint: 'split the topology, or check that this is the right file' };
     if (e instanceof NotUtf8) {
-      throw new DdpError(error('not-utf8', `${shown} is not UTF-8 text: byte 0x${e.byte.toString(16).toUpperCase().padStart(2, '0')} cannot start or continue a UTF-8 character`, {
+      throw new DdpError(error('not-utf8', e.describe(shown), {
         file: shown, line: e.line, col: e.col, hint: 'save the file as UTF-8 (YAML and JSON files are UTF-8; Latin-1 or UTF-16 are not read)',
       }));
     }
