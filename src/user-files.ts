@@ -5,6 +5,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DdpError, error } from './diagnostics.js';
+import { fsWords } from './fs-words.js';
 
 /** Thrown when the input holds more than the cap; `bytes` is its size when known (a regular file). */
 export class TooLarge extends Error {
@@ -124,7 +125,6 @@ export function replaceFile(abs: string, text: string, shown: string, hint: stri
       // never made (its directory is a file)
     }
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a part of the path is a file, not a directory' : (code ?? String(e));
-    throw new DdpError(error('file-unwritable', `cannot write ${shown}: ${why}`, { file: shown, hint }));
+    throw new DdpError(error('file-unwritable', `cannot write ${shown}: ${code ? fsWords(code) : String(e)}`, { file: shown, hint }));
   }
 }

@@ -12,7 +12,6 @@ export interface LintOptions {
   topology?: string | boolean;
   env?: string;
   cwd?: string;
-  stdin?: () => Promise<string>;
   onProgress?: (text: string) => void;
 }
 
@@ -44,8 +43,8 @@ export async function runLint(opts: LintOptions): Promise<LintReport> {
     for (const f of files) if (/\.ya?ml$/.test(f.path)) inputs.push({ file: f.path, text: f.content, explicit: false });
   }
   if (opts.paths.length) {
-    const { readInputs, readStdin } = await import('../lint/inputs.js');
-    inputs.push(...(await readInputs(opts.paths, { cwd, stdin: opts.stdin ?? readStdin })));
+    const { readInputs } = await import('../lint/inputs.js');
+    inputs.push(...readInputs(opts.paths, { cwd }));
   }
   const { lintInputs } = await import('../lint/lint.js');
   const result = lintInputs(inputs, { onProgress: opts.onProgress });

@@ -8,6 +8,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import type { Stats } from 'node:fs';
 import { sha256 } from '../sha256.js';
 import { DdpError, error } from '../diagnostics.js';
+import { fsWords } from '../fs-words.js';
 import { byPath, isSafePath, type OutputFile } from './files.js';
 
 export const MANIFEST = '.ddp-manifest.json';
@@ -491,12 +492,8 @@ function writePieces(path: string, pieces: Iterable<string>): { hash: string; by
 // (ENOENT: a directory that went away during the run, or a file system such as /proc that takes
 // no new entries; the renderers touch no file, so it is never ddp's own bug)
 const FS_CONDITIONS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'EEXIST', 'ENAMETOOLONG', 'EISDIR', 'ELOOP', 'EMFILE', 'ENFILE', 'EIO', 'ENOENT']);
-const FS_WORDS: Record<string, string> = {
-  EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system', ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded', ENOTDIR: 'a part of the path is a file, not a directory', EEXIST: 'a part of the path is a file, not a directory',
-  ENAMETOOLONG: 'the path is too long', ELOOP: 'too many symbolic links in the path',
-  ENOENT: 'no such file or directory, or a file system that takes no new files',
-};
+/** In words; ENOENT on a path being made: procfs and the like answer mkdir with it. */
+const writeWords = (code: string) => (code === 'ENOENT' ? 'no such file or directory, or a file system that takes no new files' : fsWords(code));
 
 /** A file-system error met on DIR as the user's condition (exit 1); anything else as it is (ddp's bug). */
 export function outputError(outDirArg: string, e: unknown, doing = 'write'): unknown {
@@ -511,11 +508,11 @@ function cannotWrite(outDirArg: string, e: unknown, doing = 'write'): Error {
   const path = x.path && /\.ddp-(tmp-|old-|lock)/.test(x.path) ? dirname(x.path.split(/\/\.[^/]*\.ddp-(?:tmp-|old-|lock)/)[0] + '/x') : x.path;
   const where = path ? ` (${path})` : '';
   if (doing !== 'write') {
-    return new DdpError(error('output-unreadable', `cannot ${doing} ${outDirArg}: ${FS_WORDS[x.code] ?? x.code.toLowerCase()}${where}`, {
+    return new DdpError(error('output-unreadable', `cannot ${doing} ${outDirArg}: ${writeWords(x.code)}${where}`, {
       hint: 'ddp reads DIR before replacing it, to keep the files you put there and to never overwrite them; pass a directory of its own, or fix the permissions',
     }));
   }
-  return new DdpError(error('output-unwritable', `cannot write the output to ${outDirArg}: ${FS_WORDS[x.code] ?? x.code.toLowerCase()}${where}`, {
+  return new DdpError(error('output-unwritable', `cannot write the output to ${outDirArg}: ${writeWords(x.code)}${where}`, {
     hint: 'pass -o a directory you can write (it is created if missing); the previous output, if any, is untouched',
   }));
 }

@@ -2,6 +2,7 @@
 // (JSON pointer → line/col). The only stage that reads the disk.
 import { existsSync } from 'node:fs';
 import { NotUtf8, readCapped, TooLarge } from '../user-files.js';
+import { fsWords } from '../fs-words.js';
 import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type * as YamlLib from 'yaml';
@@ -68,11 +69,11 @@ export function loadFile(file: string, cwd = process.cwd()): Loaded {
     }
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new DdpError(error('file-not-found', `${file}: no such file`, { file, hint: 'check the path, or create a topology with `ddp init`' }));
-    if (code === 'ENOTDIR') throw new DdpError(error('file-not-found', `${file}: no such file (a part of the path is a file, not a directory)`, { file, hint: 'check the path' }));
+    if (code === 'ENOTDIR') throw new DdpError(error('file-not-found', `${file}: no such file (${fsWords(code)})`, { file, hint: 'check the path' }));
     if (code === 'EISDIR') {
       throw new DdpError(error('not-a-file', `${file} is a directory, not a topology file`, { file, hint: `pass a file inside it, e.g. ${file.replace(/\/$/, '')}/ddp.yaml` }));
     }
-    throw new DdpError(error('file-unreadable', `${shown}: cannot read (${code ?? String(e)})`, { file: shown }));
+    throw new DdpError(error('file-unreadable', `${shown}: cannot read (${code ? fsWords(code) : String(e)})`, { file: shown, hint: 'check the path and its permissions' }));
   }
   return parseTopologyText(text, shown);
 }

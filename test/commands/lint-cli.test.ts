@@ -1,9 +1,9 @@
 // `ddp lint` as a user runs it: exit codes, formats, directories, standard input, --topology.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { ROOT } from '../examples.js';
 import { progressLine } from '../../src/progress.js';
 
@@ -88,6 +88,52 @@ describe('ddp lint (CLI)', () => {
     expect(a.stderr).toContain('no/such/dir: error[file-not-found]: no/such/dir: no such file or directory');
     expect(ddp(['lint']).stderr).toContain('error[nothing-to-lint]');
     expect(ddp(['lint', FIX, '--env', 'prod']).stderr).toContain('error[env-without-topology]');
+  });
+
+  it('a directory tree with a symbolic link back up it, a link to nothing and a pipe: each directory read once, no hang, no internal error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ddp-lint-tree-'));
+    try {
+      mkdirSync(join(dir, 'k8s', 'sub'), { recursive: true });
+      writeFileSync(join(dir, 'k8s', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  a: "1"\n');
+      symlinkSync('..', join(dir, 'k8s', 'sub', 'up')); // k8s/sub/up/sub/up/... for ever, were links followed blindly
+      symlinkSync('k8s', join(dir, 'again')); // the same directory by a second name
+      symlinkSync('nowhere.yaml', join(dir, 'k8s', 'dangling.yaml'));
+      symlinkSync('loop.yaml', join(dir, 'k8s', 'loop.yaml'));
+      execFileSync('mkfifo', [join(dir, 'k8s', 'pipe.yaml')]);
+      const p = spawnSync(process.execPath, [BIN, 'lint', '.', '--json'], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+      expect([p.status, JSON.parse(p.stdout).files.map((f: { file: string }) => f.file)]).toEqual([0, ['again/cm.yaml']]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('unreadable files and directories: every one reported (file-unreadable, not-utf8), exit 1, not an internal error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ddp-lint-unreadable-'));
+    try {
+      mkdirSync(join(dir, 'locked'));
+      writeFileSync(join(dir, 'locked', 'a.yaml'), 'kind: ConfigMap\n');
+      writeFileSync(join(dir, 'secret.yaml'), 'kind: ConfigMap\n');
+      writeFileSync(join(dir, 'latin1.yaml'), Buffer.from('kind: ConfigMap\nmetadata:\n  name: caf\xe9\n', 'latin1'));
+      chmodSync(join(dir, 'locked'), 0o000);
+      chmodSync(join(dir, 'secret.yaml'), 0o000);
+      // root reads anything: drop the capabilities that let it, as an ordinary user would run
+      const p = spawnSync('setpriv', ['--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search', process.execPath, BIN, 'lint', '.'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      const asUser = process.getuid?.() !== 0 ? spawnSync(process.execPath, [BIN, 'lint', '.'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } }) : p;
+      expect([asUser.status, asUser.stderr]).toEqual([
+        1,
+        'latin1.yaml:3:12: error[not-utf8]: latin1.yaml is not UTF-8 text: byte 0xE9 cannot start or continue a UTF-8 character\n  hint: save the file as UTF-8\n' +
+          'locked: error[file-unreadable]: locked: cannot read the directory (permission denied)\n  hint: fix its permissions, or lint the files around it by name\n' +
+          'secret.yaml: error[file-unreadable]: secret.yaml: cannot read (permission denied)\n  hint: check its permissions\n3 errors\n',
+      ]);
+    } finally {
+      chmodSync(join(dir, 'locked'), 0o755);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('standard input that is not UTF-8: not-utf8 at the byte, not a U+FFFD carried into the findings', () => {
+    const p = spawnSync(process.execPath, [BIN, 'lint', '-'], { input: Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caf\xe9\n', 'latin1'), encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect([p.status, p.stderr]).toEqual([1, '<stdin>:4:12: error[not-utf8]: <stdin> is not UTF-8 text: byte 0xE9 cannot start or continue a UTF-8 character\n  hint: save the file as UTF-8\n1 error\n']);
   });
 
   it('a ddp topology is not a manifest: skipped in a directory (so `ddp lint --strict .` passes beside ddp.yaml), named with what to run instead', () => {
