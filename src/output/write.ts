@@ -183,34 +183,61 @@ const LOCK_WAIT_MS = 120_000;
  * One writer per output directory at a time: without it, two runs at once (a file watcher, a
  * parallel make) swap directories under each other -- one fails half-way, or reads the other's
  * files as changed. The lock is a directory beside DIR holding the writer's pid; a second run
- * waits for it, and takes over a lock whose process is gone (killed mid-run).
+ * waits for it, and takes over a lock whose process is gone (killed mid-run). The lock is made
+ * whole (pid written) under a name of its own and renamed into place: a rename onto a directory
+ * that has files fails, so one run wins, and no lock is ever seen without its pid -- even if a
+ * run is killed while making it (that leaves a `-new-` directory, swept by a later run).
  */
 function lockOutput(parent: string, outDir: string, outDirArg: string, waitMs: number): () => void {
   const lock = join(parent, `.${basename(outDir)}.ddp-lock`);
+  const mine = `${lock}-new-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  try {
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'pid'), `${process.pid}\n`);
+  } catch (e) {
+    rmSync(mine, { recursive: true, force: true });
+    throw outputError(outDirArg, e);
+  }
   const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'pid'), `${process.pid}\n`);
-      return () => rmSync(lock, { recursive: true, force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw outputError(outDirArg, e);
+  try {
+    for (;;) {
+      try {
+        renameSync(mine, lock);
+        // moved aside before it is removed: removing it in place would leave it empty for a
+        // moment, and a rename onto an empty directory succeeds -- another run's lock removed with it
+        return () => releaseLock(lock);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw outputError(outDirArg, e);
+      }
+      const holder = lockHolder(lock);
+      if (holder !== undefined && !processAlive(holder)) {
+        takeOverStale(lock, holder); // its writer is gone
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new DdpError(error('output-busy', `another ddp${holder ? ` (pid ${holder})` : ''} is writing ${outDirArg}; waited ${waitMs / 1000} s`, {
+          hint: `run again when it is done; if no ddp is running, remove ${lock}`,
+        }));
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
     }
-    const holder = lockHolder(lock);
-    if (holder !== undefined && !processAlive(holder)) {
-      takeOverStale(lock, holder); // its writer is gone
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new DdpError(error('output-busy', `another ddp${holder ? ` (pid ${holder})` : ''} is writing ${outDirArg}; waited ${waitMs / 1000} s`, {
-        hint: `run again when it is done; if no ddp is running, remove ${lock}`,
-      }));
-    }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  } finally {
+    if (existsSync(mine)) rmSync(mine, { recursive: true, force: true }); // not taken: waited in vain, or failed
   }
 }
 
-/** The pid in a lock directory; undefined while there is none yet (just made, or being written: an empty file reads as NaN). */
+function releaseLock(lock: string): void {
+  const aside = `${lock}-done-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  try {
+    renameSync(lock, aside);
+  } catch {
+    return; // gone already
+  }
+  rmSync(aside, { recursive: true, force: true });
+}
+
+/** The pid in a lock directory; undefined when it has none (gone meanwhile, or not a lock ddp made). */
 function lockHolder(lock: string): number | undefined {
   try {
     const pid = Number.parseInt(readFileSync(join(lock, 'pid'), 'utf8'), 10);
@@ -248,7 +275,8 @@ function takeOverStale(lock: string, deadPid: number): void {
  *  - old, and DIR is there: the swap was done; old is what removePrevious had still to remove;
  *  - old, and DIR is missing: stopped between the two renames; its tmp is complete: finish the swap;
  *  - tmp without a manifest: only generated files; removed;
- *  - tmp with a manifest and no old: stopped while carrying your files over -- left for you.
+ *  - tmp with a manifest and no old: stopped while carrying your files over -- left for you;
+ *  - a lock directory being made, taken over or let go (lock-new/-stale/-done): removed.
  */
 function removeAbandoned(parent: string, outDir: string): void {
   const base = `.${basename(outDir)}.ddp-`;
@@ -258,7 +286,7 @@ function removeAbandoned(parent: string, outDir: string): void {
   } catch {
     return;
   }
-  const abandoned = (name: string, kind: 'old' | 'tmp'): boolean => {
+  const abandoned = (name: string, kind: 'old' | 'tmp' | 'lock-new' | 'lock-stale' | 'lock-done'): boolean => {
     if (!name.startsWith(`${base}${kind}-`)) return false;
     const pid = Number.parseInt(name.slice(base.length + kind.length + 1), 10);
     return pid !== process.pid && !processAlive(pid);
@@ -273,6 +301,8 @@ function removeAbandoned(parent: string, outDir: string): void {
       const dir = join(parent, name);
       if (existsSync(dir) && lstatSync(dir).isDirectory() && !existsSync(join(dir, MANIFEST))) rmSync(dir, { recursive: true, force: true });
     }
+    // a lock being made, taken over or let go when its run stopped: never the lock itself
+    for (const name of names.filter((n) => abandoned(n, 'lock-new') || abandoned(n, 'lock-stale') || abandoned(n, 'lock-done'))) rmSync(join(parent, name), { recursive: true, force: true });
   } catch {
     // not this run's to worry about: it goes on
   }

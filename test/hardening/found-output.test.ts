@@ -211,6 +211,22 @@ describe('two runs at once on one output directory', () => {
     expect(existsSync(join(out, 'b.conf'))).toBe(false);
     rmSync(lock, { recursive: true });
   });
+
+  it('a lock without a pid (a run killed while making it, by an older ddp) does not hold anyone up; what a run left while making, taking over or letting go of a lock is swept', () => {
+    const dir = fresh();
+    const out = join(dir, 'out');
+    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim();
+    mkdirSync(join(dir, '.out.ddp-lock')); // empty: before, every run waited 120 s on it, then output-busy
+    for (const kind of ['new', 'stale', 'done']) {
+      mkdirSync(join(dir, `.out.ddp-lock-${kind}-${gone}-x`));
+      writeFileSync(join(dir, `.out.ddp-lock-${kind}-${gone}-x`, 'pid'), `${gone}\n`);
+    }
+    mkdirSync(join(dir, `.out.ddp-lock-new-${process.pid}-y`)); // a live run's, about to be its lock
+    const t0 = Date.now();
+    writeOutput(out, [{ path: 'a.conf', content: 'a\n', target: 'nginx' }], { cwd: dir, lockWaitMs: 5_000 });
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(readdirSync(dir).sort()).toEqual([`.out.ddp-lock-new-${process.pid}-y`, 'out']);
+  });
 });
 
 describe('a run stopped half-way (Ctrl+C, kill)', () => {
