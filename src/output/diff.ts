@@ -5,7 +5,7 @@ import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { OutputFile } from './files.js';
 import { DdpError, error } from '../diagnostics.js';
-import { listFiles, readManifest, outputError, MANIFEST } from './write.js';
+import { listFiles, readManifest, outputError, readUnlocked, MANIFEST } from './write.js';
 
 export interface CheckResult {
   outDir: string;
@@ -23,9 +23,6 @@ const isUserSupplied = (p: string) => p.startsWith('compose/secrets/');
 export function checkOutput(outDirArg: string, files: readonly OutputFile[], opts: { cwd?: string } = {}): CheckResult {
   if (outDirArg === '') throw new DdpError(error('output-empty', '-o is empty', { hint: 'pass the directory to compare with, e.g. -o out' }));
   const outDir = resolve(opts.cwd ?? process.cwd(), outDirArg);
-  const onDisk = new Map<string, string>();
-  let present: string[] = [];
-  let ours = new Set<string>();
   const reading = <T>(read: () => T): T => {
     try {
       return read();
@@ -33,14 +30,17 @@ export function checkOutput(outDirArg: string, files: readonly OutputFile[], opt
       throw outputError(outDirArg, e, 'compare with what is in');
     }
   };
-  if (existsSync(outDir) && lstatSync(outDir).isDirectory()) {
-    ours = new Set(Object.keys(readManifest(outDir)?.files ?? {}));
-    // symlinks are not followed, pipes and devices not read (a pipe would block for ever)
-    present = reading(() => listFiles(outDir)).filter((f) => !f.link && !f.special && f.path !== MANIFEST).map((f) => f.path);
-    const here = new Set(present);
-    for (const f of files) if (here.has(f.path)) onDisk.set(f.path, reading(() => readFileSync(join(outDir, ...f.path.split('/')), 'utf8')));
-  }
   const generated = new Set(files.map((f) => f.path));
+  // what DIR holds, read when no ddp is writing it (its swap would cut the reading short)
+  const { present, ours, onDisk } = readUnlocked(outDir, outDirArg, () => {
+    const onDisk = new Map<string, string>();
+    if (!existsSync(outDir) || !lstatSync(outDir).isDirectory()) return { present: [], ours: new Set<string>(), onDisk };
+    const ours = new Set(Object.keys(readManifest(outDir)?.files ?? {}));
+    // symlinks are not followed, pipes and devices not read (a pipe would block for ever)
+    const present = reading(() => listFiles(outDir)).filter((f) => !f.link && !f.special && f.path !== MANIFEST).map((f) => f.path);
+    for (const p of present) if (generated.has(p) || !isUserSupplied(p)) onDisk.set(p, reading(() => readFileSync(join(outDir, ...p.split('/')), 'utf8')));
+    return { present, ours, onDisk };
+  });
   const changed: string[] = [];
   const added: string[] = [];
   const leftover = present.filter((p) => !generated.has(p) && !isUserSupplied(p));
@@ -57,7 +57,7 @@ export function checkOutput(outDirArg: string, files: readonly OutputFile[], opt
       parts.push({ path: f.path, text: unifiedDiff(old, f.content, f.path) });
     }
   }
-  for (const p of leftover) parts.push({ path: p, text: unifiedDiff(reading(() => readFileSync(join(outDir, ...p.split('/')), 'utf8')), undefined, p) });
+  for (const p of leftover) parts.push({ path: p, text: unifiedDiff(onDisk.get(p), undefined, p) });
   parts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
     outDir: outDirArg,

@@ -215,16 +215,53 @@ function lockOutput(parent: string, outDir: string, outDirArg: string, waitMs: n
         takeOverStale(lock, holder); // its writer is gone
         continue;
       }
-      if (Date.now() > deadline) {
-        throw new DdpError(error('output-busy', `another ddp${holder ? ` (pid ${holder})` : ''} is writing ${outDirArg}; waited ${waitMs / 1000} s`, {
-          hint: `run again when it is done; if no ddp is running, remove ${lock}`,
-        }));
-      }
+      if (Date.now() > deadline) throw busy(outDirArg, holder, waitMs, lock);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
     }
   } finally {
     if (existsSync(mine)) rmSync(mine, { recursive: true, force: true }); // not taken: waited in vain, or failed
   }
+}
+
+/**
+ * For a reader of DIR (--check, which takes no lock: it must work on a read-only checkout): `read`
+ * while no live ddp holds DIR's lock, and read again if DIR was swapped meanwhile (its inode
+ * changed, or a writer took the lock) -- a swap in the middle would show files as missing.
+ */
+export function readUnlocked<T>(outDir: string, outDirArg: string, read: () => T, waitMs = LOCK_WAIT_MS): T {
+  const lock = join(dirname(outDir), `.${basename(outDir)}.ddp-lock`);
+  const writer = () => {
+    const holder = lockHolder(lock);
+    return holder !== undefined && processAlive(holder) ? holder : undefined;
+  };
+  const identity = () => {
+    const st = lstatSync(outDir, { throwIfNoEntry: false });
+    return st ? `${st.dev}:${st.ino}` : 'missing';
+  };
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const holder = writer();
+    if (holder === undefined) {
+      const before = identity();
+      let result: { value: T } | { error: unknown };
+      try {
+        result = { value: read() };
+      } catch (e) {
+        result = { error: e }; // a file gone in the middle of a swap, perhaps
+      }
+      if (identity() === before && writer() === undefined) {
+        if ('error' in result) throw result.error;
+        return result.value;
+      }
+    } else if (Date.now() > deadline) throw busy(outDirArg, holder, waitMs, lock);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+}
+
+function busy(outDirArg: string, holder: number | undefined, waitMs: number, lock: string): DdpError {
+  return new DdpError(error('output-busy', `another ddp${holder ? ` (pid ${holder})` : ''} is writing ${outDirArg}; waited ${waitMs / 1000} s`, {
+    hint: `run again when it is done; if no ddp is running, remove ${lock}`,
+  }));
 }
 
 function releaseLock(lock: string): void {

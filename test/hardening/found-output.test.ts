@@ -5,10 +5,10 @@
 // that a blocked read fails the test instead of stalling the suite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { digest, writeOutput } from '../../src/output/write.js';
+import { digest, readUnlocked, writeOutput } from '../../src/output/write.js';
 import { DdpError } from '../../src/diagnostics.js';
 import { ROOT } from '../examples.js';
 import { BIN, ensureBuilt, STACK_LINE } from '../helpers/cli.js';
@@ -210,6 +210,49 @@ describe('two runs at once on one output directory', () => {
     expect(snapshot(out)['a.conf']).toBe('a\n');
     expect(existsSync(join(out, 'b.conf'))).toBe(false);
     rmSync(lock, { recursive: true });
+  });
+
+  it('--check while a generate swaps DIR (moved aside, the new one not yet in place): waits for the writer, then compares -- not "every file missing"', async () => {
+    const dir = fresh();
+    const out = join(dir, 'out');
+    expect(ddp(['generate', EXAMPLE, '-o', out]).code).toBe(0);
+    // the writer's state between its two renames, held for 600 ms by a live process
+    const writer = spawn('sleep', ['30']);
+    const lock = join(dir, '.out.ddp-lock');
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'pid'), `${writer.pid}\n`);
+    const aside = join(dir, `.out.ddp-old-${writer.pid}-x`);
+    renameSync(out, aside);
+    try {
+      const check = spawn(process.execPath, [BIN, 'generate', '--check', EXAMPLE, '-o', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      check.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      const closed = new Promise<number | null>((r) => check.on('close', r));
+      await new Promise((r) => setTimeout(r, 600));
+      renameSync(aside, out); // the swap is done
+      rmSync(lock, { recursive: true });
+      expect([await closed, stdout]).toEqual([0, '']);
+    } finally {
+      writer.kill();
+    }
+  });
+
+  it('a swap in the middle of a read (DIR replaced: its inode changed) makes the reader read again', () => {
+    const dir = fresh();
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    let reads = 0;
+    const seen = readUnlocked(out, 'out', () => {
+      reads++;
+      if (reads === 1) {
+        // what a writer's two renames do, while the first read is under way
+        renameSync(out, join(dir, 'old'));
+        mkdirSync(out);
+        writeFileSync(join(out, 'new.conf'), 'new\n');
+      }
+      return readdirSync(out);
+    });
+    expect([reads, seen]).toEqual([2, ['new.conf']]);
   });
 
   it('a lock without a pid (a run killed while making it, by an older ddp) does not hold anyone up; what a run left while making, taking over or letting go of a lock is swept', () => {
