@@ -312,7 +312,9 @@ function takeOverStale(lock: string, deadPid: number): void {
  *  - old, and DIR is there: the swap was done; old is what removePrevious had still to remove;
  *  - old, and DIR is missing: stopped between the two renames; its tmp is complete: finish the swap;
  *  - tmp without a manifest: only generated files; removed;
- *  - tmp with a manifest and no old: stopped while carrying your files over -- left for you;
+ *  - tmp with a manifest and no old: stopped while carrying your files over: the files its
+ *    manifest does not list (yours) go back into DIR, then it is removed -- left as it is when
+ *    DIR is gone or one of them cannot go back (its place in DIR taken meanwhile);
  *  - a lock directory being made, taken over or let go (lock-new/-stale/-done): removed.
  */
 function removeAbandoned(parent: string, outDir: string): void {
@@ -336,13 +338,39 @@ function removeAbandoned(parent: string, outDir: string): void {
     }
     for (const name of names.filter((n) => abandoned(n, 'tmp'))) {
       const dir = join(parent, name);
-      if (existsSync(dir) && lstatSync(dir).isDirectory() && !existsSync(join(dir, MANIFEST))) rmSync(dir, { recursive: true, force: true });
+      if (!existsSync(dir) || !lstatSync(dir).isDirectory()) continue;
+      if (!existsSync(join(dir, MANIFEST))) {
+        rmSync(dir, { recursive: true, force: true });
+        continue;
+      }
+      // stopped while carrying your files over: they go back into DIR, where they were
+      const manifest = readManifest(dir);
+      if (!manifest || !existsSync(outDir)) continue;
+      const carried = listFiles(dir).map((f) => f.path).filter((p) => p !== MANIFEST && !Object.prototype.hasOwnProperty.call(manifest.files, p));
+      if (carryBack(dir, outDir, carried)) rmSync(dir, { recursive: true, force: true });
     }
     // a lock being made, taken over or let go when its run stopped: never the lock itself
     for (const name of names.filter((n) => abandoned(n, 'lock-new') || abandoned(n, 'lock-stale') || abandoned(n, 'lock-done'))) rmSync(join(parent, name), { recursive: true, force: true });
   } catch {
     // not this run's to worry about: it goes on
   }
+}
+
+/** Move the user's files at `paths` from tmp back into DIR; false when one could not go back (its place taken). */
+function carryBack(tmp: string, outDir: string, paths: Iterable<string>): boolean {
+  let all = true;
+  for (const k of paths) {
+    const from = join(tmp, ...k.split('/'));
+    const to = join(outDir, ...k.split('/'));
+    if (!lstatSync(from, { throwIfNoEntry: false })) continue; // not carried yet: still in DIR
+    if (lstatSync(to, { throwIfNoEntry: false })) {
+      all = false;
+      continue;
+    }
+    mkdirSync(dirname(to), { recursive: true });
+    renameSync(from, to);
+  }
+  return all;
 }
 
 function processAlive(pid: number): boolean {
@@ -454,14 +482,8 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
   } catch (e) {
     // put back whatever was carried over, then drop the temporary directory
     if (existsSync(old) && !existsSync(outDir)) renameSync(old, outDir);
-    for (const k of kept) {
-      const from = join(tmp, ...k.split('/'));
-      if (existsSync(from) && existsSync(outDir)) {
-        mkdirSync(dirname(join(outDir, k)), { recursive: true });
-        renameSync(from, join(outDir, ...k.split('/')));
-      }
-    }
-    rmSync(tmp, { recursive: true, force: true });
+    // (a file that cannot go back keeps the temporary directory, for the next run to try again)
+    if (!kept.length || (existsSync(outDir) && carryBack(tmp, outDir, kept))) rmSync(tmp, { recursive: true, force: true });
     throw outputError(outDirArg, e);
   }
   if (st) removePrevious(old, [...before.listed.keys()]);

@@ -5,7 +5,7 @@
 // that a blocked read fails the test instead of stalling the suite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digest, readUnlocked, writeOutput } from '../../src/output/write.js';
@@ -290,11 +290,10 @@ describe('a run stopped half-way (Ctrl+C, kill)', () => {
     await closed;
     expect(ddp(['generate', EXAMPLE, '-o', out, '--force']).code).toBe(0);
     expect(snapshot(out)).toEqual(before);
-    // nothing is left but, in the few ms it carries files over, a temporary directory that might hold yours
-    for (const n of beside(dir, 'out')) expect(n.includes('.ddp-tmp-') && existsSync(join(dir, n, '.ddp-manifest.json')), n).toBe(true);
+    expect(beside(dir, 'out')).toEqual([]);
   });
 
-  it('by how far the run got: generated files only, removed; your files perhaps, kept; the swap done, its old output removed', () => {
+  it('by how far the run got: generated files only, removed; your files carried half-way, put back; the swap done, its old output removed', () => {
     const dir = fresh();
     const out = join(dir, 'out');
     expect(ddp(['generate', EXAMPLE, '-o', out]).code).toBe(0);
@@ -304,15 +303,24 @@ describe('a run stopped half-way (Ctrl+C, kill)', () => {
     writeFileSync(join(dir, `.out.ddp-tmp-${gone}-a-1`, 'kubernetes', 'web.yaml'), 'kind: Service\n');
     const carried = join(dir, `.out.ddp-tmp-${gone}-b-2`);
     mkdirSync(join(carried, 'compose', 'secrets'), { recursive: true });
-    writeFileSync(join(carried, '.ddp-manifest.json'), '{}\n');
-    writeFileSync(join(carried, 'compose', 'secrets', 'tls.key'), 'yours\n');
+    writeFileSync(join(carried, '.ddp-manifest.json'), JSON.stringify({ generator: 'ddp', files: { 'compose/compose.yaml': 'x' } }));
+    writeFileSync(join(carried, 'compose', 'compose.yaml'), 'services: {}\n'); // generated: goes with it
+    writeFileSync(join(carried, 'compose', 'secrets', 'tls.key'), 'yours\n'); // carried over from DIR: goes back
+    symlinkSync('tls.key', join(carried, 'compose', 'secrets', 'current.key'));
+    symlinkSync('nowhere', join(carried, 'compose', 'secrets', 'dangling')); // a link to nothing is yours too
+    // and a run stopped the same way whose carried file has a new one in its place: left as it is
+    const taken = join(dir, `.out.ddp-tmp-${gone}-f-6`);
+    mkdirSync(taken);
+    writeFileSync(join(taken, '.ddp-manifest.json'), JSON.stringify({ generator: 'ddp', files: {} }));
+    writeFileSync(join(taken, 'README.md'), 'old notes\n');
+    writeFileSync(join(out, 'README.md'), 'new notes\n');
     mkdirSync(join(dir, `.out.ddp-tmp-${process.pid}-c-3`)); // a live run's
     mkdirSync(join(dir, `.out.ddp-old-${gone}-d-4`, 'nginx'), { recursive: true });
     writeFileSync(join(dir, `.out.ddp-old-${gone}-d-4`, 'nginx', 'old.conf'), 'old\n');
     expect(ddp(['generate', EXAMPLE, '-o', out, '--force']).code).toBe(0);
-    expect(snapshot(out)).toEqual(before);
-    expect(beside(dir, 'out')).toEqual([`.out.ddp-tmp-${gone}-b-2`, `.out.ddp-tmp-${process.pid}-c-3`].sort());
-    expect(readFileSync(join(carried, 'compose', 'secrets', 'tls.key'), 'utf8')).toBe('yours\n');
+    expect(snapshot(out)).toEqual({ ...before, 'README.md': 'new notes\n', 'compose/secrets': 'dir', 'compose/secrets/tls.key': 'yours\n', 'compose/secrets/current.key': 'link:tls.key', 'compose/secrets/dangling': 'link:nowhere' });
+    expect(beside(dir, 'out')).toEqual([`.out.ddp-tmp-${gone}-f-6`, `.out.ddp-tmp-${process.pid}-c-3`].sort());
+    expect(readFileSync(join(taken, 'README.md'), 'utf8')).toBe('old notes\n');
   });
 
   it('stopped between its two renames (DIR moved aside, the new one not yet in place): the next run finishes the swap, your files included', () => {
