@@ -486,7 +486,7 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
     if (!kept.length || (existsSync(outDir) && carryBack(tmp, outDir, kept))) rmSync(tmp, { recursive: true, force: true });
     throw outputError(outDirArg, e);
   }
-  if (st) removePrevious(old, [...before.listed.keys()]);
+  if (st) removePrevious(old, [...before.listed.keys()], outDir);
   return { outDir, written: [...hashes.keys()].sort(), files: summary.sort(byPath), removed: removed.sort(), kept: kept.sort() };
 }
 
@@ -507,10 +507,11 @@ function relationToWorkingDirectory(dir: string, cwd: string): 'is' | 'holds' | 
 /**
  * Remove the previous output, moved aside to `dir`: the entries listed before the run (those
  * carried over are gone already), then their directories, deepest first. Anything else found
- * there -- something added during the run, an empty directory -- leaves it to rmSync. (rmSync
+ * there -- a file put into DIR while the run wrote -- goes into the new DIR (if its place there is
+ * free), the rest to rmSync. (rmSync
  * would lstat every entry again; at 1,000 services that walk was ~70 ms of the run.)
  */
-function removePrevious(dir: string, listed: readonly string[]): void {
+function removePrevious(dir: string, listed: readonly string[], outDir: string): void {
   try {
     for (const path of listed) {
       try {
@@ -523,6 +524,13 @@ function removePrevious(dir: string, listed: readonly string[]): void {
     for (const d of [...directoriesOf(listed)].sort((a, b) => b.length - a.length)) rmdirSync(join(dir, ...d.split('/')));
     rmdirSync(dir);
   } catch {
+    // something not listed when the run read DIR: put there while it ran -- it goes into the new DIR
+    try {
+      const known = new Set(listed);
+      carryBack(dir, outDir, listFiles(dir).map((f) => f.path).filter((p) => !known.has(p)));
+    } catch {
+      // DIR itself gone meanwhile: nowhere to put them
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }

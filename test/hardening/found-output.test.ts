@@ -255,6 +255,25 @@ describe('two runs at once on one output directory', () => {
     expect([reads, seen]).toEqual([2, ['new.conf']]);
   });
 
+  it('a file put into DIR while a run renders is kept: DIR is listed for carrying over only once the files are written', () => {
+    const dir = fresh();
+    const out = join(dir, 'out');
+    writeOutput(out, [{ path: 'a.conf', content: 'a\n', target: 'nginx' }], { cwd: dir });
+    function* files() {
+      yield { path: 'a.conf', content: 'a2\n', target: 'nginx' as const };
+      // DIR was read; the run is writing its temporary directory: an editor saves a file into DIR
+      // (after the carry-over listing, in the moment before the swap, removePrevious puts such a file back)
+      writeFileSync(join(out, 'late.txt'), 'late\n');
+      mkdirSync(join(out, 'notes'));
+      writeFileSync(join(out, 'notes', 'n.txt'), 'n\n');
+      yield { path: 'b.conf', content: 'b\n', target: 'nginx' as const };
+    }
+    writeOutput(out, files(), { cwd: dir });
+    const { '.ddp-manifest.json': _, ...rest } = snapshot(out);
+    expect(rest).toEqual({ 'a.conf': 'a2\n', 'b.conf': 'b\n', 'late.txt': 'late\n', notes: 'dir', 'notes/n.txt': 'n\n' });
+    expect(readdirSync(dir)).toEqual(['out']);
+  });
+
   it('a lock without a pid (a run killed while making it, by an older ddp) does not hold anyone up; what a run left while making, taking over or letting go of a lock is swept', () => {
     const dir = fresh();
     const out = join(dir, 'out');
