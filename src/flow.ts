@@ -219,9 +219,12 @@ export function podNameCollisions(unit: Unit): Diagnostic[] {
 }
 
 export function parseTargets(list: string | undefined): Target[] {
-  if (list === undefined || list === '' || list === 'all') return [...TARGETS];
+  if (list === undefined || list === 'all') return [...TARGETS];
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  // an empty list (`-t "$TARGETS"` with the variable unset) would replace DIR with nothing
+  if (!names.length) throw new DdpError(error('no-target', `--target ${JSON.stringify(list)} names no target`, { hint: `name one or more of ${TARGETS.join(', ')} (comma-separated), or leave --target out for all of them` }));
   const out: Target[] = [];
-  for (const raw of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of names) {
     if (!(TARGETS as readonly string[]).includes(raw)) {
       throw new DdpError(error('unknown-target', `--target ${raw}: unknown target`, { hint: `targets: ${TARGETS.join(', ')}` }));
     }

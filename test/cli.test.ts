@@ -94,6 +94,22 @@ describe('exit codes', () => {
     expect(target.stderr).toBe('error[unknown-target]: --target helm: unknown target\n  hint: targets: kubernetes, compose, nginx, varnish, twemproxy, fluent-bit\n1 error\n');
   });
 
+  it('1: a --target that names no target (empty, or only commas): no-target, and DIR is not replaced with nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ddp-no-target-'));
+    try {
+      const out = join(dir, 'out');
+      expect((await runDdp(['generate', EXAMPLE, '-o', out])).code).toBe(0);
+      const before = readdirSync(out).sort();
+      for (const list of ['', ',,', ' , ']) {
+        const r = await runDdp(['generate', EXAMPLE, '-o', out, '--target', list]);
+        expect([r.code, r.stderr]).toEqual([1, `error[no-target]: --target ${JSON.stringify(list)} names no target\n  hint: name one or more of kubernetes, compose, nginx, varnish, twemproxy, fluent-bit (comma-separated), or leave --target out for all of them\n1 error\n`]);
+      }
+      expect(readdirSync(out).sort()).toEqual(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('1: -o with an empty value', async () => {
     const r = await runDdp(['generate', EXAMPLE, '-o', '']);
     expect([r.code, r.stderr]).toEqual([1, 'error[output-empty]: -o is empty\n  hint: pass the directory to write, e.g. -o out (it is created if missing)\n1 error\n']);
