@@ -34,7 +34,7 @@ export async function runAdd(opts: AddOptions): Promise<AddResult> {
   const { PATTERN_IDS, patternDoc } = await import('../explain/patterns.js');
   const { findTopologyFile, loadFile, parseTopologyText } = await import('../topology/load.js');
   const { validateAll } = await import('../flow.js');
-  const { addEntry, attachToService } = await import('../explain/edit.js');
+  const { addEntry, asJsonLike, attachToService, withLineEndingsOf } = await import('../explain/edit.js');
   const cwd = opts.cwd ?? process.cwd();
 
   const doc = patternDoc(opts.pattern);
@@ -61,7 +61,8 @@ export async function runAdd(opts: AddOptions): Promise<AddResult> {
   }
   loadFile(file, cwd); // the file must parse before we touch it (positioned diagnostics otherwise)
   const text = readFileSync(resolve(cwd, file), 'utf8');
-  const edit = opts.to !== undefined ? attachToService(text, opts.to, doc.attach!.key, opts.name, doc.attach!.item(opts.name, opts.to)) : addEntry(text, doc.section, opts.name, doc.snippet(opts.name));
+  const made = opts.to !== undefined ? attachToService(text, opts.to, doc.attach!.key, opts.name, doc.attach!.item(opts.name, opts.to)) : addEntry(text, doc.section, opts.name, doc.snippet(opts.name));
+  const edit = withLineEndingsOf(text, asJsonLike(text, made)); // JSON stays JSON, CRLF stays CRLF
   if (!edit.ok) throw new DdpError(error(edit.error.code, edit.error.message, { file, hint: edit.error.hint }));
   const diagnostics = await validateAll(parseTopologyText(edit.text, file));
   const errors = diagnostics.filter((d) => d.severity === 'error');

@@ -176,3 +176,31 @@ export function attachToService(text: string, service: string, key: 'sidecars' |
   else svc.set(key, doc.createNode([node]));
   return { ok: true, text: doc.toString({ lineWidth: 0, indent: unit }), method: 'document' };
 }
+
+/**
+ * A JSON topology stays JSON: the edit above (which reads JSON as the YAML it also is, and checks
+ * what it adds) prints YAML flow style with comments; its data is printed again as JSON, indented
+ * as the file was (one line stays one line). JSON has no comments to keep.
+ */
+export function asJsonLike(original: string, edit: EditResult): EditResult {
+  if (!edit.ok || !isJsonObjectText(original)) return edit;
+  const body = original.replace(/^\uFEFF/, '');
+  const indent = /\n([ \t]+)"/.exec(body)?.[1] ?? (body.trim().includes('\n') ? '  ' : '');
+  const json = JSON.stringify(parseDocument(edit.text).toJS(), null, indent);
+  return { ok: true, text: (body !== original ? '\uFEFF' : '') + json + (/\n\s*$/.test(body) ? '\n' : ''), method: 'document' };
+}
+
+function isJsonObjectText(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text.replace(/^\uFEFF/, ''));
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
+/** The edited text with the original's line endings: a file written with CRLF throughout keeps them. */
+export function withLineEndingsOf(original: string, edit: EditResult): EditResult {
+  if (!edit.ok || !original.includes('\r\n') || /(^|[^\r])\n/.test(original)) return edit;
+  return { ...edit, text: edit.text.replace(/\r?\n/g, '\r\n') };
+}

@@ -176,6 +176,36 @@ describe('ddp add', () => {
     expect((await runValidate({ file: 'ddp.yaml', cwd: dir })).ok).toBe(true);
   });
 
+  it('a file with CRLF line endings keeps them: the added lines are CRLF too, none bare', async () => {
+    const lf = 'apiVersion: ddp/v1\nkind: Topology\nmetadata:\n  name: shop\nservices:\n  web:\n    pattern: replicated\n    image: nginx:1.25\n    port: 8080\n';
+    writeFileSync(join(dir, 'ddp.yaml'), lf.replace(/\n/g, '\r\n'));
+    await runAdd({ pattern: 'sharded', name: 'cache', cwd: dir });
+    await runAdd({ pattern: 'sidecar', name: 'logs', to: 'web', cwd: dir });
+    const text = readFileSync(join(dir, 'ddp.yaml'), 'utf8');
+    expect(text.match(/(^|[^\r])\n/g)).toBeNull();
+    expect(text.startsWith(lf.replace(/\n/g, '\r\n').slice(0, -'    port: 8080\r\n'.length))).toBe(true);
+    expect(text).toContain('\r\n  cache:\r\n    pattern: sharded\r\n');
+  });
+
+  it('a JSON topology stays JSON (it became YAML flow style with comments), indented as it was', async () => {
+    const data = { apiVersion: 'ddp/v1', kind: 'Topology', metadata: { name: 'shop' }, services: { web: { pattern: 'replicated', image: 'nginx:1.25', port: 8080 } } };
+    writeFileSync(join(dir, 'topology.json'), JSON.stringify(data, null, 4) + '\n');
+    await runAdd({ pattern: 'sharded', name: 'cache', file: 'topology.json', cwd: dir });
+    await runAdd({ pattern: 'sidecar', name: 'logs', to: 'web', file: 'topology.json', cwd: dir });
+    const text = readFileSync(join(dir, 'topology.json'), 'utf8');
+    const parsed = JSON.parse(text);
+    expect(text).toBe(JSON.stringify(parsed, null, 4) + '\n');
+    expect(Object.keys(parsed.services)).toEqual(['web', 'cache']);
+    expect(parsed.services.web.sidecars.map((s: { name: string }) => s.name)).toEqual(['logs']);
+    expect(parsed.services.cache).toMatchObject({ pattern: 'sharded', port: 11211, shards: 3 });
+    // one line stays one line
+    writeFileSync(join(dir, 'one.json'), JSON.stringify(data));
+    await runAdd({ pattern: 'work-queue', name: 'jobs', file: 'one.json', cwd: dir });
+    const one = readFileSync(join(dir, 'one.json'), 'utf8');
+    expect([one.includes('\n'), Object.keys(JSON.parse(one).services)]).toEqual([false, ['web', 'jobs']]);
+    expect((await runValidate({ file: 'one.json', cwd: dir })).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
   it('refuses what would not validate, an existing name and an unknown service; writes nothing', async () => {
     expect(await diagnosticsOf(runAdd({ pattern: 'replicated', name: 'web', cwd: dir }))).toEqual(['entry-exists: services.web exists already']);
     expect(await diagnosticsOf(runAdd({ pattern: 'sidecar', name: 'x', to: 'api', cwd: dir }))).toEqual(['unknown-service: --to api: the topology has no service `api`']);
