@@ -3,7 +3,7 @@
 // previous output untouched and no temporary directory behind. Files ddp did not write (e.g. the
 // TLS keys you put in compose/secrets/) are carried over; files it wrote last time but no longer
 // generates are removed. Symlinks are never followed.
-import { mkdirSync, realpathSync, writeFileSync, renameSync, rmSync, rmdirSync, unlinkSync, lstatSync, readdirSync, readFileSync, readSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, realpathSync, writeFileSync, renameSync, rmSync, rmdirSync, unlinkSync, lstatSync, readdirSync, readFileSync, readSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Stats } from 'node:fs';
 import { sha256 } from '../sha256.js';
@@ -356,6 +356,25 @@ function removeAbandoned(parent: string, outDir: string): void {
   }
 }
 
+/**
+ * The new DIR's directories get the mode (and, for root, the owner) of the same directories in
+ * the old one: made afresh, they would have the umask's -- a `compose/secrets/` you made 700, or
+ * DIR itself, would open to everyone at the next run.
+ */
+function keepDirectoryModes(outDir: string, tmp: string): void {
+  const asRoot = process.geteuid?.() === 0;
+  const walk = (rel: string) => {
+    const was = lstatSync(join(outDir, rel), { throwIfNoEntry: false });
+    if (was?.isDirectory()) {
+      const now = lstatSync(join(tmp, rel));
+      if ((now.mode & 0o7777) !== (was.mode & 0o7777)) chmodSync(join(tmp, rel), was.mode & 0o7777);
+      if (asRoot && (now.uid !== was.uid || now.gid !== was.gid)) chownSync(join(tmp, rel), was.uid, was.gid);
+    }
+    for (const e of readdirSync(join(tmp, rel), { withFileTypes: true })) if (e.isDirectory()) walk(rel ? `${rel}/${e.name}` : e.name);
+  };
+  walk('');
+}
+
 /** Move the user's files at `paths` from tmp back into DIR; false when one could not go back (its place taken). */
 function carryBack(tmp: string, outDir: string, paths: Iterable<string>): boolean {
   let all = true;
@@ -476,6 +495,7 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
         renameSync(join(outDir, ...f.path.split('/')), dest);
         kept.push(f.path);
       }
+      keepDirectoryModes(outDir, tmp);
       renameSync(outDir, old);
     }
     renameSync(tmp, outDir);

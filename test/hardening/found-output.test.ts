@@ -5,7 +5,7 @@
 // that a blocked read fails the test instead of stalling the suite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digest, readUnlocked, writeOutput } from '../../src/output/write.js';
@@ -121,6 +121,23 @@ describe('what stands in the output directory', () => {
 });
 
 describe('the working directory is never swapped out', () => {
+  it('DIR and its directories keep their modes (and owners) across runs: a compose/secrets/ made 700 is not opened to 755', () => {
+    const dir = fresh();
+    const out = join(dir, 'out');
+    expect(ddp(['generate', EXAMPLE, '-o', out]).code).toBe(0);
+    mkdirSync(join(out, 'compose', 'secrets', 'web-tls'), { recursive: true });
+    writeFileSync(join(out, 'compose', 'secrets', 'web-tls', 'tls.key'), 'key\n', { mode: 0o600 });
+    chmodSync(join(out, 'compose', 'secrets'), 0o700);
+    chmodSync(join(out, 'kubernetes'), 0o750);
+    chmodSync(out, 0o1770);
+    const root = process.geteuid?.() === 0;
+    if (root) chownSync(join(out, 'nginx'), 65534, 65534);
+    expect(ddp(['generate', EXAMPLE, '-o', out]).code).toBe(0);
+    const mode = (p: string) => (lstatSync(join(out, p)).mode & 0o7777).toString(8);
+    expect([mode(''), mode('compose/secrets'), mode('compose/secrets/web-tls/tls.key'), mode('kubernetes'), mode('compose')]).toEqual(['1770', '700', '600', '750', (0o777 & ~process.umask()).toString(8)]);
+    if (root) expect(lstatSync(join(out, 'nginx')).uid).toBe(65534);
+  });
+
   it('-o . (or any directory that holds the working directory): refused, nothing moved; --check may compare with it', () => {
     const dir = fresh();
     const out = join(dir, 'proj');
