@@ -258,6 +258,13 @@ export function readUnlocked<T>(outDir: string, outDirArg: string, read: () => T
   }
 }
 
+/** DIR is a mount point (a docker volume, a tmpfs): it cannot be renamed, so it cannot be replaced as a whole. */
+function mountPoint(outDirArg: string): DdpError {
+  return new DdpError(error('output-is-mount-point', `-o ${outDirArg} is a mount point (a volume, another file system)`, {
+    hint: `ddp replaces DIR as a whole by renaming a new one into place, which a mount point does not allow; pass a directory inside it, e.g. -o ${outDirArg.replace(/\/+$/, '')}/deploy`,
+  }));
+}
+
 function busy(outDirArg: string, holder: number | undefined, waitMs: number, lock: string): DdpError {
   return new DdpError(error('output-busy', `another ddp${holder ? ` (pid ${holder})` : ''} is writing ${outDirArg}; waited ${waitMs / 1000} s`, {
     hint: `run again when it is done; if no ddp is running, remove ${lock}`,
@@ -412,6 +419,7 @@ function checkOutDir(outDir: string, outDirArg: string, cwd: string | undefined)
   }
   if (st?.isSymbolicLink()) throw new DdpError(error('output-is-symlink', `-o ${outDirArg} is a symlink`, { hint: 'pass the directory it points to; ddp does not write through symlinks' }));
   if (st && !st.isDirectory()) throw new DdpError(error('output-not-directory', `-o ${outDirArg} is a file, not a directory`, { hint: 'pass a directory (it is created if missing)' }));
+  if (st && st.dev !== lstatSync(dirname(outDir)).dev) throw mountPoint(outDirArg); // (a bind mount on the same device shows at the rename: EBUSY)
   const cwdRelation = st ? relationToWorkingDirectory(outDir, cwd ?? process.cwd()) : undefined;
   if (cwdRelation) {
     throw new DdpError(error('output-holds-cwd', `-o ${outDirArg} is the working directory${cwdRelation === 'holds' ? ' or holds it' : ''}`, {
@@ -614,7 +622,9 @@ const writeWords = (code: string) => (code === 'ENOENT' ? 'no such file or direc
 
 /** A file-system error met on DIR as the user's condition (exit 1); anything else as it is (ddp's bug). */
 export function outputError(outDirArg: string, e: unknown, doing = 'write'): unknown {
-  return FS_CONDITIONS.has((e as NodeJS.ErrnoException)?.code ?? '') ? cannotWrite(outDirArg, e, doing) : e;
+  const code = (e as NodeJS.ErrnoException)?.code ?? '';
+  if (doing === 'write' && (code === 'EBUSY' || code === 'EXDEV')) return mountPoint(outDirArg);
+  return FS_CONDITIONS.has(code) ? cannotWrite(outDirArg, e, doing) : e;
 }
 
 /** `doing`: what ddp could not do with DIR ("write", or "read what is in" before replacing it or comparing with it). */

@@ -138,6 +138,21 @@ describe('the working directory is never swapped out', () => {
     if (root) expect(lstatSync(join(out, 'nginx')).uid).toBe(65534);
   });
 
+  it('DIR is a mount point (a volume, a tmpfs, a bind mount): output-is-mount-point, not an internal error (EXDEV, EBUSY); its files untouched', () => {
+    const dir = fresh();
+    for (const how of ['mount -t tmpfs none "$1"', 'mkdir -p "$1.src" && mount --bind "$1.src" "$1"']) {
+      const out = join(dir, how.startsWith('mkdir') ? 'bound' : 'volume');
+      mkdirSync(out);
+      // a mount namespace of its own (util-linux unshare; -r maps the user to root in it, so no privileges are needed)
+      const r = spawnSync('unshare', ['-rm', 'sh', '-c', `${how} && echo mine > "$1/notes.txt" && "$2" "$3" generate "$4" -o "$1"; echo "exit $?"; ls -A "$1"`, 'sh', out, process.execPath, BIN, EXAMPLE], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      expect([r.stdout, r.stderr]).toEqual([
+        'exit 1\nnotes.txt\n',
+        `error[output-is-mount-point]: -o ${out} is a mount point (a volume, another file system)\n  hint: ddp replaces DIR as a whole by renaming a new one into place, which a mount point does not allow; pass a directory inside it, e.g. -o ${out}/deploy\n1 error\n`,
+      ]);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['bound', 'bound.src', 'volume']);
+  });
+
   it('-o . (or any directory that holds the working directory): refused, nothing moved; --check may compare with it', () => {
     const dir = fresh();
     const out = join(dir, 'proj');
