@@ -639,8 +639,12 @@ function cannotWrite(outDirArg: string, e: unknown, doing = 'write'): Error {
       hint: 'ddp reads DIR before replacing it, to keep the files you put there and to never overwrite them; pass a directory of its own, or fix the permissions',
     }));
   }
+  // refused a name beside DIR (the lock, the new DIR, the old one): it is DIR's parent that cannot be written
+  const parentRefused = (x.code === 'EACCES' || x.code === 'EPERM') && !!x.path && /\/\.[^/]*\.ddp-(?:tmp|old|lock)[^/]*$/.test(x.path);
   return new DdpError(error('output-unwritable', `cannot write the output to ${outDirArg}: ${writeWords(x.code)}${where}`, {
-    hint: 'pass -o a directory you can write (it is created if missing); the previous output, if any, is untouched',
+    hint: parentRefused
+      ? `ddp makes the new DIR beside the old one and renames it into place, so it writes DIR's parent${path ? ` (${path})` : ''} too; pass a DIR whose parent you can write; the previous output, if any, is untouched`
+      : 'pass -o a directory you can write (it is created if missing); the previous output, if any, is untouched',
   }));
 }
 

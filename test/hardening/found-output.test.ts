@@ -153,6 +153,25 @@ describe('the working directory is never swapped out', () => {
     expect(readdirSync(dir).sort()).toEqual(['bound', 'bound.src', 'volume']);
   });
 
+  it('DIR writable but its parent not: output-unwritable that names the parent and says why ddp writes there', () => {
+    const dir = fresh();
+    const out = join(dir, 'locked', 'out');
+    mkdirSync(out, { recursive: true });
+    chmodSync(out, 0o777);
+    chmodSync(join(dir, 'locked'), 0o555);
+    try {
+      const r = ddp(['generate', EXAMPLE, '-o', out], { unprivileged: true });
+      expect([r.code, r.stderr]).toEqual([
+        1,
+        `error[output-unwritable]: cannot write the output to ${out}: permission denied (${join(dir, 'locked')})\n` +
+          `  hint: ddp makes the new DIR beside the old one and renames it into place, so it writes DIR's parent (${join(dir, 'locked')}) too; pass a DIR whose parent you can write; the previous output, if any, is untouched\n1 error\n`,
+      ]);
+    } finally {
+      chmodSync(join(dir, 'locked'), 0o755);
+    }
+    expect(readdirSync(out)).toEqual([]);
+  });
+
   it('-o . (or any directory that holds the working directory): refused, nothing moved; --check may compare with it', () => {
     const dir = fresh();
     const out = join(dir, 'proj');
