@@ -30,12 +30,16 @@ const ACTIVE = /[\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u20
  *  of an escape sequence that would recolour, move the cursor or rewrite what the user sees. */
 export const inert = (text: string): string => text.replace(ACTIVE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
+/** inert, and on one line: a newline in a value (`image: "x\nerror[fake]: all good"`) would print
+ *  as a line of its own, one that looks like ddp's; it shows as `\n` instead. */
+const oneLine = (text: string): string => inert(text).replace(/\n/g, '\\n');
+
 export function formatDiagnostic(d: Diagnostic, s: Style = plain): string {
-  const where = d.file ? `${inert(d.file)}${d.line ? `:${d.line}:${d.col ?? 1}` : ''}: ` : '';
+  const where = d.file ? `${oneLine(d.file)}${d.line ? `:${d.line}:${d.col ?? 1}` : ''}: ` : '';
   const sev = d.severity === 'error' ? s.red('error') : d.severity === 'warning' ? s.yellow('warning') : s.cyan('info');
-  let out = `${where}${sev}[${d.code}]: ${inert(d.message)}`;
-  if (d.pointer !== undefined && d.pointer !== '') out += s.dim(` (at ${inert(d.pointer)})`);
-  if (d.hint) out += `\n  ${s.dim('hint:')} ${inert(d.hint)}`;
+  let out = `${where}${sev}[${d.code}]: ${oneLine(d.message)}`;
+  if (d.pointer !== undefined && d.pointer !== '') out += s.dim(` (at ${oneLine(d.pointer)})`);
+  if (d.hint) out += `\n  ${s.dim('hint:')} ${oneLine(d.hint)}`;
   return out;
 }
 

@@ -76,11 +76,25 @@ describe('diagnostics print what the input holds, inert', () => {
         const d = { severity: 'error' as const, code: 'bad-value', message: `got \`${value}\``, hint: `not ${value}`, file, line: 1, col: 1, pointer: `/x/${value}` };
         const text = formatDiagnostics([d]);
         const gh = formatGithub([d]);
-        return !active.test(text.replace(/\n/g, '')) && !active.test(gh.replace(/\n$/, '')) && inert(value).length >= value.length;
+        // and a newline in a value never starts a line of its own (one that could pass for ddp's)
+        const lines = formatDiagnostics([{ ...d, message: 'm', hint: 'h', file: 'f', pointer: '/p' }]).split('\n').length;
+        return !active.test(text.replace(/\n/g, '')) && !active.test(gh.replace(/\n$/, '')) && inert(value).length >= value.length && text.split('\n').length === lines;
       }),
       fcParams(500),
     );
     expect(inert('a\x1b[2Jb\u202Ec\td')).toBe('a\\u001b[2Jb\\u202ec\td');
+  });
+
+  it('a newline in a value shows as \\n: no forged `error[...]` line', () => {
+    ensureBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'ddp-inert-'));
+    try {
+      writeFileSync(join(dir, 'nl.yaml'), 'apiVersion: ddp/v1\nkind: Topology\nmetadata:\n  name: x\nservices:\n  web:\n    pattern: replicated\n    image: "nginx:1.25\\nerror[fake]: all good, ship it"\n    port: 8080\n');
+      const r = spawnSync(process.execPath, [BIN, 'validate', 'nl.yaml'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      expect([r.status, r.stderr]).toEqual([1, 'nl.yaml:8:12: error[bad-format]: services.web.image `nginx:1.25\\nerror[fake]: all good, ship it` is not an image reference (no spaces) (at /services/web/image)\n1 error\n']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('validate shows an escape sequence in a value as \\u001b, not as colour', () => {
