@@ -5,6 +5,7 @@
 import { error, pointer, warning, type Diagnostic } from '../diagnostics.js';
 import type { DdpTopologyDdpV1 as Topology, Service1 as AnyService, ContainerFields, SingleNode, Pipeline, Sharded, Function as FunctionService } from '../generated/topology.js';
 import { parseQuantity } from '../quantity.js';
+import { imageProblem } from './image-ref.js';
 
 type Check = Omit<Diagnostic, 'file' | 'line' | 'col'>;
 const err = (code: string, message: string, ptr: string, hint?: string): Check => error(code, message, { pointer: ptr, ...(hint ? { hint } : {}) });
@@ -24,6 +25,25 @@ export function semanticDiagnostics(t: Topology): Check[] {
   }
   for (const [name, p] of Object.entries(t.pipelines ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) out.push(...pipelineChecks(name, p, pointer('pipelines', name)));
   out.push(...decoratorChecks(services));
+  out.push(...imageChecks(t));
+  return out;
+}
+
+/** Every `image` of the services and pipelines -- main containers, sidecars, ambassadors, adapters, and the rest -- pulls. */
+function imageChecks(t: Topology): Check[] {
+  const out: Check[] = [];
+  const walk = (v: unknown, parts: (string | number)[]) => {
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...parts, i]));
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        const why = k === 'image' && typeof x === 'string' ? imageProblem(x) : undefined;
+        if (why) out.push(err('bad-image', `image \`${x}\` cannot be pulled: ${why}`, pointer(...parts, k), 'e.g. ghcr.io/acme/web:1.4.2, nginx:1.27, or a digest: name@sha256:...'));
+        else walk(x, [...parts, k]);
+      }
+    }
+  };
+  walk(t.services, ['services']);
+  walk(t.pipelines, ['pipelines']);
   return out;
 }
 
@@ -44,7 +64,9 @@ function containerChecks(spec: ContainerFields, ptr: string): Check[] {
     if (kinds.length !== 1) out.push(err('bad-health', `health needs exactly one of path, tcp or exec; got ${kinds.length ? kinds.join(' and ') : 'none'}`, `${ptr}/health`, 'e.g. `health: { path: /healthz }`'));
   }
   if (spec.port !== undefined && spec.ports !== undefined) out.push(err('port-and-ports', 'give either `port` or `ports`, not both', `${ptr}/ports`, 'keep `ports` and drop `port` (the first of `ports` is the main port)'));
-  if (spec.image && (!/:[^/]+$/.test(spec.image) && !spec.image.includes('@'))) out.push(warn('image-untagged', `image ${spec.image} has no tag: every pull may fetch something new`, `${ptr}/image`, `pin a version, e.g. ${spec.image}:1.0.0`));
+  if (spec.image && imageProblem(spec.image)) {
+    // bad-image says what is wrong with it (imageChecks)
+  } else if (spec.image && (!/:[^/]+$/.test(spec.image) && !spec.image.includes('@'))) out.push(warn('image-untagged', `image ${spec.image} has no tag: every pull may fetch something new`, `${ptr}/image`, `pin a version, e.g. ${spec.image}:1.0.0`));
   else if (spec.image && /:latest$/.test(spec.image)) out.push(warn('image-latest', `image ${spec.image} uses the tag latest`, `${ptr}/image`, 'pin a version'));
   const r = spec.resources;
   if (r) {
