@@ -20,6 +20,8 @@ const FAIL: Record<string, string[]> = {
   'container-resources/fail-compose.yaml': [`container-resources warning 8:5 ${C}has no CPU limit or memory limit`],
   'image-tag/fail.yaml': [`image-tag warning 28:11 ${D}container \`api\`: image \`ghcr.io/acme/api:latest\` uses the \`latest\` tag`],
   'image-tag/fail-compose.yaml': [`image-tag warning 3:5 ${C}image \`ghcr.io/acme/api\` has no tag (it means \`latest\`)`],
+  'image-ref/fail.yaml': [`image-ref error 28:11 ${D}container \`api\`: image \`ghcr.io/Acme/api:1.2.3\` cannot be pulled: a repository name is lower case (only the registry host may have capitals)`],
+  'image-ref/fail-compose.yaml': [`image-ref error 3:5 ${C}image \`ghcr.io/acme/API:1.2.3\` cannot be pulled: a repository name is lower case (only the registry host may have capitals)`],
   'container-probes/fail.yaml': [`container-probes warning 27:11 ${D}container \`api\` receives Service traffic but has no livenessProbe`],
   'probes-identical/fail.yaml': [
     `probes-identical warning 37:11 ${D}container \`api\` has identical readiness and liveness probes: a busy moment restarts it instead of only taking it out of the Service`,

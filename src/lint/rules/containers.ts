@@ -3,6 +3,7 @@
 import { getPath } from '../kubernetes-schema.js';
 import { containersOf, pods, type ContainerRef } from '../pods.js';
 import { isObj, type ComposeService, type LintContext, type Rule, type RuleHit } from '../types.js';
+import { imageProblem } from '../../topology/image-ref.js';
 
 const everyContainer = (ctx: LintContext): ContainerRef[] => pods(ctx.objects).flatMap((p) => containersOf(p));
 
@@ -99,6 +100,33 @@ export const imageTagRule: Rule = {
     );
   },
 };
+
+export const imageRefRule: Rule = {
+  id: 'image-ref',
+  severity: 'error',
+  description: 'image references can be pulled: a lower-case repository, a valid tag or digest (else InvalidImageName on every pod)',
+  applies: ['kubernetes', 'compose'],
+  check: (ctx) => {
+    const hint = 'e.g. ghcr.io/acme/api:1.4.2 or name@sha256:... (the registry host may have capitals, the repository may not)';
+    return hits(
+      ctx,
+      (c) => {
+        const p = refProblem(c.container.image);
+        return p ? { path: [...c.path, 'image'], message: `${what(c)}: ${p}`, hint } : undefined;
+      },
+      // a compose image with ${VARIABLES} is known only once compose interpolates it
+      (s) => {
+        const p = typeof s.data.image === 'string' && s.data.image.includes('$') ? undefined : refProblem(s.data.image);
+        return p ? { path: ['image'], message: p, hint } : undefined;
+      },
+    );
+  },
+};
+
+function refProblem(image: unknown): string | undefined {
+  const why = typeof image === 'string' ? imageProblem(image) : undefined;
+  return why ? `image \`${image}\` cannot be pulled: ${why}` : undefined;
+}
 
 export const runAsNonRoot: Rule = {
   id: 'run-as-non-root',
@@ -211,4 +239,4 @@ function joinAnd(xs: string[]): string {
   return xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`;
 }
 
-export const rules: Rule[] = [containerResources, imageTagRule, runAsNonRoot, readOnlyRootFs, privileged, privilegeEscalation, dropCapabilities];
+export const rules: Rule[] = [containerResources, imageTagRule, imageRefRule, runAsNonRoot, readOnlyRootFs, privileged, privilegeEscalation, dropCapabilities];
