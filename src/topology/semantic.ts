@@ -6,6 +6,7 @@ import { error, pointer, warning, type Diagnostic } from '../diagnostics.js';
 import type { DdpTopologyDdpV1 as Topology, Service1 as AnyService, ContainerFields, SingleNode, Pipeline, Sharded, Function as FunctionService } from '../generated/topology.js';
 import { parseQuantity } from '../quantity.js';
 import { imageProblem } from './image-ref.js';
+import { cronProblem } from './cron.js';
 
 type Check = Omit<Diagnostic, 'file' | 'line' | 'col'>;
 const err = (code: string, message: string, ptr: string, hint?: string): Check => error(code, message, { pointer: ptr, ...(hint ? { hint } : {}) });
@@ -237,6 +238,9 @@ function functionChecks(name: string, svc: FunctionService, base: string, servic
     if (svc.expose) out.push(err('expose-needs-http', `expose routes HTTP requests to ${name}, but ${what} and takes none`, `${base}/expose`, 'remove `expose`, or use `trigger: http`'));
     if (svc.decorates !== undefined) out.push(err('decorator-needs-http', `a decorator takes the requests of the service it fronts, but ${what}`, `${base}/decorates`, 'use `trigger: http`'));
   }
+  const schedule = trigger === 'schedule' ? (t as { schedule: string }).schedule : undefined;
+  const cronWhy = schedule !== undefined ? cronProblem(schedule) : undefined;
+  if (cronWhy) out.push(err('bad-schedule', `schedule "${schedule}" is not one Kubernetes takes: ${cronWhy}`, `${base}/trigger/schedule`, 'five fields: minute (0-59) hour (0-23) day-of-month (1-31) month (1-12, JAN-DEC) day-of-week (0-6, SUN-SAT), e.g. "30 2 * * *"'));
   if (trigger === 'schedule' && svc.scale) out.push(err('scale-not-scheduled', 'a scheduled function runs one Job per schedule: `scale` does not apply', `${base}/scale`, 'remove `scale`'));
   if (knative) {
     if (svc.expose) out.push(err('knative-expose', `a Knative Service is reached through Knative's own ingress (${name}.<namespace>.<domain>), not an Ingress`, `${base}/expose`, 'remove `expose` (map a domain with a Knative DomainMapping), or use `runtime: deployment`'));
