@@ -266,6 +266,15 @@ const CASES: Case[] = [
     errors: ['4:9 bad-format: metadata.name `Shop` is not a DNS-1123 label'],
     hint: "use lowercase letters, digits and '-', e.g. `shop`",
   },
+  {
+    name: 'a label value, an IngressClass and a StorageClass Kubernetes would refuse at apply',
+    text: BASE.replace('  name: shop', '  name: shop\n  labels: { team: "web team!" }').replace('services:', 'services:\n  cache:\n    pattern: sharded\n    image: memcached:1.6.29\n    port: 11211\n    protocol: memcache\n    shards: 2\n    storage: { size: 1Gi, storageClass: Fast_SSD }') + '    port: 8080\n    expose: { host: shop.example.com, className: "Nginx Public" }\n',
+    errors: [
+      "5:19 bad-format: metadata.labels.team `web team!` is not a Kubernetes label value (letters, digits, '-', '_' and '.' between them, at most 63)",
+      "13:41 bad-format: services.cache.storage.storageClass `Fast_SSD` is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', e.g. fast-ssd)",
+      "18:50 bad-format: services.web.expose.className `Nginx Public` is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', e.g. fast-ssd)",
+    ],
+  },
   // ── __proto__ and constructor: plain (unknown) keys ──
   {
     name: '__proto__ and constructor keys are unknown keys, not prototypes',
