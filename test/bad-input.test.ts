@@ -275,6 +275,12 @@ const CASES: Case[] = [
       "18:50 bad-format: services.web.expose.className `Nginx Public` is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', e.g. fast-ssd)",
     ],
   },
+  {
+    name: 'an annotation key Kubernetes would refuse (it went into every manifest)',
+    text: BASE.replace('  name: shop', '  name: shop\n  annotations: { "bad key!": x, example.com/owner: web }') + '    port: 8080\n',
+    errors: ['5:18 bad-name: `bad key!` in metadata.annotations is not a valid key'],
+    hint: "a Kubernetes key: letters, digits, '-', '_' and '.' between them (at most 63), after an optional DNS prefix and / (example.com/team)",
+  },
   // ── __proto__ and constructor: plain (unknown) keys ──
   {
     name: '__proto__ and constructor keys are unknown keys, not prototypes',

@@ -96,7 +96,9 @@ function describe(e: ErrorObject, data: unknown): Described {
       const prop = (e as ErrorObject & { propertyName?: string }).propertyName;
       if (prop !== undefined) {
         // propertyNames sub-errors: reported once by the propertyNames error
-        return { code: 'bad-name', message: `${show(prop)} in ${where} is not a valid name`, hint: nameHint(prop, pat), pointer: path + pointer(prop), at: 'key' };
+        const qualified = pat.startsWith('^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?');
+        const hint = qualified ? "a Kubernetes key: letters, digits, '-', '_' and '.' between them (at most 63), after an optional DNS prefix and / (example.com/team)" : nameHint(prop, pat);
+        return { code: 'bad-name', message: `${show(prop)} in ${where} is not a valid ${qualified ? 'key' : 'name'}`, ...(hint ? { hint } : {}), pointer: path + pointer(prop), at: 'key' };
       }
       return { code: 'bad-format', message: `${where} ${patternMessage(pat, value)}`, hint: nameHint(String(value), pat), pointer: path, at: 'value' };
     }
