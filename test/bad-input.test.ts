@@ -9,6 +9,7 @@ import { parseTopologyText, loadFile, MAX_ALIAS_NODES, MAX_INPUT_BYTES } from '.
 import { prepare, prepareLoaded, validateAll } from '../src/flow.js';
 import { runGenerate } from '../src/commands/generate.js';
 import { DdpError, type Diagnostic } from '../src/diagnostics.js';
+import { CONFIG_KEY_PATTERN } from '../src/topology/schema.js';
 import { ensureBuilt, runDdp, STACK_LINE } from './helpers/cli.js';
 
 // Lines 1-8 of every case; what a case adds starts on line 9.
@@ -281,6 +282,14 @@ const CASES: Case[] = [
     errors: ['5:18 bad-name: `bad key!` in metadata.annotations is not a valid key'],
     hint: "a Kubernetes key: letters, digits, '-', '_' and '.' between them (at most 63), after an optional DNS prefix and / (example.com/team)",
   },
+  {
+    name: 'a Secret or ConfigMap key the API server refuses: said at the key, not as a wrong env value',
+    text: lines('    port: 8080', '    env:', '      DB_PASS: { secret: db, key: "../db pass" }', '      MODE: { configMap: settings, key: "." }', '      OK: { secret: db, key: tls.crt }'),
+    errors: [
+      "11:35 bad-format: services.web.env.DB_PASS.key `../db pass` is not a Secret key: letters, digits, '-', '_' and '.', at most 253, not `.` and not starting with `..`",
+      "12:41 bad-format: services.web.env.MODE.key `.` is not a ConfigMap key: letters, digits, '-', '_' and '.', at most 253, not `.` and not starting with `..`",
+    ],
+  },
   // ── __proto__ and constructor: plain (unknown) keys ──
   {
     name: '__proto__ and constructor keys are unknown keys, not prototypes',
@@ -529,5 +538,13 @@ describe('bad input through the real CLI: exit 1, a diagnostic, no stack trace, 
     expect(j.diagnostics).toEqual([
       { severity: 'error', code: 'unknown-key', message: 'unknown key `replicaz` in services.web', hint: 'did you mean `replicas`?', file: 'unknown.yaml', pointer: '/services/web/replicaz', line: 9, col: 5 },
     ]);
+  });
+});
+
+describe('the schema and the messages agree', () => {
+  it("envKeyProblem's pattern is the schema's pattern for a Secret's and a ConfigMap's key", () => {
+    const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'schemas', 'topology.schema.json'), 'utf8'));
+    const keys = schema.$defs.envValue.anyOf.slice(1).map((b: { properties: { key: { pattern: string; maxLength: number } } }) => [b.properties.key.pattern, b.properties.key.maxLength]);
+    expect(keys).toEqual([[CONFIG_KEY_PATTERN, 253], [CONFIG_KEY_PATTERN, 253]]);
   });
 });

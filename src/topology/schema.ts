@@ -53,6 +53,23 @@ interface Described {
 
 const NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 
+/** A Secret or ConfigMap key as the API server takes it; the schema's `key` pattern and length (test/bad-input.test.ts holds them equal). */
+export const CONFIG_KEY_PATTERN = '^(?!\\.\\.)(?!\\.$)[-._a-zA-Z0-9]+$';
+
+/** An env reference ({ secret, key } / { configMap, key }) whose fault is its key: said at the key, which the anyOf summary would hide. */
+function envKeyProblem(path: string, value: unknown): Described | undefined {
+  if (!/\/env\/[^/]+$/.test(path) || value === null || typeof value !== 'object') return undefined;
+  const v = value as Record<string, unknown>;
+  const kind = typeof v.secret === 'string' ? 'Secret' : typeof v.configMap === 'string' ? 'ConfigMap' : undefined;
+  if (!kind || typeof v.key !== 'string' || (v.key.length <= 253 && new RegExp(CONFIG_KEY_PATTERN).test(v.key))) return undefined;
+  return {
+    code: 'bad-format',
+    message: `${dotted(path)}.key ${show(v.key)} is not a ${kind} key: letters, digits, '-', '_' and '.', at most 253, not \`.\` and not starting with \`..\``,
+    pointer: `${path}/key`,
+    at: 'value',
+  };
+}
+
 function describe(e: ErrorObject, data: unknown): Described {
   const path = e.instancePath;
   const where = dotted(path);
@@ -119,6 +136,8 @@ function describe(e: ErrorObject, data: unknown): Described {
       return { code: 'bad-length', message: `${subject} must be ${e.keyword === 'maxLength' ? 'at most' : 'at least'} ${p.limit} character${p.limit === 1 ? '' : 's'} long`, pointer: ptr, at: prop !== undefined ? 'key' : 'value' };
     }
     case 'anyOf': {
+      const badKey = envKeyProblem(path, value);
+      if (badKey) return badKey;
       const hint = /\/env\/[^/]+$/.test(path) ? quoteHint(value) : undefined;
       return { code: 'bad-value', message: `${where} ${anyOfMessage(path)}; got ${show(value)}`, ...(hint ? { hint } : {}), pointer: path, at: 'value' };
     }
