@@ -4,6 +4,7 @@
 import { DdpError, error, hasErrors, pointer, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { findTopologyFile, loadFile, type Loaded } from './topology/load.js';
 import { schemaDiagnostics, dotted, valueAt } from './topology/schema.js';
+import { kubernetesLimits } from './kube-limits.js';
 import { semanticDiagnostics } from './topology/semantic.js';
 import { applyEnvironment, environmentNames } from './topology/overlay.js';
 import { makeContext, type Context, type Topology, type AnyService } from './patterns/context.js';
@@ -133,7 +134,7 @@ export async function expand(topology: Topology): Promise<{ model: Model; diagno
     notes: ctx.notes,
     supplied: ctx.supplied,
   };
-  return { model, diagnostics: [...nameCollisions(model), ...ctx.notes.filter((n) => n.severity === 'error')] };
+  return { model, diagnostics: [...nameCollisions(model), ...kubernetesLimits(model), ...ctx.notes.filter((n) => n.severity === 'error')] };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -143,10 +144,21 @@ export function addScratchVolumes(c: Component): void {
   const path = c.scratchPath ?? '/tmp';
   for (const x of [...c.pod.initContainers, ...c.pod.containers]) {
     if (x.mounts.some((m) => m.path === path)) continue;
-    const name = `${x.name}-tmp`.slice(-63).replace(/^-+/, '');
+    const name = scratchVolumeName(x.name);
     if (!c.pod.volumes.some((v) => v.name === name)) c.pod.volumes.push({ name, emptyDir: {} });
     x.mounts.push({ volume: name, path, readOnly: false });
   }
+}
+
+/** `<container>-tmp`; for a container name too long for that (volume names are DNS-1123
+ *  labels, at most 63), its first 50 characters and a hash of the whole: two long names that
+ *  differ only at the end must not share one /tmp. */
+export function scratchVolumeName(container: string): string {
+  const name = `${container}-tmp`;
+  if (name.length <= 63) return name;
+  let h = 0x811c9dc5; // FNV-1a, 32 bits
+  for (let i = 0; i < container.length; i++) h = Math.imul(h ^ container.charCodeAt(i), 0x01000193) >>> 0;
+  return `${container.slice(0, 50).replace(/-+$/, '')}-${h.toString(36).padStart(7, '0')}-tmp`;
 }
 
 type PatternModule = { expand: (name: string, svc: any, ctx: Context, pointer: string) => Unit };
@@ -169,11 +181,22 @@ async function patternModule(pattern: string, ptr: string): Promise<PatternModul
   }
 }
 
+/** The files of OUT/kubernetes that are not a unit's (src/targets/kubernetes.ts). */
+const RESERVED_FILES = ['namespace', 'kustomization'];
+
 /** No two generated objects of one kind, and no two compose services / DNS names, may share a name. */
 export function nameCollisions(model: Model): Diagnostic[] {
   const out: Diagnostic[] = [];
   const owners = new Map<string, Unit>();
+  const files = new Map<string, Unit>(); // OUT/kubernetes/<unit>.yaml
   for (const unit of model.units) {
+    if (RESERVED_FILES.includes(unit.name)) {
+      out.push(error('reserved-name', `${dotted(unit.pointer)} would be written to kubernetes/${unit.name}.yaml, a file ddp writes for the whole topology`, { pointer: unit.pointer, hint: `rename it (\`${RESERVED_FILES.join('` and `')}\` are taken)` }));
+    }
+    const twin = files.get(unit.name);
+    if (twin) {
+      out.push(error('name-collision', `${dotted(unit.pointer)} and ${dotted(twin.pointer)} would both be written to kubernetes/${unit.name}.yaml`, { pointer: unit.pointer, hint: 'a service and a pipeline need different names' }));
+    } else files.set(unit.name, unit);
     out.push(...podNameCollisions(unit));
     const names = new Set<string>();
     for (const c of unit.components) {

@@ -342,6 +342,60 @@ const CASES: Case[] = [
     env: 'prod',
     errors: ['12:24 wrong-type: services.web.replicas must be an integer, not the string "many" (environment prod)'],
   },
+  // ── Kubernetes limits on the names ddp builds (src/kube-limits.ts) ──
+  {
+    name: 'a service named namespace would overwrite kubernetes/namespace.yaml',
+    text: lines('  namespace:', '    pattern: replicated', '    image: ghcr.io/acme/ns:1.0.0'),
+    errors: ['9:3 reserved-name: services.namespace would be written to kubernetes/namespace.yaml, a file ddp writes for the whole topology'],
+    hint: 'rename it (`namespace` and `kustomization` are taken)',
+  },
+  {
+    name: 'a service and a pipeline of one name would share kubernetes/<name>.yaml',
+    text: lines('pipelines:', '  web:', '    sources: [in]', '    stages:', '      copy: { kind: filter, image: ghcr.io/acme/copy:1, input: in, outputs: [out] }'),
+    errors: ['10:3 name-collision: pipelines.web and services.web would both be written to kubernetes/web.yaml'],
+    hint: 'a service and a pipeline need different names',
+  },
+  {
+    name: 'a StatefulSet name over 52 characters (its pods would never be created)',
+    text: lines(`  search-${'lllllllllllllllllllllllllllllllllllllllll'}:`, '    pattern: scatter-gather', '    root: { image: ghcr.io/acme/r:1.0, port: 8080 }', '    leaves: { image: ghcr.io/acme/l:1.0, port: 9090, count: 4 }'),
+    errors: ['9:3 name-too-long: services.search-lllllllllllllllllllllllllllllllllllllllll generates the StatefulSet `search-lllllllllllllllllllllllllllllllllllllllll-leaf` (53 characters); Kubernetes takes at most 52: its pods carry the label `controller-revision-hash: <name>-<hash>`, and a longer name leaves them uncreated'],
+    hint: "shorten services.search-lllllllllllllllllllllllllllllllllllllllll's name (or the sidecar, stage or other part named in it) by 1 character",
+  },
+  {
+    name: 'a CronJob name over 52 characters',
+    text: lines(`  ${'r'.repeat(54)}:`, '    pattern: function', '    image: ghcr.io/acme/report:2.1.0', '    trigger: { schedule: "30 2 * * *" }'),
+    errors: [`9:3 name-too-long: services.${'r'.repeat(54)} generates the CronJob \`${'r'.repeat(54)}\` (54 characters); Kubernetes takes at most 52 for a CronJob (the Jobs it starts add 11 characters)`],
+  },
+  {
+    name: "an Indexed Job whose last pod's host name passes 63",
+    text: lines(`  ${'b'.repeat(56)}:`, '    pattern: batch', '    map: { image: ghcr.io/acme/m:1.0, shards: 1000, parallelism: 10 }', '    reduce: { image: ghcr.io/acme/r:1.0 }'),
+    errors: [`9:3 name-too-long: services.${'b'.repeat(56)} generates the Indexed Job \`${'b'.repeat(56)}-map\` (60 characters); Kubernetes takes at most 59: the host name of its last pod, \`${'b'.repeat(56)}-map-999\`, must be at most 63`],
+  },
+  {
+    name: 'a Service name starting with a digit (DNS-1035)',
+    text: lines('  1api:', '    pattern: replicated', '    image: ghcr.io/acme/api:1.0.0', '    port: 8080', '    cache: {}'),
+    errors: ['9:3 bad-service-name: services.1api generates the Service `1api`, and its name must start with a letter (a Service name is a DNS-1035 label)'],
+    hint: 'rename services.1api to start with a letter',
+  },
+  {
+    name: 'port names Kubernetes refuses (IANA_SVC_NAME)',
+    text: lines('    ports: [{ name: "8080", port: 8080 }, { name: a--b, port: 8081 }, { name: http, port: 8082 }, { name: http, port: 8083 }]'),
+    errors: [
+      "9:21 bad-format: services.web.ports[0].name `8080` is not a port name (lowercase letters, digits and single '-', with at least one letter, at most 15)",
+      "9:51 bad-format: services.web.ports[1].name `a--b` is not a port name (lowercase letters, digits and single '-', with at least one letter, at most 15)",
+    ],
+  },
+  {
+    name: 'a port name used twice in one pod',
+    text: lines('    ports: [{ name: http, port: 8080 }]', '    sidecars:', '      - { name: stats, image: prom/statsd-exporter:v0.27.1, ports: [{ name: http, port: 9102 }] }'),
+    errors: ['11:77 port-name-clash: port name `http` is used twice in one pod: by the main container and by sidecar stats'],
+    hint: 'give each port of a pod its own name',
+  },
+  {
+    name: 'an Ingress host over 253 characters',
+    text: lines('    port: 8080', `    expose: { host: ${Array(4).fill('h'.repeat(63)).join('.')}.io }`),
+    errors: ['10:21 bad-length: services.web.expose.host must be at most 253 characters long'],
+  },
 ];
 
 describe('bad input: exact diagnostics through the library', () => {

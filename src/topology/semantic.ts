@@ -27,7 +27,18 @@ export function semanticDiagnostics(t: Topology): Check[] {
   for (const [name, p] of Object.entries(t.pipelines ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) out.push(...pipelineChecks(name, p, pointer('pipelines', name)));
   out.push(...decoratorChecks(services));
   out.push(...imageChecks(t));
+  out.push(...annotationSize(t));
   return out;
+}
+
+/** The API server refuses an object whose annotations total more than 256 KiB; ddp puts
+ *  `metadata.annotations` on every object, so a topology over it would generate nothing usable. */
+export const ANNOTATIONS_MAX_BYTES = 256 * 1024;
+function annotationSize(t: Topology): Check[] {
+  const a = (t.metadata as { annotations?: Record<string, string> }).annotations ?? {};
+  const bytes = Object.entries(a).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  if (bytes <= ANNOTATIONS_MAX_BYTES) return [];
+  return [err('annotations-too-big', `metadata.annotations total ${bytes} bytes; Kubernetes takes at most ${ANNOTATIONS_MAX_BYTES} (256 KiB) on an object, and ddp puts them on every object`, '/metadata/annotations', 'move big values into a ConfigMap and annotate with its name')];
 }
 
 /** Every `image` of the services and pipelines -- main containers, sidecars, ambassadors, adapters, and the rest -- pulls. */
@@ -146,21 +157,31 @@ function podPortChecks(svc: AnyService, base: string): Check[] {
     if (prev) out.push(err('port-clash', `port ${port} is used twice in one pod: by ${prev} and by ${who}`, ptr, 'containers of a pod share one network namespace; give each its own port'));
     else taken.set(port, who);
   };
+  // a port's name is its Service port's name too: one name per port in the pod
+  const names = new Map<string, string>();
+  const claimName = (name: string, who: string, ptr: string) => {
+    const prev = names.get(name);
+    if (prev) out.push(err('port-name-clash', `port name \`${name}\` is used twice in one pod: ${prev === who ? `twice by ${who}` : `by ${prev} and by ${who}`}`, ptr, 'give each port of a pod its own name'));
+    else names.set(name, who);
+  };
   const specs = containerSpecs(svc, base);
   if (svc.pattern === 'scatter-gather' || svc.pattern === 'batch' || svc.pattern === 'work-queue') {
     // several pods: single-node attachments join the first listed container's pod
     const [spec, ptr] = specs[0];
     (spec.ports ?? []).forEach((p, i) => claim(p.port, 'the main container', `${ptr}/ports/${i}/port`));
+    (spec.ports ?? []).forEach((p, i) => claimName(p.name, 'the main container', `${ptr}/ports/${i}/name`));
     claim(spec.port, 'the main container', `${ptr}/port`);
   } else {
     const spec = svc as ContainerFields;
     claim(spec.port, 'the main container', `${base}/port`);
     (spec.ports ?? []).forEach((p, i) => claim(p.port, 'the main container', `${base}/ports/${i}/port`));
+    (spec.ports ?? []).forEach((p, i) => claimName(p.name, 'the main container', `${base}/ports/${i}/name`));
   }
   const sn = svc as SingleNode;
   (sn.sidecars ?? []).forEach((s, i) => {
     claim(s.port ?? (s.kind === 'tls' ? 8443 : undefined), `sidecar ${s.name}`, `${base}/sidecars/${i}/${s.port !== undefined ? 'port' : 'name'}`);
     (s.ports ?? []).forEach((p, j) => claim(p.port, `sidecar ${s.name}`, `${base}/sidecars/${i}/ports/${j}/port`));
+    (s.ports ?? []).forEach((p, j) => claimName(p.name, `sidecar ${s.name}`, `${base}/sidecars/${i}/ports/${j}/name`));
   });
   (sn.ambassadors ?? []).forEach((a, i) => claim(a.listen, `ambassador ${a.name}`, `${base}/ambassadors/${i}/listen`));
   (sn.adapters ?? []).forEach((a, i) => claim(a.port ?? (a.kind === 'prometheus' ? 9100 : undefined), `adapter ${a.name}`, `${base}/adapters/${i}/${a.port !== undefined ? 'port' : 'name'}`));

@@ -1,6 +1,8 @@
 // Single-node patterns (sidecars, ambassadors, adapters, election) on the model and in the
 // rendered Kubernetes, compose and proxy configs.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { portNameProblem } from '../../src/kube-limits.js';
 import { applySingleNode } from '../../src/patterns/single-node.js';
 import { makeContext, type Topology } from '../../src/patterns/context.js';
 import { emptyPod } from '../../src/patterns/containers.js';
@@ -372,5 +374,21 @@ describe('port names', () => {
     expect(portName('https', [p('main'), p('https')])).toBe('https-2');
     expect(portName('a-very-long-sidecar-name', [])).toBe('a-very-long-sid');
     expect(portName('a-very-long-sidecar-name', [p('a-very-long-sid')])).toBe('a-very-long-s-2');
+  });
+
+  it('are names Kubernetes takes (IANA_SVC_NAME) whatever the container is called', () => {
+    const p = (name: string) => ({ name, port: 1, protocol: 'TCP' as const });
+    expect(portName('ab--cd', [])).toBe('ab-cd');
+    expect(portName('1234567890123456', [])).toBe('p-1234567890123');
+    expect(portName('1234567890abc', [p('p-1234567890abc')])).toBe('p-1234567890a-2');
+    const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+    fc.assert(
+      fc.property(label, fc.array(label, { maxLength: 12 }), (base, others) => {
+        const taken: ReturnType<typeof p>[] = [];
+        for (const o of [...others, base, base, base]) taken.push(p(portName(o, taken)));
+        for (const t of taken) expect(portNameProblem(t.name)).toBeUndefined();
+        expect(new Set(taken.map((t) => t.name)).size).toBe(taken.length);
+      }),
+    );
   });
 });

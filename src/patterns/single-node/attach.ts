@@ -43,10 +43,13 @@ export function configMount(unit: Unit, c: Component, containerName: string, con
   return { volume, path: CONFIG_DIR, readOnly: true };
 }
 
-/** A Service/container port name (IANA_SVC_NAME: ≤ 15 characters) not yet taken in `taken`. */
+/** A Service/container port name not yet taken in `taken`, made from a container name: an
+ *  IANA_SVC_NAME (at most 15 characters, no '--', at least one letter), as Kubernetes requires. */
 export function portName(base: string, taken: readonly Port[]): string {
   const names = new Set(taken.map((p) => p.name));
-  const stem = base.slice(0, 15).replace(/-+$/, '');
+  const single = base.replace(/-{2,}/g, '-');
+  // a letter among the first 10 characters survives the `-N` suffix of a taken name
+  const stem = (/[a-z]/.test(single.slice(0, 10)) ? single : `p-${single}`).slice(0, 15).replace(/-+$/, '');
   if (!names.has(stem)) return stem;
   for (let i = 2; ; i++) {
     const candidate = `${stem.slice(0, 15 - String(i).length - 1).replace(/-+$/, '')}-${i}`;

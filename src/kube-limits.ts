@@ -1,0 +1,124 @@
+// The limits the Kubernetes API server puts on the names ddp derives (`<svc>-leaf`,
+// `<svc>-router-twemproxy`, `<pipeline>-<stage>`, a sidecar's port name, ...). The schema checks
+// each name the user writes; only the model knows what is built from them, so these checks run
+// on it (in `expand`, for `validate` and `generate` alike). Without them an accepted topology
+// could generate a StatefulSet whose pods are never created, or a CronJob the API refuses.
+import { error, type Diagnostic } from './diagnostics.js';
+import { configMapName, type Component, type Model, type Port, type Unit } from './model.js';
+import { dotted } from './topology/schema.js';
+
+/** A label value (every generated name is one: `app.kubernetes.io/name`) and a DNS-1123 label. */
+export const LABEL_MAX = 63;
+/** StatefulSet pods carry `controller-revision-hash: <name>-<10-char hash>`, a label value (kubernetes#64023). */
+export const STATEFULSET_MAX = 52;
+/** The API server's own limit: the Jobs it creates are `<name>-<11-digit time>` (ValidateCronJobCreate). */
+export const CRONJOB_MAX = 52;
+
+const IANA_SVC_NAME = /^(?=.{1,15}$)(?=[-a-z0-9]*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Why `name` is not a valid container/Service port name (IANA_SVC_NAME), or undefined. */
+export function portNameProblem(name: string): string | undefined {
+  if (IANA_SVC_NAME.test(name)) return undefined;
+  if (name.length > 15) return `it is ${name.length} characters (at most 15)`;
+  if (!/[a-z]/.test(name)) return 'it has no letter';
+  if (name.includes('--')) return "it has '--'";
+  return "only lowercase letters, digits and '-' between them";
+}
+
+/** Every derived name of the model checked against the Kubernetes limits. */
+export function kubernetesLimits(model: Model): Diagnostic[] {
+  return model.units.flatMap(unitLimits);
+}
+
+function unitLimits(unit: Unit): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const owner = dotted(unit.pointer);
+  // of the names too long, the one furthest over: shortening by that much fixes the rest
+  let worst: { over: number; diagnostic: Diagnostic } | undefined;
+  const tooLong = (what: string, name: string, max: number, why: string) => {
+    const over = name.length - max;
+    if (over <= 0 || (worst && worst.over >= over)) return;
+    worst = {
+      over,
+      diagnostic: error('name-too-long', `${owner} generates the ${what} \`${name}\` (${name.length} characters); Kubernetes takes at most ${max}${why}`, {
+        pointer: unit.pointer,
+        hint: `shorten ${owner}'s name (or the sidecar, stage or other part named in it) by ${over} character${over === 1 ? '' : 's'}`,
+      }),
+    };
+  };
+  let misnamed = false;
+  for (const c of unit.components) {
+    if (c.workload === 'None' || c.compose.only) continue; // not rendered for Kubernetes
+    workloadLimits(c, tooLong);
+    const dns1035 = (what: string, name: string) => {
+      if (misnamed || /^[a-z]/.test(name)) return;
+      misnamed = true; // `1web`, `1web-cache`, ...: one problem, said once
+      out.push(error('bad-service-name', `${owner} generates the ${what} \`${name}\`, and its name must start with a letter (a Service name is a DNS-1035 label)`, {
+        pointer: unit.pointer,
+        hint: `rename ${owner} to start with a letter`,
+      }));
+    };
+    if (c.workload === 'KnativeService') dns1035('Knative Service', c.name); // Knative makes a Service of that name
+    // the pod first: a Service publishes the pod's ports, the same name once is enough
+    const reported = new Set<string>();
+    out.push(...portNames(unit, `${c.name}'s pod`, [...c.pod.initContainers, ...c.pod.containers].flatMap((x) => x.ports), reported));
+    if (c.service) {
+      tooLong('Service', c.service.name, LABEL_MAX, '');
+      dns1035('Service', c.service.name);
+      out.push(...portNames(unit, `the Service ${c.service.name}`, c.service.ports, reported));
+    }
+    for (const v of c.pod.volumes) tooLong(`volume (in ${c.name}'s pod)`, v.name, LABEL_MAX, '');
+    for (const x of [...c.pod.initContainers, ...c.pod.containers]) tooLong(`container (in ${c.name}'s pod)`, x.name, LABEL_MAX, '');
+  }
+  for (const cfg of unit.configs) if (!cfg.composeOnly) tooLong('ConfigMap', configMapName(cfg), LABEL_MAX, ' (its name is its `app.kubernetes.io/name` label)');
+  const claim = (unit.extra.claim as { name?: string } | undefined)?.name;
+  if (claim) tooLong('PersistentVolumeClaim', claim, LABEL_MAX, ' (its name is its `app.kubernetes.io/name` label)');
+  return worst ? [worst.diagnostic, ...out] : out;
+}
+
+type TooLong = (what: string, name: string, max: number, why: string) => void;
+
+function workloadLimits(c: Component, tooLong: TooLong): void {
+  switch (c.workload) {
+    case 'StatefulSet':
+      tooLong('StatefulSet', c.name, STATEFULSET_MAX, ': its pods carry the label `controller-revision-hash: <name>-<hash>`, and a longer name leaves them uncreated');
+      break;
+    case 'CronJob':
+      tooLong('CronJob', c.name, CRONJOB_MAX, ' for a CronJob (the Jobs it starts add 11 characters)');
+      break;
+    case 'Job':
+      if (c.job?.completionMode === 'Indexed' && !c.scaler) {
+        // the Job controller names each pod's host `<job>-<index>`, a DNS-1123 label
+        const last = `${c.name}-${c.job.completions - 1}`;
+        tooLong('Indexed Job', c.name, LABEL_MAX - (last.length - c.name.length), `: the host name of its last pod, \`${last}\`, must be at most ${LABEL_MAX}`);
+      } else tooLong('Job', c.name, LABEL_MAX, '');
+      break;
+    default:
+      tooLong(c.workload === 'KnativeService' ? 'Knative Service' : c.workload, c.name, LABEL_MAX, '');
+  }
+}
+
+/** Port names: IANA_SVC_NAME, each used once (`reported`: names already reported for the unit's pod). */
+function portNames(unit: Unit, where: string, ports: Port[], reported: Set<string>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const p of ports) {
+    const why = portNameProblem(p.name);
+    const clash = !why && seen.has(p.name);
+    seen.add(p.name);
+    if ((!why && !clash) || reported.has(p.name)) continue;
+    reported.add(p.name);
+    if (why) {
+      out.push(error('bad-port-name', `${dotted(unit.pointer)} gives port ${p.port} in ${where} the name \`${p.name}\`, which Kubernetes refuses: ${why}`, {
+        pointer: unit.pointer,
+        hint: "a port name is at most 15 lowercase letters, digits and single '-', with at least one letter (e.g. http, metrics, grpc-api)",
+      }));
+    } else {
+      out.push(error('port-name-clash', `${dotted(unit.pointer)} uses the port name \`${p.name}\` twice in ${where}`, {
+        pointer: unit.pointer,
+        hint: 'give each port of a pod its own name',
+      }));
+    }
+  }
+  return out;
+}
