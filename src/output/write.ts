@@ -89,8 +89,17 @@ function hashFile(path: string): string {
   return h.digest('hex');
 }
 
+/** sha256 of a file, or undefined when it cannot be read (then it is not known to match). */
+function hashIfReadable(path: string): string | undefined {
+  try {
+    return hashFile(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** An existing entry that sits where ddp writes a directory, or inside where ddp writes a file. */
-function inTheWay(path: string, generated: Set<string>, dirs: Set<string>): boolean {
+function inTheWay(path: string, generated: { has(path: string): boolean }, dirs: Set<string>): boolean {
   if (dirs.has(path)) return true;
   for (let i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) if (generated.has(path.slice(0, i))) return true;
   return false;
@@ -102,6 +111,8 @@ interface Existing {
   manifest?: Manifest;
   /** files that still hold exactly what ddp wrote there last time (symlinks never count) */
   intact: Set<string>;
+  /** sha256 of the files of the manifest as they are now */
+  hashes?: Map<string, string>;
 }
 
 function existing(outDir: string): Existing {
@@ -109,28 +120,37 @@ function existing(outDir: string): Existing {
   const manifest = readManifest(outDir);
   const listed = new Map(listFiles(outDir).map((f) => [f.path, f]));
   const intact = new Set<string>();
+  const hashes = new Map<string, string>();
   for (const [path, hash] of Object.entries(manifest?.files ?? {})) {
     const e = listed.get(path);
-    if (e && !e.link && !e.special && hashFile(join(outDir, ...path.split('/'))) === hash) intact.add(path);
+    if (!e || e.link || e.special) continue;
+    const now = hashFile(join(outDir, ...path.split('/')));
+    hashes.set(path, now);
+    if (now === hash) intact.add(path);
   }
-  return { listed, manifest, intact };
+  return { listed, manifest, intact, hashes };
 }
 
-/** Generated paths that would overwrite something not ddp's (or changed since), or write through a symlink. */
-function problems(ex: Existing, generated: Set<string>): string[] {
+/**
+ * Generated paths that would overwrite something not ddp's (or changed since), or write through
+ * a symlink. A file that already holds exactly the new bytes is no loss to overwrite, whoever
+ * wrote it: `--check`'s diff applied by hand, or an output copied from elsewhere, is up to date.
+ */
+function problems(ex: Existing, generated: Map<string, string>, outDir: string): string[] {
   const ours = ex.manifest?.files ?? {};
   const out: string[] = [];
-  for (const path of [...generated].sort()) {
+  for (const path of [...generated.keys()].sort()) {
     const cur = ex.listed.get(path);
     if (!cur) continue;
     if (cur.link) out.push(`${path} is a symlink`);
     else if (cur.special) out.push(`${path} is not a regular file (a pipe, a socket or a device)`);
+    else if (ex.intact.has(path) || (ex.hashes?.get(path) ?? hashIfReadable(join(outDir, ...path.split('/')))) === generated.get(path)) continue;
     else if (!Object.prototype.hasOwnProperty.call(ours, path)) out.push(`${path} exists and was not written by ddp`);
-    else if (!ex.intact.has(path)) out.push(`${path} was changed since ddp wrote it`);
+    else out.push(`${path} was changed since ddp wrote it`);
   }
   // a symlink or a file where ddp writes a directory, or something inside where it writes a file:
   // never followed, never written through
-  const dirs = directoriesOf(generated);
+  const dirs = directoriesOf(generated.keys());
   for (const e of ex.listed.values()) {
     if (!inTheWay(e.path, generated, dirs)) continue;
     if (dirs.has(e.path)) out.push(e.link ? `${e.path} is a symlink (ddp writes files in ${e.path}/ and does not follow symlinks)` : `${e.path} is a file where ddp writes a directory`);
@@ -482,7 +502,7 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
     }
     const generated = new Set([...hashes.keys()].sort());
     if (!opts.force) {
-      const found = problems(before, generated);
+      const found = problems(before, hashes, outDir);
       if (found.length) throw new DdpError(found.map((p) => error('would-clobber', `refusing to overwrite: ${p}`, { hint: 'move it away, or pass --force to overwrite' })));
     }
     const manifest: Manifest = { generator: 'ddp', files: {} };

@@ -9,6 +9,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { isSafePath, checkOutputFile, type OutputFile } from '../../src/output/files.js';
 import { writeOutput, digest, MANIFEST } from '../../src/output/write.js';
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { DdpError } from '../../src/diagnostics.js';
 import { main, type Io } from '../../src/cli.js';
 import { ROOT } from '../examples.js';
@@ -108,6 +109,39 @@ describe('generate refuses to overwrite files it did not write, unless --force',
     const manifest = JSON.parse(readFileSync(join(out, MANIFEST), 'utf8')) as { files: Record<string, string> };
     expect(Object.keys(manifest.files)).not.toContain('NOTES.md');
     expect(leftovers()).toEqual([]);
+  });
+});
+
+describe('a file that already holds the new bytes is no loss to overwrite', () => {
+  it("`--check`'s diff applied by hand (git apply; the README's recipe is patch -p1): up to date, and generate goes ahead", async () => {
+    const out = join(dir, 'out');
+    const topo = join(dir, 'ddp.yaml');
+    writeFileSync(topo, readFileSync(EXAMPLE, 'utf8'));
+    expect((await ddp(['generate', topo, '-o', out])).code).toBe(0);
+    writeFileSync(topo, readFileSync(EXAMPLE, 'utf8').replace('replicas: 3', 'replicas: 4'));
+    const check = await ddp(['generate', topo, '-o', out, '--check']);
+    expect(check.code).toBe(1);
+    const patched = spawnSync('git', ['apply', '--unsafe-paths', '-p1', '-'], { cwd: out, input: check.stdout, encoding: 'utf8' });
+    expect(patched.status, patched.stderr).toBe(0);
+    expect((await ddp(['generate', topo, '-o', out, '--check'])).code).toBe(0);
+    const r = await ddp(['generate', topo, '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(out, 'kubernetes', 'web.yaml'), 'utf8')).toContain('replicas: 4');
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('an output copied without its manifest: the identical files are taken over; a differing one is still refused', async () => {
+    const out = join(dir, 'out');
+    expect((await ddp(['generate', EXAMPLE, '-o', out])).code).toBe(0);
+    rmSync(join(out, MANIFEST));
+    expect((await ddp(['generate', EXAMPLE, '-o', out])).code).toBe(0);
+    expect(existsSync(join(out, MANIFEST))).toBe(true);
+    rmSync(join(out, MANIFEST));
+    writeFileSync(join(out, 'kubernetes', 'web.yaml'), 'mine\n');
+    const r = await ddp(['generate', EXAMPLE, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error[would-clobber]: refusing to overwrite: kubernetes/web.yaml exists and was not written by ddp\n');
+    expect(r.stderr).toContain('1 error\n');
   });
 });
 
