@@ -2,6 +2,10 @@
 // clusters, nodes and edges in the order the graph builder made them.
 import type { GEdge, GNode, Graph, Shape } from './build.js';
 
+/** Words Mermaid's flowchart lexer takes as keywords where a node id stands (checked with
+ *  mermaid 11's parser: a service named `call`, `href` or `interpolate` broke the chart). */
+const MERMAID_KEYWORDS = new Set(['end', 'graph', 'subgraph', 'flowchart', 'style', 'class', 'classdef', 'click', 'default', 'call', 'href', 'interpolate', 'linkstyle']);
+
 function mermaidIds(g: Graph): Map<string, string> {
   const ids = new Map<string, string>();
   const used = new Set<string>();
@@ -9,7 +13,7 @@ function mermaidIds(g: Graph): Map<string, string> {
   for (const n of all) {
     let base = n.id.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'n';
     if (/^\d/.test(base)) base = `n_${base}`;
-    if (['end', 'graph', 'subgraph', 'flowchart', 'style', 'class', 'click', 'default'].includes(base.toLowerCase())) base = `n_${base}`;
+    if (MERMAID_KEYWORDS.has(base.toLowerCase())) base = `n_${base}`;
     let id = base;
     for (let i = 2; used.has(id); i++) id = `${base}_${i}`;
     used.add(id);

@@ -106,6 +106,22 @@ describe('what the graph shows', () => {
     }
   });
 
+  it("services named like Mermaid's keywords get ids Mermaid parses (n_call, not call)", async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'ddp-graph-'));
+    try {
+      const words = ['call', 'href', 'interpolate', 'end', 'click', 'default', 'style'];
+      const services = words.flatMap((w) => [`  ${w}:`, '    pattern: replicated', '    image: ghcr.io/acme/web:1.0.0', '    port: 8080']);
+      writeFileSync(join(dir, 'ddp.yaml'), ['apiVersion: ddp/v1', 'kind: Topology', 'metadata: { name: words }', 'services:', ...services, ''].join('\n'));
+      const r = await runGraph({ file: 'ddp.yaml', cwd: dir });
+      const ids = [...r.text.matchAll(/^ +([A-Za-z0-9_]+)\["<b>/gm)].map((m) => m[1]);
+      expect(ids.sort()).toEqual(words.map((w) => `n_${w}`).sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an unknown environment is a user error', async () => {
     await expect(runGraph({ file: file('01-replicated'), cwd: ROOT, env: 'staging' })).rejects.toBeInstanceOf(DdpError);
   });
