@@ -50,6 +50,7 @@ export async function prepareLoaded(loaded: Loaded, env: string | undefined): Pr
 export async function validateAll(loaded: Loaded, env?: string): Promise<Diagnostic[]> {
   const envs = env !== undefined ? [env] : [undefined, ...environmentNames(loaded.data)];
   const all = new Map<string, Diagnostic>();
+  const base = new Set<string>(); // the document's own problems (line:col:code:message)
   const services = Object.keys(((loaded.data as { services?: object } | null)?.services ?? {}) as object).length;
   for (const e of envs) {
     if (e !== envs[0]) collectIfBig(services); // the previous environment's model (src/memory.ts)
@@ -61,7 +62,12 @@ export async function validateAll(loaded: Loaded, env?: string): Promise<Diagnos
       else throw x;
     }
     for (const d of ds) {
-      const tagged = e !== undefined && d.pointer !== undefined && loaded.source.has(`/environments/${e}${d.pointer}`) ? { ...d, message: `${d.message} (environment ${e})` } : d;
+      const key = `${d.line}:${d.col}:${d.code}:${d.message}`;
+      if (e === undefined) base.add(key);
+      // an environment's problem: set by its overlay, or not a problem of the document itself
+      // (an overlay that changes `pattern` makes the document's own `cache:` an unknown key)
+      const own = e !== undefined && ((d.pointer !== undefined && loaded.source.has(`/environments/${e}${d.pointer}`)) || (envs[0] === undefined && !base.has(key)));
+      const tagged = own ? { ...d, message: `${d.message} (environment ${e})` } : d;
       all.set(`${tagged.line}:${tagged.col}:${tagged.code}:${tagged.message}`, tagged);
     }
   }

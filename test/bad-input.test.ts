@@ -211,6 +211,12 @@ const CASES: Case[] = [
     hint: 'add `name:` (a DNS-1123 label)',
   },
   {
+    name: 'a service without a pattern: said once',
+    text: lines('  api:', '    image: ghcr.io/acme/api:1.0.0', '    port: 8080'),
+    errors: ['9:3 missing-key: services.api is missing the required key `pattern`'],
+    hint: 'add `pattern:` (replicated, sharded, scatter-gather, function, work-queue or batch)',
+  },
+  {
     name: 'missing top-level keys',
     text: 'apiVersion: ddp/v1\nkind: Topology\n',
     errors: ['1:1 missing-key: the topology is missing the required key `metadata`', '1:1 missing-key: the topology is missing the required key `services`'],
@@ -410,6 +416,16 @@ describe('bad input: exact diagnostics through the library', () => {
     // the generate path refuses the same input with the same errors (validate names the environment)
     const suffix = c.env ? ` (environment ${c.env})` : '';
     expect((await prepareErrors(c.text, c.env)).map((d) => show(d) + (d.pointer !== undefined && d.line !== undefined && c.env && d.code !== 'unknown-environment' ? suffix : ''))).toEqual(c.errors);
+  });
+
+  it("a problem only an environment has is named for it, even at the document's line", async () => {
+    // the overlay makes web sharded: the document's `cache:` is then an unknown key, in prod only
+    const text = lines('    port: 8080', '    cache: { replicas: 2 }', 'environments:', '  prod:', '    services:', '      web: { pattern: sharded, shards: 2 }');
+    expect((await errorsOf(text)).map(show)).toEqual(['10:5 unknown-key: unknown key `cache` in services.web (environment prod)']);
+    expect((await errorsOf(text.replace('    cache: { replicas: 2 }\n', '    cache: { replicas: 2 }\n    cash: 1\n'))).map(show)).toEqual([
+      '10:5 unknown-key: unknown key `cache` in services.web (environment prod)',
+      '11:5 unknown-key: unknown key `cash` in services.web',
+    ]);
   });
 
   it('validate without --env checks every environment and names it', async () => {

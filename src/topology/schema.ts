@@ -34,8 +34,10 @@ export function schemaDiagnostics(data: unknown, file: string, source: SourceMap
 function pruneErrors(errors: ErrorObject[]): ErrorObject[] {
   const anyOfPaths = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath);
   const badPattern = new Set(errors.filter((e) => e.keyword === 'enum' && e.instancePath.endsWith('/pattern')).map((e) => e.instancePath.slice(0, -'/pattern'.length)));
+  // a missing `pattern` is said once, by the `required` error (the discriminator says it again)
+  const noPattern = new Set(errors.filter((e) => e.keyword === 'required' && (e.params as { missingProperty?: string }).missingProperty === 'pattern').map((e) => e.instancePath));
   return errors.filter((e) => {
-    if (e.keyword === 'discriminator') return !badPattern.has(e.instancePath) && e.params.error !== 'mapping';
+    if (e.keyword === 'discriminator') return !badPattern.has(e.instancePath) && !noPattern.has(e.instancePath) && e.params.error !== 'mapping';
     if (e.keyword === 'if' || e.keyword === 'oneOf') return false;
     // errors inside an anyOf's branches are summarised by the anyOf error itself
     if (e.keyword !== 'anyOf' && /\/anyOf\/\d+/.test(e.schemaPath) && anyOfPaths.some((p) => e.instancePath === p || e.instancePath.startsWith(p + '/'))) return false;
