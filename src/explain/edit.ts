@@ -3,7 +3,7 @@
 // existing byte — comments, their alignment, blank lines, quoting, key order — stays as it was.
 // A flow collection (`services: { ... }`) has no lines to add to: then the Document API edits the
 // tree (doc.addIn / createNode) and prints it, which keeps comments and order.
-import { parseDocument, isMap, isSeq, isPair, isScalar, YAMLMap, type Document, type Node, type Pair } from 'yaml';
+import { parseDocument, visit, isAlias, isMap, isSeq, isPair, isScalar, YAMLMap, type Document, type Node, type Pair } from 'yaml';
 
 const lineEnd = (text: string, offset: number) => {
   const i = text.indexOf('\n', offset);
@@ -45,6 +45,28 @@ function blockEnd(text: string, node: Coll): { col: number; at: number } {
     break;
   }
   return { col, at };
+}
+
+/** An empty flow collection (`[]`, `{}`) in a block parent: replaced by the block lines, its
+ *  key's line (and the comment after it) kept as it was -- the Document API would print the
+ *  whole file again and move comments. Undefined when `node` is not one. */
+function replaceEmptyFlow(text: string, node: unknown, block: string): string | undefined {
+  if (!(isMap(node) || isSeq(node)) || !node.flow || node.items.length > 0 || !node.range) return undefined;
+  const [start, end] = node.range;
+  if (text.slice(start, end).replace(/\s+/g, '') !== (isSeq(node) ? '[]' : '{}')) return undefined;
+  const eol = lineEnd(text, end);
+  const rest = text.slice(end, eol).replace(/\r?\n$/, ''); // `  # a comment` after the brackets
+  if (rest.trim() !== '' && !rest.trimStart().startsWith('#')) return undefined;
+  return `${text.slice(0, start).replace(/[ \t]+$/, '')}${rest}\n${block}${text.slice(eol)}`;
+}
+
+/** A value shared through YAML anchors (`&sc` used by a `*sc`): adding to it would change every place that uses it. */
+function shared(node: unknown, doc: Document): string | undefined {
+  if (isAlias(node)) return `*${node.source}`;
+  if (!(isMap(node) || isSeq(node)) || !node.anchor) return undefined;
+  let used = false;
+  visit(doc, { Alias: (_, a) => void (used ||= a.source === node.anchor) });
+  return used ? `&${node.anchor}` : undefined;
 }
 
 function splice(text: string, at: number, block: string): string {
@@ -118,6 +140,10 @@ export function addEntry(text: string, section: 'services' | 'pipelines', name: 
   if (coll !== undefined && coll !== null && !isMap(coll) && !(isScalar(coll) && coll.value === null)) {
     return { ok: false, error: { code: 'not-a-mapping', message: `\`${section}\` is not a mapping`, hint: `${section} maps names to entries` } };
   }
+  const anchor = shared(coll, doc);
+  if (anchor) return { ok: false, error: { code: 'shared-value', message: `\`${section}\` is a YAML ${anchor.startsWith('*') ? 'alias' : 'anchor'} (${anchor}): ddp add does not edit shared values`, hint: `write ${section} out in full, then run ddp add again` } };
+  const emptied = replaceEmptyFlow(text, coll, indentLines(snippet, unit, unit));
+  if (emptied !== undefined) return { ok: true, text: emptied, method: 'splice' };
   if (isBlock(coll)) {
     // a top-level section: its items' column is the file's step there
     const { col, at } = blockEnd(text, coll);
@@ -156,10 +182,22 @@ export function attachToService(text: string, service: string, key: 'sidecars' |
   } else if (isSeq(existing?.value) && existing.value.items.some((x) => isMap(x) && String(x.get('name')) === itemName)) {
     return { ok: false, error: { code: 'entry-exists', message: `services.${service}.${key} has \`${itemName}\` already`, hint: 'pick another name' } };
   }
+  const anchor = shared(existing?.value, doc);
+  if (anchor) {
+    return { ok: false, error: { code: 'shared-value', message: `services.${service}.${key} is a YAML ${anchor.startsWith('*') ? 'alias' : 'anchor'} (${anchor}): adding to it would change every service that shares it`, hint: `write services.${service}.${key} out as a list of its own, then run ddp add again` } };
+  }
+  if (key !== 'election' && existing && !isSeq(existing.value) && !(isScalar(existing.value) && existing.value.value === null)) {
+    return { ok: false, error: { code: 'not-a-list', message: `services.${service}.${key} is not a list`, hint: `${key} is a list of { name, ... } items; fix it by hand, then run ddp add again` } };
+  }
   if (isBlock(svc) && isBlock(services)) {
     // the file's step inside a service: its body's column minus the service key's
     const step = Math.max(1, blockEnd(text, svc).col - blockEnd(text, services).col);
     const unit = step;
+    if (existing && key !== 'election') {
+      const keyCol = column(text, (existing.key as Node).range![0]);
+      const emptied = replaceEmptyFlow(text, existing.value, seqItem(item, keyCol + unit, unit));
+      if (emptied !== undefined) return { ok: true, text: emptied, method: 'splice' };
+    }
     if (existing && isBlock(existing.value) && isSeq(existing.value)) {
       const { col, at } = blockEnd(text, existing.value);
       return { ok: true, text: splice(text, at, seqItem(item, col, unit)), method: 'splice' };

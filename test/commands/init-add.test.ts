@@ -176,6 +176,33 @@ describe('ddp add', () => {
     expect((await runValidate({ file: 'ddp.yaml', cwd: dir })).ok).toBe(true);
   });
 
+  it('an empty [] or {} becomes a block in place: every other line, comment and alignment stays', async () => {
+    const text = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: {name: s}   # meta\nservices:   # my services\n  web:   # the web\n    pattern: replicated\n    image: "ghcr.io/acme/web:1.4.2"\n    port: 8080\n    sidecars: []   # none yet\npipelines: {}  # later\n';
+    writeFileSync(join(dir, 'ddp.yaml'), text);
+    expect((await runAdd({ pattern: 'sidecar', name: 's1', to: 'web', cwd: dir })).method).toBe('splice');
+    const one = readFileSync(join(dir, 'ddp.yaml'), 'utf8');
+    expect(one).toBe(text.replace('    sidecars: []   # none yet\n', '    sidecars:   # none yet\n      - name: s1\n        image: ghcr.io/acme/s1:1.0.0\n'));
+    if (ready.includes('pipeline')) {
+      expect((await runAdd({ pattern: 'pipeline', name: 'p1', cwd: dir })).method).toBe('splice');
+      const two = readFileSync(join(dir, 'ddp.yaml'), 'utf8');
+      expect(two.startsWith(one.replace('pipelines: {}  # later\n', 'pipelines:  # later\n  p1:\n'))).toBe(true);
+      expect((await runValidate({ file: 'ddp.yaml', cwd: dir })).ok).toBe(true);
+    }
+  });
+
+  it('refuses to add to a list shared through a YAML anchor (it would change every service using it), or to a value that is not a list', async () => {
+    const text = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: {name: shop}\nservices:\n  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n    sidecars: &sc\n      - name: s0\n        image: busybox:1.36\n  api:\n    pattern: replicated\n    image: ghcr.io/acme/api:1.4.2\n    port: 8080\n    sidecars: *sc\n';
+    writeFileSync(join(dir, 'ddp.yaml'), text);
+    expect(await diagnosticsOf(runAdd({ pattern: 'sidecar', name: 's1', to: 'api', cwd: dir }))).toEqual(['shared-value: services.api.sidecars is a YAML alias (*sc): adding to it would change every service that shares it']);
+    expect(await diagnosticsOf(runAdd({ pattern: 'sidecar', name: 's1', to: 'web', cwd: dir }))).toEqual(['shared-value: services.web.sidecars is a YAML anchor (&sc): adding to it would change every service that shares it']);
+    expect(readFileSync(join(dir, 'ddp.yaml'), 'utf8')).toBe(text);
+    // an anchor nothing refers to is just a list
+    writeFileSync(join(dir, 'ddp.yaml'), text.replace('    sidecars: *sc\n', ''));
+    expect((await runAdd({ pattern: 'sidecar', name: 's1', to: 'web', cwd: dir })).method).toBe('splice');
+    writeFileSync(join(dir, 'ddp.yaml'), text.replace('    sidecars: *sc\n', '    ambassadors: none\n'));
+    expect(await diagnosticsOf(runAdd({ pattern: 'ambassador', name: 'db', to: 'api', cwd: dir }))).toEqual(['not-a-list: services.api.ambassadors is not a list']);
+  });
+
   it('a file with CRLF line endings keeps them: the added lines are CRLF too, none bare', async () => {
     const lf = 'apiVersion: ddp/v1\nkind: Topology\nmetadata:\n  name: shop\nservices:\n  web:\n    pattern: replicated\n    image: nginx:1.25\n    port: 8080\n';
     writeFileSync(join(dir, 'ddp.yaml'), lf.replace(/\n/g, '\r\n'));
