@@ -36,6 +36,25 @@ export interface LintResult {
   warnings: number;
 }
 
+/** The first Go/Helm template action where YAML would read it (a line that starts with `{{`, or an
+ *  unquoted value that does); `{{` inside a quoted string (Prometheus, Argo) is data, not this. */
+export function templateAction(text: string): { line: number; col: number; text: string } | undefined {
+  const lines = text.split('\n');
+  let block = -1; // inside a block scalar (`key: |`) deeper than this indent: data
+  for (const [i, l] of lines.entries()) {
+    const indent = l.length - l.trimStart().length;
+    if (block >= 0 && (l.trim() === '' || indent > block)) continue;
+    block = /(^|:\s|-\s)\s*[|>][-+0-9]*\s*(#.*)?\r?$/.test(l) ? indent : -1;
+    const m = /^(\s*(?:-\s+)?(?:[^\s"'#{][^:#]*:\s+)?)(\{\{.*?(?:\}\}|$))/.exec(l);
+    if (m) return { line: i + 1, col: m[1].length + 1, text: m[2].length > 40 ? `${m[2].slice(0, 37)}...` : m[2] };
+  }
+  return undefined;
+}
+
+function isHelmChart(d: unknown): boolean {
+  return isObj(d) && d.kind === undefined && (d.apiVersion === 'v1' || d.apiVersion === 'v2') && typeof d.name === 'string' && typeof d.version === 'string';
+}
+
 export function lintInputs(inputs: readonly LintInput[], opts: { onProgress?: (text: string) => void } = {}): LintResult {
   const ctx: LintContext = { objects: [], services: [] };
   const files: FileSummary[] = [];
@@ -46,6 +65,13 @@ export function lintInputs(inputs: readonly LintInput[], opts: { onProgress?: (t
     opts.onProgress?.(`linting ${i + 1}/${inputs.length}: ${input.file}`);
     const summary: FileSummary = { file: input.file, kubernetes: 0, compose: 0 };
     files.push(summary);
+    const action = templateAction(input.text);
+    if (action) {
+      // `{{ .Values.x }}` unquoted is YAML for a mapping: linting it gives nonsense, not findings
+      summary.skipped = 'a template';
+      raw.push({ rule: 'template-not-rendered', severity: 'error', message: `${input.file} is a template (\`${action.text}\`), not a manifest; it was not linted`, hint: 'lint what it renders to, e.g. `helm template CHART | ddp lint -`', file: input.file, line: action.line, col: action.col });
+      continue;
+    }
     const parsed = parseSource(input.text);
     for (const e of parsed.errors) raw.push({ rule: 'yaml-syntax', severity: 'error', message: e.message, hint: 'fix the YAML near this position', file: input.file, line: e.line, col: e.col });
     let other = 0;
@@ -56,6 +82,7 @@ export function lintInputs(inputs: readonly LintInput[], opts: { onProgress?: (t
       const d = doc.data;
       // ddp's own input (`ddp lint .` finds the ddp.yaml beside out/): no manifest, not linted
       if (isObj(d) && typeof d.apiVersion === 'string' && d.apiVersion.startsWith('ddp/')) topologies++;
+      else if (isHelmChart(d)) other++; // Chart.yaml: apiVersion v1/v2, name, version, no kind
       else if (isObj(d) && (d.apiVersion !== undefined || d.kind !== undefined)) {
         if (d.kind === 'List' && d.apiVersion === 'v1' && Array.isArray(d.items)) {
           d.items.forEach((item, i) => addObject(ctx, hits, input.file, doc, ['items', i], item));

@@ -47,6 +47,9 @@ const FAIL: Record<string, string[]> = {
   'compose-schema/fail-compose.yaml': [`compose-schema error 6:5 ${C}services.api.portz: unknown key`],
   'unknown-kind/fail.yaml': [`unknown-kind warning 2:1 Widget/gadget: no schema for apiVersion example.com/v1, kind Widget: not checked against a schema`],
   'yaml-syntax/fail.yaml': [`yaml-syntax error 5:3 duplicate key: a key may appear only once in a mapping`],
+  'template-not-rendered/fail.yaml': [
+    'template-not-rendered error 5:9 template-not-rendered/fail.yaml is a template (`{{ .Values.name }}`), not a manifest; it was not linted',
+  ],
   'not-a-manifest/fail.yaml': [
     `not-a-manifest warning 1:1 not-a-manifest/fail.yaml holds no Kubernetes object (apiVersion and kind) and no compose file (services); nothing in it was linted`,
   ],
@@ -142,6 +145,15 @@ describe('across files and documents', () => {
     expect(r.files).toEqual([
       { file: 'deploy.yaml', kubernetes: 1, compose: 0 },
       { file: 'svc.yaml', kubernetes: 2, compose: 0 },
+    ]);
+  });
+
+  it("skips a Helm chart's Chart.yaml like any file without manifests; the label of a bad selector is shown as YAML read it", () => {
+    const chart = lintInputs([{ file: 'chart/Chart.yaml', text: 'apiVersion: v2\nname: web\nversion: 0.1.0\n', explicit: false }]);
+    expect(chart.findings).toEqual([]);
+    const svc = 'apiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec:\n  selector: { app: { x: 1 } }\n  ports: [{ port: 80 }]\n';
+    expect(brief(lintInputs([{ file: 's.yaml', text: svc, explicit: true }])).filter((f) => f.startsWith('service-targets'))).toEqual([
+      'service-targets error 5:3 Service/web: targets nothing: no pod template in the linted manifests has the labels app={"x":1}',
     ]);
   });
 

@@ -21,6 +21,7 @@ export const SYNTHETIC_RULES: RuleInfo[] = [
   { id: 'compose-schema', severity: 'error', description: 'compose files match the Compose Specification schema, unknown keys included', applies: ['compose'] },
   { id: 'unknown-kind', severity: 'warning', description: 'an apiVersion/kind no schema knows (a custom resource, or an API Kubernetes no longer serves) is not schema-checked', applies: ['kubernetes'] },
   { id: 'yaml-syntax', severity: 'error', description: 'the input is well-formed YAML without duplicate keys', applies: ['kubernetes', 'compose'] },
+  { id: 'template-not-rendered', severity: 'error', description: 'a file is not an unrendered Go/Helm template (`{{ ... }}` where YAML reads it)', applies: ['kubernetes', 'compose'] },
   { id: 'not-a-manifest', severity: 'warning', description: 'a file named on the command line holds Kubernetes objects or a compose file', applies: ['kubernetes', 'compose'] },
   { id: 'ignore-annotation', severity: 'warning', description: 'ddp.dev/ignore names existing rule ids', applies: ['kubernetes', 'compose'] },
 ];

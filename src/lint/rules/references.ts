@@ -4,7 +4,7 @@ import { getPath, selectorMatches } from '../kubernetes-schema.js';
 import { containersOf, podOf, pods, selectedPods } from '../pods.js';
 import { isObj, type Rule, type RuleHit } from '../types.js';
 
-const fmtLabels = (m: Record<string, unknown>) => Object.entries(m).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+const fmtLabels = (m: Record<string, unknown>) => Object.entries(m).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
 
 export const selectorMatch: Rule = {
   id: 'selector-match',
