@@ -99,14 +99,16 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
           setCode(r.check.upToDate ? 0 : 1);
           return;
         }
-        if (opts.stdout) io.stdout(filesToStdout(r.contents ?? []));
-        await report(io, format === 'json' && opts.stdout ? 'text' : format, [...r.diagnostics, ...r.notes], () => ({
+        // --stdout --json: one JSON document, the files' content in it (not the `# ddp:` stream)
+        if (opts.stdout && format !== 'json') io.stdout(filesToStdout(r.contents ?? []));
+        const contents = new Map((r.contents ?? []).map((f) => [f.path, f.content]));
+        await report(io, format, [...r.diagnostics, ...r.notes], () => ({
           ok: true,
           file: r.file,
           env: r.env ?? null,
           targets: r.targets,
           outDir: r.write?.outDir ?? null,
-          files: r.files,
+          files: opts.stdout ? r.files.map((f) => ({ ...f, content: contents.get(f.path) ?? '' })) : r.files,
           removed: r.write?.removed ?? [],
           kept: r.write?.kept ?? [],
           diagnostics: r.diagnostics,

@@ -440,6 +440,17 @@ describe('generate', () => {
     expect(tree(out)).toEqual(['.ddp-manifest.json', 'kubernetes/kustomization.yaml', 'kubernetes/namespace.yaml', 'kubernetes/web.yaml']);
   });
 
+  it('--stdout --json: one JSON document holding each file and its content (the `# ddp:` stream is not JSON)', async () => {
+    const stream = await runDdp(['generate', EXAMPLE, '--target', 'nginx,varnish', '--stdout']);
+    const r = await runDdp(['generate', EXAMPLE, '--target', 'nginx,varnish', '--stdout', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { ok: boolean; outDir: null; files: { path: string; target: string; bytes: number; content: string }[] };
+    expect([j.ok, j.outDir, j.files.map((f) => f.path)]).toEqual([true, null, ['nginx/web-lb.conf', 'nginx/web-tls.conf', 'varnish/web-cache.vcl']]);
+    const parts = stream.stdout.split(/^# ddp: .+\n/m).slice(1);
+    expect(j.files.map((f) => f.content)).toEqual(parts);
+    for (const f of j.files) expect(Buffer.byteLength(f.content)).toBe(f.bytes);
+  });
+
   it('--env prod applies the overlay: web runs 6 replicas', async () => {
     const r = await runDdp(['generate', EXAMPLE, '--env', 'prod', '--target', 'kubernetes', '--stdout']);
     expect(r.code).toBe(0);
