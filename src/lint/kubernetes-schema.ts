@@ -268,6 +268,34 @@ const ANNOTATION_MAPS: Seg[][] = [
 const RBAC_GROUP = 'rbac.authorization.k8s.io/';
 const WORKLOADS = new Set(['apps/v1 Deployment', 'apps/v1 StatefulSet', 'apps/v1 ReplicaSet', 'apps/v1 DaemonSet']);
 
+const IANA_SVC_NAME = /^(?=.{1,15}$)(?=[-a-z0-9]*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const POD_SPECS: Seg[][] = [['spec', 'template', 'spec'], ['spec', 'jobTemplate', 'spec', 'template', 'spec']];
+
+/** Container port names are IANA service names, once per container; a Service's port names once per Service. */
+function portNameChecks(doc: Obj, apiVersion: string, kind: string): SchemaFinding[] {
+  const out: SchemaFinding[] = [];
+  const names = (ports: unknown, at: Seg[], iana: boolean) => {
+    if (!Array.isArray(ports)) return;
+    const seen = new Set<string>();
+    ports.forEach((p, i) => {
+      const n = isObj(p) ? p.name : undefined;
+      if (typeof n !== 'string' || n === '') return;
+      if (iana && !IANA_SVC_NAME.test(n)) out.push({ path: [...at, i, 'name'], message: `"${n}" is not a port name (IANA_SVC_NAME: at most 15 lower-case alphanumerics and "-", a letter, no "--")` });
+      else if (seen.has(n)) out.push({ path: [...at, i, 'name'], message: `Duplicate value: "${n}"` });
+      seen.add(n);
+    });
+  };
+  if (kind === 'Service' && apiVersion === 'v1') names(getPath(doc, ['spec', 'ports']), ['spec', 'ports'], false);
+  const podPath: Seg[] | undefined = kind === 'Pod' && apiVersion === 'v1' ? ['spec'] : POD_SPECS.find((p) => isObj(getPath(doc, p)));
+  const pod = podPath ? getPath(doc, podPath) : undefined;
+  if (!podPath || !isObj(pod)) return out;
+  for (const list of ['initContainers', 'containers'] as const) {
+    const cs = pod[list];
+    if (Array.isArray(cs)) cs.forEach((c, i) => isObj(c) && names(c.ports, [...podPath, list, i, 'ports'], true));
+  }
+  return out;
+}
+
 /** Name/label/selector checks the API server performs beyond the OpenAPI schema. */
 function apiServerChecks(doc: Obj, apiVersion: string, kind: string, opts: { nameRequired: boolean }): SchemaFinding[] {
   const out: SchemaFinding[] = [];
@@ -285,7 +313,14 @@ function apiServerChecks(doc: Obj, apiVersion: string, kind: string, opts: { nam
     else if (apiVersion.startsWith(RBAC_GROUP)) [ok, rule] = [!/[/%]/.test(name) && name !== '.' && name !== '..', 'a path segment name (no "/" or "%")'];
     else [ok, rule] = [isDns1123Subdomain(name), 'a DNS-1123 subdomain (lower case alphanumerics, "-" and ".", ≤ 253)'];
     if (!ok) out.push({ path: ['metadata', 'name'], message: `"${name}" is not ${rule}` });
+    else if (kind === 'CronJob' && apiVersion === 'batch/v1' && name.length > 52) {
+      out.push({ path: ['metadata', 'name'], message: `"${name}" is ${name.length} characters; a CronJob name is at most 52 (its Jobs add 11)` });
+    } else if (kind === 'StatefulSet' && apiVersion === 'apps/v1' && name.length > 52) {
+      // accepted by the API server, but the controller labels each pod `controller-revision-hash: <name>-<10 chars>`
+      out.push({ path: ['metadata', 'name'], message: `"${name}" is ${name.length} characters; over 52, the pods' controller-revision-hash label passes 63 and no pod is created` });
+    }
   }
+  out.push(...portNameChecks(doc, apiVersion, kind));
   const ns = isObj(meta) ? meta.namespace : undefined;
   if (typeof ns === 'string' && !isDns1123Label(ns)) {
     out.push({ path: ['metadata', 'namespace'], message: `"${ns}" is not a DNS-1123 label` });

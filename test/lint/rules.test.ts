@@ -157,6 +157,21 @@ describe('across files and documents', () => {
     ]);
   });
 
+  it('names and port names the API server or its controllers refuse: StatefulSet and CronJob over 52, IANA port names, a port name twice', () => {
+    const sts = `apiVersion: apps/v1\nkind: StatefulSet\nmetadata: { name: ${'s'.repeat(53)} }\nspec:\n  serviceName: x\n  selector: { matchLabels: { app: s } }\n  template:\n    metadata: { labels: { app: s } }\n    spec:\n      containers:\n        - name: c\n          image: ghcr.io/acme/c:1.0\n          ports: [{ name: "8080", containerPort: 8080 }, { name: a--b, containerPort: 8081 }, { name: http, containerPort: 8082 }, { name: http, containerPort: 8083 }]\n`;
+    const cron = `apiVersion: batch/v1\nkind: CronJob\nmetadata: { name: ${'c'.repeat(53)} }\nspec:\n  schedule: "0 * * * *"\n  jobTemplate: { spec: { template: { spec: { restartPolicy: OnFailure, containers: [{ name: c, image: "ghcr.io/acme/c:1.0" }] } } } }\n`;
+    const svc = 'apiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec:\n  selector: { app: s }\n  ports: [{ name: web, port: 80 }, { name: web, port: 81 }]\n';
+    const r = lintInputs([{ file: 'x.yaml', text: [sts, cron, svc].join('---\n'), explicit: true }]);
+    expect(brief(r).filter((f) => f.startsWith('k8s-schema'))).toEqual([
+      `k8s-schema error 3:13 StatefulSet/${'s'.repeat(53)}: metadata.name: "${'s'.repeat(53)}" is 53 characters; over 52, the pods' controller-revision-hash label passes 63 and no pod is created`,
+      `k8s-schema error 13:21 StatefulSet/${'s'.repeat(53)}: spec.template.spec.containers[0].ports[0].name: "8080" is not a port name (IANA_SVC_NAME: at most 15 lower-case alphanumerics and "-", a letter, no "--")`,
+      `k8s-schema error 13:60 StatefulSet/${'s'.repeat(53)}: spec.template.spec.containers[0].ports[1].name: "a--b" is not a port name (IANA_SVC_NAME: at most 15 lower-case alphanumerics and "-", a letter, no "--")`,
+      `k8s-schema error 13:134 StatefulSet/${'s'.repeat(53)}: spec.template.spec.containers[0].ports[3].name: Duplicate value: "http"`,
+      `k8s-schema error 17:13 CronJob/${'c'.repeat(53)}: metadata.name: "${'c'.repeat(53)}" is 53 characters; a CronJob name is at most 52 (its Jobs add 11)`,
+      'k8s-schema error 27:38 Service/web: spec.ports[1].name: Duplicate value: "web"',
+    ]);
+  });
+
   it('lints the items of a kind: List with their own lines', () => {
     const text = 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: { name: a }\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: { name: b }\n    datta: {}\n';
     const r = lintInputs([{ file: 'list.yaml', text, explicit: true }]);
