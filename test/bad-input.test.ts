@@ -348,6 +348,21 @@ const CASES: Case[] = [
     env: 'prod',
     errors: ['12:24 wrong-type: services.web.replicas must be an integer, not the string "many" (environment prod)'],
   },
+  {
+    name: 'a split route to a service that takes no HTTP (a redis sharded service, a Knative function)',
+    text: lines(
+      '    port: 8080',
+      '    ambassadors:',
+      '      - { name: exp, kind: split, listen: 9000, routes: [{ to: carts, weight: 50 }, { to: fn, weight: 50 }] }',
+      '  carts: { pattern: sharded, image: "redis:7.4.1", port: 6379, protocol: redis, shards: 2 }',
+      '  fn: { pattern: function, image: ghcr.io/acme/fn:1.0.0, runtime: knative }',
+    ),
+    errors: [
+      '11:64 bad-reference: split ambassador `exp` sends HTTP requests to `carts`, but it is a redis sharded service',
+      "11:91 bad-reference: split ambassador `exp` sends HTTP requests to `fn`, but it is a Knative function, which only Knative's own ingress reaches",
+    ],
+    hint: 'route to a replicated, http sharded, scatter-gather or http function service (runtime: deployment)',
+  },
   // ── Kubernetes limits on the names ddp builds (src/kube-limits.ts) ──
   {
     name: 'a service named namespace would overwrite kubernetes/namespace.yaml',

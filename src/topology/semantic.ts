@@ -121,7 +121,13 @@ function singleNodeChecks(name: string, svc: SingleNode, base: string, services:
     if (a.kind === 'split') {
       if (!a.routes) out.push(err('missing-key', 'a `split` ambassador needs `routes` (at least two { to, weight })', p, 'add `routes: [{ to: web, weight: 90 }, { to: web-next, weight: 10 }]`'));
       else {
-        a.routes.forEach((r, j) => { if (!has(r.to)) out.push(unknownService(r.to, `${p}/routes/${j}/to`, services)); });
+        a.routes.forEach((r, j) => {
+          if (!has(r.to)) out.push(unknownService(r.to, `${p}/routes/${j}/to`, services));
+          else {
+            const why = notHttpEntry(services[r.to]);
+            if (why) out.push(err('bad-reference', `split ambassador \`${a.name}\` sends HTTP requests to \`${r.to}\`, but it is ${why}`, `${p}/routes/${j}/to`, 'route to a replicated, http sharded, scatter-gather or http function service (runtime: deployment)'));
+          }
+        });
         const sum = a.routes.reduce((s, r) => s + r.weight, 0);
         if (sum !== 100) out.push(err('bad-weights', `the weights of ambassador \`${a.name}\` add up to ${sum}, not 100`, `${p}/routes`, 'make the route weights add up to 100'));
       }
@@ -274,8 +280,8 @@ function functionChecks(name: string, svc: FunctionService, base: string, servic
   }
   const target = svc.decorates !== undefined && svc.decorates !== name && has(svc.decorates) ? services[svc.decorates] : undefined;
   if (target) {
-    const http = target.pattern === 'replicated' || target.pattern === 'scatter-gather' || (target.pattern === 'sharded' && (target.protocol ?? 'http') === 'http') || (target.pattern === 'function' && (target.trigger ?? 'http') === 'http');
-    if (!http) out.push(err('bad-reference', `\`decorates\` fronts an HTTP service, but \`${svc.decorates}\` is ${target.pattern === 'sharded' ? `a ${target.protocol} sharded service` : target.pattern === 'function' ? 'a function without an http trigger' : `a ${target.pattern}`}`, `${base}/decorates`, 'decorate a replicated, http sharded, scatter-gather or http function service'));
+    const why = notHttpEntry(target);
+    if (why && !why.startsWith('a Knative')) out.push(err('bad-reference', `\`decorates\` fronts an HTTP service, but \`${svc.decorates}\` is ${why}`, `${base}/decorates`, 'decorate a replicated, http sharded, scatter-gather or http function service'));
     else if (target.pattern === 'function' && target.runtime === 'knative') {
       out.push(err('knative-decorated', `\`${svc.decorates}\` runs on Knative, which only its own ingress reaches: a decorator cannot sit in front of it`, `${base}/decorates`, `give \`${svc.decorates}\` \`runtime: deployment\``));
     } else if (knative && ('expose' in target && target.expose || (target.pattern === 'replicated' && target.tls))) {
@@ -283,6 +289,22 @@ function functionChecks(name: string, svc: FunctionService, base: string, servic
     }
   }
   return out;
+}
+
+/** Why in-cluster HTTP requests (a decorator's, a split route's) cannot go to `target`, or undefined. */
+function notHttpEntry(target: AnyService): string | undefined {
+  switch (target.pattern) {
+    case 'replicated':
+    case 'scatter-gather':
+      return undefined;
+    case 'sharded':
+      return (target.protocol ?? 'http') === 'http' ? undefined : `a ${target.protocol} sharded service`;
+    case 'function':
+      if ((target.trigger ?? 'http') !== 'http') return 'a function without an http trigger';
+      return target.runtime === 'knative' ? "a Knative function, which only Knative's own ingress reaches" : undefined;
+    default:
+      return `a ${target.pattern}`;
+  }
 }
 
 /** A service's front routes through one decorator: two functions may not decorate the same service. */

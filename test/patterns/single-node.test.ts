@@ -133,11 +133,22 @@ describe('ambassadors', () => {
     expect(splitBuckets([{ to: 'a', weight: 100 }, { to: 'b', weight: 0 }])).toEqual([{ percent: '*', upstream: 'route_0' }]);
   });
 
-  it('routes go to the routed services by Service name and main port', () => {
-    const ctx = ctxFor({ web: { pattern: 'replicated', image: 'x:1', port: 9090 }, search: { pattern: 'scatter-gather', root: { image: 'r:1', port: 7070 }, leaves: { image: 'l:1', port: 8080, count: 2 } }, plain: { pattern: 'replicated', image: 'x:1' } });
+  it('routes go where in-cluster HTTP enters the routed service: its Service and main port, a cache layer, a sharded router', () => {
+    const ctx = ctxFor({
+      web: { pattern: 'replicated', image: 'x:1', port: 9090 },
+      search: { pattern: 'scatter-gather', root: { image: 'r:1', port: 7070 }, leaves: { image: 'l:1', port: 8080, count: 2 } },
+      plain: { pattern: 'replicated', image: 'x:1' },
+      cached: { pattern: 'replicated', image: 'x:1', port: 9090, cache: {} },
+      pages: { pattern: 'sharded', image: 'x:1', port: 8080, shards: 2 },
+      hot: { pattern: 'sharded', image: 'x:1', port: 8080, shards: 2, replicasPerShard: 2, router: { kind: 'varnish', port: 9999 } },
+    });
     expect(serviceAddress(ctx, 'web')).toEqual({ host: 'web', port: 9090 });
     expect(serviceAddress(ctx, 'search')).toEqual({ host: 'search', port: 7070 });
     expect(serviceAddress(ctx, 'plain')).toEqual({ host: 'plain', port: 8080 });
+    expect(serviceAddress(ctx, 'cached')).toEqual({ host: 'cached-cache', port: 8080 });
+    // not the headless Service `pages` (shards round-robin, router bypassed; no such name in compose)
+    expect(serviceAddress(ctx, 'pages')).toEqual({ host: 'pages-router', port: 8080 });
+    expect(serviceAddress(ctx, 'hot')).toEqual({ host: 'hot-router', port: 9999 });
   });
 
   it('split, tcp proxy and http proxy: nginx containers in the pod, listening on 127.0.0.1 only', async () => {

@@ -16,6 +16,7 @@ import { CONFIG_DIR, IMAGES } from '../../images.js';
 import { attach, configMount } from './attach.js';
 import { LOOPBACK, shardRouterConfig } from './shard-router.js';
 import { VARNISH_ROUTER_MALLOC_MIB } from '../sharded.js';
+import { entryBehindTls } from '../function.js';
 
 export { LOOPBACK };
 const DEFAULT_SERVICE_PORT = 8080;
@@ -72,8 +73,13 @@ function varnishResources(ctx: Context, a: Ambassador) {
   };
 }
 
-/** Where a service of the topology is reached: its Service name and main port (= container port). */
+/** Where a split route reaches a service of the topology: where in-cluster HTTP enters it, as
+ *  for a decorator (a sharded service's router, a replicated service's cache layer), else its
+ *  Service name and main port. A sharded service's own name is its headless Service: the shard
+ *  pods round-robin (the router bypassed), and in compose no such name exists at all. */
 export function serviceAddress(ctx: Context, name: string): { host: string; port: number } {
+  const entry = entryBehindTls(ctx, name);
+  if (entry) return { host: entry.name, port: entry.port };
   const svc = serviceNamed(ctx, name);
   const spec = svc ? containerSpecs(svc, '')[0]?.[0] : undefined;
   return { host: name, port: (spec && mainPort(spec)) ?? DEFAULT_SERVICE_PORT };
