@@ -363,6 +363,19 @@ const CASES: Case[] = [
     ],
     hint: 'route to a replicated, http sharded, scatter-gather or http function service (runtime: deployment)',
   },
+  {
+    name: "a port taken by a twemproxy ambassador's stats (each one in a pod takes the next from 22222)",
+    text: lines(
+      '    port: 8080',
+      '    ambassadors:',
+      '      - { name: cache, kind: shard-router, target: sessions, listen: 11211 }',
+      '      - { name: carts, kind: shard-router, target: carts, listen: 6379 }',
+      '      - { name: px, kind: proxy, listen: 22223, upstream: "db.example.com:5432" }',
+      '  sessions: { pattern: sharded, image: "memcached:1.6.29", port: 11211, protocol: memcache, shards: 2 }',
+      '  carts: { pattern: sharded, image: "redis:7.4.1", port: 6379, protocol: redis, shards: 2 }',
+    ),
+    errors: ['13:42 port-clash: port 22223 is used twice in one pod: by the twemproxy stats of ambassador carts and by ambassador px'],
+  },
   // ── Kubernetes limits on the names ddp builds (src/kube-limits.ts) ──
   {
     name: 'a service named namespace would overwrite kubernetes/namespace.yaml',

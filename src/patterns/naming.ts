@@ -34,3 +34,7 @@ export function brokerKind(broker: BrokerKind | { url: string; kind?: BrokerKind
   const scheme = broker.url.split(':')[0];
   return scheme.startsWith('amqp') ? 'rabbitmq' : scheme.startsWith('rediss') ? 'redis' : (scheme as BrokerKind);
 }
+
+/** twemproxy's stats port (nutcracker -s; its default). Each twemproxy ambassador in a pod takes
+ *  the next one from here, on 127.0.0.1 (-a): two on one port crash-loop ("Address already in use"). */
+export const TWEMPROXY_STATS_PORT = 22222;

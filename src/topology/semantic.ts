@@ -7,6 +7,7 @@ import type { DdpTopologyDdpV1 as Topology, Service1 as AnyService, ContainerFie
 import { parseQuantity } from '../quantity.js';
 import { imageProblem } from './image-ref.js';
 import { cronProblem } from './cron.js';
+import { TWEMPROXY_STATS_PORT } from '../patterns/naming.js';
 
 type Check = Omit<Diagnostic, 'file' | 'line' | 'col'>;
 const err = (code: string, message: string, ptr: string, hint?: string): Check => error(code, message, { pointer: ptr, ...(hint ? { hint } : {}) });
@@ -21,7 +22,7 @@ export function semanticDiagnostics(t: Topology): Check[] {
     const base = pointer('services', name);
     for (const [spec, ptr] of containerSpecs(svc, base)) out.push(...containerChecks(spec, ptr));
     out.push(...singleNodeChecks(name, svc as SingleNode, base, services, has));
-    out.push(...podPortChecks(svc, base));
+    out.push(...podPortChecks(svc, base, services));
     out.push(...referenceChecks(name, svc, base, services, has));
   }
   for (const [name, p] of Object.entries(t.pipelines ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) out.push(...pipelineChecks(name, p, pointer('pipelines', name)));
@@ -154,7 +155,7 @@ function unknownService(ref: string, ptr: string, services: Record<string, AnySe
 }
 
 /** Ports of every container in the main pod: no two may be equal. */
-function podPortChecks(svc: AnyService, base: string): Check[] {
+function podPortChecks(svc: AnyService, base: string, services: Record<string, AnyService>): Check[] {
   const out: Check[] = [];
   const taken = new Map<number, string>();
   const claim = (port: number | undefined, who: string, ptr: string) => {
@@ -189,7 +190,15 @@ function podPortChecks(svc: AnyService, base: string): Check[] {
     (s.ports ?? []).forEach((p, j) => claim(p.port, `sidecar ${s.name}`, `${base}/sidecars/${i}/ports/${j}/port`));
     (s.ports ?? []).forEach((p, j) => claimName(p.name, `sidecar ${s.name}`, `${base}/sidecars/${i}/ports/${j}/name`));
   });
-  (sn.ambassadors ?? []).forEach((a, i) => claim(a.listen, `ambassador ${a.name}`, `${base}/ambassadors/${i}/listen`));
+  let twemproxies = 0;
+  (sn.ambassadors ?? []).forEach((a, i) => {
+    claim(a.listen, `ambassador ${a.name}`, `${base}/ambassadors/${i}/listen`);
+    // a shard-router to memcache/redis shards runs twemproxy, whose stats take a port of their own
+    const target = a.kind === 'shard-router' && a.target !== undefined && Object.prototype.hasOwnProperty.call(services, a.target) ? services[a.target] : undefined;
+    if (target?.pattern === 'sharded' && (target.protocol === 'memcache' || target.protocol === 'redis')) {
+      claim(TWEMPROXY_STATS_PORT + twemproxies++, `the twemproxy stats of ambassador ${a.name}`, `${base}/ambassadors/${i}/name`);
+    }
+  });
   (sn.adapters ?? []).forEach((a, i) => claim(a.port ?? (a.kind === 'prometheus' ? 9100 : undefined), `adapter ${a.name}`, `${base}/adapters/${i}/${a.port !== undefined ? 'port' : 'name'}`));
   if (sn.election) claim(sn.election.port ?? 4040, 'the leader elector', `${base}/election${sn.election.port !== undefined ? '/port' : ''}`);
   return out;

@@ -217,7 +217,8 @@ describe('ambassadors', () => {
   });
 
   it('each router kind runs in the pod on 127.0.0.1:<listen>', () => {
-    expect(ambassadorRuntime({ target: 'twemproxy', key: 'nutcracker.yml' }, 11211)).toEqual({ image: 'malexer/twemproxy:0.5.0', command: ['nutcracker', '-c', '/etc/ddp/nutcracker.yml'] });
+    expect(ambassadorRuntime({ target: 'twemproxy', key: 'nutcracker.yml' }, 11211)).toEqual({ image: 'malexer/twemproxy:0.5.0', command: ['nutcracker', '-c', '/etc/ddp/nutcracker.yml', '-a', '127.0.0.1', '-s', '22222'] });
+    expect(ambassadorRuntime({ target: 'twemproxy', key: 'nutcracker.yml' }, 6379, 22223).command.slice(-4)).toEqual(['-a', '127.0.0.1', '-s', '22223']);
     expect(ambassadorRuntime({ target: 'nginx', key: 'nginx.conf' }, 9000)).toEqual({ image: 'nginxinc/nginx-unprivileged:1.27.3-alpine', command: ['nginx', '-c', '/etc/ddp/nginx.conf'] });
     expect(ambassadorRuntime({ target: 'varnish', key: 'default.vcl' }, 9000)).toEqual({ image: 'varnish:7.6.1', command: ['varnishd'], args: ['-F', '-f', '/etc/ddp/default.vcl', '-a', '127.0.0.1:9000', '-n', '/tmp/varnish', '-s', 'malloc,64m'] });
   });

@@ -17,11 +17,13 @@ import { attach, configMount } from './attach.js';
 import { LOOPBACK, shardRouterConfig } from './shard-router.js';
 import { VARNISH_ROUTER_MALLOC_MIB } from '../sharded.js';
 import { entryBehindTls } from '../function.js';
+import { TWEMPROXY_STATS_PORT } from '../naming.js';
 
 export { LOOPBACK };
 const DEFAULT_SERVICE_PORT = 8080;
 
 export function applyAmbassadors(unit: Unit, c: Component, ambassadors: Ambassador[] | undefined, ctx: Context, pointer: string): void {
+  let twemproxies = 0;
   (ambassadors ?? []).forEach((a, i) => {
     const ptr = `${pointer}/ambassadors/${i}`;
     const name = `${c.name}-${a.name}`;
@@ -37,14 +39,15 @@ export function applyAmbassadors(unit: Unit, c: Component, ambassadors: Ambassad
       config = routed;
     }
     const mount = configMount(unit, c, a.name, config);
-    attach(c, ambassadorContainer(ctx, a, config, mount));
+    const statsPort = config.target === 'twemproxy' ? TWEMPROXY_STATS_PORT + twemproxies++ : undefined;
+    attach(c, ambassadorContainer(ctx, a, config, mount, statsPort));
   });
 }
 
-function ambassadorContainer(ctx: Context, a: Ambassador, config: ConfigFile, mount: ReturnType<typeof configMount>) {
+function ambassadorContainer(ctx: Context, a: Ambassador, config: ConfigFile, mount: ReturnType<typeof configMount>, statsPort?: number) {
   return infraContainer(ctx, {
     name: a.name,
-    ...ambassadorRuntime(config, a.listen),
+    ...ambassadorRuntime(config, a.listen, statsPort),
     ports: [], // listens on 127.0.0.1 only: nothing outside the pod can reach it
     resources: config.target === 'varnish' ? varnishResources(ctx, a) : resourcesOf(ctx, a.resources),
     mounts: [mount],
@@ -53,10 +56,10 @@ function ambassadorContainer(ctx: Context, a: Ambassador, config: ConfigFile, mo
   });
 }
 
-/** The proxy that runs a config: nginx, twemproxy (nutcracker) or varnish (listening on 127.0.0.1). */
-export function ambassadorRuntime(config: Pick<ConfigFile, 'target' | 'key'>, listen: number): { image: string; command: string[]; args?: string[] } {
+/** The proxy that runs a config: nginx, twemproxy (nutcracker; its stats on 127.0.0.1:statsPort) or varnish (listening on 127.0.0.1). */
+export function ambassadorRuntime(config: Pick<ConfigFile, 'target' | 'key'>, listen: number, statsPort = TWEMPROXY_STATS_PORT): { image: string; command: string[]; args?: string[] } {
   const file = `${CONFIG_DIR}/${config.key}`;
-  if (config.target === 'twemproxy') return { image: IMAGES.twemproxy, command: ['nutcracker', '-c', file] };
+  if (config.target === 'twemproxy') return { image: IMAGES.twemproxy, command: ['nutcracker', '-c', file, '-a', LOOPBACK, '-s', String(statsPort)] };
   if (config.target === 'varnish') {
     return { image: IMAGES.varnish, command: ['varnishd'], args: ['-F', '-f', file, '-a', `${LOOPBACK}:${listen}`, '-n', '/tmp/varnish', '-s', `malloc,${VARNISH_ROUTER_MALLOC_MIB}m`] };
   }
