@@ -376,6 +376,11 @@ const CASES: Case[] = [
     ),
     errors: ['13:42 port-clash: port 22223 is used twice in one pod: by the twemproxy stats of ambassador carts and by ambassador px'],
   },
+  {
+    name: 'a shard key header that does not start with a letter (varnish cannot compile req.http.1-Tenant)',
+    text: lines('  s: { pattern: sharded, image: ghcr.io/acme/s:1.0.0, port: 8080, shards: 2, key: "header:1-Tenant", router: { kind: varnish } }'),
+    errors: ['9:83 bad-format: services.s.key `header:1-Tenant` is not a shard key (uri, header:NAME, query:NAME or cookie:NAME; a header name starts with a letter)'],
+  },
   // ── Kubernetes limits on the names ddp builds (src/kube-limits.ts) ──
   {
     name: 'a service named namespace would overwrite kubernetes/namespace.yaml',

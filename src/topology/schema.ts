@@ -174,8 +174,8 @@ function patternMessage(pat: string, value: unknown): string {
   if (pat.startsWith('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.')) return `${show(value)} is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', e.g. fast-ssd)`;
   if (pat.startsWith('^([A-Za-z0-9]([-A-Za-z0-9_.]*')) return `${show(value)} is not a Kubernetes label value (letters, digits, '-', '_' and '.' between them, at most 63)`;
   if (pat === '^/') return `must be an absolute path starting with /; got ${show(value)}`;
-  if (pat.startsWith('^(uri|header')) return `${show(value)} is not a shard key (uri, header:NAME, query:NAME or cookie:NAME)`;
-  if (pat.startsWith('^(client|header')) return `${show(value)} is not a split key (client, header:NAME, cookie:NAME or query:NAME)`;
+  if (pat.startsWith('^(uri|header')) return `${show(value)} is not a shard key (uri, header:NAME, query:NAME or cookie:NAME; a header name starts with a letter)`;
+  if (pat.startsWith('^(client|header')) return `${show(value)} is not a split key (client, header:NAME, cookie:NAME or query:NAME; a header name starts with a letter)`;
   if (pat.startsWith('^[^\\s]')) return `${show(value)} is not an image reference (no spaces)`;
   if (pat.startsWith('^(?=[-a-z0-9]*[a-z])')) return `${show(value)} is not a port name (lowercase letters, digits and single '-', with at least one letter, at most 15)`;
   if (pat.startsWith('^(\\*\\.)?')) return `${show(value)} is not a host name (lowercase letters, digits, '-' and '.', each part between dots at most 63 characters, e.g. shop.example.com)`;
