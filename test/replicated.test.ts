@@ -123,6 +123,16 @@ describe('examples/01-replicated, key fields', async () => {
 const HEAD = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: shop }\nservices:\n  api:\n    pattern: replicated\n    image: ghcr.io/acme/api:2.0.1\n    port: 9000\n';
 
 describe('replicated options', () => {
+  it('a health check on another port than the one varnish fetches from: no varnish probe (it would fail and answer 503), readiness keeps it', async () => {
+    const files = await generate(HEAD.replace('    port: 9000\n', '    ports: [{ name: http, port: 9000 }, { name: admin, port: 9100 }]\n') + '    health: { path: /healthz, port: 9100 }\n    cache: {}\n');
+    const vcl = content(files, 'varnish/api-cache.vcl');
+    expect(vcl).toContain('    .port = "9000";\n');
+    expect(vcl).not.toContain('.probe');
+    expect(find(objects(files), 'Deployment', 'api').spec.template.spec.containers[0].readinessProbe.httpGet).toEqual({ path: '/healthz', port: 9100 });
+    const same = content(await generate(HEAD + '    health: { path: /healthz, port: 9000 }\n    cache: {}\n'), 'varnish/api-cache.vcl');
+    expect(same).toContain('        .url = "/healthz";\n');
+  });
+
   it('autoscale: an HPA on the Deployment, and no replicas field', async () => {
     const files = await generate(HEAD + '    autoscale: { min: 3, max: 12, cpu: 70 }\n');
     const objs = objects(files);

@@ -21,6 +21,14 @@ export function mainPort(spec: ContainerFields): number | undefined {
   return spec.port ?? spec.ports?.[0]?.port;
 }
 
+/** The path a varnish backend probe may ask: varnish probes the backend's own port, so a
+ *  health check on another port (`health.port`) cannot be one -- it would fail every probe and
+ *  varnish would answer 503 for a healthy backend. Readiness in Kubernetes still checks it. */
+export function varnishProbePath(health: ContainerFields['health'], backendPort: number): string | undefined {
+  if (!health?.path) return undefined;
+  return health.port === undefined || health.port === backendPort ? health.path : undefined;
+}
+
 export function portsOf(spec: ContainerFields): Port[] {
   if (spec.ports) return spec.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' }));
   if (spec.port !== undefined) return [{ name: 'main', port: spec.port, protocol: 'TCP' }];

@@ -3,7 +3,7 @@
 import type { Replicated } from '../generated/topology.js';
 import type { Component, ConfigFile, Unit } from '../model.js';
 import { supply, type Context } from './context.js';
-import { containerFrom, declaredVolumes, emptyPod, mainPort, tcpReadiness, infraContainer } from './containers.js';
+import { containerFrom, declaredVolumes, emptyPod, mainPort, tcpReadiness, infraContainer, varnishProbePath } from './containers.js';
 import { applySingleNode } from './single-node.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
 import { parseQuantity, durationMs } from '../quantity.js';
@@ -85,7 +85,7 @@ function cacheLayer(name: string, svc: Replicated, ctx: Context, backend: { name
     target: 'varnish',
     template: 'cache',
     key: 'default.vcl',
-    data: { backend: backend.name, port: backend.port, ttlSeconds: Math.round(durationMs(cache.ttl ?? '120s') / 1000), probePath: svc.health?.path },
+    data: { backend: backend.name, port: backend.port, ttlSeconds: Math.round(durationMs(cache.ttl ?? '120s') / 1000), probePath: varnishProbePath(svc.health, backend.port) },
   };
   const pod = emptyPod();
   pod.containers.push(

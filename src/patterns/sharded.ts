@@ -11,7 +11,7 @@
 import type { Sharded } from '../generated/topology.js';
 import type { Claim, Component, ConfigFile, Container, Unit } from '../model.js';
 import type { Context } from './context.js';
-import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness } from './containers.js';
+import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness, varnishProbePath } from './containers.js';
 import { applySingleNode } from './single-node.js';
 import { shardHost } from './naming.js';
 import { ingressFor } from './expose.js';
@@ -128,7 +128,7 @@ export function shardRouterConfig(configName: string, target: string, svc: Shard
       target: 'varnish',
       template: 'shard-router',
       key: 'default.vcl',
-      data: { target, key: varnishShardKey(svc.key), probePath: svc.health?.path, servers: servers.map((s, i) => ({ ...s, backend: `shard_${i}` })) },
+      data: { target, key: varnishShardKey(svc.key), probePath: varnishProbePath(svc.health, shardPort(svc)), servers: servers.map((s, i) => ({ ...s, backend: `shard_${i}` })) },
     };
   }
   return {
