@@ -381,6 +381,11 @@ const CASES: Case[] = [
     text: lines('  s: { pattern: sharded, image: ghcr.io/acme/s:1.0.0, port: 8080, shards: 2, key: "header:1-Tenant", router: { kind: varnish } }'),
     errors: ['9:83 bad-format: services.s.key `header:1-Tenant` is not a shard key (uri, header:NAME, query:NAME or cookie:NAME; a header name starts with a letter)'],
   },
+  {
+    name: 'a proxy upstream port out of range (nginx -t: invalid port in upstream)',
+    text: lines('    port: 8080', '    ambassadors:', '      - { name: db, kind: proxy, listen: 5432, upstream: "db.example.com:99999" }'),
+    errors: ['11:58 bad-format: services.web.ambassadors[0].upstream `db.example.com:99999` is not host:port with a port from 1 to 65535 (e.g. db.example.com:5432)'],
+  },
   // ── Kubernetes limits on the names ddp builds (src/kube-limits.ts) ──
   {
     name: 'a service named namespace would overwrite kubernetes/namespace.yaml',

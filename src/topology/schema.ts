@@ -181,7 +181,7 @@ function patternMessage(pat: string, value: unknown): string {
   if (pat.startsWith('^(\\*\\.)?')) return `${show(value)} is not a host name (lowercase letters, digits, '-' and '.', each part between dots at most 63 characters, e.g. shop.example.com)`;
   if (pat.startsWith('^(@(yearly')) return `${show(value)} is not a schedule (five fields: minute hour day-of-month month day-of-week, e.g. "30 2 * * *", or @daily)`;
   if (pat.startsWith('^(redis|')) return `${show(value)} is not a broker URL (${pat.slice(2, pat.indexOf(')')).split('|').map((s) => `${s}://`).join(', ')})`;
-  if (pat.startsWith('^[A-Za-z0-9.-]+:')) return `${show(value)} is not host:port (e.g. db.example.com:5432)`;
+  if (pat.startsWith('^[A-Za-z0-9.-]+:')) return `${show(value)} is not host:port with a port from 1 to 65535 (e.g. db.example.com:5432)`;
   if (pat.startsWith('^[A-Za-z0-9._:-]')) return `${show(value)} is not a queue name (letters, digits, '.', '_', ':' and '-')`;
   if (pat.startsWith('^[a-z0-9]([-a-z0-9._]')) return `${show(value)} is not a topic name (lowercase letters, digits, '-', '.' and '_', starting and ending with a letter or digit)`;
   if (pat.startsWith('^(?!\\.\\.)')) return `${show(value)} is not a key Kubernetes takes (letters, digits, '-', '_' and '.', not . or starting with ..)`;
