@@ -466,6 +466,16 @@ describe('bad input: exact diagnostics through the library', () => {
     ]);
   });
 
+  it('a proxy ddp runs, listening below 1024: a warning (non-root, no capabilities), not an error', async () => {
+    const text = lines('    port: 8080', '    tls: { secret: web-tls, port: 443 }', '    ambassadors:', '      - { name: db, kind: proxy, listen: 80, upstream: "db.example.com:5432" }');
+    const ds = await validateAll(parseTopologyText(text, 'ddp.yaml'));
+    expect(ds.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(ds.filter((d) => d.code === 'privileged-port').map(show)).toEqual([
+      '10:35 privileged-port: the TLS layer (nginx) listens on port 443, below 1024, running as a non-root user with no capabilities: it starts only where the container runtime lets any user bind low ports',
+      '12:42 privileged-port: ambassador `db` listens on port 80, below 1024, running as a non-root user with no capabilities: it starts only where the container runtime lets any user bind low ports',
+    ]);
+  });
+
   it('validate without --env checks every environment and names it', async () => {
     const text = lines('environments:', '  prod:', '    services:', '      web: { replicas: many }');
     expect((await errorsOf(text)).map(show)).toEqual(['12:24 wrong-type: services.web.replicas must be an integer, not the string "many" (environment prod)']);

@@ -29,6 +29,26 @@ export function semanticDiagnostics(t: Topology): Check[] {
   out.push(...decoratorChecks(services));
   out.push(...imageChecks(t));
   out.push(...annotationSize(t));
+  for (const name of Object.keys(services).sort()) out.push(...lowPorts(services[name], pointer('services', name)));
+  return out;
+}
+
+/**
+ * The proxies ddp runs (nginx, varnish, twemproxy) run as a non-root user with every capability
+ * dropped: a port below 1024 opens only where the container runtime lets any user bind it (Docker
+ * does, containerd 2 does; containerd 1.x does not: `bind() ... Permission denied`).
+ */
+function lowPorts(svc: AnyService, base: string): Check[] {
+  const out: Check[] = [];
+  const low = (port: number | undefined, what: string, ptr: string) => {
+    if (port === undefined || port >= 1024) return;
+    out.push(warn('privileged-port', `${what} listens on port ${port}, below 1024, running as a non-root user with no capabilities: it starts only where the container runtime lets any user bind low ports`, ptr, 'listen on a port from 1024 up (e.g. 8443) and map the low port at the Service, the Ingress or compose `ports:`'));
+  };
+  const sn = svc as SingleNode & { tls?: { port?: number }; router?: { port?: number } };
+  if (svc.pattern === 'replicated' && sn.tls) low(sn.tls.port, 'the TLS layer (nginx)', `${base}/tls/port`);
+  if (svc.pattern === 'sharded') low(sn.router?.port, 'the router', `${base}/router/port`);
+  (sn.sidecars ?? []).forEach((x, i) => { if (x.kind === 'tls') low(x.port, `TLS sidecar \`${x.name}\` (nginx)`, `${base}/sidecars/${i}/port`); });
+  (sn.ambassadors ?? []).forEach((a, i) => { low(a.listen, `ambassador \`${a.name}\``, `${base}/ambassadors/${i}/listen`); });
   return out;
 }
 
