@@ -386,6 +386,11 @@ const CASES: Case[] = [
     text: lines('    port: 8080', '    ambassadors:', '      - { name: db, kind: proxy, listen: 5432, upstream: "db.example.com:99999" }'),
     errors: ['11:58 bad-format: services.web.ambassadors[0].upstream `db.example.com:99999` is not host:port with a port from 1 to 65535 (e.g. db.example.com:5432)'],
   },
+  {
+    name: 'a duration of 10 digits (a TTL of 1e15s does not compile in VCL)',
+    text: lines('    port: 8080', '    cache: { ttl: 1000000000s }'),
+    errors: ['10:19 bad-format: services.web.cache.ttl `1000000000s` is not a duration (at most 9 digits and a unit, e.g. 500ms, 2s, 5m)'],
+  },
   // ── Kubernetes limits on the names ddp builds (src/kube-limits.ts) ──
   {
     name: 'a service named namespace would overwrite kubernetes/namespace.yaml',

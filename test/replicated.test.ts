@@ -175,6 +175,11 @@ describe('replicated options', () => {
     expect(find(one, 'Deployment', 'api').spec.template.spec.topologySpreadConstraints).toBeUndefined();
   });
 
+  it('a cache TTL is whole seconds, rounded up: 1ms caches for 1s (0s would cache nothing), 1500ms for 2s', async () => {
+    const ttl = async (t: string) => /set beresp\.ttl = (\w+);/.exec(content(await generate(HEAD + `    cache: { ttl: ${t} }\n`), 'varnish/api-cache.vcl'))![1];
+    expect([await ttl('1ms'), await ttl('1500ms'), await ttl('2m'), await ttl('999999999h')]).toEqual(['1s', '2s', '120s', '3599999996400s']);
+  });
+
   it('a cache in front of a single replica needs no compose load balancer', async () => {
     const files = await generate(HEAD + '    replicas: 1\n    cache: { ttl: 30s }\n');
     expect(files.map((f) => f.path)).toEqual(['compose/docker-compose.yml', 'kubernetes/api.yaml', 'kubernetes/kustomization.yaml', 'kubernetes/namespace.yaml', 'varnish/api-cache.vcl']);

@@ -80,12 +80,13 @@ function cacheLayer(name: string, svc: Replicated, ctx: Context, backend: { name
   const cname = `${name}-cache`;
   const memory = cache.memory ?? '256Mi';
   const mib = Math.max(16, Math.round(parseQuantity(memory) / 1048576));
+  // VCL takes whole seconds: a TTL under one (1ms) is 1s, not 0s (which caches nothing)
   const config: ConfigFile = {
     name: cname,
     target: 'varnish',
     template: 'cache',
     key: 'default.vcl',
-    data: { backend: backend.name, port: backend.port, ttlSeconds: Math.round(durationMs(cache.ttl ?? '120s') / 1000), probePath: varnishProbePath(svc.health, backend.port) },
+    data: { backend: backend.name, port: backend.port, ttlSeconds: Math.ceil(durationMs(cache.ttl ?? '120s') / 1000), probePath: varnishProbePath(svc.health, backend.port) },
   };
   const pod = emptyPod();
   pod.containers.push(
