@@ -8,6 +8,8 @@ import { prepareLoaded, renderTargets, TARGETS } from '../src/flow.js';
 import type { OutputFile } from '../src/output/files.js';
 import { parseAllDocuments, validateKubernetes } from './helpers/kubernetes.js';
 import { validateCompose } from './helpers/compose.js';
+import { describeWithBinaries } from './helpers/binaries.js';
+import { allocateAddresses, checkNginx } from './helpers/proxies.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -188,5 +190,15 @@ describe('replicated options', () => {
     expect(validateCompose(compose)).toEqual([]);
     expect(content(files, 'varnish/api-cache.vcl')).toContain('    .host = "api";\n    .port = "9000";\n');
     expect(content(files, 'varnish/api-cache.vcl')).toContain('        set beresp.ttl = 30s;\n');
+  });
+});
+
+describeWithBinaries(['nginx', 'unshare', 'mount'], 'the compose load balancer keeps session affinity', () => {
+  it('sessionAffinity: client-ip → ip_hash in compose, as the Service pins ClientIP in Kubernetes; nginx -t takes it', async () => {
+    const lb = content(await generate(HEAD + '    replicas: 3\n    sessionAffinity: client-ip\n    cache: {}\n'), 'nginx/api-lb.conf');
+    expect(lb).toContain('    upstream replicas {\n        ip_hash;');
+    const r = await checkNginx(lb, allocateAddresses(['api-replica']), { pathMap: { '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' } });
+    expect({ ok: r.ok, output: r.ok ? '' : r.output }).toEqual({ ok: true, output: '' });
+    expect(content(await generate(HEAD + '    replicas: 3\n    cache: {}\n'), 'nginx/api-lb.conf')).not.toContain('ip_hash');
   });
 });

@@ -25,7 +25,7 @@ export function expand(name: string, svc: Replicated, ctx: Context, pointer: str
   if (svc.cache && (app.autoscale?.max ?? app.replicas) > 1) {
     // varnish resolves its backend once, to exactly one address: Kubernetes gives the replicas a
     // ClusterIP; compose has none, so it gets a small nginx load balancer under the same name.
-    const lb: ConfigFile = { name: `${name}-lb`, target: 'nginx', template: 'lb', key: 'nginx.conf', composeOnly: true, data: { listen: port, upstream: `${name}-replica`, upstreamPort: port } };
+    const lb: ConfigFile = { name: `${name}-lb`, target: 'nginx', template: 'lb', key: 'nginx.conf', composeOnly: true, data: { listen: port, upstream: `${name}-replica`, upstreamPort: port, ipHash: svc.sessionAffinity === 'client-ip' } };
     unit.configs.push(lb);
     app.compose.loadBalancer = lb.name;
   }
