@@ -133,6 +133,9 @@ describe('replicated options', () => {
     expect(find(objects(files), 'Deployment', 'api').spec.template.spec.containers[0].readinessProbe.httpGet).toEqual({ path: '/healthz', port: 9100 });
     const same = content(await generate(HEAD + '    health: { path: /healthz, port: 9000 }\n    cache: {}\n'), 'varnish/api-cache.vcl');
     expect(same).toContain('        .url = "/healthz";\n');
+    // the request line varnish sends: escaped as the kubelet escapes the readiness path
+    const odd = content(await generate(HEAD + '    health: { path: "/health check/\\"}é?x=1" }\n    cache: {}\n'), 'varnish/api-cache.vcl');
+    expect(odd).toContain('        .url = "/health%20check/%22%7D%C3%A9?x=1";\n');
   });
 
   it('autoscale: an HPA on the Deployment, and no replicas field', async () => {

@@ -25,8 +25,14 @@ export function mainPort(spec: ContainerFields): number | undefined {
  *  health check on another port (`health.port`) cannot be one -- it would fail every probe and
  *  varnish would answer 503 for a healthy backend. Readiness in Kubernetes still checks it. */
 export function varnishProbePath(health: ContainerFields['health'], backendPort: number): string | undefined {
-  if (!health?.path) return undefined;
-  return health.port === undefined || health.port === backendPort ? health.path : undefined;
+  if (!health?.path || (health.port !== undefined && health.port !== backendPort)) return undefined;
+  // varnish writes `.url` into the request line as it is; the kubelet escapes the path: a space or
+  // a quote would make a request the backend refuses (400) while the readiness probe passes
+  try {
+    return encodeURI(health.path);
+  } catch {
+    return undefined; // a lone surrogate: no URL at all
+  }
 }
 
 export function portsOf(spec: ContainerFields): Port[] {
