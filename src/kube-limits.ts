@@ -32,12 +32,12 @@ export function kubernetesLimits(model: Model): Diagnostic[] {
 
 function unitLimits(unit: Unit): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const owner = dotted(unit.pointer);
   // of the names too long, the one furthest over: shortening by that much fixes the rest
   let worst: { over: number; diagnostic: Diagnostic } | undefined;
   const tooLong = (what: string, name: string, max: number, why: string) => {
     const over = name.length - max;
     if (over <= 0 || (worst && worst.over >= over)) return;
+    const owner = dotted(unit.pointer);
     worst = {
       over,
       diagnostic: error('name-too-long', `${owner} generates the ${what} \`${name}\` (${name.length} characters); Kubernetes takes at most ${max}${why}`, {
@@ -47,28 +47,30 @@ function unitLimits(unit: Unit): Diagnostic[] {
     };
   };
   let misnamed = false;
+  const dns1035 = (what: string, name: string) => {
+    if (misnamed || /^[a-z]/.test(name)) return;
+    misnamed = true; // `1web`, `1web-cache`, ...: one problem, said once
+    const owner = dotted(unit.pointer);
+    out.push(error('bad-service-name', `${owner} generates the ${what} \`${name}\`, and its name must start with a letter (a Service name is a DNS-1035 label)`, {
+      pointer: unit.pointer,
+      hint: `rename ${owner} to start with a letter`,
+    }));
+  };
   for (const c of unit.components) {
     if (c.workload === 'None' || c.compose.only) continue; // not rendered for Kubernetes
     workloadLimits(c, tooLong);
-    const dns1035 = (what: string, name: string) => {
-      if (misnamed || /^[a-z]/.test(name)) return;
-      misnamed = true; // `1web`, `1web-cache`, ...: one problem, said once
-      out.push(error('bad-service-name', `${owner} generates the ${what} \`${name}\`, and its name must start with a letter (a Service name is a DNS-1035 label)`, {
-        pointer: unit.pointer,
-        hint: `rename ${owner} to start with a letter`,
-      }));
-    };
     if (c.workload === 'KnativeService') dns1035('Knative Service', c.name); // Knative makes a Service of that name
     // the pod first: a Service publishes the pod's ports, the same name once is enough
     const reported = new Set<string>();
-    out.push(...portNames(unit, `${c.name}'s pod`, [...c.pod.initContainers, ...c.pod.containers].flatMap((x) => x.ports), reported));
+    portNames(unit, c, undefined, reported, out);
     if (c.service) {
       tooLong('Service', c.service.name, LABEL_MAX, '');
       dns1035('Service', c.service.name);
-      out.push(...portNames(unit, `the Service ${c.service.name}`, c.service.ports, reported));
+      portNames(unit, c, c.service, reported, out);
     }
-    for (const v of c.pod.volumes) tooLong(`volume (in ${c.name}'s pod)`, v.name, LABEL_MAX, '');
-    for (const x of [...c.pod.initContainers, ...c.pod.containers]) tooLong(`container (in ${c.name}'s pod)`, x.name, LABEL_MAX, '');
+    // (the strings are built only for a name that is too long: this runs for every container of a big topology)
+    for (const v of c.pod.volumes) if (v.name.length > LABEL_MAX) tooLong(`volume (in ${c.name}'s pod)`, v.name, LABEL_MAX, '');
+    for (const list of [c.pod.initContainers, c.pod.containers]) for (const x of list) if (x.name.length > LABEL_MAX) tooLong(`container (in ${c.name}'s pod)`, x.name, LABEL_MAX, '');
   }
   for (const cfg of unit.configs) if (!cfg.composeOnly) tooLong('ConfigMap', configMapName(cfg), LABEL_MAX, ' (its name is its `app.kubernetes.io/name` label)');
   const claim = (unit.extra.claim as { name?: string } | undefined)?.name;
@@ -98,18 +100,21 @@ function workloadLimits(c: Component, tooLong: TooLong): void {
   }
 }
 
-/** Port names: IANA_SVC_NAME, each used once (`reported`: names already reported for the unit's pod). */
-function portNames(unit: Unit, where: string, ports: Port[], reported: Set<string>): Diagnostic[] {
-  const out: Diagnostic[] = [];
+/** Names that passed IANA_SVC_NAME: a big topology repeats a handful (main, http, metrics). */
+const GOOD_PORT_NAMES = new Set<string>();
+
+/** Port names of c's pod (or of its Service): IANA_SVC_NAME, each used once (`reported`: names already reported for the pod). */
+function portNames(unit: Unit, c: Component, service: Component['service'], reported: Set<string>, out: Diagnostic[]): void {
   const seen = new Set<string>();
-  for (const p of ports) {
-    const why = portNameProblem(p.name);
-    const clash = !why && seen.has(p.name);
+  const check = (p: Port) => {
+    const good = GOOD_PORT_NAMES.has(p.name) || (portNameProblem(p.name) === undefined && !!GOOD_PORT_NAMES.add(p.name));
+    const clash = good && seen.has(p.name);
     seen.add(p.name);
-    if ((!why && !clash) || reported.has(p.name)) continue;
+    if ((good && !clash) || reported.has(p.name)) return;
     reported.add(p.name);
-    if (why) {
-      out.push(error('bad-port-name', `${dotted(unit.pointer)} gives port ${p.port} in ${where} the name \`${p.name}\`, which Kubernetes refuses: ${why}`, {
+    const where = service ? `the Service ${service.name}` : `${c.name}'s pod`;
+    if (!good) {
+      out.push(error('bad-port-name', `${dotted(unit.pointer)} gives port ${p.port} in ${where} the name \`${p.name}\`, which Kubernetes refuses: ${portNameProblem(p.name)}`, {
         pointer: unit.pointer,
         hint: "a port name is at most 15 lowercase letters, digits and single '-', with at least one letter (e.g. http, metrics, grpc-api)",
       }));
@@ -119,6 +124,7 @@ function portNames(unit: Unit, where: string, ports: Port[], reported: Set<strin
         hint: 'give each port of a pod its own name',
       }));
     }
-  }
-  return out;
+  };
+  if (service) for (const p of service.ports) check(p);
+  else for (const list of [c.pod.initContainers, c.pod.containers]) for (const x of list) for (const p of x.ports) check(p);
 }
