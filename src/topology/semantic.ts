@@ -24,12 +24,12 @@ export function semanticDiagnostics(t: Topology): Check[] {
     out.push(...singleNodeChecks(name, svc as SingleNode, base, services, has));
     out.push(...podPortChecks(svc, base, services));
     out.push(...referenceChecks(name, svc, base, services, has));
+    lowPorts(svc, base, out);
   }
   for (const [name, p] of Object.entries(t.pipelines ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) out.push(...pipelineChecks(name, p, pointer('pipelines', name)));
   out.push(...decoratorChecks(services));
   out.push(...imageChecks(t));
   out.push(...annotationSize(t));
-  for (const name of Object.keys(services).sort()) out.push(...lowPorts(services[name], pointer('services', name)));
   return out;
 }
 
@@ -38,18 +38,17 @@ export function semanticDiagnostics(t: Topology): Check[] {
  * dropped: a port below 1024 opens only where the container runtime lets any user bind it (Docker
  * does, containerd 2 does; containerd 1.x does not: `bind() ... Permission denied`).
  */
-function lowPorts(svc: AnyService, base: string): Check[] {
-  const out: Check[] = [];
-  const low = (port: number | undefined, what: string, ptr: string) => {
-    if (port === undefined || port >= 1024) return;
+function lowPorts(svc: AnyService, base: string, out: Check[]): void {
+  // (checked before any string is built: this runs for every service of a big topology)
+  const low = (port: number | undefined): port is number => port !== undefined && port < 1024;
+  const say = (port: number, what: string, ptr: string) => {
     out.push(warn('privileged-port', `${what} listens on port ${port}, below 1024, running as a non-root user with no capabilities: it starts only where the container runtime lets any user bind low ports`, ptr, 'listen on a port from 1024 up (e.g. 8443) and map the low port at the Service, the Ingress or compose `ports:`'));
   };
   const sn = svc as SingleNode & { tls?: { port?: number }; router?: { port?: number } };
-  if (svc.pattern === 'replicated' && sn.tls) low(sn.tls.port, 'the TLS layer (nginx)', `${base}/tls/port`);
-  if (svc.pattern === 'sharded') low(sn.router?.port, 'the router', `${base}/router/port`);
-  (sn.sidecars ?? []).forEach((x, i) => { if (x.kind === 'tls') low(x.port, `TLS sidecar \`${x.name}\` (nginx)`, `${base}/sidecars/${i}/port`); });
-  (sn.ambassadors ?? []).forEach((a, i) => { low(a.listen, `ambassador \`${a.name}\``, `${base}/ambassadors/${i}/listen`); });
-  return out;
+  if (svc.pattern === 'replicated' && low(sn.tls?.port)) say(sn.tls!.port!, 'the TLS layer (nginx)', `${base}/tls/port`);
+  if (svc.pattern === 'sharded' && low(sn.router?.port)) say(sn.router!.port!, 'the router', `${base}/router/port`);
+  sn.sidecars?.forEach((x, i) => { if (x.kind === 'tls' && low(x.port)) say(x.port, `TLS sidecar \`${x.name}\` (nginx)`, `${base}/sidecars/${i}/port`); });
+  sn.ambassadors?.forEach((a, i) => { if (low(a.listen)) say(a.listen, `ambassador \`${a.name}\``, `${base}/ambassadors/${i}/listen`); });
 }
 
 /** The API server refuses an object whose annotations total more than 256 KiB; ddp puts
