@@ -6,24 +6,7 @@
 import { error, type Diagnostic } from './diagnostics.js';
 import { configMapName, type Component, type Model, type Port, type Unit } from './model.js';
 import { dotted } from './topology/schema.js';
-
-/** A label value (every generated name is one: `app.kubernetes.io/name`) and a DNS-1123 label. */
-export const LABEL_MAX = 63;
-/** StatefulSet pods carry `controller-revision-hash: <name>-<10-char hash>`, a label value (kubernetes#64023). */
-export const STATEFULSET_MAX = 52;
-/** The API server's own limit: the Jobs it creates are `<name>-<11-digit time>` (ValidateCronJobCreate). */
-export const CRONJOB_MAX = 52;
-
-const IANA_SVC_NAME = /^(?=.{1,15}$)(?=[-a-z0-9]*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Why `name` is not a valid container/Service port name (IANA_SVC_NAME), or undefined. */
-export function portNameProblem(name: string): string | undefined {
-  if (IANA_SVC_NAME.test(name)) return undefined;
-  if (name.length > 15) return `it is ${name.length} characters (at most 15)`;
-  if (!/[a-z]/.test(name)) return 'it has no letter';
-  if (name.includes('--')) return "it has '--'";
-  return "only lowercase letters, digits and '-' between them";
-}
+import { CRONJOB_MAX, LABEL_MAX, portNameProblem, STATEFULSET_MAX } from './k8s-names.js';
 
 /** Every derived name of the model checked against the Kubernetes limits. */
 export function kubernetesLimits(model: Model): Diagnostic[] {

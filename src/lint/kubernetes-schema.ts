@@ -16,6 +16,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { kubernetesValidator, embeddedValidator, type KubernetesValidator } from '../generated/k8s-schemas.js';
 import { CRD_SCHEMAS } from './crd-schemas.js';
+import { CRONJOB_MAX, IANA_SVC_NAME, STATEFULSET_MAX } from '../k8s-names.js';
 
 export type Seg = string | number;
 type Obj = Record<string, unknown>;
@@ -268,7 +269,6 @@ const ANNOTATION_MAPS: Seg[][] = [
 const RBAC_GROUP = 'rbac.authorization.k8s.io/';
 const WORKLOADS = new Set(['apps/v1 Deployment', 'apps/v1 StatefulSet', 'apps/v1 ReplicaSet', 'apps/v1 DaemonSet']);
 
-const IANA_SVC_NAME = /^(?=.{1,15}$)(?=[-a-z0-9]*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const POD_SPECS: Seg[][] = [['spec', 'template', 'spec'], ['spec', 'jobTemplate', 'spec', 'template', 'spec']];
 
 /** Container port names are IANA service names, once per container; a Service's port names once per Service. */
@@ -313,11 +313,11 @@ function apiServerChecks(doc: Obj, apiVersion: string, kind: string, opts: { nam
     else if (apiVersion.startsWith(RBAC_GROUP)) [ok, rule] = [!/[/%]/.test(name) && name !== '.' && name !== '..', 'a path segment name (no "/" or "%")'];
     else [ok, rule] = [isDns1123Subdomain(name), 'a DNS-1123 subdomain (lower case alphanumerics, "-" and ".", ≤ 253)'];
     if (!ok) out.push({ path: ['metadata', 'name'], message: `"${name}" is not ${rule}` });
-    else if (kind === 'CronJob' && apiVersion === 'batch/v1' && name.length > 52) {
-      out.push({ path: ['metadata', 'name'], message: `"${name}" is ${name.length} characters; a CronJob name is at most 52 (its Jobs add 11)` });
-    } else if (kind === 'StatefulSet' && apiVersion === 'apps/v1' && name.length > 52) {
+    else if (kind === 'CronJob' && apiVersion === 'batch/v1' && name.length > CRONJOB_MAX) {
+      out.push({ path: ['metadata', 'name'], message: `"${name}" is ${name.length} characters; a CronJob name is at most ${CRONJOB_MAX} (its Jobs add 11)` });
+    } else if (kind === 'StatefulSet' && apiVersion === 'apps/v1' && name.length > STATEFULSET_MAX) {
       // accepted by the API server, but the controller labels each pod `controller-revision-hash: <name>-<10 chars>`
-      out.push({ path: ['metadata', 'name'], message: `"${name}" is ${name.length} characters; over 52, the pods' controller-revision-hash label passes 63 and no pod is created` });
+      out.push({ path: ['metadata', 'name'], message: `"${name}" is ${name.length} characters; over ${STATEFULSET_MAX}, the pods' controller-revision-hash label passes 63 and no pod is created` });
     }
   }
   out.push(...portNameChecks(doc, apiVersion, kind));

@@ -2,7 +2,7 @@
 // rendered Kubernetes, compose and proxy configs.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { portNameProblem } from '../../src/kube-limits.js';
+import { portNameProblem } from '../../src/k8s-names.js';
 import { applySingleNode } from '../../src/patterns/single-node.js';
 import { makeContext, type Topology } from '../../src/patterns/context.js';
 import { emptyPod } from '../../src/patterns/containers.js';
