@@ -308,9 +308,11 @@ function functionChecks(name: string, svc: FunctionService, base: string, servic
   }
   const target = svc.decorates !== undefined && svc.decorates !== name && has(svc.decorates) ? services[svc.decorates] : undefined;
   if (target) {
-    const why = notHttpEntry(target);
-    if (why && !why.startsWith('a Knative')) out.push(err('bad-reference', `\`decorates\` fronts an HTTP service, but \`${svc.decorates}\` is ${why}`, `${base}/decorates`, 'decorate a replicated, http sharded, scatter-gather or http function service'));
-    else if (target.pattern === 'function' && target.runtime === 'knative') {
+    // a Knative target has an error of its own, with its own way out
+    const onKnative = target.pattern === 'function' && target.runtime === 'knative' && (target.trigger ?? 'http') === 'http';
+    const why = onKnative ? undefined : notHttpEntry(target);
+    if (why) out.push(err('bad-reference', `\`decorates\` fronts an HTTP service, but \`${svc.decorates}\` is ${why}`, `${base}/decorates`, 'decorate a replicated, http sharded, scatter-gather or http function service'));
+    else if (onKnative) {
       out.push(err('knative-decorated', `\`${svc.decorates}\` runs on Knative, which only its own ingress reaches: a decorator cannot sit in front of it`, `${base}/decorates`, `give \`${svc.decorates}\` \`runtime: deployment\``));
     } else if (knative && ('expose' in target && target.expose || (target.pattern === 'replicated' && target.tls))) {
       out.push(err('knative-decorator', `the ${target.pattern === 'replicated' && target.tls ? 'TLS layer' : 'Ingress'} of \`${svc.decorates}\` must send its traffic through ${name}, but a Knative Service is reached only through Knative's ingress`, `${base}/runtime`, 'use `runtime: deployment` for a decorator in front of an exposed service'));
