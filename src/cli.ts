@@ -37,6 +37,10 @@ function writeTo(stream: NodeJS.WriteStream, s: string): void {
 const defaultIo: Io = { stdout: (s) => writeTo(process.stdout, s), stderr: (s) => writeTo(process.stderr, s), stderrStream: process.stderr };
 
 function outputFormat(opts: { json?: boolean; format?: string }): OutputFormat {
+  // (--format defaults to text: only another explicit format contradicts --json)
+  if (opts.json && opts.format !== undefined && opts.format !== 'text' && opts.format !== 'json') {
+    throw new DdpError(error('conflicting-options', `--json and --format ${opts.format} do not go together`, { hint: '--json is --format json: pass one of them' }));
+  }
   if (opts.json) return 'json';
   return (opts.format as OutputFormat | undefined) ?? 'text';
 }

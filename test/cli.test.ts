@@ -440,6 +440,15 @@ describe('generate', () => {
     expect(tree(out)).toEqual(['.ddp-manifest.json', 'kubernetes/kustomization.yaml', 'kubernetes/namespace.yaml', 'kubernetes/web.yaml']);
   });
 
+  it('--json with another --format is refused, not settled silently', async () => {
+    for (const cmd of ['validate', 'generate']) {
+      const r = await runDdp([cmd, EXAMPLE, '--json', '--format', 'github', '--stdout'].slice(0, cmd === 'generate' ? 6 : 5));
+      // (--json asked for JSON: the refusal comes as JSON on stdout)
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout)).toEqual({ ok: false, diagnostics: [{ severity: 'error', code: 'conflicting-options', message: '--json and --format github do not go together', hint: '--json is --format json: pass one of them' }] });
+    }
+  });
+
   it('--stdout --json: one JSON document holding each file and its content (the `# ddp:` stream is not JSON)', async () => {
     const stream = await runDdp(['generate', EXAMPLE, '--target', 'nginx,varnish', '--stdout']);
     const r = await runDdp(['generate', EXAMPLE, '--target', 'nginx,varnish', '--stdout', '--json']);
