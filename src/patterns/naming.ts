@@ -38,3 +38,9 @@ export function brokerKind(broker: BrokerKind | { url: string; kind?: BrokerKind
 /** twemproxy's stats port (nutcracker -s; its default). Each twemproxy ambassador in a pod takes
  *  the next one from here, on 127.0.0.1 (-a): two on one port crash-loop ("Address already in use"). */
 export const TWEMPROXY_STATS_PORT = 22222;
+
+/** The router a sharded service gets by default: twemproxy for memcache/redis, nginx otherwise
+ *  (`router.kind` overrides it; sharded.routerKind). Here, for the port check of semantic.ts. */
+export function defaultRouterKind(protocol: string): 'twemproxy' | 'nginx' {
+  return protocol === 'memcache' || protocol === 'redis' ? 'twemproxy' : 'nginx';
+}

@@ -13,7 +13,7 @@ import type { Claim, Component, ConfigFile, Container, Unit } from '../model.js'
 import type { Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness, varnishProbePath } from './containers.js';
 import { applySingleNode } from './single-node.js';
-import { shardHost } from './naming.js';
+import { defaultRouterKind, shardHost } from './naming.js';
 import { ingressFor } from './expose.js';
 import { decoratorOf } from './decorate.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
@@ -42,9 +42,7 @@ export const routerPort = (svc: Sharded): number => svc.router?.port ?? shardPor
 
 /** The router a sharded service gets: `router.kind`, else twemproxy for memcache/redis, nginx otherwise. */
 export function routerKind(svc: Sharded): RouterKind {
-  if (svc.router?.kind) return svc.router.kind;
-  const p = protocolOf(svc);
-  return p === 'memcache' || p === 'redis' ? 'twemproxy' : 'nginx';
+  return svc.router?.kind ?? defaultRouterKind(protocolOf(svc));
 }
 
 export interface ShardServer {

@@ -7,7 +7,7 @@ import type { DdpTopologyDdpV1 as Topology, Service1 as AnyService, ContainerFie
 import { parseQuantity } from '../quantity.js';
 import { imageProblem } from './image-ref.js';
 import { cronProblem } from './cron.js';
-import { TWEMPROXY_STATS_PORT } from '../patterns/naming.js';
+import { defaultRouterKind, TWEMPROXY_STATS_PORT } from '../patterns/naming.js';
 
 type Check = Omit<Diagnostic, 'file' | 'line' | 'col'>;
 const err = (code: string, message: string, ptr: string, hint?: string): Check => error(code, message, { pointer: ptr, ...(hint ? { hint } : {}) });
@@ -214,7 +214,7 @@ function podPortChecks(svc: AnyService, base: string, services: Record<string, A
     claim(a.listen, `ambassador ${a.name}`, `${base}/ambassadors/${i}/listen`);
     // a shard-router to memcache/redis shards runs twemproxy, whose stats take a port of their own
     const target = a.kind === 'shard-router' && a.target !== undefined && Object.prototype.hasOwnProperty.call(services, a.target) ? services[a.target] : undefined;
-    if (target?.pattern === 'sharded' && (target.protocol === 'memcache' || target.protocol === 'redis')) {
+    if (target?.pattern === 'sharded' && (target.router?.kind ?? defaultRouterKind(target.protocol ?? 'http')) === 'twemproxy') {
       claim(TWEMPROXY_STATS_PORT + twemproxies++, `the twemproxy stats of ambassador ${a.name}`, `${base}/ambassadors/${i}/name`);
     }
   });
