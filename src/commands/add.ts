@@ -59,9 +59,9 @@ export async function runAdd(opts: AddOptions): Promise<AddResult> {
   if (file === '-' || (st && !st.isFile() && !st.isDirectory())) {
     throw new DdpError(error('not-a-regular-file', `ddp add edits the topology file in place, and ${file === '-' ? 'standard input' : file} is not a regular file`, { file: file === '-' ? '<stdin>' : file, hint: 'pass the topology file itself with --file' }));
   }
-  loadFile(file, cwd); // the file must parse before we touch it (positioned diagnostics otherwise)
+  const loaded = loadFile(file, cwd); // the file must parse before we touch it (positioned diagnostics otherwise)
   const text = readFileSync(resolve(cwd, file), 'utf8');
-  const made = opts.to !== undefined ? attachToService(text, opts.to, doc.attach!.key, opts.name, doc.attach!.item(opts.name, opts.to)) : addEntry(text, doc.section, opts.name, doc.snippet(opts.name));
+  const made = opts.to !== undefined ? attachToService(text, opts.to, doc.attach!.key, opts.name, doc.attach!.item(opts.name, opts.to, await portsOf(loaded.data, opts.to))) : addEntry(text, doc.section, opts.name, doc.snippet(opts.name));
   const edit = withLineEndingsOf(text, asJsonLike(text, made)); // JSON stays JSON, CRLF stays CRLF
   if (!edit.ok) throw new DdpError(error(edit.error.code, edit.error.message, { file, hint: edit.error.hint }));
   const diagnostics = await validateAll(parseTopologyText(edit.text, file));
@@ -75,6 +75,20 @@ export async function runAdd(opts: AddOptions): Promise<AddResult> {
   replaceFile(resolve(cwd, file), edit.text, file, `${file} is unchanged; ddp add writes a temporary file beside it and renames it over it: check that you can write its directory`);
   const added = opts.to !== undefined ? `/services/${opts.to}/${doc.attach!.key}` : `/${doc.section}/${opts.name}`;
   return { file, pattern: doc.id, name: opts.name, added, method: edit.method, diagnostics: diagnostics.filter((d) => d.severity !== 'info') };
+}
+
+/** The ports service `name`'s pod listens on (none when the topology is not one a check can read yet). */
+async function portsOf(data: unknown, name: string): Promise<Set<number>> {
+  const services = (data as { services?: unknown } | null)?.services;
+  if (services === null || typeof services !== 'object' || !Object.prototype.hasOwnProperty.call(services, name)) return new Set();
+  const svc = (services as Record<string, unknown>)[name];
+  if (svc === null || typeof svc !== 'object') return new Set();
+  const { podPorts } = await import('../topology/semantic.js');
+  try {
+    return podPorts(svc as never, services as never);
+  } catch {
+    return new Set(); // a service the schema would refuse: validation after the edit says why
+  }
 }
 
 export function addCommand(): Command {

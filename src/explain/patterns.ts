@@ -30,10 +30,17 @@ export interface PatternDoc {
   /** The YAML of one entry named `name` (its key line included), two-space indented from column 0. */
   snippet: (name: string) => string;
   /** Single-node patterns: the item `ddp add <pattern> <name> --to SERVICE` adds to that service. */
-  attach?: { key: 'sidecars' | 'ambassadors' | 'adapters' | 'election'; item: (name: string, service: string) => string };
+  /** `taken`: the ports the service's pod listens on already */
+  attach?: { key: 'sidecars' | 'ambassadors' | 'adapters' | 'election'; item: (name: string, service: string, taken: ReadonlySet<number>) => string };
 }
 
 const img = (name: string, tag = '1.0.0') => `ghcr.io/acme/${name}:${tag}`;
+/** The first port from `from` up that the pod does not listen on. */
+const freePort = (from: number, taken: ReadonlySet<number>): number => {
+  let p = from;
+  while (taken.has(p)) p++;
+  return p;
+};
 
 export const PATTERNS: PatternDoc[] = [
   {
@@ -252,7 +259,7 @@ export const PATTERNS: PatternDoc[] = [
       listen: 5432
       upstream: db.example.com:5432
 `,
-    attach: { key: 'ambassadors', item: (name) => `name: ${name}\nkind: proxy\nlisten: 5432\nupstream: db.example.com:5432\n` },
+    attach: { key: 'ambassadors', item: (name, _service, taken) => `name: ${name}\nkind: proxy\nlisten: ${freePort(5432, taken)}\nupstream: db.example.com:5432\n` },
   },
   {
     id: 'adapter',

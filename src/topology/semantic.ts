@@ -190,6 +190,25 @@ function podPortChecks(svc: AnyService, base: string, services: Record<string, A
     if (prev) out.push(err('port-name-clash', `port name \`${name}\` is used twice in one pod: ${prev === who ? `twice by ${who}` : `by ${prev} and by ${who}`}`, ptr, 'give each port of a pod its own name'));
     else names.set(name, who);
   };
+  podPortClaims(svc, base, services, claim, claimName);
+  return out;
+}
+
+/** The ports the pod of `svc` (its first pod, where single-node attachments go) listens on: what `ddp add` must not take. */
+export function podPorts(svc: AnyService, services: Record<string, AnyService>): Set<number> {
+  const ports = new Set<number>();
+  podPortClaims(svc, '', services, (p) => void (p !== undefined && ports.add(p)), () => {});
+  return ports;
+}
+
+/** Every port and port name the pod of `svc` claims, with who claims it and where it is written. */
+function podPortClaims(
+  svc: AnyService,
+  base: string,
+  services: Record<string, AnyService>,
+  claim: (port: number | undefined, who: string, ptr: string) => void,
+  claimName: (name: string, who: string, ptr: string) => void,
+): void {
   const specs = containerSpecs(svc, base);
   if (svc.pattern === 'scatter-gather' || svc.pattern === 'batch' || svc.pattern === 'work-queue') {
     // several pods: single-node attachments join the first listed container's pod
@@ -220,7 +239,6 @@ function podPortChecks(svc: AnyService, base: string, services: Record<string, A
   });
   (sn.adapters ?? []).forEach((a, i) => claim(a.port ?? (a.kind === 'prometheus' ? 9100 : undefined), `adapter ${a.name}`, `${base}/adapters/${i}/${a.port !== undefined ? 'port' : 'name'}`));
   if (sn.election) claim(sn.election.port ?? 4040, 'the leader elector', `${base}/election${sn.election.port !== undefined ? '/port' : ''}`);
-  return out;
 }
 
 function referenceChecks(name: string, svc: AnyService, base: string, services: Record<string, AnyService>, has: (n: string) => boolean): Check[] {

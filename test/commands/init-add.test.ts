@@ -176,6 +176,15 @@ describe('ddp add', () => {
     expect((await runValidate({ file: 'ddp.yaml', cwd: dir })).ok).toBe(true);
   });
 
+  it('a second ambassador listens on the next free port of the pod (5432 was taken: a port-clash, nothing written)', async () => {
+    await runAdd({ pattern: 'ambassador', name: 'db', to: 'web', cwd: dir });
+    await runAdd({ pattern: 'ambassador', name: 'db2', to: 'web', cwd: dir });
+    const after = readFileSync(join(dir, 'ddp.yaml'), 'utf8');
+    expect(after).toContain('            - name: db\n              kind: proxy\n              listen: 5432\n');
+    expect(after).toContain('            - name: db2\n              kind: proxy\n              listen: 5433\n');
+    expect((await runValidate({ file: 'ddp.yaml', cwd: dir })).ok).toBe(true);
+  });
+
   it('an empty [] or {} becomes a block in place: every other line, comment and alignment stays', async () => {
     const text = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: {name: s}   # meta\nservices:   # my services\n  web:   # the web\n    pattern: replicated\n    image: "ghcr.io/acme/web:1.4.2"\n    port: 8080\n    sidecars: []   # none yet\npipelines: {}  # later\n';
     writeFileSync(join(dir, 'ddp.yaml'), text);
