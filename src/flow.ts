@@ -211,6 +211,8 @@ export function nameCollisions(model: Model): Diagnostic[] {
         out.push(error('reserved-name', `${dotted(unit.pointer)} generates \`ddp-volume-init\`, a name ddp's compose output reserves for itself`, { pointer: unit.pointer, hint: 'rename the service' }));
       }
       if (c.service) names.add(c.service.name);
+      // a persistent volume is a PersistentVolumeClaim and a compose named volume `<component>-<volume>`
+      for (const v of c.pod.volumes) if (v.persistent) names.add(`volume/${c.name}-${v.name}`);
       // compose runs the replicas behind a load balancer as `<name>-replica` (ComposeHints.loadBalancer)
       if (c.compose.loadBalancer) names.add(`${c.name}-replica`);
       for (const x of [...c.pod.containers.slice(1), ...c.pod.initContainers]) names.add(`${c.name}-${x.name}`);
@@ -232,13 +234,16 @@ export function nameCollisions(model: Model): Diagnostic[] {
 /** Inside one unit: a pod's extra container runs in compose as `<component>-<container>`, which
  *  must not be the name of another of the unit's workloads (e.g. a sidecar `cache` beside a cache layer). */
 export function podNameCollisions(unit: Unit): Diagnostic[] {
-  const workloads = new Set(unit.components.map((c) => c.name));
+  const workloads = new Map(unit.components.map((c) => [c.name, 'a workload']));
+  // compose runs the replicas behind a load balancer as `<name>-replica` (ComposeHints.loadBalancer)
+  for (const c of unit.components) if (c.compose.loadBalancer) workloads.set(`${c.name}-replica`, `the compose service of ${c.name}'s replicas`);
   const out: Diagnostic[] = [];
   for (const c of unit.components) {
     for (const x of [...c.pod.containers.slice(1), ...c.pod.initContainers]) {
       const n = `${c.name}-${x.name}`;
-      if (!workloads.has(n)) continue;
-      out.push(error('name-collision', `${dotted(unit.pointer)} generates \`${n}\` twice: as a workload and as the compose service of container \`${x.name}\` in ${c.name}'s pod`, {
+      const what = workloads.get(n);
+      if (!what) continue;
+      out.push(error('name-collision', `${dotted(unit.pointer)} generates \`${n}\` twice: as ${what} and as the compose service of container \`${x.name}\` in ${c.name}'s pod`, {
         pointer: unit.pointer,
         hint: `rename the sidecar, ambassador or adapter \`${x.name}\``,
       }));

@@ -391,6 +391,28 @@ const CASES: Case[] = [
     text: lines('    port: 8080', '    cache: { ttl: 1000000000s }'),
     errors: ['10:19 bad-format: services.web.cache.ttl `1000000000s` is not a duration (at most 9 digits and a unit, e.g. 500ms, 2s, 5m)'],
   },
+  {
+    name: "a sidecar named replica beside a cache: compose's load balancer runs the replicas as web-replica",
+    text: lines('    port: 8080', '    cache: {}', '    sidecars: [{ name: replica, image: "busybox:1.36" }]'),
+    errors: ["6:3 name-collision: services.web generates `web-replica` twice: as the compose service of web's replicas and as the compose service of container `replica` in web's pod"],
+  },
+  {
+    name: 'two services whose persistent volumes get one name (a-b-data: a PVC defined twice, one compose volume shared)',
+    text: lines(
+      '    port: 8080',
+      '    replicas: 1',
+      '    volumes: { b-data: { type: persistent, size: 1Gi } }',
+      '    mounts: [{ volume: b-data, path: /data }]',
+      '  web-b:',
+      '    pattern: replicated',
+      '    image: ghcr.io/acme/ab:1.0.0',
+      '    port: 8080',
+      '    replicas: 1',
+      '    volumes: { data: { type: persistent, size: 1Gi } }',
+      '    mounts: [{ volume: data, path: /data }]',
+    ),
+    errors: ['13:3 name-collision: services.web-b generates `web-b-data`, which services.web generates too'],
+  },
   // ── Kubernetes limits on the names ddp builds (src/kube-limits.ts) ──
   {
     name: 'a service named namespace would overwrite kubernetes/namespace.yaml',
@@ -479,6 +501,25 @@ describe('bad input: exact diagnostics through the library', () => {
       '10:35 privileged-port: the TLS layer (nginx) listens on port 443, below 1024, running as a non-root user with no capabilities: it starts only where the container runtime lets any user bind low ports',
       '12:42 privileged-port: ambassador `db` listens on port 80, below 1024, running as a non-root user with no capabilities: it starts only where the container runtime lets any user bind low ports',
     ]);
+  });
+
+  it('compose host ports past 65535: no-host-port, said with the service, never a range like 65535-65537', async () => {
+    const text = lines('    port: 65535', '    replicas: 3', '    expose: { host: shop.example.com }');
+    const { model } = await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), undefined);
+    const { renderTargets } = await import('../src/flow.js');
+    const e = await renderTargets(model, ['compose']).then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(DdpError);
+    expect((e as DdpError).diagnostics.map((d) => [d.code, d.message, d.pointer])).toEqual([
+      ['no-host-port', 'compose: web publishes port 65535 on the host for 3 replicas, and no free host ports are left from 65535 up (the next free range, 65535-65537, passes 65535)', '/services/web'],
+    ]);
+  });
+
+  it('compose attaches a sidecar to one replica only: said as a warning; one replica, or an elector only Kubernetes runs, says nothing', async () => {
+    const notes = async (extra: string) => (await prepareLoaded(parseTopologyText(lines('    port: 8080', extra, '    ambassadors:', '      - { name: db, kind: proxy, listen: 5432, upstream: "db.example.com:5432" }'), 'ddp.yaml'), undefined)).model.notes.filter((n) => n.code === 'compose-one-replica-attached');
+    expect((await notes('    replicas: 3')).map((n) => [n.message, n.pointer])).toEqual([
+      ["compose: `db` joins one of web's 3 replicas (network_mode: service:web); the others run without it", '/services/web/ambassadors'],
+    ]);
+    expect(await notes('    replicas: 1')).toEqual([]);
   });
 
   it('validate without --env checks every environment and names it', async () => {

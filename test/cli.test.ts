@@ -440,6 +440,14 @@ describe('generate', () => {
     expect(tree(out)).toEqual(['.ddp-manifest.json', 'kubernetes/kustomization.yaml', 'kubernetes/namespace.yaml', 'kubernetes/web.yaml']);
   });
 
+  it('a problem found while rendering (compose out of host ports) says file:line:col, exit 1, nothing written', async () => {
+    const topo = join(dir, 'hp.yaml');
+    writeFileSync(topo, 'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: t }\nservices:\n  web: { pattern: replicated, image: ghcr.io/acme/web:1.4.2, port: 65535, replicas: 3, expose: { host: a.example.com } }\n');
+    const r = await runDdp(['generate', topo, '-o', join(dir, 'hp-out')]);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([1, `${topo}:5:3: error[no-host-port]: compose: web publishes port 65535 on the host for 3 replicas, and no free host ports are left from 65535 up (the next free range, 65535-65537, passes 65535) (at /services/web)`]);
+    expect(existsSync(join(dir, 'hp-out'))).toBe(false);
+  });
+
   it('--json with another --format is refused, not settled silently', async () => {
     for (const cmd of ['validate', 'generate']) {
       const r = await runDdp([cmd, EXAMPLE, '--json', '--format', 'github', '--stdout'].slice(0, cmd === 'generate' ? 6 : 5));

@@ -5,6 +5,7 @@ import type { SuppliedFile } from '../model.js';
 import { prepare, parseTargets, renderStream, renderTargets, type Target } from '../flow.js';
 import type { OutputFile } from '../output/files.js';
 import { writeOutput, type WriteResult, type WrittenFile } from '../output/write.js';
+import { findTopologyFile, loadFile } from '../topology/load.js';
 import type { CheckResult } from '../output/diff.js';
 
 export interface GenerateOptions {
@@ -53,11 +54,11 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
   if (!opts.check && !opts.stdout) {
     // rendered and written one file at a time: the output is never held in memory whole
     opts.onProgress?.(`rendering ${targets.join(', ')} into ${opts.out ?? 'out'}/`);
-    const write = writeOutput(opts.out ?? 'out', await renderStream(model, targets), { force: opts.force, cwd: opts.cwd });
+    const write = await located(opts, async () => writeOutput(opts.out ?? 'out', await renderStream(model, targets), { force: opts.force, cwd: opts.cwd }));
     return { ...base, files: write.files, write };
   }
   opts.onProgress?.(`rendering ${targets.join(', ')}`);
-  const contents = await renderTargets(model, targets);
+  const contents = await located(opts, () => renderTargets(model, targets));
   const result: GenerateResult = { ...base, files: contents.map((f) => ({ path: f.path, target: f.target, bytes: Buffer.byteLength(f.content) })), contents };
   if (opts.check) {
     opts.onProgress?.(`comparing with ${opts.out ?? 'out'}/`);
@@ -65,6 +66,29 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
     result.check = checkOutput(opts.out ?? 'out', contents, { cwd: opts.cwd });
   }
   return result;
+}
+
+/**
+ * A problem found while rendering (compose running out of host ports) carries the JSON pointer of
+ * its service; the topology is read again to say file:line:col -- only then, so that the parsed
+ * document need not be kept through the render. Standard input cannot be read twice: pointer only.
+ */
+async function located<T>(opts: GenerateOptions, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (!(e instanceof DdpError) || !e.diagnostics.some((d) => d.pointer !== undefined && d.line === undefined)) throw e;
+    const cwd = opts.cwd ?? process.cwd();
+    const path = findTopologyFile(opts.file, cwd);
+    if (path === '-') throw e;
+    let loaded;
+    try {
+      loaded = loadFile(path, cwd);
+    } catch {
+      throw e; // changed or gone meanwhile: the pointer still says where
+    }
+    throw new DdpError(e.diagnostics.map((d) => (d.pointer === undefined || d.line !== undefined ? d : { ...d, file: loaded.file, ...loaded.source.locate(d.pointer, 'key') })));
+  }
 }
 
 /** --check: the unified diff (stdout) and a summary (stderr); JSON or GitHub annotations on stdout. */

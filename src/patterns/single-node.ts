@@ -6,6 +6,7 @@
 // becomes a Kubernetes native sidecar (initContainers, restartPolicy: Always), so none of them
 // keeps a finished batch pod alive.
 import type { Component, Unit } from '../model.js';
+import { warning } from '../diagnostics.js';
 import type { Context } from './context.js';
 import type { SingleNode } from '../generated/topology.js';
 import { applySidecars } from './single-node/sidecars.js';
@@ -19,4 +20,20 @@ export function applySingleNode(unit: Unit, component: Component, svc: SingleNod
   applyAmbassadors(unit, component, svc.ambassadors, ctx, pointer);
   applyAdapters(unit, component, svc.adapters, ctx);
   if (svc.election) applyElection(unit, component, svc.election, ctx, pointer);
+  composeReplicasNote(component, svc, ctx, pointer);
+}
+
+/** compose runs each attached container as a service of its own on the network of one container
+ *  of the component (`network_mode: service:<component>`): with several replicas, the others run
+ *  without it. Kubernetes puts one in every pod; compose cannot, so it is said. */
+function composeReplicasNote(c: Component, svc: SingleNode, ctx: Context, pointer: string): void {
+  const replicas = c.compose.replicas ?? c.replicas;
+  const attached = [...c.pod.containers.slice(1), ...c.pod.initContainers].filter((x) => !x.kubernetesOnly).map((x) => x.name);
+  if (replicas <= 1 || attached.length === 0 || c.compose.skip) return;
+  ctx.notes.push(
+    warning('compose-one-replica-attached', `compose: ${attached.map((n) => `\`${n}\``).join(', ')} ${attached.length === 1 ? 'joins' : 'join'} one of ${c.name}'s ${replicas} replicas (network_mode: service:${c.name}); the others run without ${attached.length === 1 ? 'it' : 'them'}`, {
+      pointer: svc.sidecars?.length ? `${pointer}/sidecars` : svc.ambassadors?.length ? `${pointer}/ambassadors` : svc.adapters?.length ? `${pointer}/adapters` : pointer,
+      hint: 'Kubernetes runs them in every pod; for a compose test of the pattern, run one replica (an environment overlay with replicas: 1)',
+    }),
+  );
 }

@@ -3,6 +3,7 @@
 // Each container of a pod becomes a compose service; the main container keeps the component's
 // name (the DNS name others use) and the others join its network namespace.
 import type { Component, ConfigFile, Container, Model, Unit, Volume } from '../model.js';
+import { DdpError, error } from '../diagnostics.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
 import { configPath } from '../model.js';
 import { render } from '../render/engine.js';
@@ -148,6 +149,12 @@ export function composeServices(model: Model, unit: Unit, named: NamedVolumes, s
         // one host port per replica: with several replicas compose needs a range to bind them all
         const count = Math.max(1, c.compose.replicas ?? c.replicas);
         const p = takeHostPorts(published, entry, count);
+        if (p + count - 1 > 65535) {
+          throw new DdpError(error('no-host-port', `compose: ${c.name} publishes port ${entry} on the host${count > 1 ? ` for ${count} replicas` : ''}, and no free host ports are left from ${entry} up (the next free range, ${count > 1 ? `${p}-${p + count - 1}` : p}, passes 65535)`, {
+            pointer: unit.pointer,
+            hint: 'give the service a lower port, or fewer replicas (compose publishes one host port per replica)',
+          }));
+        }
         ports.push({ target: entry, published: count === 1 ? String(p) : `${p}-${p + count - 1}`, protocol: 'tcp' });
       }
       services.push({
