@@ -5,6 +5,7 @@ import { DdpError, error, hasErrors, pointer, sortDiagnostics, type Diagnostic }
 import { findTopologyFile, loadFile, type Loaded } from './topology/load.js';
 import { schemaDiagnostics, dotted, valueAt } from './topology/schema.js';
 import { kubernetesLimits } from './kube-limits.js';
+import { composeReplicaName } from './patterns/naming.js';
 import { semanticDiagnostics } from './topology/semantic.js';
 import { applyEnvironment, environmentNames } from './topology/overlay.js';
 import { makeContext, type Context, type Topology, type AnyService } from './patterns/context.js';
@@ -213,8 +214,7 @@ export function nameCollisions(model: Model): Diagnostic[] {
       if (c.service) names.add(c.service.name);
       // a persistent volume is a PersistentVolumeClaim and a compose named volume `<component>-<volume>`
       for (const v of c.pod.volumes) if (v.persistent) names.add(`volume/${c.name}-${v.name}`);
-      // compose runs the replicas behind a load balancer as `<name>-replica` (ComposeHints.loadBalancer)
-      if (c.compose.loadBalancer) names.add(`${c.name}-replica`);
+      if (c.compose.loadBalancer) names.add(composeReplicaName(c.name));
       for (const x of [...c.pod.containers.slice(1), ...c.pod.initContainers]) names.add(`${c.name}-${x.name}`);
     }
     for (const cfg of unit.configs) names.add(`${cfg.target}/${cfg.name}`);
@@ -235,8 +235,7 @@ export function nameCollisions(model: Model): Diagnostic[] {
  *  must not be the name of another of the unit's workloads (e.g. a sidecar `cache` beside a cache layer). */
 export function podNameCollisions(unit: Unit): Diagnostic[] {
   const workloads = new Map(unit.components.map((c) => [c.name, 'a workload']));
-  // compose runs the replicas behind a load balancer as `<name>-replica` (ComposeHints.loadBalancer)
-  for (const c of unit.components) if (c.compose.loadBalancer) workloads.set(`${c.name}-replica`, `the compose service of ${c.name}'s replicas`);
+  for (const c of unit.components) if (c.compose.loadBalancer) workloads.set(composeReplicaName(c.name), `the compose service of ${c.name}'s replicas`);
   const out: Diagnostic[] = [];
   for (const c of unit.components) {
     for (const x of [...c.pod.containers.slice(1), ...c.pod.initContainers]) {

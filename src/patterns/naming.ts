@@ -11,6 +11,10 @@ export function shardHost(svc: string, i: number, hot: boolean): string {
   return hot ? `${svc}-${i}` : `${svc}-${i}.${svc}`;
 }
 
+/** compose has no ClusterIP: a component with a load balancer (ComposeHints.loadBalancer) runs it
+ *  under its own name and its replicas as this service behind it. */
+export const composeReplicaName = (component: string): string => `${component}-replica`;
+
 /** The broker that a work-queue service deploys (StatefulSet + Service). */
 export const brokerName = (svc: string): string => `${svc}-broker`;
 

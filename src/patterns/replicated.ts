@@ -5,6 +5,7 @@ import type { Component, ConfigFile, Unit } from '../model.js';
 import { supply, type Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod, mainPort, tcpReadiness, infraContainer, varnishProbePath } from './containers.js';
 import { applySingleNode } from './single-node.js';
+import { composeReplicaName } from './naming.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
 import { parseQuantity, durationMs } from '../quantity.js';
 import { ingressFor, type Ingress } from './expose.js';
@@ -25,7 +26,7 @@ export function expand(name: string, svc: Replicated, ctx: Context, pointer: str
   if (svc.cache && (app.autoscale?.max ?? app.replicas) > 1) {
     // varnish resolves its backend once, to exactly one address: Kubernetes gives the replicas a
     // ClusterIP; compose has none, so it gets a small nginx load balancer under the same name.
-    const lb: ConfigFile = { name: `${name}-lb`, target: 'nginx', template: 'lb', key: 'nginx.conf', composeOnly: true, data: { listen: port, upstream: `${name}-replica`, upstreamPort: port, ipHash: svc.sessionAffinity === 'client-ip' } };
+    const lb: ConfigFile = { name: `${name}-lb`, target: 'nginx', template: 'lb', key: 'nginx.conf', composeOnly: true, data: { listen: port, upstream: composeReplicaName(name), upstreamPort: port, ipHash: svc.sessionAffinity === 'client-ip' } };
     unit.configs.push(lb);
     app.compose.loadBalancer = lb.name;
   }

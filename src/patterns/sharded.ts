@@ -13,7 +13,7 @@ import type { Claim, Component, ConfigFile, Container, Unit } from '../model.js'
 import type { Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness, varnishProbePath } from './containers.js';
 import { applySingleNode } from './single-node.js';
-import { defaultRouterKind, shardHost } from './naming.js';
+import { composeReplicaName, defaultRouterKind, shardHost } from './naming.js';
 import { ingressFor } from './expose.js';
 import { decoratorOf } from './decorate.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
@@ -215,7 +215,7 @@ function hotShards(unit: Unit, name: string, svc: Sharded, ctx: Context, pointer
     if (http) {
       // compose has no ClusterIP: an nginx under the shard's name balances over its replicas
       const port = shardPort(svc);
-      const lb: ConfigFile = { name: `${shard}-lb`, target: 'nginx', template: 'lb', key: 'nginx.conf', composeOnly: true, data: { listen: port, upstream: `${shard}-replica`, upstreamPort: port } };
+      const lb: ConfigFile = { name: `${shard}-lb`, target: 'nginx', template: 'lb', key: 'nginx.conf', composeOnly: true, data: { listen: port, upstream: composeReplicaName(shard), upstreamPort: port } };
       unit.configs.push(lb);
       c.compose.loadBalancer = lb.name;
     } else {

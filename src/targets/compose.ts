@@ -6,6 +6,7 @@ import type { Component, ConfigFile, Container, Model, Unit, Volume } from '../m
 import { DdpError, error } from '../diagnostics.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
 import { configPath } from '../model.js';
+import { composeReplicaName } from '../patterns/naming.js';
 import { render } from '../render/engine.js';
 import { endWithNewline } from '../render/text.js';
 import type { OutputFile } from '../output/files.js';
@@ -133,7 +134,7 @@ export function composeServices(model: Model, unit: Unit, named: NamedVolumes, s
     if (c.workload === 'None' || c.compose.skip) continue;
     const main = c.pod.containers[0];
     const lb = c.compose.loadBalancer ? unit.configs.find((x) => x.name === c.compose.loadBalancer) : undefined;
-    const mainName = lb ? `${c.name}-replica` : c.name;
+    const mainName = lb ? composeReplicaName(c.name) : c.name;
     if (lb) services.push(loadBalancerService(c, lb, mainName));
     const containers = [...c.pod.initContainers.filter((x) => x.restartPolicy === 'Always'), ...c.pod.containers].filter((x) => !x.kubernetesOnly);
     for (const container of containers) {
