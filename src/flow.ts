@@ -9,7 +9,7 @@ import { composeReplicaName } from './patterns/naming.js';
 import { semanticDiagnostics } from './topology/semantic.js';
 import { applyEnvironment, environmentNames } from './topology/overlay.js';
 import { makeContext, type Context, type Topology, type AnyService } from './patterns/context.js';
-import type { Component, Model, Unit } from './model.js';
+import { attachedContainers, type Component, type Model, type Unit } from './model.js';
 import { renderAllConfigs } from './targets/configs.js';
 import { byPath, checkOutputFile, type OutputFile } from './output/files.js';
 import { yamlProblem } from './topology/fast-yaml.js';
@@ -215,7 +215,7 @@ export function nameCollisions(model: Model): Diagnostic[] {
       // a persistent volume is a PersistentVolumeClaim and a compose named volume `<component>-<volume>`
       for (const v of c.pod.volumes) if (v.persistent) names.add(`volume/${c.name}-${v.name}`);
       if (c.compose.loadBalancer) names.add(composeReplicaName(c.name));
-      for (const x of [...c.pod.containers.slice(1), ...c.pod.initContainers]) names.add(`${c.name}-${x.name}`);
+      for (const x of attachedContainers(c)) names.add(`${c.name}-${x.name}`);
     }
     for (const cfg of unit.configs) names.add(`${cfg.target}/${cfg.name}`);
     for (const n of [...names].sort()) {
@@ -238,7 +238,7 @@ export function podNameCollisions(unit: Unit): Diagnostic[] {
   for (const c of unit.components) if (c.compose.loadBalancer) workloads.set(composeReplicaName(c.name), `the compose service of ${c.name}'s replicas`);
   const out: Diagnostic[] = [];
   for (const c of unit.components) {
-    for (const x of [...c.pod.containers.slice(1), ...c.pod.initContainers]) {
+    for (const x of attachedContainers(c)) {
       const n = `${c.name}-${x.name}`;
       const what = workloads.get(n);
       if (!what) continue;

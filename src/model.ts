@@ -128,6 +128,10 @@ export interface Container {
   healthcheck?: string[];
 }
 
+/** The containers of a pod beside its main one: sidecars, ambassadors, adapters, then init
+ *  containers. In compose each runs as a service of its own, `<component>-<container>`. */
+export const attachedContainers = (c: Pick<Component, 'pod'>): Container[] => [...c.pod.containers.slice(1), ...c.pod.initContainers];
+
 export interface Port {
   name: string;
   port: number;

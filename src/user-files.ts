@@ -6,6 +6,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, re
 import { dirname } from 'node:path';
 import { DdpError, error } from './diagnostics.js';
 import { fsWords } from './fs-words.js';
+import { pause } from './pause.js';
 
 /** Thrown when the input holds more than the cap; `bytes` is its size when known (a regular file). */
 export class TooLarge extends Error {
@@ -91,7 +92,7 @@ function readFd(fd: number, max: number): Buffer {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EOF') break; // Windows: the writer closed the pipe
       if (code !== 'EAGAIN') throw e;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // a non-blocking stdin with nothing yet
+      pause(5); // a non-blocking stdin with nothing yet
       continue;
     }
     if (n === 0) break;

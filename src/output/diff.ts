@@ -5,7 +5,7 @@ import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { OutputFile } from './files.js';
 import { DdpError, error } from '../diagnostics.js';
-import { listFiles, readManifest, outputError, readUnlocked, MANIFEST } from './write.js';
+import { listFiles, readManifest, outputError, readUnlocked, replaceRefusal, MANIFEST } from './write.js';
 
 export interface CheckResult {
   outDir: string;
@@ -15,6 +15,8 @@ export interface CheckResult {
   removed: string[]; // ddp wrote them there before, no longer generated: generate would remove them
   extra: string[]; // in the directory, not generated and not ddp's (generate keeps them): not what it generates
   diff: string; // unified diff from the directory (a/) to the generated output (b/)
+  /** why `generate -o DIR` would refuse to replace DIR (a mount point, the working directory, ...) */
+  cannotReplace?: { code: string; message: string; hint?: string };
 }
 
 /** What only the user supplies (TLS keys, secret values under compose/secrets/): never a difference. */
@@ -59,7 +61,9 @@ export function checkOutput(outDirArg: string, files: readonly OutputFile[], opt
   }
   for (const p of leftover) parts.push({ path: p, text: unifiedDiff(onDisk.get(p), undefined, p) });
   parts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const refusal = replaceRefusal(outDirArg, opts.cwd)?.diagnostics[0];
   return {
+    ...(refusal ? { cannotReplace: { code: refusal.code, message: refusal.message, ...(refusal.hint ? { hint: refusal.hint } : {}) } } : {}),
     outDir: outDirArg,
     upToDate: !changed.length && !added.length && !leftover.length,
     changed: changed.sort(),

@@ -10,6 +10,7 @@ import { sha256 } from '../sha256.js';
 import { DdpError, error } from '../diagnostics.js';
 import { fsWords } from '../fs-words.js';
 import { byPath, isSafePath, type OutputFile } from './files.js';
+import { pause } from '../pause.js';
 
 export const MANIFEST = '.ddp-manifest.json';
 
@@ -236,7 +237,7 @@ function lockOutput(parent: string, outDir: string, outDirArg: string, waitMs: n
         continue;
       }
       if (Date.now() > deadline) throw busy(outDirArg, holder, waitMs, lock);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      pause(50);
     }
   } finally {
     if (existsSync(mine)) rmSync(mine, { recursive: true, force: true }); // not taken: waited in vain, or failed
@@ -274,7 +275,7 @@ export function readUnlocked<T>(outDir: string, outDirArg: string, read: () => T
         return result.value;
       }
     } else if (Date.now() > deadline) throw busy(outDirArg, holder, waitMs, lock);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    pause(50);
   }
 }
 
@@ -439,7 +440,7 @@ function checkOutDir(outDir: string, outDirArg: string, cwd: string | undefined)
   }
   if (st?.isSymbolicLink()) throw new DdpError(error('output-is-symlink', `-o ${outDirArg} is a symlink`, { hint: 'pass the directory it points to; ddp does not write through symlinks' }));
   if (st && !st.isDirectory()) throw new DdpError(error('output-not-directory', `-o ${outDirArg} is a file, not a directory`, { hint: 'pass a directory (it is created if missing)' }));
-  if (st && st.dev !== lstatSync(dirname(outDir)).dev) throw mountPoint(outDirArg); // (a bind mount on the same device shows at the rename: EBUSY)
+  if (st && isMountPoint(outDir, st)) throw mountPoint(outDirArg);
   const cwdRelation = st ? relationToWorkingDirectory(outDir, cwd ?? process.cwd()) : undefined;
   if (cwdRelation) {
     throw new DdpError(error('output-holds-cwd', `-o ${outDirArg} is the working directory${cwdRelation === 'holds' ? ' or holds it' : ''}`, {
@@ -447,6 +448,49 @@ function checkOutDir(outDir: string, outDirArg: string, cwd: string | undefined)
     }));
   }
   return st;
+}
+
+/**
+ * What keeps `generate` from replacing DIR (a symlink, a file, a mount point, the working
+ * directory), or undefined. For `--check`, which compares with such a DIR but must not tell you to
+ * run a `generate` that would refuse.
+ */
+export function replaceRefusal(outDirArg: string, cwd?: string): DdpError | undefined {
+  try {
+    checkOutDir(resolve(cwd ?? process.cwd(), outDirArg), outDirArg, cwd);
+    return undefined;
+  } catch (e) {
+    if (e instanceof DdpError) return e;
+    return undefined; // unreadable: the comparison itself says so
+  }
+}
+
+/**
+ * DIR is a mount point: on another device than its parent (a tmpfs, a volume), or listed in the
+ * mount table (a bind mount of a directory of the same file system, which only the table shows;
+ * without this, it showed only at the final rename, EBUSY, after the whole output was written).
+ */
+function isMountPoint(dir: string, st: Stats): boolean {
+  if (st.dev !== lstatSync(dirname(dir)).dev) return true;
+  let table: string;
+  try {
+    table = readFileSync('/proc/self/mountinfo', 'utf8'); // Linux; elsewhere the rename still refuses
+  } catch {
+    return false;
+  }
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    return false;
+  }
+  // field 5 of each line is the mount point, with space, tab, newline and backslash as \ooo
+  const unescape = (p: string) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
+  for (const line of table.split('\n')) {
+    const point = line.split(' ')[4];
+    if (point !== undefined && unescape(point) === real) return true;
+  }
+  return false;
 }
 
 function writeLocked(outDirArg: string, outDir: string, parent: string, files: Iterable<OutputFile>, opts: WriteOptions): WriteResult {

@@ -5,7 +5,7 @@
 // Call it once the component's workload is set: for Jobs and CronJobs every attached container
 // becomes a Kubernetes native sidecar (initContainers, restartPolicy: Always), so none of them
 // keeps a finished batch pod alive.
-import type { Component, Unit } from '../model.js';
+import { attachedContainers, type Component, type Unit } from '../model.js';
 import { warning } from '../diagnostics.js';
 import type { Context } from './context.js';
 import type { SingleNode } from '../generated/topology.js';
@@ -28,7 +28,7 @@ export function applySingleNode(unit: Unit, component: Component, svc: SingleNod
  *  without it. Kubernetes puts one in every pod; compose cannot, so it is said. */
 function composeReplicasNote(c: Component, svc: SingleNode, ctx: Context, pointer: string): void {
   const replicas = c.compose.replicas ?? c.replicas;
-  const attached = [...c.pod.containers.slice(1), ...c.pod.initContainers].filter((x) => !x.kubernetesOnly).map((x) => x.name);
+  const attached = attachedContainers(c).filter((x) => !x.kubernetesOnly).map((x) => x.name);
   if (replicas <= 1 || attached.length === 0 || c.compose.skip) return;
   ctx.notes.push(
     warning('compose-one-replica-attached', `compose: ${attached.map((n) => `\`${n}\``).join(', ')} ${attached.length === 1 ? 'joins' : 'join'} one of ${c.name}'s ${replicas} replicas (network_mode: service:${c.name}); the others run without ${attached.length === 1 ? 'it' : 'them'}`, {

@@ -149,9 +149,10 @@ describe('the working directory is never swapped out', () => {
       const out = join(dir, how.startsWith('mkdir') ? 'bound' : 'volume');
       mkdirSync(out);
       // a mount namespace of its own (util-linux unshare; -r maps the user to root in it, so no privileges are needed)
-      const r = spawnSync('unshare', ['-rm', 'sh', '-c', `${how} && echo mine > "$1/notes.txt" && "$2" "$3" generate "$4" -o "$1"; echo "exit $?"; ls -A "$1"`, 'sh', out, process.execPath, BIN, EXAMPLE], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      // (--check compares with it, and says why generate would not update it instead of telling you to run it)
+      const r = spawnSync('unshare', ['-rm', 'sh', '-c', `${how} && echo mine > "$1/notes.txt" && "$2" "$3" generate "$4" -o "$1"; echo "exit $?"; ls -A "$1"; "$2" "$3" generate --check "$4" -o "$1" 2>&1 >/dev/null | tail -n 1`, 'sh', out, process.execPath, BIN, EXAMPLE], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
       expect([r.stdout, r.stderr]).toEqual([
-        'exit 1\nnotes.txt\n',
+        `exit 1\nnotes.txt\n\`ddp generate ${EXAMPLE} -o ${out}\` would not update it: -o ${out} is a mount point (a volume, another file system); ddp replaces DIR as a whole by renaming a new one into place, which a mount point does not allow; pass a directory inside it, e.g. -o ${out}/deploy\n`,
         `error[output-is-mount-point]: -o ${out} is a mount point (a volume, another file system)\n  hint: ddp replaces DIR as a whole by renaming a new one into place, which a mount point does not allow; pass a directory inside it, e.g. -o ${out}/deploy\n1 error\n`,
       ]);
     }
@@ -197,6 +198,11 @@ describe('the working directory is never swapped out', () => {
     const check = ddp(['generate', '--check', EXAMPLE, '-o', '.'], { cwd: out });
     expect(check.code).toBe(1);
     expect(check.stderr).toContain('missing: ./kubernetes/web.yaml (generate would add it)');
+    expect(check.stderr.split('\n').at(-2)).toBe(
+      `\`ddp generate ${EXAMPLE} -o .\` would not update it: -o . is the working directory; ddp replaces DIR as a whole on every run, which would leave your shell in a deleted directory and walk everything under it; pass a directory of its own, e.g. -o ./deploy`,
+    );
+    const json = JSON.parse(ddp(['generate', '--check', '--json', EXAMPLE, '-o', '.'], { cwd: out }).stdout);
+    expect(json.cannotReplace).toEqual({ code: 'output-holds-cwd', message: '-o . is the working directory', hint: expect.stringContaining('pass a directory of its own') });
     // a directory beside or below the working directory is fine
     expect(ddp(['generate', EXAMPLE, '-o', 'deploy'], { cwd: out }).code).toBe(0);
   });
