@@ -336,6 +336,32 @@ const CASES: Case[] = [
     errors: ['9:5 bad-range: autoscale.min 5 is above autoscale.max 3'],
   },
   {
+    // sidecars and adapters are containers too: before, validate passed these and generate dropped a port, ignored tcp or wrote a pod the API refuses
+    name: 'sidecar and adapter containers are checked as the main one is',
+    text: lines(
+      '    port: 8080',
+      '    sidecars:',
+      '      - { name: a, image: "busybox:1.36", port: 9000, ports: [{ name: x, port: 9001 }] }',
+      '      - { name: b, image: "busybox:1.36", health: { path: /h, tcp: true } }',
+      '      - { name: c, image: "busybox:1.36", resources: { cpu: "2", cpuLimit: "1" } }',
+      '      - { name: d, image: "busybox:1.36", health: { exec: [\"true\"], port: 9 } }',
+      '    adapters:',
+      '      - { name: m, kind: prometheus, image: "exporter:1", resources: { memory: 1Gi, memoryLimit: 512Mi } }',
+    ),
+    errors: [
+      '11:55 port-and-ports: give either `port` or `ports`, not both',
+      '12:43 bad-health: health needs exactly one of path, tcp or exec; got path and tcp',
+      '13:76 limit-below-request: cpuLimit 1 is below the cpu request 2',
+      '14:75 bad-health: health.port is for a `path` or `tcp` check; an `exec` check runs a command in the container and uses no port',
+      '16:98 limit-below-request: memoryLimit 512Mi is below the memory request 1Gi',
+    ],
+  },
+  {
+    name: 'defaults.resources with a limit below its request (it was raised to the request without a word)',
+    text: BASE.replace('services:\n', 'defaults:\n  resources: { cpu: "2", cpuLimit: "1" }\nservices:\n'),
+    errors: ['6:36 limit-below-request: cpuLimit 1 is below the cpu request 2'],
+  },
+  {
     name: '--env that does not exist (points at environments:)',
     text: lines('environments:', '  prod:', '    services:', '      web: { replicas: 6 }'),
     env: 'prd',

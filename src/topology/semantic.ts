@@ -20,12 +20,13 @@ export function semanticDiagnostics(t: Topology): Check[] {
   for (const name of Object.keys(services).sort()) {
     const svc = services[name];
     const base = pointer('services', name);
-    for (const [spec, ptr] of containerSpecs(svc, base)) out.push(...containerChecks(spec, ptr));
+    for (const [spec, ptr] of [...containerSpecs(svc, base), ...attachedSpecs(svc as SingleNode, base)]) out.push(...containerChecks(spec, ptr));
     out.push(...singleNodeChecks(name, svc as SingleNode, base, services, has));
     out.push(...podPortChecks(svc, base, services));
     out.push(...referenceChecks(name, svc, base, services, has));
     lowPorts(svc, base, out);
   }
+  if (t.defaults?.resources) out.push(...resourceChecks(t.defaults.resources, '/defaults/resources'));
   for (const [name, p] of Object.entries(t.pipelines ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) out.push(...pipelineChecks(name, p, pointer('pipelines', name)));
   out.push(...decoratorChecks(services));
   out.push(...imageChecks(t));
@@ -89,6 +90,16 @@ export function containerSpecs(svc: AnyService, base: string): [ContainerFields,
   }
 }
 
+/** The sidecars and adapters of a service: containers too, checked as the main one is (a sidecar
+ *  with `port` and `ports`, a health check of two kinds or a limit below its request passed, and
+ *  generate dropped the one or wrote a pod the API server refuses). */
+function attachedSpecs(svc: SingleNode, base: string): [ContainerFields, string][] {
+  return [
+    ...(svc.sidecars ?? []).map((s, i): [ContainerFields, string] => [s, `${base}/sidecars/${i}`]),
+    ...(svc.adapters ?? []).map((a, i): [ContainerFields, string] => [a, `${base}/adapters/${i}`]),
+  ];
+}
+
 function containerChecks(spec: ContainerFields, ptr: string): Check[] {
   const out: Check[] = [];
   if (spec.health) {
@@ -100,11 +111,19 @@ function containerChecks(spec: ContainerFields, ptr: string): Check[] {
     // bad-image says what is wrong with it (imageChecks)
   } else if (spec.image && (!/:[^/]+$/.test(spec.image) && !spec.image.includes('@'))) out.push(warn('image-untagged', `image ${spec.image} has no tag: every pull may fetch something new`, `${ptr}/image`, `pin a version, e.g. ${spec.image}:1.0.0`));
   else if (spec.image && /:latest$/.test(spec.image)) out.push(warn('image-latest', `image ${spec.image} uses the tag latest`, `${ptr}/image`, 'pin a version'));
-  const r = spec.resources;
-  if (r) {
-    if (r.cpu !== undefined && r.cpuLimit !== undefined && parseQuantity(r.cpuLimit) < parseQuantity(r.cpu)) out.push(err('limit-below-request', `cpuLimit ${r.cpuLimit} is below the cpu request ${r.cpu}`, `${ptr}/resources/cpuLimit`, 'raise cpuLimit or lower cpu'));
-    if (r.memory !== undefined && r.memoryLimit !== undefined && parseQuantity(r.memoryLimit) < parseQuantity(r.memory)) out.push(err('limit-below-request', `memoryLimit ${r.memoryLimit} is below the memory request ${r.memory}`, `${ptr}/resources/memoryLimit`, 'raise memoryLimit or lower memory'));
+  if (spec.health?.exec && spec.health.port !== undefined) {
+    out.push(err('bad-health', 'health.port is for a `path` or `tcp` check; an `exec` check runs a command in the container and uses no port', `${ptr}/health/port`, 'drop health.port'));
   }
+  if (spec.resources) out.push(...resourceChecks(spec.resources, `${ptr}/resources`));
+  return out;
+}
+
+/** A limit below its request: the API server refuses the pod. (For `defaults.resources` too:
+ *  there a limit below the request was raised to it without a word.) */
+function resourceChecks(r: NonNullable<ContainerFields['resources']>, ptr: string): Check[] {
+  const out: Check[] = [];
+  if (r.cpu !== undefined && r.cpuLimit !== undefined && parseQuantity(r.cpuLimit) < parseQuantity(r.cpu)) out.push(err('limit-below-request', `cpuLimit ${r.cpuLimit} is below the cpu request ${r.cpu}`, `${ptr}/cpuLimit`, 'raise cpuLimit or lower cpu'));
+  if (r.memory !== undefined && r.memoryLimit !== undefined && parseQuantity(r.memoryLimit) < parseQuantity(r.memory)) out.push(err('limit-below-request', `memoryLimit ${r.memoryLimit} is below the memory request ${r.memory}`, `${ptr}/memoryLimit`, 'raise memoryLimit or lower memory'));
   return out;
 }
 
@@ -411,6 +430,10 @@ function pipelineChecks(name: string, p: Pipeline, base: string): Check[] {
     if (sname === 'broker' && typeof p.broker !== 'object') out.push(err('name-collision', `stage \`broker\` of pipeline \`${name}\` would be the Deployment ${name}-broker, the name of the pipeline's broker`, ptr, 'rename the stage'));
     (s.mounts ?? []).forEach((m, i) => out.push(err('unknown-volume', `stage \`${sname}\` mounts volume \`${m.volume}\`, but pipeline stages have no volumes`, `${ptr}/mounts/${i}/volume`, 'remove `mounts`: stages exchange data through their topics')));
     const { inputs, outputs } = stageTopics(sname, s);
+    // a merger of [in, in] reads one topic twice: a merger of one input, each message read twice
+    inputs.forEach((t, i) => {
+      if (inputs.indexOf(t) !== i) out.push(err('duplicate-input', `stage \`${sname}\` reads topic \`${t}\` twice`, `${ptr}/inputs/${i}`, 'name each input topic once'));
+    });
     const a = ARITY[s.kind];
     if (inputs.length < a.inMin || inputs.length > a.inMax) out.push(err('stage-arity', `${s.kind} stage \`${sname}\` reads ${inputs.length} topic${inputs.length === 1 ? '' : 's'}; a ${s.kind} reads ${arity(a.inMin, a.inMax)}`, ptr, s.kind === 'merger' ? 'give `inputs: [a, b]`' : 'give `input: <topic>`'));
     if (s.kind !== 'sharder' && (outputs.length < a.outMin || outputs.length > a.outMax)) out.push(err('stage-arity', `${s.kind} stage \`${sname}\` writes ${outputs.length} topic${outputs.length === 1 ? '' : 's'}; a ${s.kind} writes ${arity(a.outMin, a.outMax)}`, `${ptr}`, 'adjust `outputs`'));

@@ -116,6 +116,12 @@ describe('pipeline validation names the stage', () => {
     ]);
   });
 
+  it('rejects a merger that reads one topic twice (it would read each message twice)', async () => {
+    expect(await messages('      m: { kind: merger, image: ghcr.io/acme/m:1, inputs: [in, in] }\n')).toEqual([
+      '11:duplicate-input: stage `m` reads topic `in` twice',
+    ]);
+  });
+
   it('rejects a stage called broker (its Deployment would be the broker) and stage mounts', async () => {
     expect(await messages('      broker: { kind: filter, image: ghcr.io/acme/b:1, input: in, mounts: [{ volume: v, path: /v }] }\n')).toEqual([
       "11:name-collision: stage `broker` of pipeline `p` would be the Deployment p-broker, the name of the pipeline's broker",
