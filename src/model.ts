@@ -212,6 +212,8 @@ export interface SuppliedFile {
   key: string; // key inside it, e.g. tls.crt
   composePath: string; // relative to OUT/compose, e.g. secrets/web-tls/tls.crt
   why: string;
+  /** a value compose reads from an env file (composePath, KEY=value lines): the variable */
+  env?: string;
 }
 
 export const CONFIG_EXT: Record<ConfigFile['target'], string> = {

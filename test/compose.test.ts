@@ -47,6 +47,49 @@ describe('compose target', () => {
   });
 });
 
+describe('secret values compose reads from an env file', () => {
+  it('are in the report of what you supply, once per variable and file, with the line to write; the same whether written or printed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ddp-envsecret-'));
+    try {
+      const file = join(dir, 'ddp.yaml');
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(
+        file,
+        [
+          'apiVersion: ddp/v1',
+          'kind: Topology',
+          'metadata: { name: demo }',
+          'services:',
+          '  web:',
+          '    pattern: replicated',
+          '    image: ghcr.io/acme/web:1.4.2',
+          '    port: 8080',
+          '    env:',
+          '      DB_PASSWORD: { secret: db, key: password }',
+          '      MODE: { configMap: settings, key: mode }',
+          '    sidecars:',
+          '      - { name: sync, image: "busybox:1.36", env: { TOKEN: { secret: api, key: token } } }',
+          '',
+        ].join('\n'),
+      );
+      const expected = [
+        { secret: 'db', key: 'password', composePath: 'secrets/web.env', env: 'DB_PASSWORD', why: 'DB_PASSWORD of web, the line `DB_PASSWORD=<value>`' },
+        { secret: 'api', key: 'token', composePath: 'secrets/web-sync.env', env: 'TOKEN', why: 'TOKEN of web-sync, the line `TOKEN=<value>`' },
+      ];
+      const printed = await runGenerate({ file, stdout: true });
+      expect(printed.supplied).toEqual(expected);
+      const written = await runGenerate({ file, out: join(dir, 'out') });
+      expect(written.supplied).toEqual(expected);
+      // an env file is a line of a file, never a file compose mounts as a secret
+      const doc = parse(readFileSync(join(dir, 'out', 'compose', 'docker-compose.yml'), 'utf8'));
+      expect(doc.secrets).toBeUndefined();
+      expect(doc.services.web.env_file).toEqual([{ path: './secrets/web.env', required: true }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('generate -o streams the compose file', () => {
   it('writes, piece by piece, exactly the bytes --stdout prints, for every example, and records their hash and size', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ddp-compose-stream-'));

@@ -28,6 +28,7 @@ function suppliedFor(model: Model, secret: string): Model['supplied'] {
   if (!index || index.length !== model.supplied.length) {
     const bySecret = new Map<string, Model['supplied']>();
     for (const s of model.supplied) {
+      if (s.env !== undefined) continue; // a line of an env file, not a file compose mounts
       const list = bySecret.get(s.secret);
       if (list) list.push(s);
       else bySecret.set(s.secret, [s]);
@@ -185,6 +186,7 @@ export function composeServices(model: Model, unit: Unit, named: NamedVolumes, s
         reservations: { cpus: composeCpus(container.resources.cpu), memory: composeMemory(container.resources.memory) },
       });
       if (refEnv.length) {
+        for (const e of refEnv) if (e.secret) supplyEnvLine(model, { secret: e.secret.name, key: e.secret.key, composePath: `secrets/${name}.env`, env: e.name, why: `${e.name} of ${name}, the line \`${e.name}=<value>\`` });
         model.notes.push({
           severity: 'info',
           code: 'compose-env-file',
@@ -194,6 +196,18 @@ export function composeServices(model: Model, unit: Unit, named: NamedVolumes, s
     }
   }
   return services;
+}
+
+const envLines = new WeakMap<Model['supplied'], Set<string>>();
+/** A secret value compose reads from an env file goes into the report of what you supply, once
+ *  (the compose file may be rendered twice: streamed, then whole for a full YAML check). */
+function supplyEnvLine(model: Model, s: Model['supplied'][number] & { env: string }): void {
+  let seen = envLines.get(model.supplied);
+  if (!seen) envLines.set(model.supplied, (seen = new Set()));
+  const id = `${s.composePath}\0${s.env}`;
+  if (seen.has(id)) return;
+  seen.add(id);
+  model.supplied.push(s);
 }
 
 /** compose has no ClusterIP: an nginx under the component's name balances over its replicas. */
