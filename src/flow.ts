@@ -266,6 +266,19 @@ export function parseTargets(list: string | undefined): Target[] {
   return out;
 }
 
+/**
+ * The targets whose files the compose file mounts (`../nginx/web-lb.conf`, ...). Written into a
+ * directory, `--target compose` brings them along: `docker compose up` needs every file it
+ * mounts under OUT (TOPOLOGY.md), and a compose file alone failed on the first bind mount.
+ */
+export const COMPOSE_MOUNTS: readonly Target[] = ['nginx', 'varnish', 'twemproxy', 'fluent-bit'];
+
+/** `targets`, plus the config targets compose mounts when compose is one of them, in TARGETS order. */
+export function withComposeMounts(targets: readonly Target[]): Target[] {
+  if (!targets.includes('compose')) return [...targets];
+  return TARGETS.filter((t) => targets.includes(t) || COMPOSE_MOUNTS.includes(t));
+}
+
 // A renderer hands its files over one at a time, so that `generate` can write each to disk and
 // let it go: 10,000 services are ~120 MB of output, never held at once.
 const RENDERERS: Record<Target, () => Promise<(m: Model) => Iterable<OutputFile>>> = {

@@ -440,6 +440,20 @@ describe('generate', () => {
     expect(tree(out)).toEqual(['.ddp-manifest.json', 'kubernetes/kustomization.yaml', 'kubernetes/namespace.yaml', 'kubernetes/web.yaml']);
   });
 
+  it('--target compose into a directory brings the configs compose mounts (docker compose up needs them); --stdout prints what was asked', async () => {
+    const out = join(dir, 'compose-only');
+    const c = await runDdp(['generate', EXAMPLE, '-t', 'compose', '-o', out]);
+    expect([c.code, c.stderr.split('\n')[0]]).toEqual([0, `ddp: wrote 4 files to ${out}/ (compose 1, nginx 2, varnish 1)`]);
+    expect(tree(out)).toEqual(['.ddp-manifest.json', 'compose/docker-compose.yml', 'nginx/web-lb.conf', 'nginx/web-tls.conf', 'varnish/web-cache.vcl']);
+    // every bind mount of the compose file is there
+    const binds = [...readFileSync(join(out, 'compose', 'docker-compose.yml'), 'utf8').matchAll(/source: "?\.\.\/([^"\n]+)"?$/gm)].map((m) => m[1]);
+    expect(binds.length).toBeGreaterThan(0);
+    for (const b of binds) expect(existsSync(join(out, b)), b).toBe(true);
+    expect((await runDdp(['generate', EXAMPLE, '-t', 'compose', '--check', '-o', out])).code).toBe(0);
+    const printed = await runDdp(['generate', EXAMPLE, '-t', 'compose', '--stdout']);
+    expect([...printed.stdout.matchAll(/^# ddp: (.+)$/gm)].map((m) => m[1])).toEqual(['compose/docker-compose.yml']);
+  });
+
   it('a problem found while rendering (compose out of host ports) says file:line:col, exit 1, nothing written', async () => {
     const topo = join(dir, 'hp.yaml');
     writeFileSync(topo, 'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: t }\nservices:\n  web: { pattern: replicated, image: ghcr.io/acme/web:1.4.2, port: 65535, replicas: 3, expose: { host: a.example.com } }\n');

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { DdpError, error, type Diagnostic } from '../diagnostics.js';
 import type { SuppliedFile } from '../model.js';
-import { prepare, parseTargets, renderStream, renderTargets, type Target } from '../flow.js';
+import { prepare, parseTargets, renderStream, renderTargets, withComposeMounts, type Target } from '../flow.js';
 import type { OutputFile } from '../output/files.js';
 import { writeOutput, type WriteResult, type WrittenFile } from '../output/write.js';
 import { findTopologyFile, loadFile } from '../topology/load.js';
@@ -38,7 +38,8 @@ export interface GenerateResult {
 }
 
 export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult> {
-  const targets = parseTargets(opts.target);
+  // into a directory (or compared with one), compose comes with the configs it mounts; --stdout prints what was asked
+  const targets = opts.stdout ? parseTargets(opts.target) : withComposeMounts(parseTargets(opts.target));
   if (opts.check && opts.stdout) throw new DdpError(error('conflicting-options', '--check and --stdout do not go together', { hint: '--check compares with the output directory (-o DIR); --stdout prints the files' }));
   opts.onProgress?.(`validating ${opts.file ?? 'the topology'}`);
   // only the model goes on: the parsed topology (~1 KB a service) can be collected
