@@ -327,6 +327,15 @@ describe('election', () => {
     expect(file(files, 'compose/docker-compose.yml')).toContain(`\n# WARNING: ${warning.replace('compose: ', '')}\n`);
   });
 
+  it('the Lease name is a DNS-1123 subdomain, as Kubernetes names Leases: dots are fine, capitals are not', async () => {
+    const topo = (lock: string) => `${TOPOLOGY_HEAD}  scheduler:\n    pattern: replicated\n    image: acme/scheduler:2.0.0\n    port: 8080\n    election: { lock: ${lock} }\n`;
+    const { files } = await generate(topo('scheduler.leader'));
+    expect(kubeObject(files, 'Role', 'scheduler-elector').rules[0].resourceNames).toEqual(['scheduler.leader']);
+    expect((await failures(topo('Scheduler_Leader'))).map((d) => `${d.code}: ${d.message}`)).toEqual([
+      "bad-format: services.scheduler.election.lock `Scheduler_Leader` is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', e.g. fast-ssd or web.leader)",
+    ]);
+  });
+
   it('a custom elector port moves both the elector and DDP_LEADER_URL', async () => {
     const { files } = await generate(`${TOPOLOGY_HEAD}  s:
     pattern: replicated
