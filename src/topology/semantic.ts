@@ -390,13 +390,18 @@ function decoratorChecks(services: Record<string, AnyService>): Check[] {
 
 /** An outside broker's URL must name a host (workers connect to it, KEDA scales on it). */
 function brokerUrlChecks(url: string, ptr: string): Check[] {
-  let host = '';
+  let parsed: URL | undefined;
   try {
-    host = new URL(url).hostname;
+    parsed = new URL(url);
   } catch {
     /* reported below */
   }
-  return host ? [] : [err('bad-url', `broker url ${url} is not a URL with a host`, ptr, 'e.g. `url: redis://queue.example.com:6379/0`')];
+  if (!parsed?.hostname) return [err('bad-url', `broker url ${url} is not a URL with a host`, ptr, 'e.g. `url: redis://queue.example.com:6379/0`')];
+  // the URL is written as it is into DDP_BROKER_URL: in the Deployments and in the compose file
+  if (parsed.password) {
+    return [warn('secret-in-url', 'the broker url holds a password, which ddp writes in plain text into DDP_BROKER_URL of every Deployment and of the compose file (ddp never writes a secret value otherwise)', ptr, 'leave the password out of the url and give it to the containers from a Secret: `env: { BROKER_PASSWORD: { secret: broker, key: password } }`')];
+  }
+  return [];
 }
 
 const ARITY: Record<string, { inMin: number; inMax: number; outMin: number; outMax: number }> = {

@@ -92,6 +92,15 @@ describe('pipeline brokers', () => {
     expect(containerEnv(podSpec(kubeObject(outside.files, 'Deployment', 'p-a')).containers[0]).DDP_BROKER_URL).toBe('redis://events.example.com:6379');
     expect(composeDoc(outside.files).services['p-a'].depends_on).toBeUndefined();
   });
+
+  it('a broker url with a password: a warning, since it is written in plain text into DDP_BROKER_URL', async () => {
+    const withPassword = await generate(pipeline('      a: { kind: filter, image: ghcr.io/acme/a:1, input: in }\n', '{ url: "redis://:s3cret@events.example.com:6379" }'));
+    expect(withPassword.diagnostics.filter((d) => d.code === 'secret-in-url').map((d) => `${d.line}:${d.col} ${d.severity} ${d.message}`)).toEqual([
+      '8:20 warning the broker url holds a password, which ddp writes in plain text into DDP_BROKER_URL of every Deployment and of the compose file (ddp never writes a secret value otherwise)',
+    ]);
+    const userOnly = await generate(pipeline('      a: { kind: filter, image: ghcr.io/acme/a:1, input: in }\n', '{ url: "redis://worker@events.example.com:6379" }'));
+    expect(userOnly.diagnostics.filter((d) => d.code === 'secret-in-url')).toEqual([]);
+  });
 });
 
 describe('pipeline validation names the stage', () => {
