@@ -95,6 +95,9 @@ describe('function: trigger schedule', () => {
     expect(cj.spec).toMatchObject({ schedule: '30 2 * * *', concurrencyPolicy: 'Replace', successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 });
     expect(cj.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 2, ttlSecondsAfterFinished: 86400 });
     expect(cj.spec.jobTemplate.spec.template.spec.restartPolicy).toBe('OnFailure');
+    // the Jobs it starts carry the labels of every generated object (TOPOLOGY.md), as its pods do
+    expect(cj.spec.jobTemplate.metadata.labels).toEqual(cj.metadata.labels);
+    expect(cj.spec.jobTemplate.spec.template.metadata.labels).toEqual(cj.metadata.labels);
     expect(mainOf(cj).readinessProbe).toBeUndefined();
     expect(kubeObjects(g.files).filter((o) => o.kind === 'Service' || o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
     await strictlyValid(CRON);
