@@ -167,6 +167,9 @@ function singleNodeChecks(name: string, svc: SingleNode, base: string, services:
             if (why) out.push(err('bad-reference', `split ambassador \`${a.name}\` sends HTTP requests to \`${r.to}\`, but it is ${why}`, `${p}/routes/${j}/to`, 'route to a replicated, http sharded, scatter-gather or http function service (runtime: deployment)'));
           }
         });
+        if (a.key === undefined || a.key === 'client') {
+          out.push(warn('split-per-request', `split ambassador \`${a.name}\` has no user key: every request comes from the app at 127.0.0.1, so there is no client address to keep a user on one route, and each request is split on its own (the weights hold; one user may see both routes)`, a.key === undefined ? p : `${p}/key`, 'set `key: header:X-User-Id` (or cookie:NAME, query:NAME) to keep each user on one route'));
+        }
         const sum = a.routes.reduce((s, r) => s + r.weight, 0);
         if (sum !== 100) out.push(err('bad-weights', `the weights of ambassador \`${a.name}\` add up to ${sum}, not 100`, `${p}/routes`, 'make the route weights add up to 100'));
       }

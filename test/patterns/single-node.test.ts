@@ -117,9 +117,9 @@ describe('sidecars', () => {
 });
 
 describe('ambassadors', () => {
-  it('split keys: a header, cookie or query value (regex-extracted when nginx cannot name it), else the client address', () => {
-    expect(splitKey(undefined)).toEqual({ variable: '$remote_addr', describe: 'the client address' });
-    expect(splitKey('client')).toEqual({ variable: '$remote_addr', describe: 'the client address' });
+  it('split keys: a header, cookie or query value (regex-extracted when nginx cannot name it), else request by request -- never the client address, 127.0.0.1 in a pod', () => {
+    expect(splitKey(undefined)).toEqual({ variable: '$request_id', describe: 'each request on its own', perRequest: true });
+    expect(splitKey('client')).toEqual({ variable: '$request_id', describe: 'each request on its own', perRequest: true });
     expect(splitKey('header:X-User-Id')).toEqual({ variable: '$http_x_user_id', describe: 'the X-User-Id header' });
     expect(splitKey('cookie:uid')).toEqual({ variable: '$cookie_uid', describe: 'the uid cookie' });
     expect(splitKey('query:user_id')).toEqual({ variable: '$arg_user_id', describe: 'the user_id query parameter' });
@@ -151,6 +151,24 @@ describe('ambassadors', () => {
     expect(serviceAddress(ctx, 'hot')).toEqual({ host: 'hot-router', port: 9999 });
   });
 
+  it('a split without a user key is split request by request, with a warning that says why (every request comes from 127.0.0.1)', async () => {
+    const { files, diagnostics } = await generate(`${TOPOLOGY_HEAD}  web: { pattern: replicated, image: acme/web:1.0.0, port: 8080 }
+  web-next: { pattern: replicated, image: acme/web:1.1.0, port: 8081 }
+  shop:
+    pattern: replicated
+    image: acme/shop:1.0.0
+    port: 8080
+    ambassadors:
+      - { name: experiment, kind: split, listen: 9001, routes: [{ to: web, weight: 80 }, { to: web-next, weight: 20 }] }
+`);
+    const split = file(files, 'nginx/shop-experiment.conf');
+    expect(split).toContain('    split_clients "${request_id}" $ddp_route {\n        80% route_0;\n        * route_1;\n    }\n');
+    expect(split).not.toContain('$ddp_split_key');
+    expect(diagnostics.filter((d) => d.code === 'split-per-request').map((d) => `${d.line}:${d.col} ${d.severity} ${d.message} | ${d.hint}`)).toEqual([
+      '12:9 warning split ambassador `experiment` has no user key: every request comes from the app at 127.0.0.1, so there is no client address to keep a user on one route, and each request is split on its own (the weights hold; one user may see both routes) | set `key: header:X-User-Id` (or cookie:NAME, query:NAME) to keep each user on one route',
+    ]);
+  });
+
   it('split, tcp proxy and http proxy: nginx containers in the pod, listening on 127.0.0.1 only', async () => {
     const { files } = await generate(`${TOPOLOGY_HEAD}  web: { pattern: replicated, image: acme/web:1.0.0, port: 8080 }
   web-next: { pattern: replicated, image: acme/web:1.1.0, port: 8081 }
@@ -164,7 +182,8 @@ describe('ambassadors', () => {
       - { name: api, kind: proxy, protocol: http, listen: 9002, upstream: api.example.com:443 }
 `);
     const split = file(files, 'nginx/shop-experiment.conf');
-    expect(split).toContain('    map $cookie_uid $ddp_split_key {\n        "" $remote_addr;\n        default $cookie_uid;\n    }\n');
+    expect(split).toContain('    map $cookie_uid $ddp_split_key {\n        "" $request_id;\n        default $cookie_uid;\n    }\n');
+    expect(split).not.toMatch(/split_clients "\$\{remote_addr\}"|"" \$remote_addr;/);
     expect(split).toContain('    split_clients "${ddp_split_key}" $ddp_route {\n        80% route_0;\n        * route_1;\n    }\n');
     expect(split).toContain('    upstream route_0 {\n        server web:8080;\n');
     expect(split).toContain('    upstream route_1 {\n        server web-next:8081;\n');
