@@ -357,6 +357,25 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: "the proxies' resources: a limit below its request, and a varnish limit that leaves nothing above its storage",
+    text: lines(
+      '    port: 8080',
+      '    tls: { secret: web-tls, resources: { memory: 1Gi, memoryLimit: 512Mi } }',
+      '    cache: { memory: 512Mi, resources: { memoryLimit: 512Mi } }',
+      '  pages:',
+      '    pattern: sharded',
+      '    image: ghcr.io/acme/pages:1.0.0',
+      '    port: 8080',
+      '    shards: 2',
+      '    router: { kind: varnish, resources: { memoryLimit: 64Mi } }',
+    ),
+    errors: [
+      '10:68 limit-below-request: memoryLimit 512Mi is below the memory request 1Gi',
+      '11:55 varnish-memory: memoryLimit 512Mi leaves varnish no memory above its 512Mi storage (cache.memory): it is killed once the cache fills',
+      '17:56 varnish-memory: memoryLimit 64Mi leaves varnish no memory above its 64Mi storage (its fixed storage): it is killed once the cache fills',
+    ],
+  },
+  {
     name: 'defaults.resources with a limit below its request (it was raised to the request without a word)',
     text: BASE.replace('services:\n', 'defaults:\n  resources: { cpu: "2", cpuLimit: "1" }\nservices:\n'),
     errors: ['6:36 limit-below-request: cpuLimit 1 is below the cpu request 2'],

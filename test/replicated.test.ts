@@ -125,6 +125,15 @@ describe('examples/01-replicated, key fields', async () => {
 const HEAD = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: shop }\nservices:\n  api:\n    pattern: replicated\n    image: ghcr.io/acme/api:2.0.1\n    port: 9000\n';
 
 describe('replicated options', () => {
+  it("a request raised above a proxy's default limit raises that limit (a limit below its request is refused by the API server), in Kubernetes and compose", async () => {
+    const files = await generate(HEAD + '    tls: { secret: api-tls, resources: { memory: 512Mi } }\n    cache: { resources: { memory: 1Gi, cpu: "2" } }\n');
+    const resources = (name: string) => find(objects(files), 'Deployment', name).spec.template.spec.containers[0].resources;
+    expect(resources('api-tls')).toEqual({ requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '512Mi' } });
+    expect(resources('api-cache')).toEqual({ requests: { cpu: '2', memory: '1Gi' }, limits: { cpu: '2', memory: '1Gi' } });
+    const compose = parseYaml(content(files, 'compose/docker-compose.yml')) as { services: Record<string, { deploy: { resources: unknown } }> };
+    expect(compose.services['api-cache'].deploy.resources).toEqual({ limits: { cpus: '2', memory: '1g' }, reservations: { cpus: '2', memory: '1g' } });
+  });
+
   it('a health check on another port than the one varnish fetches from: no varnish probe (it would fail and answer 503), readiness keeps it', async () => {
     const files = await generate(HEAD.replace('    port: 9000\n', '    ports: [{ name: http, port: 9000 }, { name: admin, port: 9100 }]\n') + '    health: { path: /healthz, port: 9100 }\n    cache: {}\n');
     const vcl = content(files, 'varnish/api-cache.vcl');

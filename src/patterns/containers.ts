@@ -109,7 +109,19 @@ export function containerFrom(ctx: Context, spec: ContainerFields, opts: Contain
 
 /** An infrastructure container ddp configures itself (nginx, varnish, twemproxy, ...). */
 export function infraContainer(ctx: Context, c: Omit<Container, 'imagePullPolicy' | 'runAsUser' | 'role' | 'env' | 'mounts'> & Partial<Pick<Container, 'env' | 'mounts' | 'role'>>): Container {
-  return { imagePullPolicy: ctx.defaults.imagePullPolicy, runAsUser: ctx.defaults.runAsUser, role: 'infra', env: [], mounts: [], ...c };
+  return { imagePullPolicy: ctx.defaults.imagePullPolicy, runAsUser: ctx.defaults.runAsUser, role: 'infra', env: [], mounts: [], ...c, resources: limitsAtLeastRequests(c.resources) };
+}
+
+/**
+ * A proxy's limit left at its default below a request you raised (`tls: { resources: { memory:
+ * 512Mi } }` against the 256Mi default limit) goes up to the request: the API server refuses a pod
+ * with a limit below its request. A limit you set below your request is an error (validate).
+ */
+export function limitsAtLeastRequests(r: Resources): Resources {
+  const out = { ...r };
+  if (parseQuantity(out.cpuLimit) < parseQuantity(out.cpu)) out.cpuLimit = out.cpu;
+  if (parseQuantity(out.memoryLimit) < parseQuantity(out.memory)) out.memoryLimit = out.memory;
+  return out;
 }
 
 export const tcpReadiness = (port: number): Probe => ({ tcp: { port }, initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });

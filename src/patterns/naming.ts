@@ -48,3 +48,7 @@ export const TWEMPROXY_STATS_PORT = 22222;
 export function defaultRouterKind(protocol: string): 'twemproxy' | 'nginx' {
   return protocol === 'memcache' || protocol === 'redis' ? 'twemproxy' : 'nginx';
 }
+
+/** The storage of a varnish router (a sharded service's, or an ambassador's): `-s malloc,64m`; its
+ *  memory limit sits above it (DESIGN.md). */
+export const VARNISH_ROUTER_MALLOC_MIB = 64;

@@ -13,7 +13,7 @@ import type { Claim, Component, ConfigFile, Container, Unit } from '../model.js'
 import type { Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness, varnishProbePath } from './containers.js';
 import { applySingleNode } from './single-node.js';
-import { composeReplicaName, defaultRouterKind, shardHost } from './naming.js';
+import { composeReplicaName, defaultRouterKind, shardHost, VARNISH_ROUTER_MALLOC_MIB } from './naming.js';
 import { ingressFor } from './expose.js';
 import { decoratorOf } from './decorate.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
@@ -30,7 +30,6 @@ export const DEFAULT_ROUTER_REPLICAS = 2;
 export const DEFAULT_TWEMPROXY_HASH: TwemproxyHash = 'murmur';
 export const DEFAULT_STORAGE_PATH = '/data';
 export const STORAGE_VOLUME = 'data';
-export const VARNISH_ROUTER_MALLOC_MIB = 64;
 /** The StatefulSet controller labels each pod with its ordinal (Kubernetes ≥ 1.28). */
 export const POD_INDEX_FIELD = "metadata.labels['apps.kubernetes.io/pod-index']";
 

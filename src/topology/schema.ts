@@ -171,7 +171,7 @@ function patternMessage(pat: string, value: unknown): string {
   if (pat.startsWith('^([0-9]+m|')) return `${show(value)} is not a CPU quantity (e.g. 250m, 0.5, 1)`;
   if (pat.startsWith('^[0-9]+(\\.[0-9]+)?(Ki')) return `${show(value)} is not a memory quantity (e.g. 128Mi, 1Gi)`;
   if (pat.startsWith('^[0-9]{1,9}(ms|s|m|h)')) return `${show(value)} is not a duration (at most 9 digits and a unit, e.g. 500ms, 2s, 5m)`;
-  if (pat.startsWith('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.')) return `${show(value)} is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', e.g. fast-ssd or web.leader)`;
+  if (pat.startsWith('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.')) return `${show(value)} is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', e.g. fast-ssd)`;
   if (pat.startsWith('^([A-Za-z0-9]([-A-Za-z0-9_.]*')) return `${show(value)} is not a Kubernetes label value (letters, digits, '-', '_' and '.' between them, at most 63)`;
   if (pat === '^/') return `must be an absolute path starting with /; got ${show(value)}`;
   if (pat.startsWith('^(uri|header')) return `${show(value)} is not a shard key (uri, header:NAME, query:NAME or cookie:NAME; a header name starts with a letter)`;

@@ -7,7 +7,7 @@ import type { DdpTopologyDdpV1 as Topology, Service1 as AnyService, ContainerFie
 import { parseQuantity } from '../quantity.js';
 import { imageProblem } from './image-ref.js';
 import { cronProblem } from './cron.js';
-import { defaultRouterKind, TWEMPROXY_STATS_PORT } from '../patterns/naming.js';
+import { defaultRouterKind, TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB } from '../patterns/naming.js';
 
 type Check = Omit<Diagnostic, 'file' | 'line' | 'col'>;
 const err = (code: string, message: string, ptr: string, hint?: string): Check => error(code, message, { pointer: ptr, ...(hint ? { hint } : {}) });
@@ -21,6 +21,7 @@ export function semanticDiagnostics(t: Topology): Check[] {
     const svc = services[name];
     const base = pointer('services', name);
     for (const [spec, ptr] of [...containerSpecs(svc, base), ...attachedSpecs(svc as SingleNode, base)]) out.push(...containerChecks(spec, ptr));
+    out.push(...proxyResourceChecks(svc, base));
     out.push(...singleNodeChecks(name, svc as SingleNode, base, services, has));
     out.push(...podPortChecks(svc, base, services));
     out.push(...referenceChecks(name, svc, base, services, has));
@@ -116,6 +117,35 @@ function containerChecks(spec: ContainerFields, ptr: string): Check[] {
   }
   if (spec.resources) out.push(...resourceChecks(spec.resources, `${ptr}/resources`));
   return out;
+}
+
+/** The resources of the proxies ddp runs for a service (TLS layer, cache, router, ambassadors):
+ *  a limit below its request, and a varnish memory limit that leaves nothing above its storage. */
+function proxyResourceChecks(svc: AnyService, base: string): Check[] {
+  const out: Check[] = [];
+  const r = svc as { tls?: { resources?: Res }; cache?: { memory?: string; resources?: Res }; router?: { kind?: string; resources?: Res }; ambassadors?: { resources?: Res }[]; protocol?: string };
+  if (svc.pattern === 'replicated') {
+    if (r.tls?.resources) out.push(...resourceChecks(r.tls.resources, `${base}/tls/resources`));
+    if (r.cache?.resources) {
+      out.push(...resourceChecks(r.cache.resources, `${base}/cache/resources`));
+      out.push(...varnishMemory(r.cache.resources, parseQuantity(r.cache.memory ?? '256Mi'), `${base}/cache/resources/memoryLimit`, 'cache.memory'));
+    }
+  }
+  if (svc.pattern === 'sharded' && r.router?.resources) {
+    out.push(...resourceChecks(r.router.resources, `${base}/router/resources`));
+    if (r.router.kind === 'varnish') out.push(...varnishMemory(r.router.resources, VARNISH_ROUTER_MALLOC_MIB * 1048576, `${base}/router/resources/memoryLimit`, 'its fixed storage'));
+  }
+  (r.ambassadors ?? []).forEach((a, i) => { if (a.resources) out.push(...resourceChecks(a.resources, `${base}/ambassadors/${i}/resources`)); });
+  return out;
+}
+type Res = NonNullable<ContainerFields['resources']>;
+
+/** varnish keeps its whole storage (`-s malloc,SIZE`) in memory and needs working memory on top:
+ *  a limit at or below SIZE gets it killed once the cache fills (DESIGN.md: memory limit above SIZE). */
+function varnishMemory(r: Res, storageBytes: number, ptr: string, what: string): Check[] {
+  if (r.memoryLimit === undefined || parseQuantity(r.memoryLimit) > storageBytes) return [];
+  const mib = Math.round(storageBytes / 1048576);
+  return [err('varnish-memory', `memoryLimit ${r.memoryLimit} leaves varnish no memory above its ${mib}Mi storage (${what}): it is killed once the cache fills`, ptr, `raise memoryLimit above ${mib}Mi (ddp's default is ${mib * 2 + 128}Mi), or lower the storage`)];
 }
 
 /** A limit below its request: the API server refuses the pod. (For `defaults.resources` too:

@@ -351,7 +351,7 @@ describe('election', () => {
     const { files } = await generate(topo('scheduler.leader'));
     expect(kubeObject(files, 'Role', 'scheduler-elector').rules[0].resourceNames).toEqual(['scheduler.leader']);
     expect((await failures(topo('Scheduler_Leader'))).map((d) => `${d.code}: ${d.message}`)).toEqual([
-      "bad-format: services.scheduler.election.lock `Scheduler_Leader` is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', e.g. fast-ssd or web.leader)",
+      "bad-format: services.scheduler.election.lock `Scheduler_Leader` is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', e.g. fast-ssd)",
     ]);
   });
 

@@ -16,9 +16,8 @@ import { infraContainer, mainPort, resourcesOf } from '../containers.js';
 import { CONFIG_DIR, IMAGES } from '../../images.js';
 import { attach, configMount } from './attach.js';
 import { LOOPBACK, shardRouterConfig } from './shard-router.js';
-import { VARNISH_ROUTER_MALLOC_MIB } from '../sharded.js';
 import { entryBehindTls } from '../function.js';
-import { TWEMPROXY_STATS_PORT } from '../naming.js';
+import { TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB } from '../naming.js';
 
 export { LOOPBACK };
 const DEFAULT_SERVICE_PORT = 8080;
