@@ -376,6 +376,25 @@ const CASES: Case[] = [
     ],
   },
   {
+    // (before, no probe was made and validate said nothing)
+    name: 'a path or tcp health check on a container without a port: health-needs-port',
+    text: lines(
+      '    port: 8080',
+      '    sidecars:',
+      '      - { name: sync, image: "busybox:1.36", health: { tcp: true } }',
+      '  jobs:',
+      '    pattern: work-queue',
+      '    worker: { image: ghcr.io/acme/worker:1.0.0, health: { path: /healthz } }',
+      '  ok:',
+      '    pattern: work-queue',
+      '    worker: { image: ghcr.io/acme/worker:1.0.0, health: { path: /healthz, port: 9000 } }',
+    ),
+    errors: [
+      '11:46 health-needs-port: health.tcp checks a port, and this container has none',
+      '14:49 health-needs-port: health.path checks a port, and this container has none',
+    ],
+  },
+  {
     name: 'defaults.resources with a limit below its request (it was raised to the request without a word)',
     text: BASE.replace('services:\n', 'defaults:\n  resources: { cpu: "2", cpuLimit: "1" }\nservices:\n'),
     errors: ['6:36 limit-below-request: cpuLimit 1 is below the cpu request 2'],

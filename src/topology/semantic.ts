@@ -21,6 +21,7 @@ export function semanticDiagnostics(t: Topology): Check[] {
     const svc = services[name];
     const base = pointer('services', name);
     for (const [spec, ptr] of [...containerSpecs(svc, base), ...attachedSpecs(svc as SingleNode, base)]) out.push(...containerChecks(spec, ptr));
+    for (const [spec, ptr] of portlessSpecs(svc, base)) out.push(...healthNeedsPort(spec, ptr));
     out.push(...proxyResourceChecks(svc, base));
     out.push(...singleNodeChecks(name, svc as SingleNode, base, services, has));
     out.push(...podPortChecks(svc, base, services));
@@ -99,6 +100,23 @@ function attachedSpecs(svc: SingleNode, base: string): [ContainerFields, string]
     ...(svc.sidecars ?? []).map((s, i): [ContainerFields, string] => [s, `${base}/sidecars/${i}`]),
     ...(svc.adapters ?? []).map((a, i): [ContainerFields, string] => [a, `${base}/adapters/${i}`]),
   ];
+}
+
+/** The containers whose pattern gives them no port of their own (a worker, a map or reduce step, a
+ *  scheduled or queue function, a sidecar; pipeline stages too, checked with the pipeline). */
+function portlessSpecs(svc: AnyService, base: string): [ContainerFields, string][] {
+  const out: [ContainerFields, string][] = (svc as SingleNode).sidecars?.map((s, i): [ContainerFields, string] => [s, `${base}/sidecars/${i}`]) ?? [];
+  if (svc.pattern === 'work-queue' || svc.pattern === 'batch') out.push(...containerSpecs(svc, base));
+  if (svc.pattern === 'function' && svc.trigger !== undefined && svc.trigger !== 'http') out.push([svc, base]);
+  return out;
+}
+
+/** A `path` or `tcp` health check probes a port: on a container without one it was dropped without a word. */
+function healthNeedsPort(spec: ContainerFields, ptr: string): Check[] {
+  const h = spec.health;
+  // (two kinds or none is bad-health already)
+  if (!h || (h.path === undefined) === !h.tcp || h.exec || h.port !== undefined || spec.port !== undefined || spec.ports?.length) return [];
+  return [err('health-needs-port', `health.${h.path !== undefined ? 'path' : 'tcp'} checks a port, and this container has none`, `${ptr}/health`, 'give the container a `port` (or `health.port`), or check with `exec: [...]`')];
 }
 
 function containerChecks(spec: ContainerFields, ptr: string): Check[] {
@@ -464,7 +482,7 @@ function pipelineChecks(name: string, p: Pipeline, base: string): Check[] {
     if (s.kind === 'sharder' && s.shards === undefined) out.push(err('missing-key', `sharder stage \`${sname}\` needs \`shards\` (2 or more)`, ptr, 'add `shards: 3`; its outputs are named <stage>-0, <stage>-1, ...'));
     if (s.kind === 'sharder' && s.outputs !== undefined) out.push(err('sharder-outputs', `sharder stage \`${sname}\` names its outputs itself (${sname}-0 ... ${sname}-${(s.shards ?? 2) - 1})`, `${ptr}/outputs`, 'remove `outputs`'));
     if (s.kind !== 'sharder' && s.shards !== undefined) out.push(err('shards-not-sharder', `only sharder stages take \`shards\`; \`${sname}\` is a ${s.kind}`, `${ptr}/shards`));
-    out.push(...containerChecks(s, ptr));
+    out.push(...containerChecks(s, ptr), ...healthNeedsPort(s, ptr));
     if (sname === 'broker' && typeof p.broker !== 'object') out.push(err('name-collision', `stage \`broker\` of pipeline \`${name}\` would be the Deployment ${name}-broker, the name of the pipeline's broker`, ptr, 'rename the stage'));
     (s.mounts ?? []).forEach((m, i) => out.push(err('unknown-volume', `stage \`${sname}\` mounts volume \`${m.volume}\`, but pipeline stages have no volumes`, `${ptr}/mounts/${i}/volume`, 'remove `mounts`: stages exchange data through their topics')));
     const { inputs, outputs } = stageTopics(sname, s);
