@@ -395,6 +395,11 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'a health check over TCP on a UDP main port: health-udp (the pod would never be ready)',
+    text: lines('    ports: [{ name: dns, port: 5353, protocol: UDP }]', '    health: { tcp: true }'),
+    errors: ['10:5 health-udp: health.tcp would check the main port 5353 over TCP, and it is UDP: the pod would never be ready'],
+  },
+  {
     name: 'defaults.resources with a limit below its request (it was raised to the request without a word)',
     text: BASE.replace('services:\n', 'defaults:\n  resources: { cpu: "2", cpuLimit: "1" }\nservices:\n'),
     errors: ['6:36 limit-below-request: cpuLimit 1 is below the cpu request 2'],

@@ -125,6 +125,14 @@ describe('examples/01-replicated, key fields', async () => {
 const HEAD = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: shop }\nservices:\n  api:\n    pattern: replicated\n    image: ghcr.io/acme/api:2.0.1\n    port: 9000\n';
 
 describe('replicated options', () => {
+  it('a UDP main port and no health: no probes (a TCP one never succeeds: the pod was never ready), and a warning saying so', async () => {
+    const yaml = HEAD.replace('    port: 9000\n', '    ports: [{ name: dns, port: 5353, protocol: UDP }]\n');
+    const p = await prepareLoaded(parseTopologyText(yaml, 'ddp.yaml'), undefined);
+    expect(p.diagnostics.filter((d) => d.code === 'udp-no-probe').map((d) => `${d.line}:${d.col} ${d.severity}`)).toEqual(['8:13 warning']);
+    const c = find(objects(await renderTargets(p.model, TARGETS)), 'Deployment', 'api').spec.template.spec.containers[0];
+    expect([c.readinessProbe, c.livenessProbe, c.ports]).toEqual([undefined, undefined, [{ name: 'dns', containerPort: 5353, protocol: 'UDP' }]]);
+  });
+
   it("a request raised above a proxy's default limit raises that limit (a limit below its request is refused by the API server), in Kubernetes and compose", async () => {
     const files = await generate(HEAD + '    tls: { secret: api-tls, resources: { memory: 512Mi } }\n    cache: { resources: { memory: 1Gi, cpu: "2" } }\n');
     const resources = (name: string) => find(objects(files), 'Deployment', name).spec.template.spec.containers[0].resources;

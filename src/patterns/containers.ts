@@ -90,7 +90,8 @@ export function mountsOf(spec: ContainerFields): Mount[] {
 export function containerFrom(ctx: Context, spec: ContainerFields, opts: ContainerOptions): Container {
   const ports = portsOf(spec);
   if (ports.length === 0 && opts.defaultPort !== undefined) ports.push({ name: 'main', port: opts.defaultPort, protocol: 'TCP' });
-  const readiness = opts.noProbes ? undefined : readinessOf(spec, ports[0]?.port);
+  // a probe is a TCP connection or an HTTP GET: a UDP main port has none to give (validate says so)
+  const readiness = opts.noProbes ? undefined : readinessOf(spec, ports[0]?.protocol === 'UDP' ? undefined : ports[0]?.port);
   return {
     name: opts.name,
     image: spec.image!,

@@ -130,6 +130,12 @@ function containerChecks(spec: ContainerFields, ptr: string): Check[] {
     // bad-image says what is wrong with it (imageChecks)
   } else if (spec.image && (!/:[^/]+$/.test(spec.image) && !spec.image.includes('@'))) out.push(warn('image-untagged', `image ${spec.image} has no tag: every pull may fetch something new`, `${ptr}/image`, `pin a version, e.g. ${spec.image}:1.0.0`));
   else if (spec.image && /:latest$/.test(spec.image)) out.push(warn('image-latest', `image ${spec.image} uses the tag latest`, `${ptr}/image`, 'pin a version'));
+  const udpMain = spec.ports?.[0]?.protocol === 'UDP' ? spec.ports[0].port : undefined;
+  if (udpMain !== undefined && !spec.health) {
+    out.push(warn('udp-no-probe', `the main port ${udpMain} is UDP, which a probe (a TCP connection or an HTTP GET) cannot check: the container gets no readiness or liveness probe`, `${ptr}/ports/0`, 'add `health: { exec: [...] }` with a command that checks it, or `health: { tcp: true, port: <a TCP port> }`'));
+  } else if (udpMain !== undefined && spec.health?.port === undefined && (spec.health?.path !== undefined || spec.health?.tcp)) {
+    out.push(err('health-udp', `health.${spec.health.path !== undefined ? 'path' : 'tcp'} would check the main port ${udpMain} over TCP, and it is UDP: the pod would never be ready`, `${ptr}/health`, 'give `health.port` a TCP port, or check with `exec: [...]`'));
+  }
   if (spec.health?.exec && spec.health.port !== undefined) {
     out.push(err('bad-health', 'health.port is for a `path` or `tcp` check; an `exec` check runs a command in the container and uses no port', `${ptr}/health/port`, 'drop health.port'));
   }
