@@ -10,12 +10,19 @@
 // int64, double, quantity, date-time), written out below after that package's definitions
 // (test/lint/k8s-schemas.test.ts checks them against the originals).
 //
+// kubernetes-models' generator also drops from its schemas every property named `description` or
+// `x-kubernetes-*` (it takes them for OpenAPI annotations): its validators never read
+// JSONSchemaProps.description or .x-kubernetes-preserve-unknown-fields (nor PriorityClass.description,
+// CustomResourceColumnDefinition.description), and `ddp lint` called each an unknown field. Its
+// TypeScript declarations still list them, so each definition whose validator lacks a declared field
+// gets a wrapper that reads and type-checks that field (see lostFields below).
+//
 // Second, the Compose Specification schema (../shared/vendor/compose-spec.json, beside the
 // repository; never copied into it) compiled with ajv standalone into
 // src/generated/validate-compose.js, for `ddp lint` of compose files. Where that file is absent
 // the module exports null and `ddp lint` says that it skips the compose schema check.
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { join, dirname, basename } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
@@ -37,6 +44,7 @@ const EMBEDDED = [
 
 // every class module `X.apiVersion="g/v",X.kind="K"` that validates with a _schemas module
 const kinds = [];
+const declarations = new Map(); // _schemas file → the .d.ts of its class module (every definition, kinds or not)
 const walk = (dir) => {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
@@ -46,6 +54,7 @@ const walk = (dir) => {
       const text = readFileSync(p, 'utf8');
       const m = /\.apiVersion="([^"]+)",\w+\.kind="([^"]+)"/.exec(text);
       const s = /require\("(?:\.\.\/)+_schemas\/([^"]+)"\)/.exec(text);
+      if (s) declarations.set(s[1], p.replace(/\.js$/, '.d.ts'));
       if (m && s && !m[2].endsWith('List')) kinds.push([m[1], m[2], s[1]]);
     }
   }
@@ -53,14 +62,73 @@ const walk = (dir) => {
 walk(pkgRoot);
 if (kinds.length < 50) throw new Error(`build-k8s-schemas: found only ${kinds.length} kinds in ${pkgRoot}; has kubernetes-models changed its layout?`);
 
+/** The check of a declared type, as code for checkLost (in the generated module): a typeof name,
+ *  [item check], or {of: <the module of a definition>}. */
+function typeCheck(type, where) {
+  if (type === 'string' || type === 'boolean') return JSON.stringify(type);
+  const array = /^Array<(.+)>$/.exec(type);
+  if (array) return `[${typeCheck(array[1], where)}]`;
+  const ref = /^I(IoK8s\w+)$/.exec(type);
+  if (ref && existsSync(join(pkgRoot, '_schemas', `${ref[1]}.js`))) return `{of:require("./${ref[1]}.js")}`;
+  throw new Error(`build-k8s-schemas: ${where} has the type \`${type}\`, which lostFields cannot check`);
+}
+
+/** The fields the .d.ts of a definition declares and its validator `code` never reads: [name, check code]. */
+function lostFields(schemaFile, code) {
+  const dts = declarations.get(schemaFile);
+  if (!dts || !existsSync(dts)) return [];
+  const body = /export interface I\w+(?: extends [^{]*)? \{([\s\S]*?)\n\}/.exec(readFileSync(dts, 'utf8'))?.[1] ?? '';
+  const lost = [];
+  for (const [, name, type] of body.matchAll(/^ {4}"([^"]+)"\??: (.*?);?$/gm)) {
+    const read = new RegExp(`\\bdata\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w$])`).test(code) || code.includes(`[${JSON.stringify(name)}]`);
+    if (!read) lost.push([name, typeCheck(type, `${schemaFile} field "${name}"`)]);
+  }
+  return lost;
+}
+
+/** `code` with its exported validator wrapped so that it also checks the `lost` fields (which the
+ *  validator's own recursive calls reach too: the wrapper takes the validator's name). */
+function withLostFields(code, lost, file) {
+  const exported = [...code.matchAll(/\bvalidate=(function )?(validate\d+)\b/g)];
+  const [, expression, fn] = exported[0] ?? [];
+  if (exported.length !== 1 || code.split(`function ${fn}(`).length !== 2) throw new Error(`build-k8s-schemas: cannot find the validator to wrap in ${file}`);
+  const fields = lost.map(([name, check]) => `${JSON.stringify(name)}:${check}`).join(',');
+  // the original is renamed ${fn}$models (a function expression's new name binds nothing outside it)
+  return `${code.replace(`function ${fn}(`, `function ${fn}$models(`)}
+;${expression ? `const ${fn}$models=validate;` : ''}validate=${fn};
+const lostFieldChecks={${fields}};
+function ${fn}(data,options={}){const ok=${fn}$models(data,options),lost=checkLost(data,options,lostFieldChecks);if(lost.length)${fn}.errors=(${fn}.errors||[]).concat(lost);return ok&&0===lost.length}`;
+}
+
+// kubernetes-models has JSONSchemaPropsOr{Bool,Array,StringArray} as a bare `type: object`: a free-form
+// object, so a CRD schema's items, additionalProperties, additionalItems and dependencies went
+// unchecked, and `additionalProperties: true` was "must be object". The API takes a JSONSchemaProps
+// or, in turn, a boolean, a list of JSONSchemaProps, a list of strings: these modules say so.
+const EITHER = /^(IoK8sApiextensionsApiserverPkgApisApiextensionsV1(?:beta1)?)JSONSchemaPropsOr(Bool|Array|StringArray)\.js$/;
+const EITHER_ALTERNATIVE = { Bool: 'boolean', Array: 'schemas', StringArray: 'strings' };
+function eitherModule(file, code) {
+  const [, prefix, or] = EITHER.exec(basename(file));
+  if (/\bdata\./.test(code)) throw new Error(`build-k8s-schemas: ${file} is no longer a bare object schema; check whether eitherModule is still needed`);
+  return `"use strict";Object.defineProperty(exports,"__esModule",{value:!0}),Object.defineProperty(exports,"validate",{enumerable:!0,get:function(){return validate}});
+const props=require("./${prefix}JSONSchemaProps.js");
+function validate(data,options={}){const errors=checkEither(data,options,${JSON.stringify(EITHER_ALTERNATIVE[or])},props.validate);validate.errors=errors.length?errors:null;return 0===errors.length}`;
+}
+
 const VALIDATE = '@kubernetes-models/validate';
 const ids = new Map(); // absolute file → numeric id
 const modules = []; // [id, code]
+const patched = []; // "Definition: the lost fields it checks again"
 const visit = (file) => {
   if (ids.has(file)) return ids.get(file);
   const id = ids.size + 1; // 0 is the formats shim
   ids.set(file, id);
-  const code = readFileSync(file, 'utf8');
+  let code = readFileSync(file, 'utf8');
+  if (EITHER.test(basename(file))) code = eitherModule(file, code);
+  const lost = dirname(file) === join(pkgRoot, '_schemas') ? lostFields(basename(file), code) : [];
+  if (lost.length) {
+    code = withLostFields(code, lost, file);
+    patched.push(`${basename(file, '.js')}: ${lost.map(([name]) => name).join(', ')}`);
+  }
   const slot = modules.push([id, '']) - 1;
   const rewritten = code.replace(/require\("([^"]+)"\)/g, (_, spec) => {
     if (spec === VALIDATE) return 'require(0)';
@@ -96,6 +164,46 @@ function dateTime(s) {
   const tzh = m[8] === undefined ? 0 : Number(m[8]);
   const tzm = m[9] === undefined ? 0 : Number(m[9]);
   return mo >= 1 && mo <= 12 && d >= 1 && d <= (mo === 2 && leap ? 29 : DAYS[mo]) && h <= 23 && mi <= 59 && se <= 60 && tzh <= 23 && tzm <= 59;
+}
+// The fields kubernetes-models' validators lost (description, x-kubernetes-*), checked by a wrapper
+// around each such validator:
+${patched.map((p) => `//   ${p}`).join('\n')}
+// fields: {name: "string" | "boolean" | [item check] | {of: module of a definition}}; null passes, as in the originals.
+function checkLost(data, options, fields) {
+  const errors = [];
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return errors;
+  const rootData = options.rootData === undefined ? data : options.rootData;
+  const check = (value, spec, instancePath, parentData, parentDataProperty) => {
+    if (Array.isArray(spec)) {
+      if (!Array.isArray(value)) errors.push({ instancePath, schemaPath: '#/type', keyword: 'type', params: { type: 'array' } });
+      else value.forEach((v, i) => check(v, spec[0], instancePath + '/' + i, value, i));
+    } else if (typeof spec === 'object') {
+      const validate = spec.of.validate;
+      if (!validate(value, { instancePath, parentData, parentDataProperty, rootData })) errors.push(...validate.errors);
+    } else if (typeof value !== spec) errors.push({ instancePath, schemaPath: '#/type', keyword: 'type', params: { type: spec } });
+  };
+  for (const [key, spec] of Object.entries(fields)) {
+    const value = data[key]; // read, so that ddp lint's unknown-field tracing knows the field
+    if (value !== undefined && value !== null) check(value, spec, (options.instancePath || '') + '/' + key.replace(/~/g, '~0').replace(/\\//g, '~1'), data, key);
+  }
+  return errors;
+}
+// A JSONSchemaPropsOr{Bool,Array,StringArray} (see eitherModule): a JSONSchemaProps (\`props\`) or
+// the alternative: "boolean", "schemas" (a list of JSONSchemaProps) or "strings" (a list of strings).
+function checkEither(data, options, alternative, props) {
+  const instancePath = options.instancePath || '';
+  if (data && typeof data === 'object' && !Array.isArray(data)) return props(data, options) ? [] : props.errors;
+  if (alternative === 'boolean' && typeof data === 'boolean') return [];
+  if (alternative !== 'boolean' && Array.isArray(data)) {
+    const errors = [];
+    data.forEach((item, i) => {
+      const at = { instancePath: instancePath + '/' + i, parentData: data, parentDataProperty: i, rootData: options.rootData };
+      if (alternative === 'schemas' && !props(item, at)) errors.push(...props.errors);
+      if (alternative === 'strings' && typeof item !== 'string') errors.push({ instancePath: at.instancePath, schemaPath: '#/items/type', keyword: 'type', params: { type: 'string' } });
+    });
+    return errors;
+  }
+  return [{ instancePath, schemaPath: '#/type', keyword: 'type', params: { type: alternative === 'boolean' ? 'object,boolean' : 'object,array' } }];
 }
 const FACTORIES = {
   0: (module) => { module.exports = { formats: ${formats} }; },

@@ -401,6 +401,11 @@ function crdValidator(key: string): ValidateFunction | undefined {
 /** apiVersion + kind pairs the CRD hand schemas cover. */
 export const SUPPORTED_CRDS: readonly string[] = Object.keys(CRD_SCHEMAS);
 
+/** Does a schema know this apiVersion/kind (the Kubernetes API's, or a CRD hand schema)? */
+export function knownKind(apiVersion: string, kind: string): boolean {
+  return kubernetesValidator(apiVersion, kind) !== undefined || SUPPORTED_CRDS.includes(`${apiVersion} ${kind}`);
+}
+
 function validateCrd(doc: Obj, key: string): SchemaFinding[] {
   const v = crdValidator(key)!;
   const out: SchemaFinding[] = [];

@@ -19,6 +19,9 @@ const POD_SPEC_PATHS: Record<string, Seg[]> = {
 
 /** Kinds whose pods serve: a Service may select them, a PodDisruptionBudget protects them. */
 export const LONG_RUNNING = new Set(['v1 Pod', 'v1 ReplicationController', 'apps/v1 Deployment', 'apps/v1 StatefulSet', 'apps/v1 DaemonSet', 'apps/v1 ReplicaSet']);
+/** Kinds whose pods a Service or a PodDisruptionBudget may select: the long-running ones and Jobs
+ *  (the pods of an Indexed Job reach each other through a headless Service that selects job-name). */
+export const SELECTABLE = new Set([...LONG_RUNNING, 'batch/v1 Job', 'batch/v1 CronJob']);
 
 export interface PodRef {
   object: K8sObject;
@@ -75,9 +78,95 @@ export function containersOf(pod: PodRef, opts: { init?: boolean } = {}): Contai
   return out;
 }
 
+/** A label a controller puts on the pods it makes: which values it gives, and one of them. */
+interface AddedLabel {
+  accepts: (value: string) => boolean;
+  example: string;
+}
+/** A hash or a uid: ddp cannot know it, so any value may be it. */
+const unknowable = (example: string): AddedLabel => ({ accepts: () => true, example });
+const exactly = (value: string): AddedLabel => ({ accepts: (v) => v === value, example: value });
+/** An ordinal in [first, first + count); count undefined: any from first on. */
+const ordinal = (first: number, count: number | undefined, prefix = ''): AddedLabel => ({
+  accepts: (v) => v.startsWith(prefix) && /^\d+$/.test(v.slice(prefix.length)) && Number(v.slice(prefix.length)) >= first && (count === undefined || Number(v.slice(prefix.length)) < first + count),
+  example: `${prefix}${first}`,
+});
+
+/** The labels of the pods of a Job (template at `spec`, named `job` or, from a CronJob, `job-*`). */
+function jobLabels(spec: unknown, job: AddedLabel): Record<string, AddedLabel> {
+  const out: Record<string, AddedLabel> = {};
+  // with manualSelector the API server leaves the template's labels as they are
+  if (getPath(spec, ['manualSelector']) !== true) {
+    Object.assign(out, { 'job-name': job, 'batch.kubernetes.io/job-name': job, 'controller-uid': unknowable('<uid>'), 'batch.kubernetes.io/controller-uid': unknowable('<uid>') });
+  }
+  if (getPath(spec, ['completionMode']) === 'Indexed') {
+    const completions = getPath(spec, ['completions']);
+    out['batch.kubernetes.io/job-completion-index'] = ordinal(0, typeof completions === 'number' ? completions : undefined);
+  }
+  return out;
+}
+
+/**
+ * The labels a workload's controller (or the API server) adds to its pods beside the template's:
+ * a Service may select pods by them (a Service per StatefulSet pod by its pod-name, the headless
+ * Service of an Indexed Job by job-name).
+ */
+export function addedLabels(o: K8sObject): Record<string, AddedLabel> {
+  switch (kindKey(o)) {
+    case 'apps/v1 Deployment':
+      return { 'pod-template-hash': unknowable('<hash>') };
+    case 'apps/v1 DaemonSet':
+      return { 'controller-revision-hash': unknowable('<hash>'), 'pod-template-generation': unknowable('1') };
+    case 'apps/v1 StatefulSet': {
+      const start = getPath(o.data, ['spec', 'ordinals', 'start']);
+      const first = typeof start === 'number' ? start : 0;
+      const { replicas } = replicasOf(o);
+      return {
+        'statefulset.kubernetes.io/pod-name': ordinal(first, replicas, `${o.name}-`),
+        'apps.kubernetes.io/pod-index': ordinal(first, replicas),
+        'controller-revision-hash': unknowable(`${o.name}-<hash>`),
+      };
+    }
+    case 'batch/v1 Job':
+      return jobLabels(getPath(o.data, ['spec']), exactly(o.name));
+    case 'batch/v1 CronJob': // its Jobs are named <cronjob>-<scheduled time>
+      return jobLabels(getPath(o.data, ['spec', 'jobTemplate', 'spec']), { accepts: (v) => v.startsWith(`${o.name}-`), example: `${o.name}-<time>` });
+    default:
+      return {};
+  }
+}
+
+/** The labels (key, value) a selector (a LabelSelector or a Service's map) asks for: its map, and `In` values. */
+export function askedLabels(selector: unknown): [string, string][] {
+  if (!isObj(selector)) return [];
+  const structured = 'matchLabels' in selector || 'matchExpressions' in selector;
+  const map = structured ? selector.matchLabels : selector;
+  const out: [string, string][] = isObj(map) ? Object.entries(map).filter((e): e is [string, string] => typeof e[1] === 'string') : [];
+  if (structured && Array.isArray(selector.matchExpressions)) {
+    for (const ex of selector.matchExpressions) {
+      if (isObj(ex) && typeof ex.key === 'string' && ex.operator === 'In' && Array.isArray(ex.values)) out.push(...ex.values.map((v): [string, string] => [ex.key as string, String(v)]));
+    }
+  }
+  return out;
+}
+
+/**
+ * The labels of the one of `pod`'s pods that `selector` fits best: the template's, and each label
+ * the controller adds, with the value the selector asks for when the controller may give it.
+ */
+export function podLabels(pod: PodRef, selector: unknown): Record<string, string> {
+  const added = Object.entries(addedLabels(pod.object));
+  if (!added.length) return pod.labels;
+  const labels = { ...pod.labels };
+  const asked = askedLabels(selector);
+  for (const [key, label] of added) labels[key] = asked.find(([k, v]) => k === key && label.accepts(v))?.[1] ?? label.example;
+  return labels;
+}
+
 const byNamespace = new WeakMap<readonly PodRef[], Map<string, PodRef[]>>();
 
-/** Pods a selector picks in a namespace (a LabelSelector, or a Service's plain map). */
+/** Pods a selector picks in a namespace (a LabelSelector, or a Service's plain map), by their
+ *  template's labels and those their controller adds. */
 export function selectedPods(all: readonly PodRef[], namespace: string, selector: unknown, kinds: Set<string> = LONG_RUNNING): PodRef[] {
   let index = byNamespace.get(all);
   if (!index) {
@@ -89,7 +178,13 @@ export function selectedPods(all: readonly PodRef[], namespace: string, selector
     }
     byNamespace.set(all, index);
   }
-  return (index.get(namespace) ?? []).filter((p) => kinds.has(kindKey(p.object)) && selectorMatches(selector, p.labels));
+  return (index.get(namespace) ?? []).filter((p) => kinds.has(kindKey(p.object)) && selectorMatches(selector, podLabels(p, selector)));
+}
+
+/** Pods a selector picks in the other namespaces (to tell where the pods a selector misses are). */
+export function selectedElsewhere(all: readonly PodRef[], namespace: string, selector: unknown, kinds: Set<string> = LONG_RUNNING): PodRef[] {
+  const others = new Set(all.map((p) => p.object.namespace).filter((ns) => ns !== namespace));
+  return [...others].flatMap((ns) => selectedPods(all, ns, selector, kinds));
 }
 
 /** The desired replica count of a workload (1 when unset), and whether `spec.replicas` is present. */

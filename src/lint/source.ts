@@ -28,10 +28,44 @@ export interface ParsedSource {
 
 const keyOf = (path: readonly Seg[]) => path.map((s) => String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 
+// `<<: *common` merge keys resolved as docker compose and kubectl (go-yaml) resolve them; keys
+// must be unique, as the API server and compose require.
+const PARSE_OPTIONS = { uniqueKeys: true, merge: true, prettyErrors: false } as const;
+
+/**
+ * go-yaml (so kubectl and docker compose) takes `\'` in a double-quoted scalar as `'` (a libyaml
+ * extension); YAML and the `yaml` library do not (BAD_DQ_ESCAPE). The text with each such escape,
+ * as the first parse found them, spelt `\x27`, and a map from its offsets back to `text`'s.
+ */
+function quoteEscapes(text: string): { text: string; toSource: (offset: number) => number } {
+  const same = { text, toSource: (offset: number) => offset };
+  if (!text.includes("\\'")) return same;
+  const at = parseAllDocuments(text, PARSE_OPTIONS)
+    .flatMap((doc) => doc.errors)
+    .filter((e) => e.code === 'BAD_DQ_ESCAPE' && text.startsWith("\\'", e.pos[0]))
+    .map((e) => e.pos[0])
+    .sort((a, b) => a - b);
+  if (!at.length) return same;
+  let out = '';
+  let from = 0;
+  for (const p of at) {
+    out += `${text.slice(from, p)}\\x27`;
+    from = p + 2;
+  }
+  out += text.slice(from);
+  // each escape before an offset of the new text made it 2 characters longer
+  return { text: out, toSource: (offset) => offset - 2 * at.filter((p, i) => p + 2 * i + 4 <= offset).length };
+}
+
 /** Parse a YAML (or JSON) stream. Empty documents (after a trailing `---`, comments only) are dropped. */
-export function parseSource(text: string): ParsedSource {
-  const lc = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+export function parseSource(source: string): ParsedSource {
+  const { text, toSource } = quoteEscapes(source);
+  const sourceLines = new LineCounter();
+  sourceLines.addNewLine(0);
+  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) sourceLines.addNewLine(i + 1);
+  // positions in `source`, whatever quoteEscapes changed
+  const lc = { linePos: (offset: number) => sourceLines.linePos(toSource(offset)) };
+  const parsed = parseAllDocuments(text, PARSE_OPTIONS);
   const list = Array.isArray(parsed) ? parsed : [];
   const errors: SourceError[] = [];
   const docs: SourceDoc[] = [];
@@ -48,7 +82,8 @@ export function parseSource(text: string): ParsedSource {
       data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {
       const p = lc.linePos(contents.range?.[0] ?? 0);
-      errors.push({ message: /alias/i.test(String(e)) ? `more than ${MAX_ALIAS_COUNT} YAML alias expansions` : `YAML error: ${e instanceof Error ? e.message : String(e)}`, line: p.line, col: p.col });
+      // not any error that says "alias": an unresolved one, or a merge (`<<`) of a list, says why itself
+      errors.push({ message: /Excessive alias count/.test(String(e)) ? `more than ${MAX_ALIAS_COUNT} YAML alias expansions` : `YAML error: ${e instanceof Error ? e.message : String(e)}`, line: p.line, col: p.col });
       return;
     }
     const values = new Map<string, number>();
@@ -56,7 +91,8 @@ export function parseSource(text: string): ParsedSource {
     const walk = (node: unknown, path: Seg[]) => {
       if (isMap(node)) {
         for (const item of node.items) {
-          if (!isPair(item)) continue;
+          // a `<<` merge key: the keys it merges in are located at this mapping (locate's fallback)
+          if (!isPair(item) || (isScalar(item.key) && typeof item.key.value === 'symbol')) continue;
           const k = isScalar(item.key) ? String(item.key.value) : String(item.key);
           const child = [...path, k];
           const kn = item.key as Node | null;

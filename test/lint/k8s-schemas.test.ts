@@ -34,6 +34,26 @@ describe('bundled Kubernetes API schemas', () => {
     expect(() => new Deployment(bad).validate()).toThrow();
   });
 
+  it('checks the fields kubernetes-models\' validators lost (description, x-kubernetes-*) and JSONSchemaProps at every depth', () => {
+    const crd = (schema: unknown) => ({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'ws.example.com' }, spec: { group: 'example.com', names: { kind: 'W', plural: 'ws' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema } }] } });
+    const v = kubernetesValidator('apiextensions.k8s.io/v1', 'CustomResourceDefinition')!;
+    const errors = (schema: unknown) => (v(crd(schema)) ? [] : v.errors!.map((e) => `${e.instancePath} ${e.keyword} ${JSON.stringify(e.params)}`).sort());
+    const at = '/spec/versions/0/schema/openAPIV3Schema';
+    // the alternatives of JSONSchemaPropsOr{Bool,Array,StringArray} (kubernetes-models: object only)
+    expect(errors({ type: 'object', description: 'd', 'x-kubernetes-preserve-unknown-fields': true, additionalProperties: true, dependencies: { a: ['b'] }, properties: { l: { type: 'array', items: [{ type: 'string' }] } } })).toEqual([]);
+    expect(errors({ description: 1, properties: { a: { items: { 'x-kubernetes-list-type': 2, additionalProperties: { description: false } } } }, additionalProperties: 'yes', 'x-kubernetes-validations': [{ message: 'm' }] })).toEqual([
+      `${at}/additionalProperties type {"type":"object,boolean"}`,
+      `${at}/description type {"type":"string"}`,
+      `${at}/properties/a/items/additionalProperties/description type {"type":"string"}`,
+      `${at}/properties/a/items/x-kubernetes-list-type type {"type":"string"}`,
+      `${at}/x-kubernetes-validations/0 required {"missingProperty":"rule"}`,
+    ]);
+    const pc = kubernetesValidator('scheduling.k8s.io/v1', 'PriorityClass')!;
+    expect(pc({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'p' }, value: 1, description: 'd' })).toBe(true);
+    expect(pc({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'p' }, value: 1, description: 2 })).toBe(false);
+    expect(pc.errors!.map((e) => e.instancePath)).toEqual(['/description']);
+  });
+
   it('the format shim agrees with @kubernetes-models/validate on typical and edge values', () => {
     const original = (require('@kubernetes-models/validate') as { formats: Record<string, { validate: ((v: unknown) => boolean) | RegExp }> }).formats;
     const shim = formats();

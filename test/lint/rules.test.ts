@@ -5,6 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintInputs, type LintResult } from '../../src/lint/lint.js';
 import { ruleList } from '../../src/lint/rules/index.js';
+import { parseSource } from '../../src/lint/source.js';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'lint');
 
@@ -14,6 +15,7 @@ function lintFixture(rel: string): LintResult {
 const brief = (r: LintResult) => r.findings.map((f) => `${f.rule} ${f.severity} ${f.line}:${f.col} ${f.message}`);
 
 const D = 'Deployment/api: ';
+const W = 'CustomResourceDefinition/widgets.example.com: ';
 const C = 'compose service api: ';
 const FAIL: Record<string, string[]> = {
   'container-resources/fail.yaml': [`container-resources warning 32:11 ${D}container \`api\` has no CPU limit or memory limit`],
@@ -41,12 +43,35 @@ const FAIL: Record<string, string[]> = {
   'hpa-replicas/fail.yaml': [`hpa-replicas error 7:3 ${D}sets replicas: 2 but HorizontalPodAutoscaler/api scales it: every apply resets the scale the autoscaler chose`],
   'selector-match/fail.yaml': [`selector-match error 13:7 ${D}spec.template.metadata.labels: \`selector\` does not match template \`labels\``],
   'service-targets/fail.yaml': [`service-targets error 52:3 Service/api: targets nothing: no pod template in the linted manifests has the labels app=apii`],
+  'service-targets/fail-controller-labels.yaml': [
+    'service-targets error 74:3 Service/db-2: targets nothing: no pod template in the linted manifests has the labels statefulset.kubernetes.io/pod-name=db-2',
+    'service-targets error 111:3 Service/shards: targets nothing: no pod template in the linted manifests has the labels job-name=shards',
+  ],
+  'service-targets/fail-operator-unrelated.yaml': [
+    'unknown-kind warning 3:1 Certificate/tls: no schema for apiVersion cert-manager.io/v1, kind Certificate: not checked against a schema',
+    'service-targets error 17:3 Service/web: targets nothing: no pod template in the linted manifests has the labels app=web',
+  ],
+  'service-targets/fail-namespace.yaml': [
+    'service-targets error 44:3 Service/api: targets nothing in its namespace: the pods with app=api are in namespace shop (Deployment/api), and this Service sets no namespace',
+    'selector-match error 58:3 PodDisruptionBudget/api: selects no pods in its namespace: the pods with app=api are in namespace shop (Deployment/api), and this PodDisruptionBudget is in namespace default',
+  ],
   'statefulset-service/fail.yaml': [`statefulset-service error 8:3 StatefulSet/api: serviceName \`api\` is not a headless Service (Service/api has no clusterIP: None)`],
+  'statefulset-service/fail-namespace.yaml': [
+    'statefulset-service error 9:3 StatefulSet/api: serviceName `api` names no Service in its namespace: there is one in namespace db (Service/api), and this StatefulSet is in namespace shop',
+    'service-targets error 55:3 Service/api: targets nothing in its namespace: the pods with app=api are in namespace shop (StatefulSet/api), and this Service is in namespace db',
+  ],
   'job-ttl/fail.yaml': [`job-ttl warning 6:1 Job/reindex: has no ttlSecondsAfterFinished: the finished Job and its pods stay until someone deletes them`],
   'k8s-schema/fail.yaml': [`k8s-schema error 40:11 ${D}spec.template.spec.containers[0].securityContxt: unknown field (did you mean "securityContext"?)`],
+  'k8s-schema/fail-crd.yaml': [
+    `k8s-schema error 27:21 ${W}spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.ports.items.descripton: unknown field (did you mean "description"?)`,
+    `k8s-schema error 32:21 ${W}spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.labels.additionalProperties.x-kubernetes-preserve-unknown-fields: must be boolean`,
+    `k8s-schema error 34:19 ${W}spec.versions[0].schema.openAPIV3Schema.properties.spec.x-kubernetes-validations[0]: missing required field "rule"`,
+  ],
   'compose-schema/fail-compose.yaml': [`compose-schema error 6:5 ${C}services.api.portz: unknown key`],
   'unknown-kind/fail.yaml': [`unknown-kind warning 2:1 Widget/gadget: no schema for apiVersion example.com/v1, kind Widget: not checked against a schema`],
   'yaml-syntax/fail.yaml': [`yaml-syntax error 5:3 duplicate key: a key may appear only once in a mapping`],
+  'yaml-syntax/fail-merge.yaml': [`yaml-syntax error 9:5 duplicate key: a key may appear only once in a mapping`],
+  'yaml-syntax/fail-escape.yaml': ['yaml-syntax error 7:19 YAML syntax error: Invalid escape sequence \\q'],
   'template-not-rendered/fail.yaml': [
     'template-not-rendered error 5:9 template-not-rendered/fail.yaml is a template (`{{ .Values.name }}`), not a manifest; it was not linted',
   ],
@@ -187,6 +212,47 @@ describe('across files and documents', () => {
     const r = lintInputs([{ file: 'out/twemproxy/sessions.yml', text: 'sessions:\n  listen: 0.0.0.0:11211\n', explicit: false }]);
     expect(r.findings).toEqual([]);
     expect(r.files).toEqual([{ file: 'out/twemproxy/sessions.yml', kubernetes: 0, compose: 0, skipped: 'neither Kubernetes objects nor a compose file' }]);
+  });
+});
+
+describe('what kubectl and docker compose accept', () => {
+  it("reads \\' in a double-quoted string as ' (go-yaml does) and places what follows on that line in the file as written", () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata: { x: "it\\\'s \\\'b\\\'", y: 1 }\n';
+    const r = lintInputs([{ file: 'cm.yaml', text, explicit: true }]);
+    expect(brief(r)).toEqual(['k8s-schema error 4:27 ConfigMap/a: data.y: must be string']);
+    expect(parseSource(text).docs[0].data).toMatchObject({ data: { x: "it's 'b'", y: 1 } });
+    // an escaped backslash before a quote is no \' escape
+    expect(parseSource('a: "\\\\\'"\n').docs[0].data).toEqual({ a: "\\'" });
+  });
+
+  it('resolves << merge keys in Kubernetes documents too; a finding on a merged-in key is placed at the mapping that merges it', () => {
+    const text = readFileSync(join(DIR, 'image-tag/pass.yaml'), 'utf8')
+      .replace('      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.2.3\n', '      containers:\n        - <<: { image: "ghcr.io/acme/api:latest" }\n          name: api\n');
+    expect(text).toContain('<<');
+    expect(brief(lintInputs([{ file: 'x.yaml', text, explicit: true }]))).toEqual([`image-tag warning 27:11 ${D}container \`api\`: image \`ghcr.io/acme/api:latest\` uses the \`latest\` tag`]);
+    const compose = 'x-base: &base\n  image: ghcr.io/acme/api\nservices:\n  api:\n    <<: *base\n    user: "10001"\n    read_only: true\n    cap_drop: [ALL]\n    security_opt: ["no-new-privileges:true"]\n    deploy: { resources: { limits: { cpus: "1", memory: 64m } } }\n';
+    expect(brief(lintInputs([{ file: 'compose.yml', text: compose, explicit: true }]))).toEqual([`image-tag warning 4:3 ${C}image \`ghcr.io/acme/api\` has no tag (it means \`latest\`)`]);
+    // what cannot be merged is an error that says why (not "too many aliases")
+    expect(brief(lintInputs([{ file: 'c.yml', text: 'x: &x [1]\nservices:\n  a:\n    <<: *x\n', explicit: true }]))).toEqual(['yaml-syntax error 1:1 YAML error: Merge sources must be maps or map aliases']);
+  });
+
+  it('checks an apiextensions.k8s.io/v1beta1 CRD (removed in 1.22) against its own schema, like extensions/v1beta1 Deployment: descriptions are known', () => {
+    const crd = (desc: string) => `apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\nmetadata: { name: widgets.example.com }\nspec:\n  group: example.com\n  names: { kind: Widget, plural: widgets }\n  scope: Namespaced\n  version: v1\n  validation:\n    openAPIV3Schema:\n      type: object\n      ${desc}: A widget.\n      properties:\n        spec: { type: object, ${desc}: its spec, x-kubernetes-preserve-unknown-fields: true }\n`;
+    const deployment = 'apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  template:\n    metadata: { labels: { app: web } }\n    spec: { containers: [{ name: web, image: "ghcr.io/acme/web:1.0" }] }\n';
+    expect(brief(lintInputs([{ file: 'crd.yaml', text: crd('description'), explicit: true }]))).toEqual([]);
+    expect(brief(lintInputs([{ file: 'd.yaml', text: deployment, explicit: true }])).filter((f) => /k8s-schema|unknown-kind/.test(f))).toEqual([]);
+    expect(brief(lintInputs([{ file: 'crd.yaml', text: crd('descripton'), explicit: true }]))).toEqual([
+      `k8s-schema error 12:7 ${W}spec.validation.openAPIV3Schema.descripton: unknown field (did you mean "description"?)`,
+      `k8s-schema error 14:31 ${W}spec.validation.openAPIV3Schema.properties.spec.descripton: unknown field (did you mean "description"?)`,
+    ]);
+  });
+
+  it('selects the pods of a CronJob by the job-name its Jobs get (<cronjob>-<time>), and a DaemonSet\'s by controller-revision-hash', () => {
+    const cron = 'apiVersion: batch/v1\nkind: CronJob\nmetadata: { name: report }\nspec:\n  schedule: "0 * * * *"\n  jobTemplate: { spec: { template: { spec: { restartPolicy: OnFailure, containers: [{ name: c, image: "ghcr.io/acme/c:1.0" }] } } } }\n';
+    const ds = 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: { name: agent }\nspec:\n  selector: { matchLabels: { app: agent } }\n  template:\n    metadata: { labels: { app: agent } }\n    spec: { containers: [{ name: c, image: "ghcr.io/acme/c:1.0" }] }\n';
+    const svc = (name: string, selector: string) => `apiVersion: v1\nkind: Service\nmetadata: { name: ${name} }\nspec: { selector: ${selector}, ports: [{ port: 80 }] }\n`;
+    const r = lintInputs([{ file: 'x.yaml', text: [cron, ds, svc('a', '{ job-name: report-28391520 }'), svc('b', '{ job-name: other-28391520 }'), svc('c', '{ app: agent, controller-revision-hash: 5d8f7c }')].join('---\n'), explicit: true }]);
+    expect(brief(r).filter((f) => f.startsWith('service-targets'))).toEqual(['service-targets error 25:9 Service/b: targets nothing: no pod template in the linted manifests has the labels job-name=other-28391520']);
   });
 });
 

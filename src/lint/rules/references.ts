@@ -1,10 +1,51 @@
 // References between objects: selectors that match their pods, Services that target something,
 // StatefulSets with a headless governing Service, Jobs that clean up after themselves.
-import { getPath, selectorMatches } from '../kubernetes-schema.js';
-import { containersOf, podOf, pods, selectedPods } from '../pods.js';
-import { isObj, type Rule, type RuleHit } from '../types.js';
+import { getPath, knownKind, selectorMatches } from '../kubernetes-schema.js';
+import { askedLabels, containersOf, podLabels, podOf, pods, SELECTABLE, selectedElsewhere, selectedPods, type PodRef } from '../pods.js';
+import { isObj, type K8sObject, type LintContext, type Rule, type RuleHit } from '../types.js';
 
 const fmtLabels = (m: Record<string, unknown>) => Object.entries(m).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
+
+/** Is there a `key: value` pair anywhere in `node` (metadata.labels, spec.podMetadata.labels, ...)? */
+function hasPair(node: unknown, key: string, value: string, depth = 0): boolean {
+  if (typeof node !== 'object' || node === null || depth > 10) return false;
+  if (!Array.isArray(node) && (node as Record<string, unknown>)[key] === value) return true;
+  return Object.values(node).some((v) => hasPair(v, key, value, depth + 1));
+}
+
+/**
+ * Is there, in the namespace, a custom resource ddp does not know whose operator may make the pods
+ * `selector` names (kube-prometheus's Alertmanager)? No pod template in the manifests shows such
+ * pods, so a selector that matches none proves nothing. Operators label their pods with the
+ * resource's name (alertmanager: main, cnpg.io/cluster: pg) or with labels the resource carries;
+ * a resource that shares neither with the selector (an HTTPRoute, a ServiceMonitor) makes no
+ * difference.
+ */
+function operatorMayMakePods(ctx: LintContext, namespace: string, selector: unknown): boolean {
+  const asked = askedLabels(selector);
+  return ctx.objects.some((o) => o.namespace === namespace && !knownKind(o.apiVersion, o.kind) && asked.some(([k, v]) => v === o.name || hasPair(o.data, k, v)));
+}
+
+/** Per namespace: `namespace shop (Deployment/api)`, or `the namespace kubectl applies them to (Deployment/api sets none)`. */
+function whereObjects(objects: readonly K8sObject[]): string {
+  const byNamespace = new Map<string, Set<string>>();
+  for (const o of objects) byNamespace.set(o.namespace, (byNamespace.get(o.namespace) ?? new Set()).add(`${o.kind}/${o.name}`));
+  return [...byNamespace]
+    .map(([ns, names]) => (ns ? `namespace ${ns} (${[...names].join(', ')})` : `the namespace kubectl applies them to (${[...names].join(', ')} set${names.size === 1 ? 's' : ''} none)`))
+    .join('; ');
+}
+
+/** The end of a finding about objects in another namespace than `o`, and the hint. */
+function otherNamespace(o: K8sObject, others: readonly K8sObject[], what: string): { message: string; hint: string } {
+  const ns = others.find((x) => x.namespace !== '')?.namespace;
+  const why = `a ${o.kind} sees only its own namespace`;
+  return {
+    message: `${whereObjects(others)}, and this ${o.kind} ${o.namespace ? `is in namespace ${o.namespace}` : 'sets no namespace'}`,
+    hint: ns && !o.namespace ? `set metadata.namespace: ${ns} (${why})` : `put this ${o.kind} and ${what} in one namespace (metadata.namespace): ${why}`,
+  };
+}
+
+const workloadsOf = (selected: readonly PodRef[]) => selected.map((p) => p.object);
 
 export const selectorMatch: Rule = {
   id: 'selector-match',
@@ -20,8 +61,14 @@ export const selectorMatch: Rule = {
       if (b.kind !== 'PodDisruptionBudget' || !b.apiVersion.startsWith('policy/')) continue;
       const selector = getPath(b.data, ['spec', 'selector']);
       if (!isObj(selector)) continue;
-      if (selectedPods(all, b.namespace, selector).length) continue;
+      if (selectedPods(all, b.namespace, selector, SELECTABLE).length || operatorMayMakePods(ctx, b.namespace, selector)) continue;
       const labels = isObj(selector.matchLabels) ? fmtLabels(selector.matchLabels) : 'its matchExpressions';
+      const elsewhere = workloadsOf(selectedElsewhere(all, b.namespace, selector, SELECTABLE));
+      if (elsewhere.length) {
+        const { message, hint } = otherNamespace(b, elsewhere, 'the workload it protects');
+        out.push({ target: b, path: ['spec', 'selector'], message: `selects no pods in its namespace: the pods with ${labels} are in ${message}`, hint });
+        continue;
+      }
       out.push({
         target: b,
         path: ['spec', 'selector'],
@@ -45,8 +92,15 @@ export const serviceTargets: Rule = {
       if (svc.kind !== 'Service' || svc.apiVersion !== 'v1') continue;
       const selector = getPath(svc.data, ['spec', 'selector']);
       if (getPath(svc.data, ['spec', 'type']) === 'ExternalName' || !isObj(selector) || Object.keys(selector).length === 0) continue;
-      const selected = selectedPods(all, svc.namespace, selector);
+      const selected = selectedPods(all, svc.namespace, selector, SELECTABLE);
       if (!selected.length) {
+        if (operatorMayMakePods(ctx, svc.namespace, selector)) continue;
+        const elsewhere = workloadsOf(selectedElsewhere(all, svc.namespace, selector, SELECTABLE));
+        if (elsewhere.length) {
+          const { message, hint } = otherNamespace(svc, elsewhere, 'the workload it fronts');
+          out.push({ target: svc, path: ['spec', 'selector'], message: `targets nothing in its namespace: the pods with ${fmtLabels(selector)} are in ${message}`, hint });
+          continue;
+        }
         out.push({
           target: svc,
           path: ['spec', 'selector'],
@@ -88,7 +142,13 @@ export const statefulSetService: Rule = {
         out.push({ target: sts, path: ['spec'], message: 'has no serviceName: its pods get no stable DNS names', hint });
         continue;
       }
-      const svc = ctx.objects.find((o) => o.kind === 'Service' && o.apiVersion === 'v1' && o.namespace === sts.namespace && o.name === name);
+      const named = ctx.objects.filter((o) => o.kind === 'Service' && o.apiVersion === 'v1' && o.name === name);
+      const svc = named.find((o) => o.namespace === sts.namespace);
+      if (!svc && named.length) {
+        const where = otherNamespace(sts, named, `Service/${name}`);
+        out.push({ target: sts, path: ['spec', 'serviceName'], message: `serviceName \`${name}\` names no Service in its namespace: there is one in ${where.message}`, hint: where.hint });
+        continue;
+      }
       if (!svc) {
         out.push({ target: sts, path: ['spec', 'serviceName'], message: `serviceName \`${name}\` names no Service in the linted manifests`, hint });
         continue;
@@ -99,7 +159,7 @@ export const statefulSetService: Rule = {
       }
       const pod = podOf(sts);
       const selector = getPath(svc.data, ['spec', 'selector']);
-      if (pod && !selectorMatches(selector, pod.labels)) {
+      if (pod && !selectorMatches(selector, podLabels(pod, selector))) {
         out.push({ target: sts, path: ['spec', 'serviceName'], message: `serviceName \`${name}\`: Service/${name} does not select this StatefulSet's pods`, hint: `make Service/${name}'s selector a subset of the pod template labels` });
       }
     }
