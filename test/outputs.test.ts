@@ -384,6 +384,24 @@ describe.each(CASES)('example %s (env %s)', (name, env) => {
     expect(validateCompose(o.compose).map((l) => `${o.label}: compose/docker-compose.yml: ${l}`)).toEqual([]);
   });
 
+  it('compose services name only compose services (depends_on, network_mode and pid service:X), and a proxy starts after the upstream it resolves at load', () => {
+    const services = o.compose.services as Record<string, Obj>;
+    const problems: string[] = [];
+    for (const [n, svc] of Object.entries(services)) {
+      for (const d of Object.keys(svc.depends_on ?? {})) if (!services[d]) problems.push(`service ${n}: depends_on ${d}, which is no compose service`);
+      for (const k of ['network_mode', 'pid']) {
+        const m = typeof svc[k] === 'string' ? /^service:(.+)$/.exec(svc[k]) : null;
+        if (m && !services[m[1]]) problems.push(`service ${n}: ${k} service:${m[1]}, which is no compose service`);
+      }
+    }
+    // nginx and varnish resolve their upstreams when they load: a cache or TLS layer waits for the layer behind it
+    for (const [n, svc] of Object.entries(services)) {
+      if (!/-(cache|tls)$/.test(n) || !Array.isArray(svc.entrypoint ?? svc.command)) continue;
+      if (!Object.keys(svc.depends_on ?? {}).length) problems.push(`service ${n}: a proxy layer that waits for nothing`);
+    }
+    expect(problems.map((p) => `${o.label}: compose/docker-compose.yml: ${p}`)).toEqual([]);
+  });
+
   it('every file compose mounts exists under OUT, but the secrets the report says you supply', () => {
     const paths = new Set(o.files.map((f) => f.path));
     const problems: string[] = [];

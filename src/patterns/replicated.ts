@@ -119,7 +119,8 @@ function cacheLayer(name: string, svc: Replicated, ctx: Context, backend: { name
     replicas: cache.replicas ?? DEFAULT_REPLICAS,
     pod,
     service: { name: cname, headless: false, ports: [{ name: 'http', port: LAYER_PORT, protocol: 'TCP' }] },
-    compose: {},
+    // varnish resolves its backend when it loads the VCL: in compose, start it after the backend
+    compose: { dependsOn: [{ name: backend.name, condition: 'service_started' }] },
   };
   return { component, config };
 }
@@ -166,7 +167,8 @@ function tlsLayer(name: string, svc: Replicated, ctx: Context, backend: { name: 
     replicas: tls.replicas ?? DEFAULT_REPLICAS,
     pod,
     service: { name: tname, headless: false, ports: [{ name: 'https', port, protocol: 'TCP' }] },
-    compose: {},
+    // nginx resolves its upstream when it loads the config: in compose, start it after it
+    compose: { dependsOn: [{ name: backend.name, condition: 'service_started' }] },
   };
   return { component, config, port };
 }
