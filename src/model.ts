@@ -124,6 +124,9 @@ export interface Container {
   role: 'main' | 'sidecar' | 'ambassador' | 'adapter' | 'infra';
   /** Kubernetes-only container (e.g. a barrier that asks the API): not run in compose. */
   kubernetesOnly?: boolean;
+  /** compose services this container's own compose service starts after (a proxy resolves its
+   *  upstreams when it loads: an ambassador waits for the services it routes to) */
+  composeAfter?: string[];
   /** compose healthcheck test (CMD form) where ddp knows the image has the tool (redis-cli, ...) */
   healthcheck?: string[];
 }

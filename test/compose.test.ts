@@ -40,6 +40,14 @@ describe('compose target', () => {
     }
   });
 
+  it('an ambassador starts after the services it resolves when it loads (split routes, the shards it routes to); an outside proxy after its pod only', async () => {
+    const doc = (await compose('09-ambassadors')) as unknown as { services: Record<string, { depends_on?: Record<string, unknown> }> };
+    const after = (n: string) => Object.keys(doc.services[n].depends_on ?? {});
+    expect(after('shop-experiment')).toEqual(['shop', 'web', 'web-next']);
+    expect(after('shop-cache')).toEqual(['shop', 'sessions-0', 'sessions-1', 'sessions-2']);
+    expect(after('shop-db')).toEqual(['shop']);
+  });
+
   it('adds no init service when nothing uses a named volume', async () => {
     const doc = await compose('01-replicated');
     expect(doc.services['ddp-volume-init']).toBeUndefined();

@@ -177,6 +177,7 @@ export function composeServices(model: Model, unit: Unit, named: NamedVolumes, s
         ports,
         dependsOn: [
           ...(isMain ? c.compose.dependsOn ?? [] : [{ name: mainName, condition: 'service_started' }]),
+          ...(container.composeAfter ?? []).map((s) => ({ name: s, condition: 'service_started' })),
           // named volumes start out owned by root: wait until they belong to the service's user
           ...(volumes.some((v) => v.type === 'volume') ? [{ name: VOLUME_INIT, condition: 'service_completed_successfully' }] : []),
         ],

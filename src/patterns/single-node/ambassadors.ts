@@ -7,7 +7,7 @@
 //    the client address: in a pod every request comes from the app at 127.0.0.1, one route for all
 //  - proxy: a TCP (nginx stream) or HTTP proxy to an outside `upstream` host:port
 import type { Component, ConfigFile, Unit } from '../../model.js';
-import type { Ambassador } from '../../generated/topology.js';
+import type { Ambassador, Sharded } from '../../generated/topology.js';
 import type { Context } from '../context.js';
 import { serviceNamed } from '../context.js';
 import { error } from '../../diagnostics.js';
@@ -16,6 +16,7 @@ import { infraContainer, mainPort, resourcesOf } from '../containers.js';
 import { CONFIG_DIR, IMAGES } from '../../images.js';
 import { attach, configMount } from './attach.js';
 import { LOOPBACK, shardRouterConfig } from './shard-router.js';
+import { shardServers } from '../sharded.js';
 import { entryBehindTls } from '../function.js';
 import { TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB } from '../naming.js';
 
@@ -28,7 +29,12 @@ export function applyAmbassadors(unit: Unit, c: Component, ambassadors: Ambassad
     const ptr = `${pointer}/ambassadors/${i}`;
     const name = `${c.name}-${a.name}`;
     let config: ConfigFile;
-    if (a.kind === 'split') config = { name, target: 'nginx', template: 'split', key: 'nginx.conf', data: splitData(a, ctx) };
+    let after: string[] = []; // the compose services it resolves when it loads
+    if (a.kind === 'split') {
+      const data = splitData(a, ctx);
+      config = { name, target: 'nginx', template: 'split', key: 'nginx.conf', data };
+      after = data.upstreams.map((u) => u.host);
+    }
     else if (a.kind === 'proxy') config = { name, target: 'nginx', template: a.protocol === 'http' ? 'proxy-http' : 'proxy-tcp', key: 'nginx.conf', data: proxyData(a) };
     else {
       const routed = shardRouterConfig(name, a, ctx);
@@ -37,10 +43,12 @@ export function applyAmbassadors(unit: Unit, c: Component, ambassadors: Ambassad
         return;
       }
       config = routed;
+      const target = serviceNamed(ctx, a.target!) as Sharded; // shardRouterConfig: a sharded service
+      after = shardServers(a.target!, target).map((s) => s.name);
     }
     const mount = configMount(unit, c, a.name, config);
     const statsPort = config.target === 'twemproxy' ? TWEMPROXY_STATS_PORT + twemproxies++ : undefined;
-    attach(c, ambassadorContainer(ctx, a, config, mount, statsPort));
+    attach(c, { ...ambassadorContainer(ctx, a, config, mount, statsPort), ...(after.length ? { composeAfter: [...new Set(after)].sort() } : {}) });
   });
 }
 
