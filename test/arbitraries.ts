@@ -37,7 +37,7 @@ export const TRICKY = [
   '"double"', "'single'", 'it\'s', 'back\\slash', '\\n not a newline', 'line1\nline2', 'crlf\r\nend', 'tab\there', '\n', '\r',
   '- item', '? key', '[a, b]', '{a: 1}', '&anchor', '*alias', '!tag', '!!str x', '%YAML 1.1', '@at', '`tick`', '| block', '> folded',
   '---', '...', '--- # doc', 'a\n---\nb: 1', 'x\n  injected: true', '"}\n  injected: true', '\nkind: Secret',
-  '${HOME}', '$HOME', '$$', 'a$b', '{{ q }}', '{{{raw}}}', '<script>', 'é', '日本語', '🙂', 'e\u0301', '\u00a0nbsp', '\u2028ls', '\u0085nel', '\u0080c1', '\ufeffbom', '\u007fdel', '\u0000nul', '\u001besc',
+  '${HOME}', '$HOME', '$$', 'a$b', '$(HOME)', '$$(X)', '{{ q }}', '{{{raw}}}', '<script>', 'é', '日本語', '🙂', 'e\u0301', '\u00a0nbsp', '\u2028ls', '\u0085nel', '\u0080c1', '\ufeffbom', '\u007fdel', '\u0000nul', '\u001besc',
 ];
 
 /** Free text: the tricky list, random unicode, random code units; never longer than 40. */

@@ -125,6 +125,15 @@ describe('examples/01-replicated, key fields', async () => {
 const HEAD = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: shop }\nservices:\n  api:\n    pattern: replicated\n    image: ghcr.io/acme/api:2.0.1\n    port: 9000\n';
 
 describe('replicated options', () => {
+  it('$ in env values, command and args reaches the container as written: doubled for the kubelet ($$ and $(VAR) expand there) as for compose', async () => {
+    const files = await generate(HEAD + '    args: ["echo $$ $(HOME)"]\n    env: { X: "$(HOME)", Y: "a$$b" }\n');
+    const c = find(objects(files), 'Deployment', 'api').spec.template.spec.containers[0];
+    expect(c.args).toEqual(['echo $$$$ $$(HOME)']);
+    expect(c.env).toEqual([{ name: 'X', value: '$$(HOME)' }, { name: 'Y', value: 'a$$$$b' }]);
+    const svc = (parseYaml(content(files, 'compose/docker-compose.yml')) as { services: Record<string, { command: string[]; environment: Record<string, string> }> }).services.api;
+    expect([svc.command, svc.environment]).toEqual([['echo $$$$ $$(HOME)'], { X: '$$(HOME)', Y: 'a$$$$b' }]);
+  });
+
   it('a UDP main port and no health: no probes (a TCP one never succeeds: the pod was never ready), and a warning saying so', async () => {
     const yaml = HEAD.replace('    port: 9000\n', '    ports: [{ name: dns, port: 5353, protocol: UDP }]\n');
     const p = await prepareLoaded(parseTopologyText(yaml, 'ddp.yaml'), undefined);

@@ -44,6 +44,9 @@ export function yamlBlock(content: string, indent: number): string {
 /** The helpers templates call, by name. Each gets `{ name, hash }` as its last argument (scripts/compile-templates.mjs). */
 export const helpers: Record<string, (...args: any[]) => unknown> = {
   q: (v: unknown) => quote(v),
+  // Kubernetes expands `$(VAR)` and turns `$$` into `$` in env values, command and args; every
+  // `$` doubled reaches the container as written, as compose's `$$` does (targets/compose.ts)
+  kubeLiteral: (v: unknown) => (Array.isArray(v) ? v.map(kubeLiteral) : kubeLiteral(String(v))),
   block: (v: unknown, indent: unknown) => yamlBlock(String(v), typeof indent === 'number' ? indent : 2),
   json: (v: unknown) => yamlSafeJson(JSON.stringify(v ?? null)),
   nq: (v: unknown) => nginxQuote(v),
@@ -67,3 +70,8 @@ export const helpers: Record<string, (...args: any[]) => unknown> = {
   concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
   lookupKey: (o: Record<string, unknown>, k: string) => (o && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined),
 };
+
+/** A string Kubernetes passes on as written: `$` doubled, so neither `$$` nor `$(VAR)` is expanded. */
+export function kubeLiteral(s: string): string {
+  return s.includes('$') ? s.replaceAll('$', '$$$$') : s;
+}

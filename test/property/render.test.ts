@@ -39,6 +39,24 @@ export function afterComposeInterpolation(s: string): string | undefined {
   return out;
 }
 
+/**
+ * What Kubernetes passes to a container for an env value, a command or an argument: `$$` becomes
+ * `$`, and `$(NAME)` is replaced by the variable when the container defines it (kubelet's
+ * expansion). undefined when a reference is left unescaped (this test counts that as changed).
+ */
+export function afterKubernetesExpansion(s: string): string | undefined {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] !== '$') out += s[i];
+    else if (s[i + 1] === '$') {
+      out += '$';
+      i++;
+    } else if (s[i + 1] === '(' && s.indexOf(')', i + 2) > i + 2) return undefined;
+    else out += '$';
+  }
+  return out;
+}
+
 async function render(t: GeneratedTopology, style: Parameters<typeof toYamlText>[1]): Promise<OutputFile[]> {
   const text = toYamlText(t.doc, style);
   const prepared = await prepareLoaded(parseTopologyText(text, 'random.yaml'), undefined);
@@ -67,9 +85,9 @@ function checkOutput(t: GeneratedTopology, files: OutputFile[]): void {
   const k8sEnv = new Set<string>();
   const k8sArgs = new Set<string>();
   for (const o of objects(docs)) {
-    if (Array.isArray(o.env)) for (const e of o.env as Record<string, unknown>[]) if (typeof e.value === 'string') k8sEnv.add(`${e.name}\0${e.value}`);
-    if (Array.isArray(o.args)) for (const a of o.args) k8sArgs.add(a as string);
-    if (Array.isArray(o.command)) for (const a of o.command) k8sArgs.add(a as string);
+    if (Array.isArray(o.env)) for (const e of o.env as Record<string, unknown>[]) if (typeof e.value === 'string') k8sEnv.add(`${e.name}\0${afterKubernetesExpansion(e.value)}`);
+    if (Array.isArray(o.args)) for (const a of o.args) k8sArgs.add(afterKubernetesExpansion(a as string) as string);
+    if (Array.isArray(o.command)) for (const a of o.command) k8sArgs.add(afterKubernetesExpansion(a as string) as string);
   }
   const composeEnv = new Set<string>();
   const composeArgs = new Set<string>();
@@ -125,6 +143,13 @@ describe('random valid topologies', () => {
       }),
       fcParams(15),
     );
+  });
+
+  it('Kubernetes expansion is understood by this test as the kubelet does it', () => {
+    expect(afterKubernetesExpansion('a$$b')).toBe('a$b');
+    expect(afterKubernetesExpansion('$$(X)')).toBe('$(X)');
+    expect(afterKubernetesExpansion('$(X)')).toBeUndefined();
+    expect(afterKubernetesExpansion('$HOME and $5')).toBe('$HOME and $5');
   });
 
   it('compose interpolation is understood by this test as compose does it', () => {
