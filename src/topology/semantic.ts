@@ -229,6 +229,11 @@ function singleNodeChecks(name: string, svc: SingleNode, base: string, services:
       }
     }
     if (a.kind === 'proxy' && !a.upstream) out.push(err('missing-key', 'a `proxy` ambassador needs `upstream` (host:port)', p, 'add `upstream: db.example.com:5432`'));
+    // a sharded service's own name is its headless Service: its shards round-robined, its router skipped (and no such name in compose)
+    const host = a.kind === 'proxy' && a.upstream ? a.upstream.slice(0, a.upstream.lastIndexOf(':')) : undefined;
+    if (host !== undefined && has(host) && services[host].pattern === 'sharded') {
+      out.push(warn('proxy-to-shards', `proxy ambassador \`${a.name}\` connects to \`${host}\`, the headless Service of a sharded service: each connection goes to some shard, past the router (and compose has no such name)`, `${p}/upstream`, `connect to its router, \`${host}-router\`, or use \`kind: shard-router\` with \`target: ${host}\``));
+    }
   });
   let scrape: string | undefined;
   (svc.adapters ?? []).forEach((a, i) => {

@@ -169,6 +169,21 @@ describe('ambassadors', () => {
     ]);
   });
 
+  it('a proxy ambassador to a sharded service by its own name (its headless Service): a warning pointing to its router', async () => {
+    const { diagnostics } = await generate(`${TOPOLOGY_HEAD}  pages: { pattern: sharded, image: acme/pages:1.0.0, port: 8080, shards: 2 }
+  shop:
+    pattern: replicated
+    image: acme/shop:1.0.0
+    port: 8080
+    ambassadors:
+      - { name: pages, kind: proxy, listen: 9001, upstream: pages:8080 }
+      - { name: router, kind: proxy, listen: 9002, upstream: pages-router:8080 }
+`);
+    expect(diagnostics.filter((d) => d.code === 'proxy-to-shards').map((d) => `${d.line} ${d.severity} ${d.message} | ${d.hint}`)).toEqual([
+      '11 warning proxy ambassador `pages` connects to `pages`, the headless Service of a sharded service: each connection goes to some shard, past the router (and compose has no such name) | connect to its router, `pages-router`, or use `kind: shard-router` with `target: pages`',
+    ]);
+  });
+
   it('split, tcp proxy and http proxy: nginx containers in the pod, listening on 127.0.0.1 only', async () => {
     const { files } = await generate(`${TOPOLOGY_HEAD}  web: { pattern: replicated, image: acme/web:1.0.0, port: 8080 }
   web-next: { pattern: replicated, image: acme/web:1.1.0, port: 8081 }
