@@ -47,6 +47,9 @@ describe('sidecars', () => {
     expect(spec.containers[1].volumeMounts[0]).toEqual({ name: 'content', mountPath: '/git' });
     // the sidecar's own port gets its own name in the pod (the app's is "main")
     expect(spec.containers[2].ports).toEqual([{ name: 'topz', containerPort: 8081, protocol: 'TCP' }]);
+    // a sidecar with a port and no health: TCP readiness on it (DESIGN.md, every container), liveness derived; one without a port: none
+    expect([spec.containers[2].readinessProbe.tcpSocket, spec.containers[2].livenessProbe.tcpSocket]).toEqual([{ port: 8081 }, { port: 8081 }]);
+    expect([spec.containers[1].readinessProbe, spec.containers[1].livenessProbe]).toEqual([undefined, undefined]);
     const compose = composeDoc(files);
     expect(compose.services['site-git-sync']).toMatchObject({ network_mode: 'service:site', pid: 'service:site' });
     expect(compose.services['site-git-sync'].volumes[0]).toEqual({ type: 'volume', source: 'site-content', target: '/git' });

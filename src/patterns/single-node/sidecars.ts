@@ -4,7 +4,7 @@ import type { Component, ConfigFile, Unit } from '../../model.js';
 import type { Sidecar, SingleNode } from '../../generated/topology.js';
 import { supply, type Context } from '../context.js';
 import { error } from '../../diagnostics.js';
-import { containerFrom, infraContainer, resourcesOf, tcpReadiness } from '../containers.js';
+import { containerFrom, infraContainer, portsOf, resourcesOf, tcpReadiness } from '../containers.js';
 import { CONFIG_DIR, IMAGES } from '../../images.js';
 import { addServicePort, attach, configMount, ensureDeclaredVolume, mainContainer, portName, takenPorts } from './attach.js';
 
@@ -23,7 +23,8 @@ export function applySidecars(unit: Unit, c: Component, svc: SingleNode, ctx: Co
 /** Your image, in the pod: the service's volumes it mounts join the pod. */
 function containerSidecar(c: Component, s: Sidecar, svc: SingleNode, ctx: Context): void {
   for (const m of s.mounts ?? []) ensureDeclaredVolume(c, m.volume, svc.volumes);
-  const container = containerFrom(ctx, s, { name: s.name, role: 'sidecar', noProbes: s.health === undefined });
+  // every container gets readiness from `health`, else TCP on its main port (DESIGN.md); a sidecar without a port has nothing to probe
+  const container = containerFrom(ctx, s, { name: s.name, role: 'sidecar', noProbes: s.health === undefined && portsOf(s).length === 0 });
   // `port:` is named "main" like the app's: give it a name of its own in the pod
   container.ports = container.ports.map((p) => (p.name === 'main' ? { ...p, name: portName(s.name, takenPorts(c)) } : p));
   attach(c, container, s.native === true);
