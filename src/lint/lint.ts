@@ -4,6 +4,7 @@
 // `ddp.dev/ignore` suppresses, and place each finding at its file:line:col.
 import { ALL_RULES, RULES_BY_ID } from './rules/index.js';
 import { checkKubernetesObject, formatPath, getPath, type Seg } from './kubernetes-schema.js';
+import { removedApi } from './removed-apis.js';
 import { parseSource, type SourceDoc } from './source.js';
 import { isObj, targetName, type ComposeService, type Finding, type K8sObject, type LintContext, type LintTarget, type Obj } from './types.js';
 import validateCompose from '../generated/validate-compose.js';
@@ -194,9 +195,11 @@ function addObject(ctx: LintContext, hits: Hit[], file: string, doc: SourceDoc, 
     }
     return;
   }
-  const r = checkKubernetesObject(data, data.apiVersion, data.kind);
+  // an API the server no longer serves is rule removed-api's finding (it names the replacement):
+  // what its old schema says, or an unknown-kind warning, would only add noise
+  const r = removedApi(data.apiVersion, data.kind) ? { known: true, findings: [] } : checkKubernetesObject(data, data.apiVersion, data.kind);
   if (!r.known) {
-    hits.push({ target: o, rule: 'unknown-kind', path: ['kind'], message: `no schema for apiVersion ${data.apiVersion}, kind ${data.kind}: not checked against a schema`, hint: 'a custom resource ddp does not know, or an API version Kubernetes no longer serves (check `kubectl api-resources`)' });
+    hits.push({ target: o, rule: 'unknown-kind', path: ['kind'], message: `no schema for apiVersion ${data.apiVersion}, kind ${data.kind}: not checked against a schema`, hint: 'a custom resource ddp does not know; if it is none, check apiVersion and kind against `kubectl api-resources`' });
   }
   for (const f of r.findings) {
     hits.push({

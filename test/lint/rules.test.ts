@@ -5,6 +5,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintInputs, type LintResult } from '../../src/lint/lint.js';
 import { ruleList } from '../../src/lint/rules/index.js';
+import { REMOVED_APIS, removedApi } from '../../src/lint/removed-apis.js';
+import { knownKind } from '../../src/lint/kubernetes-schema.js';
 import { parseSource } from '../../src/lint/source.js';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'lint');
@@ -68,6 +70,14 @@ const FAIL: Record<string, string[]> = {
     `k8s-schema error 34:19 ${W}spec.versions[0].schema.openAPIV3Schema.properties.spec.x-kubernetes-validations[0]: missing required field "rule"`,
   ],
   'compose-schema/fail-compose.yaml': [`compose-schema error 6:5 ${C}services.api.portz: unknown key`],
+  'removed-api/fail.yaml': [
+    'removed-api error 3:1 Deployment/web: extensions/v1beta1 Deployment was removed in Kubernetes 1.16; the API server refuses it',
+    'removed-api error 18:1 HorizontalPodAutoscaler/web: autoscaling/v2beta1 HorizontalPodAutoscaler was removed in Kubernetes 1.25; the API server refuses it',
+    'removed-api error 36:1 Ingress/web: networking.k8s.io/v1beta1 Ingress was removed in Kubernetes 1.22; the API server refuses it',
+    'removed-api error 51:1 CronJob/report: batch/v1beta1 CronJob was removed in Kubernetes 1.25; the API server refuses it',
+    `removed-api error 67:1 ${W}apiextensions.k8s.io/v1beta1 CustomResourceDefinition was removed in Kubernetes 1.22; the API server refuses it`,
+    'removed-api error 87:1 PodSecurityPolicy/restricted: policy/v1beta1 PodSecurityPolicy was removed in Kubernetes 1.25; the API server refuses it',
+  ],
   'unknown-kind/fail.yaml': [`unknown-kind warning 2:1 Widget/gadget: no schema for apiVersion example.com/v1, kind Widget: not checked against a schema`],
   'yaml-syntax/fail.yaml': [`yaml-syntax error 5:3 duplicate key: a key may appear only once in a mapping`],
   'yaml-syntax/fail-merge.yaml': [`yaml-syntax error 9:5 duplicate key: a key may appear only once in a mapping`],
@@ -236,15 +246,50 @@ describe('what kubectl and docker compose accept', () => {
     expect(brief(lintInputs([{ file: 'c.yml', text: 'x: &x [1]\nservices:\n  a:\n    <<: *x\n', explicit: true }]))).toEqual(['yaml-syntax error 1:1 YAML error: Merge sources must be maps or map aliases']);
   });
 
-  it('checks an apiextensions.k8s.io/v1beta1 CRD (removed in 1.22) against its own schema, like extensions/v1beta1 Deployment: descriptions are known', () => {
-    const crd = (desc: string) => `apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\nmetadata: { name: widgets.example.com }\nspec:\n  group: example.com\n  names: { kind: Widget, plural: widgets }\n  scope: Namespaced\n  version: v1\n  validation:\n    openAPIV3Schema:\n      type: object\n      ${desc}: A widget.\n      properties:\n        spec: { type: object, ${desc}: its spec, x-kubernetes-preserve-unknown-fields: true }\n`;
-    const deployment = 'apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  template:\n    metadata: { labels: { app: web } }\n    spec: { containers: [{ name: web, image: "ghcr.io/acme/web:1.0" }] }\n';
-    expect(brief(lintInputs([{ file: 'crd.yaml', text: crd('description'), explicit: true }]))).toEqual([]);
-    expect(brief(lintInputs([{ file: 'd.yaml', text: deployment, explicit: true }])).filter((f) => /k8s-schema|unknown-kind/.test(f))).toEqual([]);
-    expect(brief(lintInputs([{ file: 'crd.yaml', text: crd('descripton'), explicit: true }]))).toEqual([
-      `k8s-schema error 12:7 ${W}spec.validation.openAPIV3Schema.descripton: unknown field (did you mean "description"?)`,
-      `k8s-schema error 14:31 ${W}spec.validation.openAPIV3Schema.properties.spec.descripton: unknown field (did you mean "description"?)`,
+  it('an API Kubernetes removed (apiextensions.k8s.io/v1beta1 CRD, extensions/v1beta1 Deployment) is one removed-api error: no schema finding (its old schema would pass it, typos too), no unknown-kind', () => {
+    const crd = `apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\nmetadata: { name: widgets.example.com }\nspec:\n  group: example.com\n  names: { kind: Widget, plural: widgets }\n  scope: Namespaced\n  version: v1\n  validation:\n    openAPIV3Schema:\n      type: object\n      descripton: A widget.\n`;
+    const deployment = 'apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  replicas: two\n  template:\n    metadata: { labels: { app: web } }\n    spec: { containers: [{ name: web, image: "ghcr.io/acme/web:1.0" }] }\n';
+    expect(brief(lintInputs([{ file: 'x.yaml', text: `${crd}---\n${deployment}`, explicit: true }]))).toEqual([
+      `removed-api error 1:1 ${W}apiextensions.k8s.io/v1beta1 CustomResourceDefinition was removed in Kubernetes 1.22; the API server refuses it`,
+      'removed-api error 14:1 Deployment/web: extensions/v1beta1 Deployment was removed in Kubernetes 1.16; the API server refuses it',
     ]);
+    // the item of a List too, placed at its own apiVersion
+    const list = 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: { name: a }\n  - apiVersion: apps/v1beta2\n    kind: StatefulSet\n    metadata: { name: db }\n';
+    const r = lintInputs([{ file: 'list.yaml', text: list, explicit: true }]);
+    expect(brief(r)).toEqual(['removed-api error 7:5 StatefulSet/db: apps/v1beta2 StatefulSet was removed in Kubernetes 1.16; the API server refuses it']);
+    expect(r.findings[0].hint).toBe('use apps/v1 (kubectl convert, or edit apiVersion and check the fields that changed)');
+    // one no schema knows (the guide lists apps/v1beta1 ReplicaSet; kubernetes-models has none): no unknown-kind warning
+    const rs = 'apiVersion: apps/v1beta1\nkind: ReplicaSet\nmetadata: { name: web }\n';
+    expect(knownKind('apps/v1beta1', 'ReplicaSet')).toBe(false);
+    expect(brief(lintInputs([{ file: 'rs.yaml', text: rs, explicit: true }]))).toEqual(['removed-api error 1:1 ReplicaSet/web: apps/v1beta1 ReplicaSet was removed in Kubernetes 1.16; the API server refuses it']);
+  });
+
+  it('removed APIs: the hint names the replacement; PodSecurityPolicy has none, a CRD is no apiVersion edit', () => {
+    expect(lintFixture('removed-api/fail.yaml').findings.map((f) => `${f.object?.kind}: ${f.hint}`)).toEqual([
+      'Deployment: use apps/v1 (kubectl convert, or edit apiVersion and check the fields that changed)',
+      'HorizontalPodAutoscaler: use autoscaling/v2 (kubectl convert, or edit apiVersion and check the fields that changed)',
+      'Ingress: use networking.k8s.io/v1 (kubectl convert, or edit apiVersion and check the fields that changed)',
+      'CronJob: use batch/v1 (kubectl convert, or edit apiVersion and check the fields that changed)',
+      'CustomResourceDefinition: use apiextensions.k8s.io/v1: spec.version, validation, subresources and additionalPrinterColumns move into spec.versions[*] (each with a schema.openAPIV3Schema), and spec.scope is required',
+      'PodSecurityPolicy: PodSecurityPolicy has no replacement (policy/v1beta1, its last version, was removed in 1.25): delete it and enforce pod security with Pod Security Admission (a pod-security.kubernetes.io/enforce label on the namespace) or a policy engine',
+    ]);
+  });
+
+  it('removed APIs: every one from the migration guide is refused; each replacement is served and has a schema', () => {
+    for (const [apiVersion, kind] of [
+      ['extensions/v1beta1', 'Ingress'], ['networking.k8s.io/v1beta1', 'IngressClass'], ['rbac.authorization.k8s.io/v1beta1', 'ClusterRoleBinding'],
+      ['admissionregistration.k8s.io/v1beta1', 'ValidatingWebhookConfiguration'], ['policy/v1beta1', 'PodDisruptionBudget'], ['autoscaling/v2beta2', 'HorizontalPodAutoscaler'],
+      ['discovery.k8s.io/v1beta1', 'EndpointSlice'], ['events.k8s.io/v1beta1', 'Event'], ['storage.k8s.io/v1beta1', 'CSIStorageCapacity'],
+      ['flowcontrol.apiserver.k8s.io/v1beta1', 'FlowSchema'], ['flowcontrol.apiserver.k8s.io/v1beta2', 'PriorityLevelConfiguration'], ['flowcontrol.apiserver.k8s.io/v1beta3', 'FlowSchema'],
+      ['apps/v1beta1', 'Deployment'], ['apps/v1beta2', 'DaemonSet'], ['extensions/v1beta1', 'NetworkPolicy'], ['node.k8s.io/v1beta1', 'RuntimeClass'],
+    ]) expect(removedApi(apiVersion, kind), `${apiVersion} ${kind}`).toBeDefined();
+    for (const [apiVersion, kind] of [['apps/v1', 'Deployment'], ['batch/v1', 'CronJob'], ['policy/v1', 'PodDisruptionBudget'], ['example.com/v1beta1', 'Deployment']]) expect(removedApi(apiVersion, kind)).toBeUndefined();
+    for (const r of REMOVED_APIS) {
+      expect(r.use !== undefined || r.hint !== undefined, r.kinds.join()).toBe(true);
+      for (const kind of r.kinds) {
+        if (r.use) expect([removedApi(r.use, kind), knownKind(r.use, kind)], `${r.use} ${kind}`).toEqual([undefined, true]);
+      }
+    }
   });
 
   it('selects the pods of a CronJob by the job-name its Jobs get (<cronjob>-<time>), and a DaemonSet\'s by controller-revision-hash', () => {

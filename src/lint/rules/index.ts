@@ -5,6 +5,7 @@ import { rules as containers } from './containers.js';
 import { rules as probes } from './probes.js';
 import { rules as availability } from './availability.js';
 import { rules as references } from './references.js';
+import { rules as apis } from './apis.js';
 
 export interface RuleInfo {
   id: string;
@@ -13,13 +14,13 @@ export interface RuleInfo {
   applies: ('kubernetes' | 'compose')[];
 }
 
-export const ALL_RULES: Rule[] = [...containers, ...probes, ...availability, ...references];
+export const ALL_RULES: Rule[] = [...containers, ...probes, ...availability, ...references, ...apis];
 
 /** Checks that are no `Rule` object: the schemas and the reading of the inputs. */
 export const SYNTHETIC_RULES: RuleInfo[] = [
   { id: 'k8s-schema', severity: 'error', description: 'Kubernetes objects match the API schema: types, required and unknown fields, names, labels', applies: ['kubernetes'] },
   { id: 'compose-schema', severity: 'error', description: 'compose files match the Compose Specification schema, unknown keys included', applies: ['compose'] },
-  { id: 'unknown-kind', severity: 'warning', description: 'an apiVersion/kind no schema knows (a custom resource, or an API Kubernetes no longer serves) is not schema-checked', applies: ['kubernetes'] },
+  { id: 'unknown-kind', severity: 'warning', description: 'an apiVersion/kind no schema knows (a custom resource ddp does not know, or a typo) is not schema-checked', applies: ['kubernetes'] },
   { id: 'yaml-syntax', severity: 'error', description: 'the input is well-formed YAML without duplicate keys', applies: ['kubernetes', 'compose'] },
   { id: 'template-not-rendered', severity: 'error', description: 'a file is not an unrendered Go/Helm template (`{{ ... }}` where YAML reads it)', applies: ['kubernetes', 'compose'] },
   { id: 'not-a-manifest', severity: 'warning', description: 'a file named on the command line holds Kubernetes objects or a compose file', applies: ['kubernetes', 'compose'] },
