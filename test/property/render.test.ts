@@ -80,6 +80,15 @@ function checkOutput(t: GeneratedTopology, files: OutputFile[]): void {
   const [compose] = parseAllDocuments(composeFile!.content);
   expect(parseYaml11(composeFile!.content)).toEqual([compose]);
   expect(validateCompose(compose)).toEqual([]);
+  // compose services name only compose services: depends_on, network_mode and pid service:X
+  const composeServices = (compose as { services: Record<string, Record<string, unknown>> }).services;
+  for (const [n, svc] of Object.entries(composeServices)) {
+    for (const d of Object.keys((svc.depends_on as object) ?? {})) expect(composeServices[d], `${n} depends_on ${d}`).toBeDefined();
+    for (const k of ['network_mode', 'pid']) {
+      const m = typeof svc[k] === 'string' ? /^service:(.+)$/.exec(svc[k] as string) : null;
+      if (m) expect(composeServices[m[1]], `${n} ${k} service:${m[1]}`).toBeDefined();
+    }
+  }
 
   // every value the topology gave reaches the output as the very same string
   const k8sEnv = new Set<string>();
