@@ -4,6 +4,8 @@
 // Their embedded core types (a ScaledJob's jobTargetRef, a Knative revision's PodSpec) are
 // checked with the real API schemas (see kubernetes-schema.ts).
 const str = { type: 'string' } as const;
+/** A list of strings, or null (an empty list in Go). */
+const strList = { type: ['array', 'null'], items: str } as const;
 const int = { type: 'integer', minimum: 0, maximum: 2147483647 } as const;
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
@@ -196,14 +198,16 @@ export const CRD_SCHEMAS: Record<string, object> = {
       apiVersion: str,
       kind: str,
       metadata: { type: 'object', additionalProperties: false, properties: { name: str, namespace: str, labels: stringMap, annotations: stringMap } },
-      resources: { type: 'array', items: str },
-      components: { type: 'array', items: str },
-      bases: { type: 'array', items: str },
-      crds: { type: 'array', items: str },
-      configurations: { type: 'array', items: str },
-      generators: { type: 'array', items: str },
-      transformers: { type: 'array', items: str },
-      validators: { type: 'array', items: str },
+      // (null too: kustomize reads YAML into Go, where a `components:` whose entries are all
+      // commented out is an empty list -- microservices-demo ships one)
+      resources: strList,
+      components: strList,
+      bases: strList,
+      crds: strList,
+      configurations: strList,
+      generators: strList,
+      transformers: strList,
+      validators: strList,
       namespace: str,
       namePrefix: str,
       nameSuffix: str,
