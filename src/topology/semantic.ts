@@ -96,16 +96,15 @@ export function containerSpecs(svc: AnyService, base: string): [ContainerFields,
  *  with `port` and `ports`, a health check of two kinds or a limit below its request passed, and
  *  generate dropped the one or wrote a pod the API server refuses). */
 function attachedSpecs(svc: SingleNode, base: string): [ContainerFields, string][] {
-  return [
-    ...(svc.sidecars ?? []).map((s, i): [ContainerFields, string] => [s, `${base}/sidecars/${i}`]),
-    ...(svc.adapters ?? []).map((a, i): [ContainerFields, string] => [a, `${base}/adapters/${i}`]),
-  ];
+  return [...sidecarSpecs(svc, base), ...(svc.adapters ?? []).map((a, i): [ContainerFields, string] => [a, `${base}/adapters/${i}`])];
 }
+
+const sidecarSpecs = (svc: SingleNode, base: string): [ContainerFields, string][] => (svc.sidecars ?? []).map((s, i) => [s, `${base}/sidecars/${i}`]);
 
 /** The containers whose pattern gives them no port of their own (a worker, a map or reduce step, a
  *  scheduled or queue function, a sidecar; pipeline stages too, checked with the pipeline). */
 function portlessSpecs(svc: AnyService, base: string): [ContainerFields, string][] {
-  const out: [ContainerFields, string][] = (svc as SingleNode).sidecars?.map((s, i): [ContainerFields, string] => [s, `${base}/sidecars/${i}`]) ?? [];
+  const out = sidecarSpecs(svc as SingleNode, base);
   if (svc.pattern === 'work-queue' || svc.pattern === 'batch') out.push(...containerSpecs(svc, base));
   if (svc.pattern === 'function' && svc.trigger !== undefined && svc.trigger !== 'http') out.push([svc, base]);
   return out;
@@ -147,7 +146,7 @@ function containerChecks(spec: ContainerFields, ptr: string): Check[] {
  *  a limit below its request, and a varnish memory limit that leaves nothing above its storage. */
 function proxyResourceChecks(svc: AnyService, base: string): Check[] {
   const out: Check[] = [];
-  const r = svc as { tls?: { resources?: Res }; cache?: { memory?: string; resources?: Res }; router?: { kind?: string; resources?: Res }; ambassadors?: { resources?: Res }[]; protocol?: string };
+  const r = svc as { tls?: { resources?: Res }; cache?: { memory?: string; resources?: Res }; router?: { kind?: string; resources?: Res }; ambassadors?: { resources?: Res }[] };
   if (svc.pattern === 'replicated') {
     if (r.tls?.resources) out.push(...resourceChecks(r.tls.resources, `${base}/tls/resources`));
     if (r.cache?.resources) {
