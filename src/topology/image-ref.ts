@@ -16,6 +16,17 @@ const REFERENCE = new RegExp(`^(${NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
 
 /** What is wrong with `ref` as an image reference, in words; undefined when it is one. */
 export function imageProblem(ref: string): string | undefined {
+  // a big topology names a handful of images thousands of times (and validate asks twice for each)
+  if (GOOD.has(ref)) return undefined;
+  const why = referenceProblem(ref);
+  if (why === undefined && GOOD.size < 10_000) GOOD.add(ref);
+  return why;
+}
+
+/** References already found good. */
+const GOOD = new Set<string>();
+
+function referenceProblem(ref: string): string | undefined {
   const m = REFERENCE.exec(ref);
   if (m) return m[1]!.length > 255 ? 'the repository name is longer than 255 characters' : undefined;
   // say what is most likely wrong
