@@ -110,8 +110,9 @@ export function checkReport(r: GenerateResult, format: 'text' | 'json' | 'github
   const counts = [c.changed.length ? `${c.changed.length} changed` : '', c.added.length ? `${c.added.length} to add` : '', c.removed.length ? `${c.removed.length} to remove` : '', c.extra.length ? `${c.extra.length} extra` : ''].filter(Boolean).join(', ');
   const again = `ddp generate ${r.file === '<stdin>' ? '-' : r.file}${r.env ? ` --env ${r.env}` : ''} -o ${c.outDir}`;
   // generate would refuse this DIR (a mount point, the working directory): say so, not "run generate"
-  const update = c.cannotReplace ? `\`${again}\` would not update it: ${c.cannotReplace.message}${c.cannotReplace.hint ? `; ${c.cannotReplace.hint}` : ''}` : `run \`${again}\` to update it`;
-  const fix = c.cannotReplace ? `${c.cannotReplace.message}; ${c.cannotReplace.hint ?? 'generate into a directory of its own'}` : `run \`${again}\``;
+  const refused = c.cannotReplace && `${c.cannotReplace.message}; ${c.cannotReplace.hint ?? 'generate into a directory of its own'}`;
+  const update = refused ? `\`${again}\` would not update it: ${refused}` : `run \`${again}\` to update it`;
+  const fix = refused || `run \`${again}\``;
   const stderr = `ddp: ${dir} is out of date: ${counts}\n${lines.join('\n')}\n${update}\n`;
   if (format === 'github') {
     const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
