@@ -128,7 +128,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
           if (r.write) io.stderr(`ddp: ${s.green('wrote')} ${r.files.length} file${r.files.length === 1 ? '' : 's'} to ${opts.out ?? 'out'}/ (${what})${r.write.removed.length ? `; removed ${r.write.removed.length} stale` : ''}\n`);
           if (r.supplied.length) {
             io.stderr('ddp: you supply (ddp never writes keys or secret values):\n');
-            for (const x of r.supplied) io.stderr(`  - Secret ${x.secret}, key ${x.key}: ${x.why} (compose: ${opts.out ?? 'out'}/compose/${x.composePath})\n`);
+            for (const x of r.supplied) io.stderr(`  - ${x.secret !== undefined ? `Secret ${x.secret}` : `ConfigMap ${x.configMap}`}, key ${x.key}: ${x.why} (compose: ${opts.out ?? 'out'}/compose/${x.composePath})\n`);
           }
         }
         setCode(0);

@@ -11,6 +11,7 @@ import { applyEnvironment, environmentNames } from './topology/overlay.js';
 import { makeContext, type Context, type Topology, type AnyService } from './patterns/context.js';
 import { attachedContainers, type Component, type Model, type Unit } from './model.js';
 import { renderAllConfigs } from './targets/configs.js';
+import { composeEnvLines } from './targets/compose.js';
 import { byPath, checkOutputFile, type OutputFile } from './output/files.js';
 import { yamlProblem } from './topology/fast-yaml.js';
 import { PlainBlockYamlCheck } from './output/yaml-check.js';
@@ -132,6 +133,7 @@ export async function expand(topology: Topology): Promise<{ model: Model; diagno
     units.push(mod.expand(name, pipelines[name], ctx, pointer('pipelines', name)));
   }
   for (const u of units) for (const c of u.components) addScratchVolumes(c);
+  ctx.supplied.push(...composeEnvLines(units));
   const model: Model = {
     name: ctx.name,
     namespace: ctx.namespace,

@@ -211,7 +211,10 @@ export interface ConfigFile {
 
 /** A file only the user can supply (TLS keys, secret values): compose reads it through `secrets:`. */
 export interface SuppliedFile {
-  secret: string; // Kubernetes Secret name
+  /** the Kubernetes Secret it belongs to (a TLS key or certificate, a secret env value) */
+  secret?: string;
+  /** or the user's ConfigMap an env value comes from: compose reads the value from an env file */
+  configMap?: string;
   key: string; // key inside it, e.g. tls.crt
   composePath: string; // relative to OUT/compose, e.g. secrets/web-tls/tls.crt
   why: string;

@@ -379,6 +379,24 @@ describe('generate', () => {
     expect(existsSync(join(out, 'compose', 'secrets'))).toBe(false);
   });
 
+  it('lists the env-file lines you supply: a Secret\'s value and a value of your ConfigMap', async () => {
+    const topology = join(dir, 'env-refs.yaml');
+    writeFileSync(
+      topology,
+      'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: demo }\nservices:\n  api:\n    pattern: replicated\n    image: ghcr.io/acme/api:1.0.0\n    port: 8080\n' +
+        '    env: { DB_PASSWORD: { secret: db, key: password }, FEATURE: { configMap: flags, key: feature } }\n',
+    );
+    const out = join(dir, 'env-refs-out');
+    const r = await runDdp(['generate', topology, '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `ddp: wrote 4 files to ${out}/ (compose 1, kubernetes 3)\n` +
+        'ddp: you supply (ddp never writes keys or secret values):\n' +
+        `  - Secret db, key password: DB_PASSWORD of api, the line \`DB_PASSWORD=<value>\` (compose: ${out}/compose/secrets/api.env)\n` +
+        `  - ConfigMap flags, key feature: FEATURE of api, the line \`FEATURE=<value>\` (compose: ${out}/compose/secrets/api.env)\n`,
+    );
+  });
+
   it('--stdout prints every file after a `# ddp: <path>` line and writes nothing', async () => {
     const cwd = join(dir, 'stdout-cwd');
     mkdirSync(cwd);

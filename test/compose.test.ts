@@ -82,12 +82,17 @@ describe('secret values compose reads from an env file', () => {
       );
       const expected = [
         { secret: 'db', key: 'password', composePath: 'secrets/web.env', env: 'DB_PASSWORD', why: 'DB_PASSWORD of web, the line `DB_PASSWORD=<value>`' },
+        // ddp does not know the value of the user's ConfigMap either: compose reads it from the same file
+        { configMap: 'settings', key: 'mode', composePath: 'secrets/web.env', env: 'MODE', why: 'MODE of web, the line `MODE=<value>`' },
         { secret: 'api', key: 'token', composePath: 'secrets/web-sync.env', env: 'TOKEN', why: 'TOKEN of web-sync, the line `TOKEN=<value>`' },
       ];
       const printed = await runGenerate({ file, stdout: true });
       expect(printed.supplied).toEqual(expected);
       const written = await runGenerate({ file, out: join(dir, 'out') });
       expect(written.supplied).toEqual(expected);
+      // what you supply does not depend on the targets asked for (TLS files neither): the Secret is the cluster's too
+      const kube = await runGenerate({ file, stdout: true, target: 'kubernetes' });
+      expect(kube.supplied).toEqual(expected);
       // an env file is a line of a file, never a file compose mounts as a secret
       const doc = parse(readFileSync(join(dir, 'out', 'compose', 'docker-compose.yml'), 'utf8'));
       expect(doc.secrets).toBeUndefined();

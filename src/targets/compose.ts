@@ -2,7 +2,7 @@
 // renders each unit's services; templates/compose/docker-compose.hbs wraps them).
 // Each container of a pod becomes a compose service; the main container keeps the component's
 // name (the DNS name others use) and the others join its network namespace.
-import type { Component, ConfigFile, Container, Model, Unit, Volume } from '../model.js';
+import type { Component, ConfigFile, Container, Model, SuppliedFile, Unit, Volume } from '../model.js';
 import { DdpError, error } from '../diagnostics.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
 import { configPath } from '../model.js';
@@ -28,7 +28,7 @@ function suppliedFor(model: Model, secret: string): Model['supplied'] {
   if (!index || index.length !== model.supplied.length) {
     const bySecret = new Map<string, Model['supplied']>();
     for (const s of model.supplied) {
-      if (s.env !== undefined) continue; // a line of an env file, not a file compose mounts
+      if (s.env !== undefined || s.secret === undefined) continue; // a line of an env file, not a file compose mounts
       const list = bySecret.get(s.secret);
       if (list) list.push(s);
       else bySecret.set(s.secret, [s]);
@@ -81,7 +81,7 @@ function volumeMounts(model: Model, unit: Unit, c: Component, container: Contain
       volumes.push({ type: 'bind', source: `../${configPath(cfg)}`, target: `${m.path}/${cfg.key}`, readOnly: true });
     } else if (v.secret) {
       for (const s of suppliedFor(model, v.secret.secretName)) {
-        const name = composeSecretName(s.secret, s.key);
+        const name = composeSecretName(v.secret.secretName, s.key);
         secrets.set(name, `./${s.composePath}`);
         secretMounts.push({ source: name, target: `${m.path}/${s.key}` });
       }
@@ -135,12 +135,10 @@ export function composeServices(model: Model, unit: Unit, named: NamedVolumes, s
     if (c.workload === 'None' || c.compose.skip) continue;
     const main = c.pod.containers[0];
     const lb = c.compose.loadBalancer ? unit.configs.find((x) => x.name === c.compose.loadBalancer) : undefined;
-    const mainName = lb ? composeReplicaName(c.name) : c.name;
+    const containers = composeContainers(c);
+    const mainName = containers.find((x) => x.isMain)?.name ?? c.name;
     if (lb) services.push(loadBalancerService(c, lb, mainName));
-    const containers = [...c.pod.initContainers.filter((x) => x.restartPolicy === 'Always'), ...c.pod.containers].filter((x) => !x.kubernetesOnly);
-    for (const container of containers) {
-      const isMain = container === main;
-      const name = isMain ? mainName : `${c.name}-${container.name}`;
+    for (const { container, name, isMain } of containers) {
       const { volumes, secretMounts } = volumeMounts(model, unit, c, container, named, secrets);
       const plainEnv = [...container.env, ...(isMain ? c.compose.environment ?? [] : [])].filter((e) => e.value !== undefined);
       const refEnv = container.env.filter((e) => e.secret || e.configMap);
@@ -171,7 +169,7 @@ export function composeServices(model: Model, unit: Unit, named: NamedVolumes, s
         user: `${container.runAsUser}:${container.runAsUser}`,
         restart: c.compose.restart ?? (c.workload === 'Job' || c.workload === 'CronJob' ? 'no' : 'unless-stopped'),
         environment: plainEnv.map((e) => ({ name: e.name, value: e.value })).sort((a, b) => (a.name < b.name ? -1 : 1)),
-        envFile: refEnv.length ? `./secrets/${name}.env` : undefined,
+        envFile: refEnv.length ? `./${composeEnvFile(name)}` : undefined,
         volumes,
         secrets: secretMounts,
         ports,
@@ -186,30 +184,49 @@ export function composeServices(model: Model, unit: Unit, named: NamedVolumes, s
         limits: { cpus: composeCpus(container.resources.cpuLimit), memory: composeMemory(container.resources.memoryLimit) },
         reservations: { cpus: composeCpus(container.resources.cpu), memory: composeMemory(container.resources.memory) },
       });
-      if (refEnv.length) {
-        for (const e of refEnv) if (e.secret) supplyEnvLine(model, { secret: e.secret.name, key: e.secret.key, composePath: `secrets/${name}.env`, env: e.name, why: `${e.name} of ${name}, the line \`${e.name}=<value>\`` });
-        model.notes.push({
-          severity: 'info',
-          code: 'compose-env-file',
-          message: `compose: ${name} reads ${refEnv.map((e) => e.name).join(', ')} from compose/secrets/${name}.env (KEY=value lines), which you supply`,
-        });
-      }
     }
   }
   return services;
 }
 
-const envLines = new WeakMap<Model['supplied'], Set<string>>();
-/** A secret value compose reads from an env file goes into the report of what you supply, once
- *  (the compose file may be rendered twice: streamed, then whole for a full YAML check). */
-function supplyEnvLine(model: Model, s: Model['supplied'][number] & { env: string }): void {
-  let seen = envLines.get(model.supplied);
-  if (!seen) envLines.set(model.supplied, (seen = new Set()));
-  const id = `${s.composePath}\0${s.env}`;
-  if (seen.has(id)) return;
-  seen.add(id);
-  model.supplied.push(s);
+/**
+ * The compose services one component becomes, one per container compose runs: restartable init
+ * containers (native sidecars), then the pod's containers; none for a component compose skips.
+ * The main container keeps the component's name (others reach it by that name), or is
+ * `<name>-replica` behind a compose load balancer; every other container is `<component>-<container>`.
+ */
+export function composeContainers(c: Component): { container: Container; name: string; isMain: boolean }[] {
+  if (c.workload === 'None' || c.compose.skip) return [];
+  const main = c.pod.containers[0];
+  const mainName = c.compose.loadBalancer ? composeReplicaName(c.name) : c.name;
+  return [...c.pod.initContainers.filter((x) => x.restartPolicy === 'Always'), ...c.pod.containers]
+    .filter((x) => !x.kubernetesOnly)
+    .map((container) => ({ container, isMain: container === main, name: container === main ? mainName : `${c.name}-${container.name}` }));
 }
+
+/**
+ * What compose reads from env files, which only the user can supply: ddp knows neither a Secret's
+ * value nor a value of the user's ConfigMap, so a service whose env refers to one reads it from
+ * `compose/secrets/<compose service>.env`. One entry of the report per line of such a file.
+ * Worked out with the model, not while rendering (rendering changes nothing).
+ */
+export function composeEnvLines(units: Unit[]): SuppliedFile[] {
+  const supplied: SuppliedFile[] = [];
+  for (const unit of units) {
+    for (const c of unit.components) {
+      for (const { container, name } of composeContainers(c)) {
+        for (const e of container.env) {
+          const from = e.secret ? { secret: e.secret.name, key: e.secret.key } : e.configMap ? { configMap: e.configMap.name, key: e.configMap.key } : undefined;
+          if (from) supplied.push({ ...from, composePath: composeEnvFile(name), env: e.name, why: `${e.name} of ${name}, the line \`${e.name}=<value>\`` });
+        }
+      }
+    }
+  }
+  return supplied;
+}
+
+/** The env file of one compose service, relative to OUT/compose. */
+const composeEnvFile = (service: string): string => `secrets/${service}.env`;
 
 /** compose has no ClusterIP: an nginx under the component's name balances over its replicas. */
 function loadBalancerService(c: Component, lb: ConfigFile, replicaName: string) {
