@@ -114,6 +114,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
           outDir: r.write?.outDir ?? null,
           files: opts.stdout ? r.files.map((f) => ({ ...f, content: contents.get(f.path) ?? '' })) : r.files,
           removed: r.write?.removed ?? [],
+          untouched: r.write?.untouched ?? false,
           kept: r.write?.kept ?? [],
           diagnostics: r.diagnostics,
           notes: r.notes,
@@ -125,7 +126,9 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
           const counts = [...byTarget].map(([t, n]) => `${t} ${n}`).join(', ');
           const s = await styleFor(io.stderrStream);
           const what = counts || `this topology has nothing for --target ${opts.target}`;
-          if (r.write) io.stderr(`ddp: ${s.green('wrote')} ${r.files.length} file${r.files.length === 1 ? '' : 's'} to ${opts.out ?? 'out'}/ (${what})${r.write.removed.length ? `; removed ${r.write.removed.length} stale` : ''}\n`);
+          const n = `${r.files.length} file${r.files.length === 1 ? '' : 's'}`;
+          if (r.write?.untouched) io.stderr(`ddp: ${s.green('up to date')}: ${opts.out ?? 'out'}/ already holds these ${n} (${what}); nothing written\n`);
+          else if (r.write) io.stderr(`ddp: ${s.green('wrote')} ${n} to ${opts.out ?? 'out'}/ (${what})${r.write.removed.length ? `; removed ${r.write.removed.length} stale` : ''}\n`);
           if (r.supplied.length) {
             io.stderr('ddp: you supply (ddp never writes keys or secret values):\n');
             for (const x of r.supplied) io.stderr(`  - ${x.secret !== undefined ? `Secret ${x.secret}` : `ConfigMap ${x.configMap}`}, key ${x.key}: ${x.why} (compose: ${opts.out ?? 'out'}/compose/${x.composePath})\n`);

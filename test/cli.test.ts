@@ -379,6 +379,21 @@ describe('generate', () => {
     expect(existsSync(join(out, 'compose', 'secrets'))).toBe(false);
   });
 
+  it('a second run over an output that is up to date says so and writes nothing; --json says `untouched`', async () => {
+    const out = join(dir, 'again');
+    expect((await runDdp(['generate', EXAMPLE, '-o', out])).code).toBe(0);
+    const dirIno = statSync(out).ino;
+    const r = await runDdp(['generate', EXAMPLE, '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n')[0]).toBe(`ddp: up to date: ${out}/ already holds these 7 files (compose 1, kubernetes 3, nginx 2, varnish 1); nothing written`);
+    expect(statSync(out).ino).toBe(dirIno); // not swapped
+    const j = await runDdp(['generate', EXAMPLE, '-o', out, '--json']);
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: true, untouched: true, removed: [], kept: [] });
+    writeFileSync(join(dir, 'again-changed.yaml'), readFileSync(join(ROOT, EXAMPLE), 'utf8').replace('replicas: 3', 'replicas: 4'));
+    const changed = await runDdp(['generate', join(dir, 'again-changed.yaml'), '-o', out, '--json']);
+    expect(JSON.parse(changed.stdout)).toMatchObject({ ok: true, untouched: false });
+  });
+
   it('lists the env-file lines you supply: a Secret\'s value and a value of your ConfigMap', async () => {
     const topology = join(dir, 'env-refs.yaml');
     writeFileSync(

@@ -3,7 +3,7 @@
 // previous output untouched and no temporary directory behind. Files ddp did not write (e.g. the
 // TLS keys you put in compose/secrets/) are carried over; files it wrote last time but no longer
 // generates are removed. Symlinks are never followed.
-import { chmodSync, chownSync, mkdirSync, realpathSync, writeFileSync, renameSync, rmSync, rmdirSync, unlinkSync, lstatSync, readdirSync, readFileSync, readSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, chownSync, constants, copyFileSync, mkdirSync, realpathSync, writeFileSync, renameSync, rmSync, rmdirSync, unlinkSync, lstatSync, readdirSync, readFileSync, readSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Stats } from 'node:fs';
 import { sha256 } from '../sha256.js';
@@ -32,18 +32,29 @@ export interface WriteResult {
   files: WrittenFile[]; // sorted by path
   removed: string[]; // stale files of an earlier run
   kept: string[]; // files ddp did not write, carried over
+  /** DIR held exactly this output already and was left as it was (nothing written, no swap) */
+  untouched: boolean;
 }
 
 export function readManifest(outDir: string): Manifest | undefined {
+  return readManifestText(outDir)?.manifest;
+}
+
+/** The manifest of outDir and its text, or undefined when there is none (or it is not ddp's). */
+function readManifestText(outDir: string): { manifest: Manifest; text: string } | undefined {
   try {
     const path = join(outDir, MANIFEST);
     if (!lstatSync(path).isFile()) return undefined; // a pipe would block the read for ever
-    const m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
-    return m && m.generator === 'ddp' && typeof m.files === 'object' ? m : undefined;
+    const text = readFileSync(path, 'utf8');
+    const m = JSON.parse(text) as Manifest;
+    return m && m.generator === 'ddp' && typeof m.files === 'object' ? { manifest: m, text } : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** The manifest's text: the same files and hashes give the same bytes. */
+const manifestText = (m: Manifest): string => JSON.stringify(m, null, 2) + '\n';
 
 /** An entry of a directory tree: a regular file, a symlink, or something else (a pipe, a socket, a device: never read). */
 export interface Listed {
@@ -110,6 +121,8 @@ function inTheWay(path: string, generated: { has(path: string): boolean }, dirs:
 interface Existing {
   listed: Map<string, Listed>;
   manifest?: Manifest;
+  /** the manifest file's text */
+  manifestText?: string;
   /** files that still hold exactly what ddp wrote there last time (symlinks never count) */
   intact: Set<string>;
   /** sha256 of the files of the manifest as they are now */
@@ -118,7 +131,8 @@ interface Existing {
 
 function existing(outDir: string): Existing {
   if (!existsSync(outDir)) return { listed: new Map(), intact: new Set() };
-  const manifest = readManifest(outDir);
+  const read = readManifestText(outDir);
+  const manifest = read?.manifest;
   const listed = new Map(listFiles(outDir).map((f) => [f.path, f]));
   const intact = new Set<string>();
   const hashes = new Map<string, string>();
@@ -129,7 +143,7 @@ function existing(outDir: string): Existing {
     hashes.set(path, now);
     if (now === hash) intact.add(path);
   }
-  return { listed, manifest, intact, hashes };
+  return { listed, manifest, manifestText: read?.text, intact, hashes };
 }
 
 /**
@@ -169,7 +183,9 @@ function problems(ex: Existing, generated: Map<string, string>, outDir: string):
  *
  * A file of the previous output that is untouched and holds exactly the new bytes is hard-linked
  * instead of written again: creating a file costs ~50× a link on some file systems, and a
- * regenerated output is mostly unchanged.
+ * regenerated output is mostly unchanged. When every file is such a file and the manifest would
+ * not change, DIR is already what this run would make: it is left as it is (no temporary
+ * directory, no swap), so that watchers, build tools and a shell inside DIR see nothing happen.
  */
 export function writeOutput(outDirArg: string, files: Iterable<OutputFile>, opts: WriteOptions = {}): WriteResult {
   if (outDirArg === '') throw new DdpError(error('output-empty', '-o is empty', { hint: 'pass the directory to write, e.g. -o out (it is created if missing)' }));
@@ -509,23 +525,36 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
   const summary: WrittenFile[] = [];
   const kept: string[] = [];
   const removed: string[] = [];
+  // files that hold exactly the previous output's bytes: linked into tmp only once the output changes
+  const same: string[] = [];
+  let tmpMade = false;
+  const made = new Set<string>();
+  /** Where `path` goes in the temporary directory, made (with the file's directory) on first use. */
+  const place = (path: string): string => {
+    if (!tmpMade) {
+      mkdirSync(tmp);
+      tmpMade = true;
+    }
+    const p = join(tmp, ...path.split('/'));
+    const d = dirname(p);
+    if (!made.has(d)) {
+      mkdirSync(d, { recursive: true });
+      made.add(d);
+    }
+    return p;
+  };
+  const inOutDir = (path: string) => join(outDir, ...path.split('/'));
   try {
-    mkdirSync(tmp);
-    const made = new Set<string>();
     for (const f of files) {
       if (!isSafePath(f.path)) throw new DdpError(error('unsafe-path', `refusing to write ${JSON.stringify(f.path)} outside ${outDirArg}`));
       if (hashes.has(f.path)) throw new Error(`two outputs at one path: ${f.path}`);
-      const p = join(tmp, ...f.path.split('/'));
-      const d = dirname(p);
-      if (!made.has(d)) {
-        mkdirSync(d, { recursive: true });
-        made.add(d);
-      }
       if (f.pieces) {
-        // streamed: written as it is rendered (never linked: its hash is known only at the end)
-        const { hash, bytes } = writePieces(p, f.pieces());
+        // streamed: compared with the previous file as it is rendered, written from the first difference on
+        const previousBytes = before.intact.has(f.path) ? inOutDir(f.path) : undefined;
+        const { hash, bytes, written } = writePiecesUnlessSame(() => place(f.path), f.pieces(), previousBytes);
         hashes.set(f.path, hash);
         summary.push({ path: f.path, target: f.target, bytes });
+        if (!written) same.push(f.path);
         continue;
       }
       // a file of ordinary size is encoded once, for its hash and for the disk; a big one a slice at a time
@@ -534,13 +563,10 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
       hashes.set(f.path, hash);
       summary.push({ path: f.path, target: f.target, bytes });
       if (before.intact.has(f.path) && previous?.files[f.path] === hash) {
-        try {
-          linkSync(join(outDir, ...f.path.split('/')), p);
-          continue;
-        } catch {
-          // no hard links here (another device, a file system without them): write it
-        }
+        same.push(f.path);
+        continue;
       }
+      const p = place(f.path);
       if (encoded) writeFileSync(p, encoded, { flag: 'wx' });
       else writePieces(p, [f.content]);
     }
@@ -551,7 +577,22 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
     }
     const manifest: Manifest = { generator: 'ddp', files: {} };
     for (const path of generated) manifest.files[path] = hashes.get(path)!;
-    writeFileSync(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+    const text = manifestText(manifest);
+    if (st && !tmpMade && before.manifestText === text) {
+      // every file as it was, the manifest too (so nothing to remove): DIR stays as it is
+      for (const f of before.listed.values()) if (f.path !== MANIFEST && !generated.has(f.path)) kept.push(f.path);
+      return { outDir, written: [...generated], files: summary.sort(byPath), removed, kept: kept.sort(), untouched: true };
+    }
+    for (const path of same) {
+      const p = place(path);
+      try {
+        linkSync(inOutDir(path), p);
+      } catch {
+        // no hard links here (another device, a file system without them): the same bytes, copied
+        copyFileSync(inOutDir(path), p, constants.COPYFILE_EXCL);
+      }
+    }
+    writeFileSync(place(MANIFEST), text);
     if (st) {
       // carry over what the user put there (not ours, not about to be replaced)
       const dirs = directoriesOf(generated);
@@ -564,7 +605,7 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
         }
         const dest = join(tmp, ...f.path.split('/'));
         mkdirSync(dirname(dest), { recursive: true });
-        renameSync(join(outDir, ...f.path.split('/')), dest);
+        renameSync(inOutDir(f.path), dest);
         kept.push(f.path);
       }
       keepDirectoryModes(outDir, tmp);
@@ -575,11 +616,11 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
     // put back whatever was carried over, then drop the temporary directory
     if (existsSync(old) && !existsSync(outDir)) renameSync(old, outDir);
     // (a file that cannot go back keeps the temporary directory, for the next run to try again)
-    if (!kept.length || (existsSync(outDir) && carryBack(tmp, outDir, kept))) rmSync(tmp, { recursive: true, force: true });
+    if (tmpMade && (!kept.length || (existsSync(outDir) && carryBack(tmp, outDir, kept)))) rmSync(tmp, { recursive: true, force: true });
     throw outputError(outDirArg, e);
   }
   if (st) removePrevious(old, [...before.listed.keys()], outDir);
-  return { outDir, written: [...hashes.keys()].sort(), files: summary.sort(byPath), removed: removed.sort(), kept: kept.sort() };
+  return { outDir, written: [...hashes.keys()].sort(), files: summary.sort(byPath), removed: removed.sort(), kept: kept.sort(), untouched: false };
 }
 
 /** Whether `dir` is the working directory `cwd` ('is') or one of its parents ('holds'), symlinks resolved: swapping it would pull the working directory away. */
@@ -675,6 +716,73 @@ function writePieces(path: string, pieces: Iterable<string>): { hash: string; by
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * writePieces for a file whose previous version, `previous` (a file ddp wrote and nobody changed
+ * since), may hold the very bytes: the pieces are compared with it as they come, and nothing is
+ * written while they agree. At the first difference the file is made (`create()` gives its
+ * path), the bytes that agreed so far copied from the previous version, and the rest written.
+ */
+function writePiecesUnlessSame(create: () => string, pieces: Iterable<string>, previous: string | undefined): { hash: string; bytes: number; written: boolean } {
+  let old: number | undefined;
+  if (previous !== undefined) {
+    try {
+      old = openSync(previous, 'r');
+    } catch {
+      old = undefined; // gone or unreadable: not the same
+    }
+  }
+  let fd = old === undefined ? openSync(create(), 'wx') : undefined;
+  let agreed = 0; // bytes of the previous version the pieces match so far
+  /** From here on the file differs: make it, with the bytes that agreed. */
+  const diverge = () => {
+    const out = openSync(create(), 'wx');
+    for (let pos = 0; pos < agreed; ) {
+      const n = readSync(old!, READ_BUFFER, 0, Math.min(READ_BUFFER.length, agreed - pos), pos);
+      if (n <= 0) throw new Error(`${previous} shrank while it was read`);
+      for (let off = 0; off < n; ) off += writeSync(out, READ_BUFFER, off, n - off);
+      pos += n;
+    }
+    return out;
+  };
+  const h = sha256();
+  let bytes = 0;
+  try {
+    for (const piece of pieces) {
+      for (const s of slices(piece)) {
+        const b = Buffer.from(s);
+        h.update(b);
+        bytes += b.length;
+        if (fd === undefined) {
+          if (readsAs(old!, agreed, b)) {
+            agreed += b.length;
+            continue;
+          }
+          fd = diverge();
+        }
+        for (let off = 0; off < b.length; ) off += writeSync(fd, b, off);
+      }
+    }
+    // the same so far: the same only if the previous version ends here too
+    if (fd === undefined && readSync(old!, READ_BUFFER, 0, 1, agreed) !== 0) fd = diverge();
+    return { hash: h.digest('hex'), bytes, written: fd !== undefined };
+  } finally {
+    if (old !== undefined) closeSync(old);
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Whether the file `fd` holds the bytes `b` at `pos`. */
+function readsAs(fd: number, pos: number, b: Buffer): boolean {
+  const buf = b.length <= READ_BUFFER.length ? READ_BUFFER : Buffer.allocUnsafe(b.length);
+  let n = 0;
+  while (n < b.length) {
+    const got = readSync(fd, buf, n, b.length - n, pos + n);
+    if (got <= 0) return false;
+    n += got;
+  }
+  return buf.compare(b, 0, b.length, 0, b.length) === 0;
 }
 
 /** What the file system says when OUT cannot be written: the user's situation, not ddp's bug (exit 1). */

@@ -240,6 +240,78 @@ describe('writeOutput on its own', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it('an output already up to date is left as it is: no temporary directory, no swap, the same inodes, the user\'s files in place', () => {
+    const out = join(dir, 'u');
+    const big = 'services:\n' + '  svc: { image: "x:1" }\n'.repeat(60_000); // ~1.5 MB: more than one write slice
+    const files = (): OutputFile[] => [
+      { path: 'k/a.yaml', content: 'a: 1\n', target: 'kubernetes' },
+      { path: 'compose/docker-compose.yml', content: big, target: 'compose', pieces: () => big.match(/[^]{1,400000}\n/g)! },
+    ];
+    const first = writeOutput(out, files());
+    expect(first.untouched).toBe(false);
+    writeFileSync(join(out, 'k', 'mine.txt'), 'mine\n');
+    const inode = (p: string) => statSync(join(out, p)).ino;
+    const ids = ['.', 'k', 'k/a.yaml', 'compose/docker-compose.yml', MANIFEST, 'k/mine.txt'].map(inode);
+    const before = snapshot(out);
+    let tmpSeen = false;
+    function* watched(): Generator<OutputFile> {
+      for (const f of files()) {
+        yield f;
+        tmpSeen ||= readdirSync(dir).some((e) => e.startsWith('.u.ddp-tmp-') || e.startsWith('.u.ddp-old-'));
+      }
+    }
+    const again = writeOutput(out, watched());
+    expect(again).toEqual({ outDir: out, written: ['compose/docker-compose.yml', 'k/a.yaml'], files: first.files, removed: [], kept: ['k/mine.txt'], untouched: true });
+    expect(tmpSeen).toBe(false);
+    expect(['.', 'k', 'k/a.yaml', 'compose/docker-compose.yml', MANIFEST, 'k/mine.txt'].map(inode)).toEqual(ids);
+    expect(snapshot(out)).toEqual(before);
+    expect(leftovers()).toEqual([]);
+    // one file changed by hand (the same length): not up to date any more, and refused as before
+    writeFileSync(join(out, 'k', 'a.yaml'), 'a: 2\n');
+    expect(() => writeOutput(out, files())).toThrow(DdpError);
+    // a manifest in another layout (an older ddp): the files are the same, the manifest is written anew
+    writeFileSync(join(out, 'k', 'a.yaml'), 'a: 1\n');
+    writeFileSync(join(out, MANIFEST), JSON.stringify(JSON.parse(readFileSync(join(out, MANIFEST), 'utf8'))));
+    const relaid = writeOutput(out, files());
+    expect(relaid.untouched).toBe(false);
+    expect(readFileSync(join(out, MANIFEST), 'utf8')).toBe(before[MANIFEST]);
+    expect(writeOutput(out, files()).untouched).toBe(true);
+    // a generated file gone: written again
+    rmSync(join(out, 'k', 'a.yaml'));
+    expect(writeOutput(out, files()).untouched).toBe(false);
+    expect(snapshot(out)).toEqual(before);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('a streamed file that differs from the previous one anywhere is written whole: the bytes that agreed, then the rest', () => {
+    const out = join(dir, 'd');
+    const MiB = 1 << 20;
+    const line = 'abcdefghijklmnopqrstuvwxyz0123456789é\n'; // é: two bytes in UTF-8
+    const base = line.repeat(Math.ceil((2.5 * MiB) / line.length));
+    const streamed = (content: string): OutputFile[] => [{ path: 'compose/docker-compose.yml', content, target: 'compose', pieces: () => content.match(/[^]{1,300000}\n|[^]+$/g) ?? [] }];
+    const at = (i: number, c: string) => base.slice(0, i) + c + base.slice(i + 1);
+    const variants: [string, string][] = [
+      ['the first byte', at(0, 'A')],
+      ['in the second write slice', at(MiB + 12_345, 'Z')],
+      ['the last byte', base.slice(0, -1) + '!'],
+      ['longer', base + 'more: true\n'],
+      ['shorter', base.slice(0, base.length - line.length)],
+      ['shorter by a whole piece', base.slice(0, 300_000)],
+      ['empty', ''],
+    ];
+    for (const [what, content] of variants) {
+      writeOutput(out, streamed(base), { force: true });
+      expect(writeOutput(out, streamed(base)).untouched, what).toBe(true);
+      const r = writeOutput(out, streamed(content));
+      expect(r.untouched, what).toBe(false);
+      const onDisk = readFileSync(join(out, 'compose', 'docker-compose.yml'));
+      expect(onDisk.equals(Buffer.from(content)), what).toBe(true);
+      expect(JSON.parse(readFileSync(join(out, MANIFEST), 'utf8')).files['compose/docker-compose.yml'], what).toBe(createHash('sha256').update(onDisk).digest('hex'));
+      expect(r.files, what).toEqual([{ path: 'compose/docker-compose.yml', target: 'compose', bytes: onDisk.length }]);
+    }
+    expect(leftovers()).toEqual([]);
+  });
+
   it('takes the files one at a time: a source that fails half-way leaves the previous output as it was', () => {
     const out = join(dir, 's');
     writeOutput(out, [{ path: 'k/a.yaml', content: 'a: 1\n', target: 'kubernetes' }]);
