@@ -2,6 +2,7 @@
 // pod spec, and which workloads a selector or a scaleTargetRef picks.
 import { getPath, selectorMatches, type Seg } from './kubernetes-schema.js';
 import { isObj, type K8sObject, type Obj } from './types.js';
+import { removedApi } from './removed-apis.js';
 
 /** Path of the pod spec of each kind that runs pods (the pod template's metadata is its sibling). */
 const POD_SPEC_PATHS: Record<string, Seg[]> = {
@@ -41,8 +42,19 @@ export interface ContainerRef {
 
 export const kindKey = (o: Pick<K8sObject, 'apiVersion' | 'kind'>): string => `${o.apiVersion} ${o.kind}`;
 
+/**
+ * The kind a workload is, its pods laid out alike: `kindKey`, or for an API the server no longer
+ * serves (extensions/v1beta1 Deployment, batch/v1beta1 CronJob) the one that replaced it. Rule
+ * removed-api reports the old API; its pods are still the ones a Service in the same files
+ * means, and the same containers (one finding to fix, not a Service that "targets nothing" too).
+ */
+export function workloadKey(o: Pick<K8sObject, 'apiVersion' | 'kind'>): string {
+  const removed = removedApi(o.apiVersion, o.kind);
+  return removed?.use ? `${removed.use} ${o.kind}` : kindKey(o);
+}
+
 export function podOf(o: K8sObject): PodRef | undefined {
-  const specPath = POD_SPEC_PATHS[kindKey(o)];
+  const specPath = POD_SPEC_PATHS[workloadKey(o)];
   if (!specPath) return undefined;
   const spec = getPath(o.data, specPath);
   if (!isObj(spec)) return undefined;
@@ -112,7 +124,7 @@ function jobLabels(spec: unknown, job: AddedLabel): Record<string, AddedLabel> {
  * Service of an Indexed Job by job-name).
  */
 export function addedLabels(o: K8sObject): Record<string, AddedLabel> {
-  switch (kindKey(o)) {
+  switch (workloadKey(o)) {
     case 'apps/v1 Deployment':
       return { 'pod-template-hash': unknowable('<hash>') };
     case 'apps/v1 DaemonSet':
@@ -178,7 +190,7 @@ export function selectedPods(all: readonly PodRef[], namespace: string, selector
     }
     byNamespace.set(all, index);
   }
-  return (index.get(namespace) ?? []).filter((p) => kinds.has(kindKey(p.object)) && selectorMatches(selector, podLabels(p, selector)));
+  return (index.get(namespace) ?? []).filter((p) => kinds.has(workloadKey(p.object)) && selectorMatches(selector, podLabels(p, selector)));
 }
 
 /** Pods a selector picks in the other namespaces (to tell where the pods a selector misses are). */

@@ -14,6 +14,9 @@ const DIR = join(import.meta.dirname, '..', 'fixtures', 'lint');
 function lintFixture(rel: string): LintResult {
   return lintInputs([{ file: rel, text: readFileSync(join(DIR, rel), 'utf8'), explicit: true }]);
 }
+/** A container (flow style) the container rules find nothing in. */
+const CLEAN_CONTAINER =
+  '{ name: web, image: "ghcr.io/acme/web:1.0", resources: { requests: { cpu: 100m, memory: 64Mi }, limits: { cpu: 200m, memory: 128Mi } }, securityContext: { runAsNonRoot: true, runAsUser: 10001, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: [ALL] } } }';
 const brief = (r: LintResult) => r.findings.map((f) => `${f.rule} ${f.severity} ${f.line}:${f.col} ${f.message}`);
 
 const D = 'Deployment/api: ';
@@ -71,12 +74,12 @@ const FAIL: Record<string, string[]> = {
   ],
   'compose-schema/fail-compose.yaml': [`compose-schema error 6:5 ${C}services.api.portz: unknown key`],
   'removed-api/fail.yaml': [
-    'removed-api error 3:1 Deployment/web: extensions/v1beta1 Deployment was removed in Kubernetes 1.16; the API server refuses it',
-    'removed-api error 18:1 HorizontalPodAutoscaler/web: autoscaling/v2beta1 HorizontalPodAutoscaler was removed in Kubernetes 1.25; the API server refuses it',
-    'removed-api error 36:1 Ingress/web: networking.k8s.io/v1beta1 Ingress was removed in Kubernetes 1.22; the API server refuses it',
-    'removed-api error 51:1 CronJob/report: batch/v1beta1 CronJob was removed in Kubernetes 1.25; the API server refuses it',
-    `removed-api error 67:1 ${W}apiextensions.k8s.io/v1beta1 CustomResourceDefinition was removed in Kubernetes 1.22; the API server refuses it`,
-    'removed-api error 87:1 PodSecurityPolicy/restricted: policy/v1beta1 PodSecurityPolicy was removed in Kubernetes 1.25; the API server refuses it',
+    'removed-api error 4:1 Deployment/web: extensions/v1beta1 Deployment was removed in Kubernetes 1.16; the API server refuses it',
+    'removed-api error 30:1 HorizontalPodAutoscaler/web: autoscaling/v2beta1 HorizontalPodAutoscaler was removed in Kubernetes 1.25; the API server refuses it',
+    'removed-api error 48:1 Ingress/web: networking.k8s.io/v1beta1 Ingress was removed in Kubernetes 1.22; the API server refuses it',
+    'removed-api error 63:1 CronJob/report: batch/v1beta1 CronJob was removed in Kubernetes 1.25; the API server refuses it',
+    `removed-api error 90:1 ${W}apiextensions.k8s.io/v1beta1 CustomResourceDefinition was removed in Kubernetes 1.22; the API server refuses it`,
+    'removed-api error 110:1 PodSecurityPolicy/restricted: policy/v1beta1 PodSecurityPolicy was removed in Kubernetes 1.25; the API server refuses it',
   ],
   'unknown-kind/fail.yaml': [`unknown-kind warning 2:1 Widget/gadget: no schema for apiVersion example.com/v1, kind Widget: not checked against a schema`],
   'yaml-syntax/fail.yaml': [`yaml-syntax error 5:3 duplicate key: a key may appear only once in a mapping`],
@@ -248,7 +251,7 @@ describe('what kubectl and docker compose accept', () => {
 
   it('an API Kubernetes removed (apiextensions.k8s.io/v1beta1 CRD, extensions/v1beta1 Deployment) is one removed-api error: no schema finding (its old schema would pass it, typos too), no unknown-kind', () => {
     const crd = `apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\nmetadata: { name: widgets.example.com }\nspec:\n  group: example.com\n  names: { kind: Widget, plural: widgets }\n  scope: Namespaced\n  version: v1\n  validation:\n    openAPIV3Schema:\n      type: object\n      descripton: A widget.\n`;
-    const deployment = 'apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  replicas: two\n  template:\n    metadata: { labels: { app: web } }\n    spec: { containers: [{ name: web, image: "ghcr.io/acme/web:1.0" }] }\n';
+    const deployment = `apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  replicas: two\n  template:\n    metadata: { labels: { app: web } }\n    spec: { containers: [${CLEAN_CONTAINER}] }\n`;
     expect(brief(lintInputs([{ file: 'x.yaml', text: `${crd}---\n${deployment}`, explicit: true }]))).toEqual([
       `removed-api error 1:1 ${W}apiextensions.k8s.io/v1beta1 CustomResourceDefinition was removed in Kubernetes 1.22; the API server refuses it`,
       'removed-api error 14:1 Deployment/web: extensions/v1beta1 Deployment was removed in Kubernetes 1.16; the API server refuses it',
@@ -262,6 +265,24 @@ describe('what kubectl and docker compose accept', () => {
     const rs = 'apiVersion: apps/v1beta1\nkind: ReplicaSet\nmetadata: { name: web }\n';
     expect(knownKind('apps/v1beta1', 'ReplicaSet')).toBe(false);
     expect(brief(lintInputs([{ file: 'rs.yaml', text: rs, explicit: true }]))).toEqual(['removed-api error 1:1 ReplicaSet/web: apps/v1beta1 ReplicaSet was removed in Kubernetes 1.16; the API server refuses it']);
+  });
+
+  it('a removed-API workload\'s pods are still its pods: a Service or a PodDisruptionBudget selecting them finds them, and its containers are checked', () => {
+    const old = (apiVersion: string, container: string) =>
+      `apiVersion: ${apiVersion}\nkind: Deployment\nmetadata: { name: web }\nspec:\n  replicas: 2\n  template:\n    metadata: { labels: { app: web } }\n    spec: { containers: [${container}] }\n`;
+    const service = 'apiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec:\n  selector: { app: web }\n  ports: [{ port: 80 }]\n';
+    const budget = 'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: { name: web }\nspec:\n  maxUnavailable: 1\n  selector: { matchLabels: { app: web, pod-template-hash: 5d8f7c9b6 } }\n';
+    const spread = 'topologySpreadConstraints: [{ maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: { matchLabels: { app: web } } }]';
+    const probes = 'readinessProbe: { httpGet: { path: /ready, port: 80 } }, livenessProbe: { httpGet: { path: /live, port: 80 } }';
+    const container = CLEAN_CONTAINER.replace(/ }$/, `, ${probes} }`);
+    const text = `${old('extensions/v1beta1', container).replace('spec: { containers:', `spec: { ${spread}, containers:`)}---\n${service}---\n${budget}`;
+    // one finding to fix: no "targets nothing", no "selects no pods", no "no PodDisruptionBudget" (it selects by the label the Deployment controller adds)
+    expect(brief(lintInputs([{ file: 'x.yaml', text, explicit: true }]))).toEqual(['removed-api error 1:1 Deployment/web: extensions/v1beta1 Deployment was removed in Kubernetes 1.16; the API server refuses it']);
+    // and the pod rules see its containers, as they will once apiVersion says apps/v1
+    const bare = old('apps/v1beta2', '{ name: web, image: "ghcr.io/acme/web:1.0" }');
+    expect(brief(lintInputs([{ file: 'y.yaml', text: bare, explicit: true }])).map((f) => f.split(' ')[0])).toEqual([
+      'removed-api', 'pdb', 'topology-spread', 'container-resources', 'drop-capabilities', 'privilege-escalation', 'read-only-root-fs', 'run-as-non-root',
+    ]);
   });
 
   it('removed APIs: the hint names the replacement; PodSecurityPolicy has none, a CRD is no apiVersion edit', () => {

@@ -1,7 +1,7 @@
 // Availability of replicated workloads: a PodDisruptionBudget and a spread over nodes for two or
 // more replicas, and no fixed `replicas` beside an autoscaler (each apply would reset the scale).
 import { getPath, selectorMatches } from '../kubernetes-schema.js';
-import { autoscalers, podOf, replicasOf } from '../pods.js';
+import { autoscalers, podLabels, podOf, replicasOf, workloadKey } from '../pods.js';
 import { isObj, type K8sObject, type LintContext, type Rule, type RuleHit } from '../types.js';
 
 const REPLICATED = new Set(['apps/v1 Deployment', 'apps/v1 StatefulSet', 'apps/v1 ReplicaSet']);
@@ -11,7 +11,7 @@ function replicated(ctx: LintContext): { o: K8sObject; replicas: number }[] {
   const scaled = autoscalers(ctx.objects);
   const out: { o: K8sObject; replicas: number }[] = [];
   for (const o of ctx.objects) {
-    if (!REPLICATED.has(`${o.apiVersion} ${o.kind}`)) continue;
+    if (!REPLICATED.has(workloadKey(o))) continue;
     const s = scaled.find((x) => x.target === o);
     const n = s ? Math.max(s.min, 1) : replicasOf(o).replicas;
     if (n >= 2) out.push({ o, replicas: n });
@@ -30,7 +30,8 @@ export const pdb: Rule = {
     for (const { o, replicas } of replicated(ctx)) {
       const pod = podOf(o);
       if (!pod) continue;
-      if (budgets.some((b) => b.namespace === o.namespace && selectorMatches(getPath(b.data, ['spec', 'selector']), pod.labels))) continue;
+      // by the labels its pods carry: the template's and those the controller adds (pod-template-hash, ...)
+      if (budgets.some((b) => b.namespace === o.namespace && selectorMatches(getPath(b.data, ['spec', 'selector']), podLabels(pod, getPath(b.data, ['spec', 'selector']))))) continue;
       out.push({
         target: o,
         path: replicasOf(o).explicit ? ['spec', 'replicas'] : ['spec'],
