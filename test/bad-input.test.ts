@@ -572,6 +572,29 @@ describe('bad input: exact diagnostics through the library', () => {
     ]);
   });
 
+  it('a container of yours listening below 1024 (main port, one of `ports`, a sidecar, a stage): the same warning, it runs non-root too', async () => {
+    const text = lines(
+      '    port: 80',
+      '    sidecars:',
+      '      - { name: metrics, image: "ghcr.io/acme/metrics:1.0", ports: [{ name: prom, port: 9090 }, { name: snmp, port: 161, protocol: UDP }] }',
+      '      - { name: tls, kind: tls, port: 8443, secret: web-tls }',
+      'pipelines:',
+      '  ingest:',
+      '    sources: [raw]',
+      '    stages:',
+      '      parse: { kind: filter, input: raw, outputs: [clean], image: "ghcr.io/acme/parse:1.0", port: 443 }',
+    );
+    const ds = await validateAll(parseTopologyText(text, 'ddp.yaml'));
+    expect(ds.filter((d) => d.severity === 'error').map(show)).toEqual([]);
+    const tail = 'below 1024, running as a non-root user with no capabilities: it starts only where the container runtime lets any user bind low ports';
+    expect(ds.filter((d) => d.code === 'privileged-port').map(show)).toEqual([
+      `9:11 privileged-port: the container listens on port 80, ${tail}`,
+      `11:117 privileged-port: the container (port \`snmp\`) listens on port 161, ${tail}`,
+      `17:99 privileged-port: the container listens on port 443, ${tail}`,
+    ]);
+    expect(ds.find((d) => d.code === 'privileged-port')!.hint).toBe("listen on a port from 1024 up (e.g. 8080 or 8443; for your own image, its server's listen setting) and publish the low port at the Ingress or compose `ports:`");
+  });
+
   it('compose host ports past 65535: no-host-port, said with the service, never a range like 65535-65537', async () => {
     const text = lines('    port: 65535', '    replicas: 3', '    expose: { host: shop.example.com }');
     const { model } = await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), undefined);

@@ -37,21 +37,31 @@ export function semanticDiagnostics(t: Topology): Check[] {
 }
 
 /**
- * The proxies ddp runs (nginx, varnish, twemproxy) run as a non-root user with every capability
- * dropped: a port below 1024 opens only where the container runtime lets any user bind it (Docker
- * does, containerd 2 does; containerd 1.x does not: `bind() ... Permission denied`).
+ * Every container ddp runs, the proxies (nginx, varnish, twemproxy) and the user's own, runs as a
+ * non-root user with every capability dropped: a port below 1024 opens only where the container
+ * runtime lets any user bind it (Docker does, containerd 2 does; containerd 1.x does not:
+ * `bind() ... Permission denied`, and the pod restarts for ever).
  */
 function lowPorts(svc: AnyService, base: string, out: Check[]): void {
   // (checked before any string is built: this runs for every service of a big topology)
-  const low = (port: number | undefined): port is number => port !== undefined && port < 1024;
-  const say = (port: number, what: string, ptr: string) => {
-    out.push(warn('privileged-port', `${what} listens on port ${port}, below 1024, running as a non-root user with no capabilities: it starts only where the container runtime lets any user bind low ports`, ptr, 'listen on a port from 1024 up (e.g. 8443) and map the low port at the Service, the Ingress or compose `ports:`'));
-  };
   const sn = svc as SingleNode & { tls?: { port?: number }; router?: { port?: number } };
-  if (svc.pattern === 'replicated' && low(sn.tls?.port)) say(sn.tls!.port!, 'the TLS layer (nginx)', `${base}/tls/port`);
-  if (svc.pattern === 'sharded' && low(sn.router?.port)) say(sn.router!.port!, 'the router', `${base}/router/port`);
-  sn.sidecars?.forEach((x, i) => { if (x.kind === 'tls' && low(x.port)) say(x.port, `TLS sidecar \`${x.name}\` (nginx)`, `${base}/sidecars/${i}/port`); });
-  sn.ambassadors?.forEach((a, i) => { if (low(a.listen)) say(a.listen, `ambassador \`${a.name}\``, `${base}/ambassadors/${i}/listen`); });
+  if (svc.pattern === 'replicated' && low(sn.tls?.port)) out.push(privilegedPort(sn.tls!.port!, 'the TLS layer (nginx)', `${base}/tls/port`));
+  if (svc.pattern === 'sharded' && low(sn.router?.port)) out.push(privilegedPort(sn.router!.port!, 'the router', `${base}/router/port`));
+  sn.sidecars?.forEach((x, i) => { if (x.kind === 'tls' && low(x.port)) out.push(privilegedPort(x.port, `TLS sidecar \`${x.name}\` (nginx)`, `${base}/sidecars/${i}/port`)); });
+  sn.ambassadors?.forEach((a, i) => { if (low(a.listen)) out.push(privilegedPort(a.listen, `ambassador \`${a.name}\``, `${base}/ambassadors/${i}/listen`)); });
+  for (const [spec, ptr] of [...containerSpecs(svc, base), ...attachedSpecs(sn, base)]) if ((spec as { kind?: string }).kind !== 'tls') userLowPorts(spec, ptr, out);
+}
+
+/** A port the user's container listens on (`port`, or each of `ports`) below 1024. */
+function userLowPorts(spec: ContainerFields, ptr: string, out: Check[]): void {
+  if (low(spec.port)) out.push(privilegedPort(spec.port, 'the container', `${ptr}/port`));
+  spec.ports?.forEach((p, i) => { if (low(p.port)) out.push(privilegedPort(p.port, `the container (port \`${p.name}\`)`, `${ptr}/ports/${i}/port`)); });
+}
+
+const low = (port: number | undefined): port is number => port !== undefined && port < 1024;
+
+function privilegedPort(port: number, what: string, ptr: string): Check {
+  return warn('privileged-port', `${what} listens on port ${port}, below 1024, running as a non-root user with no capabilities: it starts only where the container runtime lets any user bind low ports`, ptr, 'listen on a port from 1024 up (e.g. 8080 or 8443; for your own image, its server\'s listen setting) and publish the low port at the Ingress or compose `ports:`');
 }
 
 /** The API server refuses an object whose annotations total more than 256 KiB; ddp puts
@@ -493,6 +503,7 @@ function pipelineChecks(name: string, p: Pipeline, base: string): Check[] {
     if (s.kind === 'sharder' && s.outputs !== undefined) out.push(err('sharder-outputs', `sharder stage \`${sname}\` names its outputs itself (${sname}-0 ... ${sname}-${(s.shards ?? 2) - 1})`, `${ptr}/outputs`, 'remove `outputs`'));
     if (s.kind !== 'sharder' && s.shards !== undefined) out.push(err('shards-not-sharder', `only sharder stages take \`shards\`; \`${sname}\` is a ${s.kind}`, `${ptr}/shards`));
     out.push(...containerChecks(s, ptr), ...healthNeedsPort(s, ptr));
+    userLowPorts(s, ptr, out);
     if (sname === 'broker' && typeof p.broker !== 'object') out.push(err('name-collision', `stage \`broker\` of pipeline \`${name}\` would be the Deployment ${name}-broker, the name of the pipeline's broker`, ptr, 'rename the stage'));
     (s.mounts ?? []).forEach((m, i) => out.push(err('unknown-volume', `stage \`${sname}\` mounts volume \`${m.volume}\`, but pipeline stages have no volumes`, `${ptr}/mounts/${i}/volume`, 'remove `mounts`: stages exchange data through their topics')));
     const { inputs, outputs } = stageTopics(sname, s);
