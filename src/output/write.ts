@@ -63,12 +63,15 @@ export interface Listed {
   special: boolean;
 }
 
-/** Every entry under dir but the directories (relative POSIX paths), not following symlinks. */
-export function listFiles(dir: string): Listed[] {
+/** Every entry under dir but the directories (relative POSIX paths), not following symlinks;
+ *  the empty directories under it go into `empty` when given. */
+export function listFiles(dir: string, empty?: string[]): Listed[] {
   const out: Listed[] = [];
   // the relative path is built along the way (path.relative per entry costs more than the lstat)
   const walk = (d: string, rel: string) => {
-    for (const name of readdirSync(d).sort()) {
+    const names = readdirSync(d);
+    if (!names.length && rel) empty?.push(rel.slice(0, -1));
+    for (const name of names.sort()) {
       const p = join(d, name);
       const st = lstatSync(p);
       if (st.isDirectory()) walk(p, `${rel}${name}/`);
@@ -123,6 +126,8 @@ interface Existing {
   manifest?: Manifest;
   /** the manifest file's text */
   manifestText?: string;
+  /** empty directories in it (the user's: ddp makes none) */
+  empty: string[];
   /** files that still hold exactly what ddp wrote there last time (symlinks never count) */
   intact: Set<string>;
   /** sha256 of the files of the manifest as they are now */
@@ -130,10 +135,11 @@ interface Existing {
 }
 
 function existing(outDir: string): Existing {
-  if (!existsSync(outDir)) return { listed: new Map(), intact: new Set() };
+  if (!existsSync(outDir)) return { listed: new Map(), intact: new Set(), empty: [] };
   const read = readManifestText(outDir);
   const manifest = read?.manifest;
-  const listed = new Map(listFiles(outDir).map((f) => [f.path, f]));
+  const empty: string[] = [];
+  const listed = new Map(listFiles(outDir, empty).map((f) => [f.path, f]));
   const intact = new Set<string>();
   const hashes = new Map<string, string>();
   for (const [path, hash] of Object.entries(manifest?.files ?? {})) {
@@ -143,7 +149,7 @@ function existing(outDir: string): Existing {
     hashes.set(path, now);
     if (now === hash) intact.add(path);
   }
-  return { listed, manifest, manifestText: read?.text, intact, hashes };
+  return { listed, manifest, manifestText: read?.text, intact, hashes, empty };
 }
 
 /**
@@ -513,7 +519,7 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
   const st = checkOutDir(outDir, outDirArg, opts.cwd); // again, under the lock: another run may have made it meanwhile
   let before: Existing;
   try {
-    before = st ? existing(outDir) : { listed: new Map(), intact: new Set() };
+    before = st ? existing(outDir) : { listed: new Map(), intact: new Set(), empty: [] };
   } catch (e) {
     throw outputError(outDirArg, e, 'read what is in');
   }
@@ -525,6 +531,7 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
   const summary: WrittenFile[] = [];
   const kept: string[] = [];
   const removed: string[] = [];
+  const emptyKept: string[] = []; // the user's empty directories, made in tmp too
   // files that hold exactly the previous output's bytes: linked into tmp only once the output changes
   const same: string[] = [];
   let tmpMade = false;
@@ -581,6 +588,7 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
     if (st && !tmpMade && before.manifestText === text) {
       // every file as it was, the manifest too (so nothing to remove): DIR stays as it is
       for (const f of before.listed.values()) if (f.path !== MANIFEST && !generated.has(f.path)) kept.push(f.path);
+      kept.push(...before.empty.map((d) => `${d}/`));
       return { outDir, written: [...generated], files: summary.sort(byPath), removed, kept: kept.sort(), untouched: true };
     }
     for (const path of same) {
@@ -596,7 +604,8 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
     if (st) {
       // carry over what the user put there (not ours, not about to be replaced)
       const dirs = directoriesOf(generated);
-      for (const f of listFiles(outDir)) {
+      const empty: string[] = [];
+      for (const f of listFiles(outDir, empty)) {
         // (with --force, what stands in the way of a generated file or directory goes with the old output)
         if (f.path === MANIFEST || generated.has(f.path) || inTheWay(f.path, generated, dirs)) continue;
         if (previous && Object.prototype.hasOwnProperty.call(previous.files, f.path)) {
@@ -607,6 +616,14 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
         mkdirSync(dirname(dest), { recursive: true });
         renameSync(inOutDir(f.path), dest);
         kept.push(f.path);
+      }
+      // an empty directory of the user's (a compose/secrets/ made 700 for the keys to come): made
+      // anew, its mode copied below; the old one goes with the old output
+      for (const d of empty) {
+        if (dirs.has(d) || generated.has(d) || inTheWay(d, generated, dirs)) continue;
+        mkdirSync(join(tmp, ...d.split('/')), { recursive: true });
+        kept.push(`${d}/`);
+        emptyKept.push(d);
       }
       keepDirectoryModes(outDir, tmp);
       renameSync(outDir, old);
@@ -619,7 +636,7 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
     if (tmpMade && (!kept.length || (existsSync(outDir) && carryBack(tmp, outDir, kept)))) rmSync(tmp, { recursive: true, force: true });
     throw outputError(outDirArg, e);
   }
-  if (st) removePrevious(old, [...before.listed.keys()], outDir);
+  if (st) removePrevious(old, [...before.listed.keys()], outDir, emptyKept);
   return { outDir, written: [...hashes.keys()].sort(), files: summary.sort(byPath), removed: removed.sort(), kept: kept.sort(), untouched: false };
 }
 
@@ -644,7 +661,7 @@ function relationToWorkingDirectory(dir: string, cwd: string): 'is' | 'holds' | 
  * free), the rest to rmSync. (rmSync
  * would lstat every entry again; at 1,000 services that walk was ~70 ms of the run.)
  */
-function removePrevious(dir: string, listed: readonly string[], outDir: string): void {
+function removePrevious(dir: string, listed: readonly string[], outDir: string, emptyDirs: readonly string[] = []): void {
   try {
     for (const path of listed) {
       try {
@@ -654,7 +671,9 @@ function removePrevious(dir: string, listed: readonly string[], outDir: string):
       }
     }
     // a directory's path is longer than its parent's: by length, children come first
-    for (const d of [...directoriesOf(listed)].sort((a, b) => b.length - a.length)) rmdirSync(join(dir, ...d.split('/')));
+    // (directoriesOf(`d/-`): the empty directory d and its parents)
+    const dirs = new Set([...directoriesOf(listed), ...directoriesOf(emptyDirs.map((d) => `${d}/-`))]);
+    for (const d of [...dirs].sort((a, b) => b.length - a.length)) rmdirSync(join(dir, ...d.split('/')));
     rmdirSync(dir);
   } catch {
     // something not listed when the run read DIR: put there while it ran -- it goes into the new DIR

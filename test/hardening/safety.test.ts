@@ -3,7 +3,7 @@
 // never followed out of it, with or without --force; -o itself may not be a symlink.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { isSafePath, checkOutputFile, type OutputFile } from '../../src/output/files.js';
@@ -312,6 +312,24 @@ describe('writeOutput on its own', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it('keeps the user\'s empty directories, with their modes, when the output changes (and reports them as kept)', () => {
+    const out = join(dir, 'e');
+    const files = (v: number): OutputFile[] => [{ path: 'compose/docker-compose.yml', content: `v: ${v}\n`, target: 'compose' }];
+    writeOutput(out, files(1));
+    mkdirSync(join(out, 'compose', 'secrets', 'web-tls'), { recursive: true, mode: 0o700 });
+    chmodSync(join(out, 'compose', 'secrets'), 0o700);
+    mkdirSync(join(out, 'notes'));
+    const untouched = writeOutput(out, files(1));
+    expect([untouched.untouched, untouched.kept]).toEqual([true, ['compose/secrets/web-tls/', 'notes/']]);
+    const r = writeOutput(out, files(2));
+    expect([r.untouched, r.kept]).toEqual([false, ['compose/secrets/web-tls/', 'notes/']]);
+    expect(statSync(join(out, 'compose', 'secrets')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(out, 'compose', 'secrets', 'web-tls')).mode & 0o777).toBe(0o700);
+    expect(readdirSync(join(out, 'notes'))).toEqual([]);
+    expect(readFileSync(join(out, 'compose', 'docker-compose.yml'), 'utf8')).toBe('v: 2\n');
+    expect(leftovers()).toEqual([]);
+  });
+
   it('takes the files one at a time: a source that fails half-way leaves the previous output as it was', () => {
     const out = join(dir, 's');
     writeOutput(out, [{ path: 'k/a.yaml', content: 'a: 1\n', target: 'kubernetes' }]);
@@ -405,11 +423,14 @@ describe('writeOutput on its own', () => {
     });
     expect(readFileSync(join(outside, 'precious.txt'), 'utf8')).toBe('do not touch\n');
     expect(leftovers()).toEqual([]);
-    // an empty directory of the user's is not a file to carry over: it goes with the old output
-    // (the one-by-one removal finds it and leaves the rest to rmSync), and nothing is left beside
+    // an empty directory of the user's is carried over; one where ddp now writes a file goes with
+    // the old output (the one-by-one removal finds it and leaves the rest to rmSync), and nothing is left beside
     mkdirSync(join(out, 'empty'));
-    writeOutput(out, [{ path: 'x.conf', content: 'x: 3\n', target: 'nginx' }]);
-    expect(Object.keys(snapshot(out)).sort()).toEqual(['.ddp-manifest.json', 'a', 'a/link', 'mine', 'mine/deep', 'mine/deep/notes.txt', 'x.conf']);
+    mkdirSync(join(out, 'y.conf'));
+    const y = writeOutput(out, [{ path: 'x.conf', content: 'x: 3\n', target: 'nginx' }, { path: 'y.conf', content: 'y: 1\n', target: 'nginx' }]);
+    expect(y.kept).toEqual(['a/link', 'empty/', 'mine/deep/notes.txt']);
+    expect(Object.keys(snapshot(out)).sort()).toEqual(['.ddp-manifest.json', 'a', 'a/link', 'empty', 'mine', 'mine/deep', 'mine/deep/notes.txt', 'x.conf', 'y.conf']);
+    expect(readFileSync(join(out, 'y.conf'), 'utf8')).toBe('y: 1\n');
     expect(leftovers()).toEqual([]);
   });
 });
