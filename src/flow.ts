@@ -68,7 +68,7 @@ export async function validateAll(loaded: Loaded, env?: string): Promise<Diagnos
       if (e === undefined) base.add(key);
       // an environment's problem: set by its overlay, or not a problem of the document itself
       // (an overlay that changes `pattern` makes the document's own `cache:` an unknown key)
-      const own = e !== undefined && ((d.pointer !== undefined && loaded.source.has(`/environments/${e}${d.pointer}`)) || (envs[0] === undefined && !base.has(key)));
+      const own = e !== undefined && ((d.pointer !== undefined && (d.pointer.startsWith(`/environments/${e}/`) || loaded.source.has(`/environments/${e}${d.pointer}`))) || (envs[0] === undefined && !base.has(key)));
       const tagged = own ? { ...d, message: `${d.message} (environment ${e})` } : d;
       all.set(`${tagged.line}:${tagged.col}:${tagged.code}:${tagged.message}`, tagged);
     }
@@ -113,7 +113,14 @@ function withEnvironment(loaded: Loaded, env: string | undefined): unknown {
   } catch (e) {
     if (!(e instanceof DdpError) || !loaded.source.has('/environments')) throw e;
     const p = loaded.source.locate('/environments', 'key');
-    throw new DdpError(e.diagnostics.map((d) => (d.line === undefined ? { ...d, pointer: '/environments', line: p.line, col: p.col } : d)));
+    throw new DdpError(
+      e.diagnostics.map((d) => {
+        if (d.line !== undefined) return d;
+        // a key of the overlay (set to null to remove a key the document lacks): at its value
+        if (d.pointer !== undefined && loaded.source.has(d.pointer)) return { ...d, ...loaded.source.locate(d.pointer, 'value') };
+        return { ...d, pointer: '/environments', line: p.line, col: p.col };
+      }),
+    );
   }
 }
 

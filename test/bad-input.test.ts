@@ -418,6 +418,17 @@ const CASES: Case[] = [
     errors: ['12:24 wrong-type: services.web.replicas must be an integer, not the string "many" (environment prod)'],
   },
   {
+    name: 'an environment that sets to null (removes) a key the document does not have: a typo, said where it is',
+    text: lines('    port: 8080', '    sidecars: [{ name: sync, image: "busybox:1.36" }]', 'environments:', '  prod:', '    services:', '      web: { cahce: null, sidecars: [{ name: sync, envv: null }] }', '      wbe: null'),
+    env: 'prod',
+    errors: [
+      '14:21 overlay-removes-nothing: services.web.cahce: null removes it, and the document has no services.web.cahce (environment prod)',
+      '14:58 overlay-removes-nothing: services.web.sidecars[sync].envv: null removes it, and the document has no services.web.sidecars[sync].envv (environment prod)',
+      '15:12 overlay-removes-nothing: services.wbe: null removes it, and the document has no services.wbe (environment prod)',
+    ],
+    hint: 'check the name (null removes a key the document has), or drop the line',
+  },
+  {
     name: 'a split route to a service that takes no HTTP (a redis sharded service, a Knative function)',
     text: lines(
       '    port: 8080',
@@ -612,6 +623,33 @@ describe('bad input: exact diagnostics through the library', () => {
       ["compose: `db` joins one of web's 3 replicas (network_mode: service:web); the others run without it", '/services/web/ambassadors'],
     ]);
     expect(await notes('    replicas: 1')).toEqual([]);
+  });
+
+  it('an environment removes what it sets to null: a key, a key of a named list item, a whole service', async () => {
+    const text = lines(
+      '    port: 8080',
+      '    cache: { replicas: 2 }',
+      '    sidecars: [{ name: sync, image: "busybox:1.36", env: { A: "1" } }]',
+      '  debug:',
+      '    pattern: replicated',
+      '    image: ghcr.io/acme/debug:1.0.0',
+      '    port: 8080',
+      'environments:',
+      '  dev:',
+      '    services:',
+      '      web: { cache: null, sidecars: [{ name: sync, env: null }] }',
+      '      debug: null',
+    );
+    expect(await errorsOf(text)).toEqual([]);
+    const { topology } = await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), 'dev');
+    const services = topology.services as Record<string, Record<string, unknown>>;
+    expect(Object.keys(services)).toEqual(['web']);
+    expect(services.web.cache).toBeUndefined();
+    expect(services.web.sidecars).toEqual([{ name: 'sync', image: 'busybox:1.36' }]);
+    // without --env the document is as written; null in the document itself is still wrong
+    const { topology: base } = await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), undefined);
+    expect(Object.keys(base.services).sort()).toEqual(['debug', 'web']);
+    expect((await errorsOf(lines('    port: 8080', '    cache: null'))).map(show)).toEqual(['10:12 wrong-type: services.web.cache must be a mapping, not null']);
   });
 
   it('validate without --env checks every environment and names it', async () => {

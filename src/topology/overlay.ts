@@ -1,5 +1,6 @@
 // `--env NAME`: deep-merge environments.NAME over the document. Maps merge by key; lists of
-// named items (containers, sidecars, stages...) merge by `name`; other lists are replaced.
+// named items (containers, sidecars, stages...) merge by `name`; other lists are replaced; a key
+// set to null is removed (as in a JSON merge patch, RFC 7386).
 import { DdpError, didYouMean, error, type Diagnostic } from '../diagnostics.js';
 
 type Obj = Record<string, unknown>;
@@ -26,23 +27,53 @@ export function applyEnvironment(data: unknown, env: string | undefined, file?: 
     });
     throw new DdpError(d);
   }
-  return merge(result, envs[env]);
+  const missing: Missing[] = [];
+  const merged = merge(result, envs[env], { ptr: '', label: '' }, missing);
+  if (missing.length) {
+    throw new DdpError(
+      missing.map(({ ptr, label }) =>
+        error('overlay-removes-nothing', `${label}: null removes it, and the document has no ${label}`, {
+          ...(file ? { file } : {}),
+          pointer: `/environments/${env}${ptr}`,
+          hint: 'check the name (null removes a key the document has), or drop the line',
+        }),
+      ),
+    );
+  }
+  return merged;
 }
 
-export function merge(base: unknown, over: unknown): unknown {
+/** A key an overlay sets to null that the document lacks: where it is in the overlay (a JSON
+ *  pointer), and its name for people (`services.web.sidecars[sync].port`). */
+interface Missing {
+  ptr: string;
+  label: string;
+}
+
+/**
+ * `over` merged into `base`. A key `over` sets to null is removed; where `base` has no such key,
+ * it goes into `missing` when given: removing nothing is most likely a typo.
+ */
+export function merge(base: unknown, over: unknown, at: Missing = { ptr: '', label: '' }, missing?: Missing[]): unknown {
   if (over === undefined) return base;
   if (isObj(base) && isObj(over)) {
     const out = Object.assign(Object.create(null) as Obj, base);
-    for (const k of Object.keys(over)) out[k] = own(out, k) ? merge(out[k], over[k]) : over[k];
+    for (const k of Object.keys(over)) {
+      const here = { ptr: `${at.ptr}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, label: at.label ? `${at.label}.${k}` : k };
+      if (over[k] === null) {
+        if (own(out, k)) delete out[k];
+        else missing?.push(here);
+      } else out[k] = own(out, k) ? merge(out[k], over[k], here, missing) : over[k];
+    }
     return out;
   }
   if (Array.isArray(base) && Array.isArray(over) && isNamedList(base) && isNamedList(over)) {
     const out = [...base];
-    for (const item of over as Obj[]) {
+    (over as Obj[]).forEach((item, j) => {
       const i = out.findIndex((x) => (x as Obj).name === item.name);
-      if (i >= 0) out[i] = merge(out[i], item);
+      if (i >= 0) out[i] = merge(out[i], item, { ptr: `${at.ptr}/${j}`, label: `${at.label}[${String(item.name)}]` }, missing);
       else out.push(item);
-    }
+    });
     return out;
   }
   return over;
