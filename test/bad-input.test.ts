@@ -642,7 +642,7 @@ describe('bad input: exact diagnostics through the library', () => {
     );
     expect(await errorsOf(text)).toEqual([]);
     const { topology } = await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), 'dev');
-    const services = topology.services as Record<string, Record<string, unknown>>;
+    const services = topology.services as unknown as Record<string, Record<string, unknown>>;
     expect(Object.keys(services)).toEqual(['web']);
     expect(services.web.cache).toBeUndefined();
     expect(services.web.sidecars).toEqual([{ name: 'sync', image: 'busybox:1.36' }]);
