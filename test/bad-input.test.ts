@@ -98,6 +98,11 @@ const CASES: Case[] = [
     hint: 'end the string with " (a quoted string may span lines, but must be closed)',
   },
   {
+    name: 'syntax: an unclosed quote inside a flow mapping, which the parser reports twice: said once',
+    text: lines('    env: { LOG_LEVEL: "info, MODE: fast }', '    port: 8080'),
+    errors: ['9:23 yaml-syntax: YAML syntax error: the "-quoted string opened here is never closed'],
+  },
+  {
     name: 'syntax: unclosed [',
     text: lines('    args: [--port=8080', '    port: 8080'),
     errors: ['9:11 yaml-syntax: YAML syntax error: the [ list opened here is never closed'],

@@ -74,7 +74,7 @@ export function lintInputs(inputs: readonly LintInput[], opts: { onProgress?: (t
       continue;
     }
     const parsed = parseSource(input.text);
-    for (const e of parsed.errors) raw.push({ rule: 'yaml-syntax', severity: 'error', message: e.message, hint: 'fix the YAML near this position', file: input.file, line: e.line, col: e.col });
+    for (const e of parsed.errors) raw.push({ rule: 'yaml-syntax', severity: 'error', message: e.message, hint: e.hint ?? 'fix the YAML near this position', file: input.file, line: e.line, col: e.col });
     let other = 0;
     let topologies = 0;
     let objects = 0;

@@ -3,6 +3,7 @@
 // (yaml's LineCounter and node ranges, as src/topology/load.ts does for the topology).
 import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Node } from 'yaml';
 import type { Position } from '../diagnostics.js';
+import { describeYamlError } from '../topology/load.js';
 import type { Seg } from './kubernetes-schema.js';
 
 export const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
@@ -17,6 +18,7 @@ export interface SourceDoc {
 
 export interface SourceError {
   message: string;
+  hint?: string;
   line: number;
   col: number;
 }
@@ -71,8 +73,10 @@ export function parseSource(source: string): ParsedSource {
   const docs: SourceDoc[] = [];
   list.forEach((doc, index) => {
     for (const e of doc.errors) {
-      const p = lc.linePos(e.pos[0]);
-      errors.push({ message: e.code === 'DUPLICATE_KEY' ? 'duplicate key: a key may appear only once in a mapping' : `YAML syntax error: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`, line: p.line, col: p.col });
+      const d = describeYamlError(doc, e, text);
+      const p = lc.linePos(d.offset);
+      // (the parser may report one unclosed quote or bracket twice: said once)
+      if (!errors.some((x) => x.line === p.line && x.col === p.col && x.message === d.message)) errors.push({ message: d.message, hint: d.hint, line: p.line, col: p.col });
     }
     if (doc.errors.length) return;
     const contents = doc.contents as Node | null;

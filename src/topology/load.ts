@@ -112,18 +112,13 @@ function parseFull(text: string, file: string): Loaded {
   const diags: Diagnostic[] = [];
   for (const doc of docs) {
     for (const e of doc.errors) {
-      const unclosed = unclosedOpener(doc, e.pos[0], e.message);
-      if (unclosed) {
-        const p = at(lineCounter, unclosed.offset);
-        diags.push(error('yaml-syntax', `YAML syntax error: ${unclosed.what} opened here is never closed`, { file, line: p.line, col: p.col, hint: unclosed.hint }));
-        continue;
-      }
-      const p = at(lineCounter, e.pos[0]);
-      const message = e.code === 'DUPLICATE_KEY' ? duplicateKeyMessage(text, e.pos[0]) : yamlMessage(e.code, e.message);
-      diags.push(error(e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax', message, { file, line: p.line, col: p.col, hint: yamlHint(e.code) }));
+      const d = describeYamlError(doc, e, text);
+      const p = at(lineCounter, d.offset);
+      diags.push(error(d.code, d.message, { file, line: p.line, col: p.col, hint: d.hint }));
     }
   }
-  if (diags.length) throw new DdpError(diags);
+  // (the parser may report one unclosed quote or bracket twice, at the same opener: said once)
+  if (diags.length) throw new DdpError(diags.filter((d, i) => diags.findIndex((x) => x.line === d.line && x.col === d.col && x.code === d.code && x.message === d.message) === i));
   if (docs.length > 1) {
     const p = at(lineCounter, docs[1].range[0]);
     throw new DdpError(error('multiple-documents', `${file} holds ${docs.length} YAML documents; a topology is exactly one`, { file, line: p.line, col: p.col, hint: 'remove the `---` separator, or split the documents into separate files' }));
@@ -234,6 +229,18 @@ export function inert(v: unknown, depth = 0): unknown {
  * yaml reports an unclosed quote, [ or { where it gives up (often the end of the file); the user
  * needs the line where it was opened: the innermost such node around the error.
  */
+/**
+ * What to say about one of the yaml parser's errors: where (an unclosed quote or bracket at its
+ * opener, not at the end of the file where the parser noticed), what is wrong, how to fix it.
+ * For topologies and for `ddp lint` alike.
+ */
+export function describeYamlError(doc: Document.Parsed, e: { pos: [number, number]; code: string; message: string }, text: string): { offset: number; code: 'yaml-syntax' | 'duplicate-key'; message: string; hint: string } {
+  const unclosed = unclosedOpener(doc, e.pos[0], e.message);
+  if (unclosed) return { offset: unclosed.offset, code: 'yaml-syntax', message: `YAML syntax error: ${unclosed.what} opened here is never closed`, hint: unclosed.hint };
+  if (e.code === 'DUPLICATE_KEY') return { offset: e.pos[0], code: 'duplicate-key', message: duplicateKeyMessage(text, e.pos[0]), hint: yamlHint(e.code) };
+  return { offset: e.pos[0], code: 'yaml-syntax', message: yamlMessage(e.code, e.message), hint: yamlHint(e.code) };
+}
+
 function unclosedOpener(doc: Document.Parsed, pos: number, message: string): { offset: number; what: string; hint: string } | undefined {
   const { visit, isScalar, isMap, isSeq } = yaml();
   if (!/Missing closing|must be sufficiently indented and end with|must end with/.test(message)) return undefined;
@@ -266,7 +273,7 @@ function yamlMessage(code: string, raw: string): string {
   return `YAML syntax error: ${first.charAt(0).toLowerCase()}${first.slice(1)}`;
 }
 
-function yamlHint(code: string): string | undefined {
+function yamlHint(code: string): string {
   switch (code) {
     case 'DUPLICATE_KEY': return 'remove or rename one of the two keys';
     case 'BAD_INDENT': case 'MISSING_CHAR': return 'check the indentation and the `:` after each key';

@@ -82,9 +82,9 @@ const FAIL: Record<string, string[]> = {
     'removed-api error 110:1 PodSecurityPolicy/restricted: policy/v1beta1 PodSecurityPolicy was removed in Kubernetes 1.25; the API server refuses it',
   ],
   'unknown-kind/fail.yaml': [`unknown-kind warning 2:1 Widget/gadget: no schema for apiVersion example.com/v1, kind Widget: not checked against a schema`],
-  'yaml-syntax/fail.yaml': [`yaml-syntax error 5:3 duplicate key: a key may appear only once in a mapping`],
-  'yaml-syntax/fail-merge.yaml': [`yaml-syntax error 9:5 duplicate key: a key may appear only once in a mapping`],
-  'yaml-syntax/fail-escape.yaml': ['yaml-syntax error 7:19 YAML syntax error: Invalid escape sequence \\q'],
+  'yaml-syntax/fail.yaml': [`yaml-syntax error 5:3 duplicate key \`name\`: a key may appear only once in a mapping`],
+  'yaml-syntax/fail-merge.yaml': [`yaml-syntax error 9:5 duplicate key \`user\`: a key may appear only once in a mapping`],
+  'yaml-syntax/fail-escape.yaml': ['yaml-syntax error 7:19 YAML syntax error: invalid escape sequence \\q'],
   'template-not-rendered/fail.yaml': [
     'template-not-rendered error 5:9 template-not-rendered/fail.yaml is a template (`{{ .Values.name }}`), not a manifest; it was not linted',
   ],
@@ -282,6 +282,17 @@ describe('what kubectl and docker compose accept', () => {
     const bare = old('apps/v1beta2', '{ name: web, image: "ghcr.io/acme/web:1.0" }');
     expect(brief(lintInputs([{ file: 'y.yaml', text: bare, explicit: true }])).map((f) => f.split(' ')[0])).toEqual([
       'removed-api', 'pdb', 'topology-spread', 'container-resources', 'drop-capabilities', 'privilege-escalation', 'read-only-root-fs', 'run-as-non-root',
+    ]);
+  });
+
+  it('an unclosed quote or bracket: one finding, at its opener, with the hint validate gives', () => {
+    const r = lintInputs([{ file: 'x.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: "a }\n', explicit: true }]);
+    expect(brief(r)).toEqual(['yaml-syntax error 3:19 YAML syntax error: the "-quoted string opened here is never closed']);
+    expect(r.findings[0].hint).toBe('end the string with " (a quoted string may span lines, but must be closed)');
+    const list = lintInputs([{ file: 'y.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata: { a: [1, 2 }\n', explicit: true }]);
+    expect(brief(list)).toEqual([
+      'yaml-syntax error 4:7 YAML syntax error: the { mapping opened here is never closed',
+      'yaml-syntax error 4:12 YAML syntax error: the [ list opened here is never closed',
     ]);
   });
 
