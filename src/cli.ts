@@ -145,7 +145,12 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       if (opts.listRules) {
         const rules = await listRules();
         if (format === 'json') io.stdout(JSON.stringify(rules, null, 2) + '\n');
-        else io.stdout(rules.map((r) => `${r.id.padEnd(20)} ${r.severity.padEnd(8)} ${r.applies.join('+').padEnd(18)} ${r.description}\n`).join(''));
+        else {
+          // columns as wide as their widest entry (template-not-rendered is 21 characters)
+          const w = (f: (r: (typeof rules)[number]) => string) => Math.max(...rules.map((r) => f(r).length));
+          const [id, sev, applies] = [w((r) => r.id), w((r) => r.severity), w((r) => r.applies.join('+'))];
+          io.stdout(rules.map((r) => `${r.id.padEnd(id)}  ${r.severity.padEnd(sev)}  ${r.applies.join('+').padEnd(applies)}  ${r.description}\n`).join(''));
+        }
         setCode(0);
         return;
       }

@@ -628,6 +628,14 @@ describe('bad input: exact diagnostics through the library', () => {
       ["compose: `db` joins one of web's 3 replicas (network_mode: service:web); the others run without it", '/services/web/ambassadors'],
     ]);
     expect(await notes('    replicas: 1')).toEqual([]);
+    // behind the load balancer compose puts in front of a cache layer, the replicas are web-replica
+    expect((await notes('    replicas: 3\n    cache: { replicas: 1 }')).map((n) => n.message)).toEqual([
+      "compose: `db` joins one of web's 3 replicas (network_mode: service:web-replica); the others run without it",
+    ]);
+    // a redis sharded service runs one replica per shard in compose: nothing to say
+    const sharded = lines('    port: 8080').replace('    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n', '    pattern: sharded\n    shards: 2\n    protocol: redis\n    replicasPerShard: 3\n    image: "redis:7.2"\n    sidecars: [{ name: sync, image: "busybox:1.36" }]\n');
+    const shardNotes = (await prepareLoaded(parseTopologyText(sharded, 'ddp.yaml'), undefined)).model.notes.filter((n) => n.code === 'compose-one-replica-attached');
+    expect(shardNotes).toEqual([]);
   });
 
   it('an environment removes what it sets to null: a key, a key of a named list item, a whole service', async () => {

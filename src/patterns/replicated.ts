@@ -19,7 +19,6 @@ export function expand(name: string, svc: Replicated, ctx: Context, pointer: str
   const unit: Unit = { name, pattern: 'replicated', pointer, components: [], configs: [], extra: {} };
   const port = mainPort(svc) ?? 8080;
   const app = appComponent(name, svc, ctx, port);
-  applySingleNode(unit, app, svc, ctx, pointer);
   unit.components.push(app);
 
   let front: { name: string; port: number } = { name, port };
@@ -30,6 +29,8 @@ export function expand(name: string, svc: Replicated, ctx: Context, pointer: str
     unit.configs.push(lb);
     app.compose.loadBalancer = lb.name;
   }
+  // (once compose's shape is known: what it says of the attached containers names the service they join)
+  applySingleNode(unit, app, svc, ctx, pointer);
   if (svc.cache) {
     const cache = cacheLayer(name, svc, ctx, front);
     unit.components.push(cache.component);

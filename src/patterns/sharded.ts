@@ -210,7 +210,6 @@ function hotShards(unit: Unit, name: string, svc: Sharded, ctx: Context, pointer
     pod.containers.push(main);
     pod.volumes.push(...declaredVolumes(svc.volumes));
     const c: Component = { name: shard, role: 'shard', workload: 'Deployment', replicas, pod, service: { name: shard, headless: false, ports: main.ports }, compose: {} };
-    applySingleNode(unit, c, svc, ctx, pointer);
     if (http) {
       // compose has no ClusterIP: an nginx under the shard's name balances over its replicas
       const port = shardPort(svc);
@@ -221,6 +220,8 @@ function hotShards(unit: Unit, name: string, svc: Sharded, ctx: Context, pointer
       // twemproxy and nginx stream use one address per name: compose runs one replica per shard
       c.compose.replicas = 1;
     }
+    // (once compose's shape is known: what it says of the attached containers names the service they join)
+    applySingleNode(unit, c, svc, ctx, pointer);
     return c;
   });
   if (!http) {

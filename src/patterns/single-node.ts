@@ -5,6 +5,7 @@
 // Call it once the component's workload is set: for Jobs and CronJobs every attached container
 // becomes a Kubernetes native sidecar (initContainers, restartPolicy: Always), so none of them
 // keeps a finished batch pod alive.
+import { composeReplicaName } from './naming.js';
 import { attachedContainers, type Component, type Unit } from '../model.js';
 import { warning } from '../diagnostics.js';
 import type { Context } from './context.js';
@@ -30,8 +31,10 @@ function composeReplicasNote(c: Component, svc: SingleNode, ctx: Context, pointe
   const replicas = c.compose.replicas ?? c.replicas;
   const attached = attachedContainers(c).filter((x) => !x.kubernetesOnly).map((x) => x.name);
   if (replicas <= 1 || attached.length === 0 || c.compose.skip) return;
+  // behind a compose load balancer the replicas are `<name>-replica` (the balancer has the name)
+  const main = c.compose.loadBalancer ? composeReplicaName(c.name) : c.name;
   ctx.notes.push(
-    warning('compose-one-replica-attached', `compose: ${attached.map((n) => `\`${n}\``).join(', ')} ${attached.length === 1 ? 'joins' : 'join'} one of ${c.name}'s ${replicas} replicas (network_mode: service:${c.name}); the others run without ${attached.length === 1 ? 'it' : 'them'}`, {
+    warning('compose-one-replica-attached', `compose: ${attached.map((n) => `\`${n}\``).join(', ')} ${attached.length === 1 ? 'joins' : 'join'} one of ${c.name}'s ${replicas} replicas (network_mode: service:${main}); the others run without ${attached.length === 1 ? 'it' : 'them'}`, {
       pointer: svc.sidecars?.length ? `${pointer}/sidecars` : svc.ambassadors?.length ? `${pointer}/ambassadors` : svc.adapters?.length ? `${pointer}/adapters` : pointer,
       hint: 'Kubernetes runs them in every pod; for a compose test of the pattern, run one replica (an environment overlay with replicas: 1)',
     }),

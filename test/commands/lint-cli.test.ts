@@ -156,9 +156,17 @@ describe('ddp lint (CLI)', () => {
     }
   });
 
-  it('--list-rules names every rule', () => {
+  it('--list-rules names every rule; as text, in aligned columns (the longest id included)', () => {
     const p = ddp(['lint', '--list-rules', '--json']);
-    expect(JSON.parse(p.stdout).map((r: { id: string }) => r.id)).toContain('statefulset-service');
+    const rules = JSON.parse(p.stdout) as { id: string; severity: string; description: string }[];
+    expect(rules.map((r) => r.id)).toContain('statefulset-service');
+    const text = ddp(['lint', '--list-rules']).stdout.trimEnd().split('\n');
+    expect(text).toHaveLength(rules.length);
+    const col = (line: string, what: string) => line.indexOf(what);
+    for (const [i, r] of rules.entries()) {
+      expect(text[i].startsWith(`${r.id} `), r.id).toBe(true);
+      expect([col(text[i], ` ${r.severity} `) + 1, text[i].endsWith(`  ${r.description}`)], r.id).toEqual([col(text[0], ` ${rules[0].severity} `) + 1, true]);
+    }
   });
 });
 
