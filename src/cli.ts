@@ -36,16 +36,17 @@ function writeTo(stream: NodeJS.WriteStream, s: string): void {
 
 const defaultIo: Io = { stdout: (s) => writeTo(process.stdout, s), stderr: (s) => writeTo(process.stderr, s), stderrStream: process.stderr };
 
-function outputFormat(opts: { json?: boolean; format?: string }): OutputFormat {
-  // (--format defaults to text: only another explicit format contradicts --json)
-  if (opts.json && opts.format !== undefined && opts.format !== 'text' && opts.format !== 'json') {
+/** The format asked for: `--json` is `--format json`, and with any other `--format` it is refused
+ *  (`--format` has no default value in commander, so that an explicit `--format text` is seen). */
+function outputFormat<F extends string>(opts: { json?: boolean; format?: string }): F | 'json' | 'text' {
+  if (opts.json && opts.format !== undefined && opts.format !== 'json') {
     throw new DdpError(error('conflicting-options', `--json and --format ${opts.format} do not go together`, { hint: '--json is --format json: pass one of them' }));
   }
   if (opts.json) return 'json';
-  return (opts.format as OutputFormat | undefined) ?? 'text';
+  return (opts.format as F | undefined) ?? 'text';
 }
 
-const formatOption = () => new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text');
+const formatOption = () => new Option('--format <format>', 'output format (default: "text")').choices(['text', 'json', 'github']);
 
 async function report(io: Io, format: OutputFormat, diagnostics: Diagnostic[], json: () => unknown): Promise<void> {
   if (format === 'json') io.stdout(JSON.stringify(json(), null, 2) + '\n');
@@ -68,7 +69,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       .addOption(formatOption())
       .action(async (file: string | undefined, opts: { env?: string; json?: boolean; format?: string }) => {
         const { runValidate } = await import('./commands/validate.js');
-        const format = outputFormat(opts);
+        const format = outputFormat<OutputFormat>(opts);
         const r = await runValidate({ file, env: opts.env });
         await report(io, format, r.diagnostics, () => r);
         if (format === 'text' && r.ok) {
@@ -85,7 +86,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       .addOption(formatOption())
       .action(async (file: string | undefined, opts: { out?: string; target?: string; env?: string; stdout?: boolean; force?: boolean; json?: boolean; format?: string; check?: boolean }) => {
         const { runGenerate } = await import('./commands/generate.js');
-        const format = outputFormat(opts);
+        const format = outputFormat<OutputFormat>(opts);
         const { progressLine } = await import('./progress.js');
         const progress = progressLine(io.stderrStream);
         let r;
@@ -141,7 +142,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
   program.addCommand(
     lintCommand().action(async (paths: string[], opts: { topology?: string | boolean; env?: string; json?: boolean; format?: string; strict?: boolean; listRules?: boolean }) => {
       const { runLint, listRules, findingsToDiagnostics, sarifText, lintSummary } = await import('./commands/lint.js');
-      const format = opts.json ? 'json' : (opts.format ?? 'text');
+      const format = outputFormat<'sarif' | 'github'>(opts);
       if (opts.listRules) {
         const rules = await listRules();
         if (format === 'json') io.stdout(JSON.stringify(rules, null, 2) + '\n');

@@ -495,13 +495,23 @@ describe('generate', () => {
     expect(existsSync(join(dir, 'hp-out'))).toBe(false);
   });
 
-  it('--json with another --format is refused, not settled silently', async () => {
-    for (const cmd of ['validate', 'generate']) {
-      const r = await runDdp([cmd, EXAMPLE, '--json', '--format', 'github', '--stdout'].slice(0, cmd === 'generate' ? 6 : 5));
+  it('--json with another --format is refused, not settled silently (an explicit --format text too; lint\'s sarif too)', async () => {
+    const cases: [string[], string][] = [
+      [['validate', EXAMPLE, '--json', '--format', 'github'], 'github'],
+      [['generate', EXAMPLE, '--json', '--format', 'github', '--stdout'], 'github'],
+      [['validate', EXAMPLE, '--json', '--format', 'text'], 'text'],
+      [['generate', EXAMPLE, '--json', '--format=text', '--stdout'], 'text'],
+      [['lint', 'examples', '--json', '--format', 'sarif'], 'sarif'],
+      [['lint', '--topology', EXAMPLE, '--format', 'text', '--json'], 'text'],
+    ];
+    for (const [argv, other] of cases) {
+      const r = await runDdp(argv);
       // (--json asked for JSON: the refusal comes as JSON on stdout)
-      expect(r.code).toBe(1);
-      expect(JSON.parse(r.stdout)).toEqual({ ok: false, diagnostics: [{ severity: 'error', code: 'conflicting-options', message: '--json and --format github do not go together', hint: '--json is --format json: pass one of them' }] });
+      expect(r.code, argv.join(' ')).toBe(1);
+      expect(JSON.parse(r.stdout), argv.join(' ')).toEqual({ ok: false, diagnostics: [{ severity: 'error', code: 'conflicting-options', message: `--json and --format ${other} do not go together`, hint: '--json is --format json: pass one of them' }] });
     }
+    // the same format twice is no conflict
+    expect((await runDdp(['validate', EXAMPLE, '--json', '--format', 'json'])).code).toBe(0);
   });
 
   it('--stdout --json: one JSON document holding each file and its content (the `# ddp:` stream is not JSON)', async () => {

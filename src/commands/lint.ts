@@ -83,7 +83,7 @@ export function lintCommand(): Command {
     .option('--topology [file]', 'lint what this topology generates (default: ddp.yaml, ddp.yml or topology.yaml)')
     .option('--env <name>', 'with --topology: apply this environment overlay')
     .option('--json', 'JSON on stdout (same as --format json)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'))
+    .addOption(new Option('--format <format>', 'output format (default: "text")').choices(['text', 'json', 'sarif', 'github']))
     .option('--strict', 'exit 1 on warnings too, not only on errors')
     .option('--list-rules', 'list the rules (id, severity, what they want) and exit')
     .addHelpText(
