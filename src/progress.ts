@@ -4,7 +4,9 @@
 // the caller's own updates (no timers), so it also works while synchronous work runs.
 
 export interface Progress {
-  update(text: string): void;
+  /** the text, or a function that makes it (called only when the line is drawn: a caller may
+   *  update once per file of a big run) */
+  update(text: string | (() => string)): void;
   done(): void;
 }
 
@@ -30,7 +32,7 @@ export function progressLine(stream: Pick<NodeJS.WriteStream, 'isTTY' | 'write'>
       if (t - start < delay || t - last < interval) return;
       last = t;
       const width = Math.max(20, (stream.columns ?? 80) - 1);
-      const line = `ddp: ${text}`;
+      const line = `ddp: ${typeof text === 'function' ? text() : text}`;
       stream.write(`\r\x1b[2K${line.length > width ? line.slice(0, width - 1) + '…' : line}`);
       drawn = true;
     },

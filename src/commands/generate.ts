@@ -19,7 +19,7 @@ export interface GenerateOptions {
   /** --check: compare with the output directory instead of writing (nothing is written) */
   check?: boolean;
   /** progress of the stages, for a progress line on a terminal */
-  onProgress?: (stage: string) => void;
+  onProgress?: (stage: string | (() => string)) => void;
 }
 
 export interface GenerateResult {
@@ -54,8 +54,12 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
   };
   if (!opts.check && !opts.stdout) {
     // rendered and written one file at a time: the output is never held in memory whole
-    opts.onProgress?.(`rendering ${targets.join(', ')} into ${opts.out ?? 'out'}/`);
-    const write = await located(opts, async () => writeOutput(opts.out ?? 'out', await renderStream(model, targets), { force: opts.force, cwd: opts.cwd }));
+    const stage = `rendering ${targets.join(', ')} into ${opts.out ?? 'out'}/`;
+    opts.onProgress?.(stage);
+    const onProgress = opts.onProgress;
+    // (short: a narrow terminal cuts the line, and the count is what moves)
+    const files = async () => (onProgress ? counted(await renderStream(model, targets), (n) => onProgress(() => `writing ${opts.out ?? 'out'}/: ${n} files`)) : renderStream(model, targets));
+    const write = await located(opts, async () => writeOutput(opts.out ?? 'out', await files(), { force: opts.force, cwd: opts.cwd }));
     return { ...base, files: write.files, write };
   }
   opts.onProgress?.(`rendering ${targets.join(', ')}`);
@@ -67,6 +71,15 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
     result.check = checkOutput(opts.out ?? 'out', contents, { cwd: opts.cwd });
   }
   return result;
+}
+
+/** The items, and after each the count so far (a progress line that moves while a big output is written). */
+function* counted<T>(items: Iterable<T>, tick: (n: number) => void): Generator<T> {
+  let n = 0;
+  for (const x of items) {
+    yield x;
+    tick(++n);
+  }
 }
 
 /**

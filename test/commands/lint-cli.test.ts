@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { ROOT } from '../examples.js';
 import { progressLine } from '../../src/progress.js';
+import { runGenerate } from '../../src/commands/generate.js';
 
 const BIN = join(ROOT, 'bin', 'ddp.js');
 const FIX = join('test', 'fixtures', 'lint');
@@ -191,6 +192,8 @@ describe('progress line', () => {
       let t = 0;
       const { writes, s } = stream(true);
       const p = progressLine(s, { delayMs: 400, intervalMs: 100, now: () => t });
+      let made = 0;
+      p.update(() => `early ${++made}`); // not drawn: not even made
       p.update('early');
       t = 500;
       p.update('validating ddp.yaml');
@@ -200,8 +203,24 @@ describe('progress line', () => {
       p.update('rendering a very long list of targets that does not fit');
       p.done();
       expect(writes).toEqual(['\r\x1b[2Kddp: validating ddp.yaml', '\r\x1b[2Kddp: rendering a very long list of tar…', '\r\x1b[2K']);
+      expect(made).toBe(0);
     } finally {
       if (ci !== undefined) process.env.CI = ci;
+    }
+  });
+
+  it('generate -o keeps it moving while it writes (a count per file), its text made only when drawn', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ddp-progress-'));
+    try {
+      const topology = join(dir, 't.yaml');
+      writeFileSync(topology, execFileSync(process.execPath, [join(ROOT, 'scripts/bench.mjs'), '--emit', '20'], { encoding: 'utf8' }));
+      const updates: (string | (() => string))[] = [];
+      const r = await runGenerate({ file: topology, out: join(dir, 'out'), onProgress: (u) => updates.push(u) });
+      const lazy = updates.filter((u): u is () => string => typeof u === 'function');
+      expect(updates.filter((u) => typeof u === 'string').slice(0, 2)).toEqual([`validating ${topology}`, `rendering kubernetes, compose, nginx, varnish, twemproxy, fluent-bit into ${join(dir, 'out')}/`]);
+      expect(lazy.map((f) => f())).toEqual(r.files.map((_, i) => `writing ${join(dir, 'out')}/: ${i + 1} files`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
