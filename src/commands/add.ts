@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
+import type { Loaded } from '../topology/load.js';
 import { replaceFile } from '../user-files.js';
 
 export interface AddOptions {
@@ -69,12 +70,29 @@ export async function runAdd(opts: AddOptions): Promise<AddResult> {
   if (errors.length) {
     throw new DdpError([
       error('add-invalid', `adding ${doc.id} \`${opts.name}\` would leave ${file} invalid; nothing was written`, { file, hint: 'fix the problems below (in the file as it is, or pick another name), then run ddp add again' }),
-      ...errors,
+      ...(await asInTheFile(errors, loaded)),
     ]);
   }
   replaceFile(resolve(cwd, file), edit.text, file, `${file} is unchanged; ddp add writes a temporary file beside it and renames it over it: check that you can write its directory`);
   const added = opts.to !== undefined ? `/services/${opts.to}/${doc.attach!.key}` : `/${doc.section}/${opts.name}`;
   return { file, pattern: doc.id, name: opts.name, added, method: edit.method, diagnostics: diagnostics.filter((d) => d.severity !== 'info') };
+}
+
+/**
+ * The problems of the edited text, placed for the file as it is (nothing was written): one the
+ * file already has at its own line and column; one the addition makes, at no line of the file
+ * (its JSON pointer says where), since the lines of the edit are not in it.
+ */
+async function asInTheFile(errors: Diagnostic[], loaded: Loaded): Promise<Diagnostic[]> {
+  const { validateAll } = await import('../flow.js');
+  const key = (d: Diagnostic) => `${d.code}\0${d.pointer ?? ''}\0${d.message}`;
+  const before = new Map((await validateAll(loaded)).map((d) => [key(d), d]));
+  return errors.map((d) => {
+    const known = before.get(key(d));
+    if (known) return known;
+    const { line: _line, col: _col, ...placeless } = d;
+    return placeless;
+  });
 }
 
 /** The ports service `name`'s pod listens on (none when the topology is not one a check can read yet). */

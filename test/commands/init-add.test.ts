@@ -254,6 +254,21 @@ describe('ddp add', () => {
     expect(readFileSync(join(dir, 'ddp.yaml'), 'utf8')).not.toContain('web-cache:');
   });
 
+  it('a refused add places the problems for the file as it is: an old one at its own line, a new one at none', async () => {
+    const text = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: demo }\nservices:\n  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.0.0\n    port: 8080\n    cache: { replicas: 1 }\n    ports: []\n';
+    writeFileSync(join(dir, 'ddp.yaml'), text);
+    const placed = async (p: Promise<unknown>) => {
+      const e = await p.then(() => undefined, (x: unknown) => x);
+      expect(e).toBeInstanceOf(DdpError);
+      return (e as DdpError).diagnostics.map((d) => `${d.line ?? '-'}:${d.col ?? '-'} ${d.code}`);
+    };
+    // the sidecar goes in above `ports:` in the edited text: still line 10 in the file
+    expect(await placed(runAdd({ pattern: 'sidecar', name: 'log', to: 'web', cwd: dir }))).toEqual(['-:- add-invalid', '10:12 too-few']);
+    writeFileSync(join(dir, 'ddp.yaml'), text.replace('    ports: []\n', ''));
+    expect(await placed(runAdd({ pattern: 'replicated', name: 'web-cache', cwd: dir }))).toEqual(['-:- add-invalid', '-:- name-collision']);
+    expect(readFileSync(join(dir, 'ddp.yaml'), 'utf8')).toBe(text.replace('    ports: []\n', ''));
+  });
+
   it('finds the default topology file and reports a missing one', async () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty);
