@@ -131,8 +131,10 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
           if (r.write?.untouched) io.stderr(`ddp: ${s.green('up to date')}: ${opts.out ?? 'out'}/ already holds these ${n} (${what}); nothing written\n`);
           else if (r.write) io.stderr(`ddp: ${s.green('wrote')} ${n} to ${opts.out ?? 'out'}/ (${what})${r.write.removed.length ? `; removed ${r.write.removed.length} stale` : ''}\n`);
           if (r.supplied.length) {
+            // --stdout wrote no directory: where the files go, under the one you save the output in
+            const dirShown = opts.stdout ? '<DIR>' : (opts.out ?? 'out');
             io.stderr('ddp: you supply (ddp never writes keys or secret values):\n');
-            for (const x of r.supplied) io.stderr(`  - ${x.secret !== undefined ? `Secret ${x.secret}` : `ConfigMap ${x.configMap}`}, key ${x.key}: ${x.why} (compose: ${opts.out ?? 'out'}/compose/${x.composePath})\n`);
+            for (const x of r.supplied) io.stderr(`  - ${x.secret !== undefined ? `Secret ${x.secret}` : `ConfigMap ${x.configMap}`}, key ${x.key}: ${x.why} (compose: ${dirShown}/compose/${x.composePath})\n`);
           }
         }
         setCode(0);

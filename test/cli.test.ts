@@ -417,6 +417,12 @@ describe('generate', () => {
     mkdirSync(cwd);
     const r = await runDdp(['generate', join(ROOT, EXAMPLE), '--stdout'], { cwd });
     expect(r.code).toBe(0);
+    // no directory was written: the report says where the files go under the one you save the output in
+    expect(r.stderr).toBe(
+      'ddp: you supply (ddp never writes keys or secret values):\n' +
+        '  - Secret web-tls, key tls.crt: TLS certificate for web-tls (compose: <DIR>/compose/secrets/web-tls/tls.crt)\n' +
+        '  - Secret web-tls, key tls.key: TLS private key for web-tls (compose: <DIR>/compose/secrets/web-tls/tls.key)\n',
+    );
     const files = await renderExample('01-replicated');
     expect(r.stdout).toBe(files.map((f) => `# ddp: ${f.path}\n${f.content}`).join(''));
     expect(readdirSync(cwd)).toEqual([]);
