@@ -231,7 +231,7 @@ function singleNodeChecks(name: string, svc: SingleNode, base: string, services:
           }
         });
         if (a.key === undefined || a.key === 'client') {
-          out.push(warn('split-per-request', `split ambassador \`${a.name}\` has no user key: every request comes from the app at 127.0.0.1, so there is no client address to keep a user on one route, and each request is split on its own (the weights hold; one user may see both routes)`, a.key === undefined ? p : `${p}/key`, 'set `key: header:X-User-Id` (or cookie:NAME, query:NAME) to keep each user on one route'));
+          out.push(warn('split-per-request', `split ambassador \`${a.name}\` has no user key: every request comes from the app at 127.0.0.1, so it keys on the client address the app passes on in X-Forwarded-For, and splits a request without that header on its own (the weights hold; one user may see both routes)`, a.key === undefined ? p : `${p}/key`, 'have the app pass on X-Forwarded-For from the request it serves, or set `key: header:X-User-Id` (or cookie:NAME, query:NAME) to keep each user on one route'));
         }
         const sum = a.routes.reduce((s, r) => s + r.weight, 0);
         if (sum !== 100) out.push(err('bad-weights', `the weights of ambassador \`${a.name}\` add up to ${sum}, not 100`, `${p}/routes`, 'make the route weights add up to 100'));

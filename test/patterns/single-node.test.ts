@@ -120,9 +120,10 @@ describe('sidecars', () => {
 });
 
 describe('ambassadors', () => {
-  it('split keys: a header, cookie or query value (regex-extracted when nginx cannot name it), else request by request -- never the client address, 127.0.0.1 in a pod', () => {
-    expect(splitKey(undefined)).toEqual({ variable: '$request_id', describe: 'each request on its own', perRequest: true });
-    expect(splitKey('client')).toEqual({ variable: '$request_id', describe: 'each request on its own', perRequest: true });
+  it('split keys: a header, cookie or query value (regex-extracted when nginx cannot name it); the client address the app passes on (X-Forwarded-For) -- never the connection\'s, 127.0.0.1 in a pod', () => {
+    const client = { variable: '$ddp_user_key', describe: 'the client address the app passes on, the first of X-Forwarded-For', extract: { source: '$http_x_forwarded_for', regex: '~^[\\s,]*(?<ddp_v>[^\\s,]+)' } };
+    expect(splitKey(undefined)).toEqual(client);
+    expect(splitKey('client')).toEqual(client);
     expect(splitKey('header:X-User-Id')).toEqual({ variable: '$http_x_user_id', describe: 'the X-User-Id header' });
     expect(splitKey('cookie:uid')).toEqual({ variable: '$cookie_uid', describe: 'the uid cookie' });
     expect(splitKey('query:user_id')).toEqual({ variable: '$arg_user_id', describe: 'the user_id query parameter' });
@@ -154,7 +155,7 @@ describe('ambassadors', () => {
     expect(serviceAddress(ctx, 'hot')).toEqual({ host: 'hot-router', port: 9999 });
   });
 
-  it('a split without a user key is split request by request, with a warning that says why (every request comes from 127.0.0.1)', async () => {
+  it('a split without a user key keys on X-Forwarded-For\'s first address, else request by request, with a warning that says why (every request comes from 127.0.0.1)', async () => {
     const { files, diagnostics } = await generate(`${TOPOLOGY_HEAD}  web: { pattern: replicated, image: acme/web:1.0.0, port: 8080 }
   web-next: { pattern: replicated, image: acme/web:1.1.0, port: 8081 }
   shop:
@@ -165,10 +166,12 @@ describe('ambassadors', () => {
       - { name: experiment, kind: split, listen: 9001, routes: [{ to: web, weight: 80 }, { to: web-next, weight: 20 }] }
 `);
     const split = file(files, 'nginx/shop-experiment.conf');
-    expect(split).toContain('    split_clients "${request_id}" $ddp_route {\n        80% route_0;\n        * route_1;\n    }\n');
-    expect(split).not.toContain('$ddp_split_key');
+    expect(split).toContain('    map $http_x_forwarded_for $ddp_user_key {\n        "~^[\\s,]*(?<ddp_v>[^\\s,]+)" $ddp_v;\n        default "";\n    }\n');
+    expect(split).toContain('    map $ddp_user_key $ddp_split_key {\n        "" $request_id;\n        default $ddp_user_key;\n    }\n');
+    expect(split).toContain('    split_clients "${ddp_split_key}" $ddp_route {\n        80% route_0;\n        * route_1;\n    }\n');
+    expect(split).not.toMatch(/map \$remote_addr|split_clients "\$\{remote_addr\}"/);
     expect(diagnostics.filter((d) => d.code === 'split-per-request').map((d) => `${d.line}:${d.col} ${d.severity} ${d.message} | ${d.hint}`)).toEqual([
-      '12:9 warning split ambassador `experiment` has no user key: every request comes from the app at 127.0.0.1, so there is no client address to keep a user on one route, and each request is split on its own (the weights hold; one user may see both routes) | set `key: header:X-User-Id` (or cookie:NAME, query:NAME) to keep each user on one route',
+      '12:9 warning split ambassador `experiment` has no user key: every request comes from the app at 127.0.0.1, so it keys on the client address the app passes on in X-Forwarded-For, and splits a request without that header on its own (the weights hold; one user may see both routes) | have the app pass on X-Forwarded-For from the request it serves, or set `key: header:X-User-Id` (or cookie:NAME, query:NAME) to keep each user on one route',
     ]);
   });
 

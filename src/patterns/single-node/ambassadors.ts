@@ -2,9 +2,10 @@
 // ambassador listens on 127.0.0.1 only, so it is no open proxy on the pod's address).
 //  - shard-router: to the shards of a `sharded` service — the sharded pattern's own router config
 //    (twemproxy for memcache/redis, nginx or varnish for http), listening on 127.0.0.1
-//  - split: nginx split_clients on a user key (header, cookie or query value), weighted, sticky per
-//    key; without a key, or when the request has none, request by request ($request_id) -- never
-//    the client address: in a pod every request comes from the app at 127.0.0.1, one route for all
+//  - split: nginx split_clients on a user key (header, cookie or query value; by default the client
+//    address the app passes on in X-Forwarded-For), weighted, sticky per key; when the request has
+//    none, request by request ($request_id) -- never the connection's address: in a pod every
+//    request comes from the app at 127.0.0.1, one route for all
 //  - proxy: a TCP (nginx stream) or HTTP proxy to an outside `upstream` host:port
 import type { Component, ConfigFile, Unit } from '../../model.js';
 import type { Ambassador, Sharded } from '../../generated/topology.js';
@@ -101,12 +102,18 @@ export interface SplitKey {
   variable: string; // e.g. $http_x_user_id
   describe: string; // for the config's comment
   extract?: { source: string; regex: string }; // map <source> $ddp_user_key { "~regex" $ddp_v; }
-  /** no user key (`client`, the default): each request is split on its own */
-  perRequest?: boolean;
 }
 
+/**
+ * `client` (the default) is the client address -- not the connection's, which in the pod is
+ * always the app's 127.0.0.1 and would send every request one way, but the one the app passes on
+ * from the request it serves: the first address of X-Forwarded-For. A request without it (and
+ * without any other key) is split on its own (`$request_id`, in the template).
+ */
 export function splitKey(key: string | undefined): SplitKey {
-  if (key === undefined || key === 'client') return { variable: '$request_id', describe: 'each request on its own', perRequest: true };
+  if (key === undefined || key === 'client') {
+    return { variable: '$ddp_user_key', describe: 'the client address the app passes on, the first of X-Forwarded-For', extract: { source: '$http_x_forwarded_for', regex: '~^[\\s,]*(?<ddp_v>[^\\s,]+)' } };
+  }
   const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
   if (kind === 'header') return { variable: `$http_${name.toLowerCase().replace(/-/g, '_')}`, describe: `the ${name} header` };
   const plain = /^[A-Za-z0-9_]+$/.test(name);
