@@ -90,6 +90,22 @@ const CASES: Case[] = [
     errors: ['1:1 not-a-mapping: the top level of ddp.yaml is a single value; a topology is a mapping (apiVersion, kind, metadata, services)'],
     hint: 'start the file with `apiVersion: ddp/v1`',
   },
+  // ── counts: bounded, or a huge one ran validate out of memory (shards, leaves) or past int32 (replicas) ──
+  {
+    name: 'a shard count far past what ddp makes objects for: out-of-range at once, not minutes and gigabytes',
+    text: BASE.replace('    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n', '    pattern: sharded\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n    shards: 2000000000\n'),
+    errors: ['10:13 out-of-range: services.web.shards must be <= 1000; got 2000000000'],
+  },
+  {
+    name: 'replicas past int32 (Kubernetes refuses it; 2^63 was written as 9223372036854776000)',
+    text: lines('    port: 8080', '    replicas: 9223372036854775808'),
+    errors: ['10:15 out-of-range: services.web.replicas must be <= 2147483647; got 9223372036854776000'],
+  },
+  {
+    name: 'a map step of more shards than compose can run services (an Indexed Job each in Kubernetes)',
+    text: BASE.replace('    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n', '    pattern: batch\n    map: { image: ghcr.io/acme/map:1.0.0, shards: 1000000000 }\n    reduce: { image: ghcr.io/acme/reduce:1.0.0 }\n'),
+    errors: ['8:51 out-of-range: services.web.map.shards must be <= 10000; got 1000000000'],
+  },
   // ── YAML syntax errors point at the line ──
   {
     name: 'syntax: unclosed quote (points at the opening quote, not the end of the file)',
