@@ -106,6 +106,42 @@ const CASES: Case[] = [
     text: BASE.replace('    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n', '    pattern: batch\n    map: { image: ghcr.io/acme/map:1.0.0, shards: 1000000000 }\n    reduce: { image: ghcr.io/acme/reduce:1.0.0 }\n'),
     errors: ['8:51 out-of-range: services.web.map.shards must be <= 10000; got 1000000000'],
   },
+  // ── paths and URLs: no spaces or control characters where the kubelet, the Ingress or a client reads them ──
+  {
+    name: 'a health path with a newline (the kubelet cannot send it: the pod was never ready), an Ingress path with a space',
+    text: lines('    port: 8080', '    health: { path: "/a\\nb" }', '    expose: { host: shop.example.com, path: "/a b" }'),
+    errors: [
+      '10:21 bad-format: services.web.health.path `/a\nb` has a control character (a newline, a tab, ...)',
+      '11:45 bad-format: services.web.expose.path `/a b` has a space or a control character (percent-encode it, e.g. %20)',
+    ],
+  },
+  {
+    name: 'an Ingress path the API server refuses for pathType Prefix (//, /./, /../, %2F, a trailing /..)',
+    text: lines('    port: 8080', '    expose: { host: shop.example.com, path: "/a/../b" }'),
+    errors: ['10:45 bad-ingress-path: the Ingress path "/a/../b" holds `/../`, which the API server refuses in a Prefix path'],
+    hint: 'write the path as it is after normalising: no empty, `.` or `..` segments and no encoded `/` (%2F)',
+  },
+  {
+    name: 'an Ingress path ending in /. (refused too)',
+    text: lines('    port: 8080', '    expose: { host: shop.example.com, path: "/shop/." }'),
+    errors: ['10:45 bad-ingress-path: the Ingress path "/shop/." ends with `/.`, which the API server refuses in a Prefix path'],
+  },
+  {
+    name: 'a broker URL with a newline in it',
+    text: BASE.replace('    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n', '    pattern: work-queue\n    queue: jobs\n    broker: { url: "redis://h\\nb:6379" }\n    worker: { image: ghcr.io/acme/worker:1.0.0 }\n'),
+    errors: ['9:20 bad-format: services.web.broker.url `redis://h\nb:6379` is not a broker URL (redis://, rediss://, amqp://, amqps://, nats://; no spaces or control characters)'],
+  },
+  {
+    name: 'a raw control character in the file (YAML allows none but tab and line breaks): said at its place, not taken as text',
+    text: lines('    port: 8080', '    env: { LOG_LEVEL: in\u0000fo }'),
+    errors: ['10:25 control-character: the file holds the control character U+0000, which YAML does not allow in a file'],
+    hint: 'remove it; to have it in a value, write it escaped in a double-quoted string ("\\u0000")',
+  },
+  {
+    name: 'CR-only line ends: read as line breaks, so a mistake is found where it is (it was "holds no YAML document" at 1:1)',
+    text: lines('    port: 8080', '    replicaz: 2').replace(/\n/g, '\r'),
+    errors: ['10:5 unknown-key: unknown key `replicaz` in services.web'],
+  },
   // ── YAML syntax errors point at the line ──
   {
     name: 'syntax: unclosed quote (points at the opening quote, not the end of the file)',

@@ -61,9 +61,13 @@ export async function runAdd(opts: AddOptions): Promise<AddResult> {
     throw new DdpError(error('not-a-regular-file', `ddp add edits the topology file in place, and ${file === '-' ? 'standard input' : file} is not a regular file`, { file: file === '-' ? '<stdin>' : file, hint: 'pass the topology file itself with --file' }));
   }
   const loaded = loadFile(file, cwd); // the file must parse before we touch it (positioned diagnostics otherwise)
-  const text = readFileSync(resolve(cwd, file), 'utf8');
+  const raw = readFileSync(resolve(cwd, file), 'utf8');
+  // CR-only line ends (an old Mac editor): edited as LF, written back as they were
+  const crOnly = raw.includes('\r') && !raw.includes('\n');
+  const text = crOnly ? raw.replaceAll('\r', '\n') : raw;
   const made = opts.to !== undefined ? attachToService(text, opts.to, doc.attach!.key, opts.name, doc.attach!.item(opts.name, opts.to, await portsOf(loaded.data, opts.to))) : addEntry(text, doc.section, opts.name, doc.snippet(opts.name));
-  const edit = withLineEndingsOf(text, asJsonLike(text, made)); // JSON stays JSON, CRLF stays CRLF
+  const edited = withLineEndingsOf(text, asJsonLike(text, made)); // JSON stays JSON, CRLF stays CRLF
+  const edit = crOnly && edited.ok ? { ...edited, text: edited.text.replaceAll('\n', '\r') } : edited;
   if (!edit.ok) throw new DdpError(error(edit.error.code, edit.error.message, { file, hint: edit.error.hint }));
   const diagnostics = await validateAll(parseTopologyText(edit.text, file));
   const errors = diagnostics.filter((d) => d.severity === 'error');

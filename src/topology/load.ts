@@ -86,11 +86,38 @@ export function parseTopologyText(text: string, file = '<input>'): Loaded {
   if (text.trim() === '') {
     throw new DdpError(error('empty-file', `${file} is empty`, { file, line: 1, col: 1, hint: 'a topology starts with `apiVersion: ddp/v1` and `kind: Topology`; `ddp init` writes one' }));
   }
+  // CR-only line ends (an old Mac editor): YAML reads a lone CR as a line break; both parsers do
+  // here once it is LF (one character for one: every offset, line and column stays where it was)
+  if (text.includes('\r')) text = text.replace(/\r(?!\n)/g, '\n');
+  const bad = notPrintable(text);
+  if (bad) throw new DdpError(error('control-character', bad.message, { file, line: bad.line, col: bad.col, hint: bad.hint }));
   // the fast path (js-yaml, ~20× faster) for ordinary documents; positions are needed only for
   // diagnostics, so the full parse below runs for them on first use (src/topology/fast-yaml.ts)
   const fast = fastParse(text);
   if (fast !== undefined) return { file, data: inert(fast), source: lazySourceMap(() => parseFull(text, file).source) };
   return parseFull(text, file);
+}
+
+/** What YAML does not allow in a file: C0 controls but tab, LF and CR; DEL; C1 controls but NEL;
+ *  U+FFFE and U+FFFF (YAML 1.2, c-printable). One native regex scan of the text. */
+const NOT_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]/;
+
+/** The first character YAML does not allow, where it is and what to do; undefined when there is none.
+ *  For topologies and for `ddp lint` (kubectl refuses such a file too). */
+export function notPrintable(text: string): { offset: number; line: number; col: number; message: string; hint: string } | undefined {
+  const m = NOT_PRINTABLE.exec(text);
+  if (!m) return undefined;
+  const before = text.slice(0, m.index);
+  const line = before.split('\n').length;
+  const col = m.index - before.lastIndexOf('\n');
+  const code = `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return {
+    offset: m.index,
+    line,
+    col,
+    message: `the file holds the control character ${code}, which YAML does not allow in a file`,
+    hint: `remove it; to have it in a value, write it escaped in a double-quoted string ("\\u${code.slice(2).toLowerCase()}")`,
+  };
 }
 
 /** A source map built on first use. */

@@ -12,7 +12,7 @@ export const dotted = (ptr: string): string =>
 
 export function schemaDiagnostics(data: unknown, file: string, source: SourceMap, locateOverride?: (ptr: string, which: 'key' | 'value') => { line: number; col: number }): Diagnostic[] {
   if (validateTopology(data)) return [];
-  const errors = pruneErrors(validateTopology.errors ?? []);
+  const errors = pruneErrors(validateTopology.errors ?? [], data);
   const locate = locateOverride ?? ((p: string, w: 'key' | 'value') => source.locate(p, w));
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
@@ -31,7 +31,29 @@ export function schemaDiagnostics(data: unknown, file: string, source: SourceMap
 }
 
 /** Drop the noise ajv produces for anyOf/oneOf branches and discriminator mismatches. */
-function pruneErrors(errors: ErrorObject[]): ErrorObject[] {
+function pruneErrors(errors: ErrorObject[], data: unknown): ErrorObject[] {
+  // an anyOf over a mapping whose fault lies inside it (`broker: { url: ... }` with a bad url): the
+  // errors there say what is wrong, the summary ("a name or { url: ... }") does not; env
+  // references have their own (envKeyProblem)
+  const inside = new Set<string>();
+  for (const a of errors) {
+    if (a.keyword !== 'anyOf' || /\/env\/[^/]+$/.test(a.instancePath)) continue;
+    const v = valueAt(data, a.instancePath);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) continue;
+    if (errors.some((e) => e.keyword !== 'anyOf' && /\/anyOf\/\d+/.test(e.schemaPath) && e.instancePath.startsWith(a.instancePath + '/'))) inside.add(a.instancePath);
+  }
+  const seen = new Set<string>();
+  errors = errors.filter((e) => {
+    // the summary, and what the other branches say of the mapping itself (not a string, ...)
+    if (inside.has(e.instancePath) && (e.keyword === 'anyOf' || /\/anyOf\/\d+/.test(e.schemaPath))) return false;
+    // (two branches may fault the same property alike)
+    const key = `${e.instancePath}\0${e.keyword}\0${e.message}`;
+    if ([...inside].some((p) => e.instancePath.startsWith(p + '/'))) {
+      if (seen.has(key)) return false;
+      seen.add(key);
+    }
+    return true;
+  });
   const anyOfPaths = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath);
   const badPattern = new Set(errors.filter((e) => e.keyword === 'enum' && e.instancePath.endsWith('/pattern')).map((e) => e.instancePath.slice(0, -'/pattern'.length)));
   // a missing `pattern` is said once, by the `required` error (the discriminator says it again)
@@ -173,14 +195,17 @@ function patternMessage(pat: string, value: unknown): string {
   if (pat.startsWith('^[0-9]{1,9}(ms|s|m|h)')) return `${show(value)} is not a duration (at most 9 digits and a unit, e.g. 500ms, 2s, 5m)`;
   if (pat.startsWith('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.')) return `${show(value)} is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', e.g. fast-ssd)`;
   if (pat.startsWith('^([A-Za-z0-9]([-A-Za-z0-9_.]*')) return `${show(value)} is not a Kubernetes label value (letters, digits, '-', '_' and '.' between them, at most 63)`;
-  if (pat === '^/') return `must be an absolute path starting with /; got ${show(value)}`;
+  if (pat.startsWith('^/')) {
+    if (typeof value !== 'string' || !value.startsWith('/')) return `must be an absolute path starting with /; got ${show(value)}`;
+    return pat.includes('\\s') ? `${show(value)} has a space or a control character (percent-encode it, e.g. %20)` : `${show(value)} has a control character (a newline, a tab, ...)`;
+  }
   if (pat.startsWith('^(uri|header')) return `${show(value)} is not a shard key (uri, header:NAME, query:NAME or cookie:NAME; a header name starts with a letter)`;
   if (pat.startsWith('^(client|header')) return `${show(value)} is not a split key (client, header:NAME, cookie:NAME or query:NAME; a header name starts with a letter)`;
   if (pat.startsWith('^[^\\s]')) return `${show(value)} is not an image reference (no spaces)`;
   if (pat.startsWith('^(?=[-a-z0-9]*[a-z])')) return `${show(value)} is not a port name (lowercase letters, digits and single '-', with at least one letter, at most 15)`;
   if (pat.startsWith('^(\\*\\.)?')) return `${show(value)} is not a host name (lowercase letters, digits, '-' and '.', each part between dots at most 63 characters, e.g. shop.example.com)`;
   if (pat.startsWith('^(@(yearly')) return `${show(value)} is not a schedule (five fields: minute hour day-of-month month day-of-week, e.g. "30 2 * * *", or @daily)`;
-  if (pat.startsWith('^(redis|')) return `${show(value)} is not a broker URL (${pat.slice(2, pat.indexOf(')')).split('|').map((s) => `${s}://`).join(', ')})`;
+  if (pat.startsWith('^(redis|')) return `${show(value)} is not a broker URL (${pat.slice(2, pat.indexOf(')')).split('|').map((s) => `${s}://`).join(', ')}; no spaces or control characters)`;
   if (pat.startsWith('^[A-Za-z0-9.-]+:')) return `${show(value)} is not host:port with a port from 1 to 65535 (e.g. db.example.com:5432)`;
   if (pat.startsWith('^[A-Za-z0-9._:-]')) return `${show(value)} is not a queue name (letters, digits, '.', '_', ':' and '-')`;
   if (pat.startsWith('^[a-z0-9]([-a-z0-9._]')) return `${show(value)} is not a topic name (lowercase letters, digits, '-', '.' and '_', starting and ending with a letter or digit)`;

@@ -27,6 +27,8 @@ export function semanticDiagnostics(t: Topology): Check[] {
     out.push(...podPortChecks(svc, base, services));
     out.push(...referenceChecks(name, svc, base, services, has));
     lowPorts(svc, base, out);
+    const expose = (svc as { expose?: { path?: string } }).expose;
+    if (expose?.path !== undefined) out.push(...ingressPathChecks(expose.path, `${base}/expose/path`));
   }
   if (t.defaults?.resources) out.push(...resourceChecks(t.defaults.resources, '/defaults/resources'));
   for (const [name, p] of Object.entries(t.pipelines ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) out.push(...pipelineChecks(name, p, pointer('pipelines', name)));
@@ -50,6 +52,19 @@ function lowPorts(svc: AnyService, base: string, out: Check[]): void {
   sn.sidecars?.forEach((x, i) => { if (x.kind === 'tls' && low(x.port)) out.push(privilegedPort(x.port, `TLS sidecar \`${x.name}\` (nginx)`, `${base}/sidecars/${i}/port`)); });
   sn.ambassadors?.forEach((a, i) => { if (low(a.listen)) out.push(privilegedPort(a.listen, `ambassador \`${a.name}\``, `${base}/ambassadors/${i}/listen`)); });
   for (const [spec, ptr] of [...containerSpecs(svc, base), ...attachedSpecs(sn, base)]) if ((spec as { kind?: string }).kind !== 'tls') userLowPorts(spec, ptr, out);
+}
+
+/** What the API server refuses in an Ingress path of pathType Prefix or Exact
+ *  (pkg/apis/networking/validation: invalidPathSequences, invalidPathSuffixes). */
+const INGRESS_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
+const INGRESS_PATH_SUFFIXES = ['/..', '/.'];
+
+function ingressPathChecks(path: string, ptr: string): Check[] {
+  const seq = INGRESS_PATH_SEQUENCES.find((x) => path.includes(x));
+  const suffix = INGRESS_PATH_SUFFIXES.find((x) => path.endsWith(x));
+  if (seq === undefined && suffix === undefined) return [];
+  const what = seq !== undefined ? `holds \`${seq}\`` : `ends with \`${suffix}\``;
+  return [err('bad-ingress-path', `the Ingress path ${JSON.stringify(path)} ${what}, which the API server refuses in a Prefix path`, ptr, 'write the path as it is after normalising: no empty, `.` or `..` segments and no encoded `/` (%2F)')];
 }
 
 /** A port the user's container listens on (`port`, or each of `ports`) below 1024. */

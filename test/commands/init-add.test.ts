@@ -269,6 +269,15 @@ describe('ddp add', () => {
     expect(readFileSync(join(dir, 'ddp.yaml'), 'utf8')).toBe(text.replace('    ports: []\n', ''));
   });
 
+  it('a file with CR-only line ends: read, edited and written back with CR line ends', async () => {
+    const text = 'apiVersion: ddp/v1\rkind: Topology\rmetadata: { name: demo }\rservices:\r  web:\r    pattern: replicated\r    image: ghcr.io/acme/web:1.0.0\r    port: 8080\r';
+    writeFileSync(join(dir, 'ddp.yaml'), text);
+    await runAdd({ pattern: 'replicated', name: 'api', cwd: dir });
+    const after = readFileSync(join(dir, 'ddp.yaml'), 'utf8');
+    expect([after.startsWith(text), after.includes('\n'), after.includes('  api:\r')]).toEqual([true, false, true]);
+    expect((await runValidate({ file: 'ddp.yaml', cwd: dir })).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
   it('finds the default topology file and reports a missing one', async () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty);
