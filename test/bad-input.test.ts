@@ -620,6 +620,15 @@ describe('bad input: exact diagnostics through the library', () => {
     expect((await prepareErrors(c.text, c.env)).map((d) => show(d) + (d.pointer !== undefined && d.line !== undefined && c.env && d.code !== 'unknown-environment' ? suffix : ''))).toEqual(c.errors);
   });
 
+  it('nesting far past 200 levels (10,000 [): one too-deep where the parser gave up, not its "maximum call stack size exceeded"', async () => {
+    for (const tail of [']'.repeat(10000), '']) {
+      const errors = await errorsOf(BASE.replace('services:\n  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n', `services: ${'['.repeat(10000)}${tail}\n`));
+      // (the column is where the parser's recursion ran out: it depends on the stack, so only its range is sure)
+      expect(errors.map((d) => `${d.line} ${d.code}: ${d.message} | ${d.hint}`)).toEqual(['5 too-deep: the YAML nests more than 200 levels deep here (so deep the parser gave up) | flatten the structure; no topology field nests this deep']);
+      expect(errors[0].col).toBeGreaterThan(200);
+    }
+  });
+
   it("a problem only an environment has is named for it, even at the document's line", async () => {
     // the overlay makes web sharded: the document's `cache:` is then an unknown key, in prod only
     const text = lines('    port: 8080', '    cache: { replicas: 2 }', 'environments:', '  prod:', '    services:', '      web: { pattern: sharded, shards: 2 }');

@@ -144,7 +144,10 @@ function parseFull(text: string, file: string): Loaded {
       diags.push(error(d.code, d.message, { file, line: p.line, col: p.col, hint: d.hint }));
     }
   }
-  // (the parser may report one unclosed quote or bracket twice, at the same opener: said once)
+  // (the parser may report one unclosed quote or bracket twice, at the same opener: said once;
+  // what follows a nesting it gave up on is noise)
+  const deep = diags.find((d) => d.code === 'too-deep');
+  if (deep) throw new DdpError(deep);
   if (diags.length) throw new DdpError(diags.filter((d, i) => diags.findIndex((x) => x.line === d.line && x.col === d.col && x.code === d.code && x.message === d.message) === i));
   if (docs.length > 1) {
     const p = at(lineCounter, docs[1].range[0]);
@@ -261,7 +264,11 @@ export function inert(v: unknown, depth = 0): unknown {
  * opener, not at the end of the file where the parser noticed), what is wrong, how to fix it.
  * For topologies and for `ddp lint` alike.
  */
-export function describeYamlError(doc: Document.Parsed, e: { pos: [number, number]; code: string; message: string }, text: string): { offset: number; code: 'yaml-syntax' | 'duplicate-key'; message: string; hint: string } {
+export function describeYamlError(doc: Document.Parsed, e: { pos: [number, number]; code: string; message: string }, text: string): { offset: number; code: 'yaml-syntax' | 'duplicate-key' | 'too-deep'; message: string; hint: string } {
+  // nesting past what the parser's recursion follows (~800 levels) ends in a RangeError it reports
+  if (/maximum call stack size exceeded/i.test(e.message)) {
+    return { offset: e.pos[0], code: 'too-deep', message: `the YAML nests more than ${MAX_DEPTH} levels deep here (so deep the parser gave up)`, hint: 'flatten the structure; no topology field nests this deep' };
+  }
   const unclosed = unclosedOpener(doc, e.pos[0], e.message);
   if (unclosed) return { offset: unclosed.offset, code: 'yaml-syntax', message: `YAML syntax error: ${unclosed.what} opened here is never closed`, hint: unclosed.hint };
   if (e.code === 'DUPLICATE_KEY') return { offset: e.pos[0], code: 'duplicate-key', message: duplicateKeyMessage(text, e.pos[0]), hint: yamlHint(e.code) };
