@@ -142,6 +142,15 @@ const CASES: Case[] = [
     text: lines('    port: 8080', '    replicaz: 2').replace(/\n/g, '\r'),
     errors: ['10:5 unknown-key: unknown key `replicaz` in services.web'],
   },
+  {
+    name: 'a tag a topology does not know (!Ref, !!python/object): refused where it is, not dropped with the value taken as text',
+    text: lines('    port: 8080', '  api:', '    pattern: replicated', '    image: !Ref web-image', '  db:', '    pattern: replicated', '    image: !!python/object:os.system "id"'),
+    errors: [
+      '12:12 yaml-tag: the tag !Ref is not one a topology knows (YAML\'s own !!str, !!int, ... are)',
+      '15:12 yaml-tag: the tag !!python/object:os.system is not one a topology knows (YAML\'s own !!str, !!int, ... are)',
+    ],
+    hint: 'remove the tag: write the value itself',
+  },
   // ── YAML syntax errors point at the line ──
   {
     name: 'syntax: unclosed quote (points at the opening quote, not the end of the file)',
@@ -627,6 +636,31 @@ describe('bad input: exact diagnostics through the library', () => {
       expect(errors.map((d) => `${d.line} ${d.code}: ${d.message} | ${d.hint}`)).toEqual(['5 too-deep: the YAML nests more than 200 levels deep here (so deep the parser gave up) | flatten the structure; no topology field nests this deep']);
       expect(errors[0].col).toBeGreaterThan(200);
     }
+  });
+
+  it('merge keys share settings (`<<: *defaults`), from a service or an `x-` extension key ddp ignores; YAML\'s own tags are fine', async () => {
+    const text = [
+      'apiVersion: ddp/v1',
+      'kind: Topology',
+      'metadata: { name: shop }',
+      'x-defaults: &defaults { pattern: replicated, image: "ghcr.io/acme/web:1.4.2", replicas: 3 }',
+      'services:',
+      '  web: { <<: *defaults, port: !!int "8080" }',
+      '  api:',
+      '    <<: *defaults',
+      '    image: !!str ghcr.io/acme/api:2.0.0',
+      '    port: 9090',
+      '',
+    ].join('\n');
+    expect(await errorsOf(text)).toEqual([]);
+    const { topology } = await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), undefined);
+    expect(topology.services).toEqual({
+      web: { pattern: 'replicated', image: 'ghcr.io/acme/web:1.4.2', replicas: 3, port: 8080 },
+      api: { pattern: 'replicated', image: 'ghcr.io/acme/api:2.0.0', replicas: 3, port: 9090 },
+    });
+    // a mistake in what a merge brings in is said at the key of the mapping that merges it
+    const bad = text.replace('replicas: 3 }', 'replicaz: 3 }');
+    expect((await errorsOf(bad)).map(show)).toEqual(['6:3 unknown-key: unknown key `replicaz` in services.web', '7:3 unknown-key: unknown key `replicaz` in services.api']);
   });
 
   it("a problem only an environment has is named for it, even at the document's line", async () => {

@@ -98,9 +98,10 @@ export function parseTopologyText(text: string, file = '<input>'): Loaded {
   return parseFull(text, file);
 }
 
-/** What YAML does not allow in a file: C0 controls but tab, LF and CR; DEL; C1 controls but NEL;
- *  U+FFFE and U+FFFF (YAML 1.2, c-printable). One native regex scan of the text. */
-const NOT_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]/;
+/** What YAML does not allow in a file and no YAML writer emits raw: C0 controls but tab, LF and
+ *  CR (NUL, ESC, ...). DEL and the C1 controls are not printable in YAML 1.2 either, but the
+ *  `yaml` library writes DEL as it is: such files are read, not refused. One native regex scan. */
+const NOT_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F]/;
 
 /** The first character YAML does not allow, where it is and what to do; undefined when there is none.
  *  For topologies and for `ddp lint` (kubectl refuses such a file too). */
@@ -131,7 +132,8 @@ function parseFull(text: string, file: string): Loaded {
   const { LineCounter, parseAllDocuments, isMap, isSeq, isScalar } = yaml();
   const at = (lc: LineCounter, offset: number) => lc.linePos(offset);
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  // merge keys (`<<: *defaults`) as YAML 1.1 and compose files have them
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
   if (!Array.isArray(docs) || docs.length === 0) {
     // EmptyStream: only comments / directives
     throw new DdpError(error('empty-file', `${file} holds no YAML document`, { file, line: 1, col: 1, hint: 'a topology starts with `apiVersion: ddp/v1` and `kind: Topology`' }));
@@ -142,6 +144,14 @@ function parseFull(text: string, file: string): Loaded {
       const d = describeYamlError(doc, e, text);
       const p = at(lineCounter, d.offset);
       diags.push(error(d.code, d.message, { file, line: p.line, col: p.col, hint: d.hint }));
+    }
+    // a tag YAML does not know (`!Ref`, `!!python/object:...`): the parser warns and drops it, and
+    // the value would be taken as plain text -- a topology means values as written
+    for (const w of doc.warnings) {
+      if (w.code !== 'TAG_RESOLVE_FAILED') continue;
+      const p = at(lineCounter, w.pos[0]);
+      const tag = text.slice(w.pos[0], w.pos[1]).trim() || (/tag: (\S+)/.exec(w.message)?.[1] ?? 'here');
+      diags.push(error('yaml-tag', `the tag ${tag} is not one a topology knows (YAML's own !!str, !!int, ... are)`, { file, line: p.line, col: p.col, hint: 'remove the tag: write the value itself' }));
     }
   }
   // (the parser may report one unclosed quote or bracket twice, at the same opener: said once;
