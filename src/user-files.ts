@@ -2,7 +2,7 @@
 // device or standard input (`<(…)`, /dev/stdin, `-`) does not, and /dev/zero never ends, so those
 // are read a chunk at a time up to the cap and no input can hang ddp or fill its memory. Replaced
 // in one step (ddp init, ddp add): a temporary file beside it, renamed over it.
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DdpError, error } from './diagnostics.js';
 import { fsWords } from './fs-words.js';
@@ -27,18 +27,34 @@ export class NotUtf8 extends Error {
   }
 }
 
-/** The text (UTF-8) of the file at `path`, or of standard input for fd 0. File-system errors are thrown as they come. */
-export function readCapped(path: string | 0, max: number): string {
-  return utf8(readBytes(path, max));
+/** Thrown when a named pipe (FIFO) had no writer for `waitedMs`: opening it the usual way waits
+ *  for one for ever. */
+export class NoWriter extends Error {
+  constructor(readonly waitedMs: number) {
+    super('no writer');
+  }
+
+  describe(shown: string): string {
+    return `${shown} is a named pipe (FIFO) that nothing wrote to in ${this.waitedMs / 1000} s`;
+  }
 }
 
-function readBytes(path: string | 0, max: number): Buffer {
+/** How long a named pipe may go without a writer before NoWriter. */
+export const FIFO_WAIT_MS = 10_000;
+
+/** The text (UTF-8) of the file at `path`, or of standard input for fd 0. File-system errors are thrown as they come. */
+export function readCapped(path: string | 0, max: number, opts: { fifoWaitMs?: number } = {}): string {
+  return utf8(readBytes(path, max, opts.fifoWaitMs ?? FIFO_WAIT_MS));
+}
+
+function readBytes(path: string | 0, max: number, fifoWaitMs: number): Buffer {
   if (path === 0) return readFd(0, max);
   const st = statSync(path);
   if (st.isFile()) {
     if (st.size > max) throw new TooLarge(st.size);
     return readFileSync(path);
   }
+  if (st.isFIFO()) return readFifo(path, max, fifoWaitMs);
   const fd = openSync(path, 'r');
   try {
     return readFd(fd, max);
@@ -78,6 +94,37 @@ export function firstInvalidUtf8(b: Uint8Array): number {
     i += n;
   }
   return -1;
+}
+
+/**
+ * A named pipe, opened without waiting for a writer (a plain open waits for one, for ever when
+ * none comes): read as a pipe from its first byte on; a writer that is there but has written
+ * nothing yet is waited for, as a pipe is; no writer at all for `waitMs` is NoWriter.
+ */
+function readFifo(path: string, max: number, waitMs: number): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const first = Buffer.allocUnsafe(1 << 16);
+    for (let waited = 0; ; ) {
+      let n: number;
+      try {
+        n = readSync(fd, first, 0, first.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        n = -1; // a writer, nothing written yet
+      }
+      if (n > 0) {
+        const rest = readFd(fd, max);
+        if (n + rest.length > max) throw new TooLarge();
+        return Buffer.concat([first.subarray(0, n), rest]);
+      }
+      if (n === 0 && waited >= waitMs) throw new NoWriter(waitMs);
+      pause(20);
+      if (n === 0) waited += 20;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function readFd(fd: number, max: number): Buffer {

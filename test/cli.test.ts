@@ -626,6 +626,31 @@ describe('standard input, pipes and devices as the topology', () => {
     expect([lint.status, lint.signal, lint.stderr.split('\n')[0]]).toEqual([1, null, '/dev/zero: error[file-too-large]: /dev/zero goes on past 32 MiB; ddp lints files of at most 32 MiB']);
   });
 
+  it('a named pipe (FIFO): read once a writer writes to it; no waiting for ever for a writer that never comes', async () => {
+    const { readCapped, NoWriter } = await import('../src/user-files.js');
+    const [lonely, fed] = [join(dir, 'lonely.fifo'), join(dir, 'fed.fifo')];
+    execFileSync('mkfifo', [lonely, fed]);
+    // the command line: no writer in 10 s is no-writer, exit 1 (opening it the usual way waited for ever)
+    const cli = new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const p = spawn(process.execPath, [BIN, 'validate', lonely], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      p.stderr.on('data', (b: Buffer) => (stderr += b));
+      p.on('exit', (code) => resolve({ code, stderr }));
+    });
+    // no writer: NoWriter after the wait, not a read that blocks
+    const started = Date.now();
+    expect(() => readCapped(join(dir, 'lonely.fifo'), 1 << 20, { fifoWaitMs: 300 })).toThrow(NoWriter);
+    expect(Date.now() - started).toBeLessThan(5000);
+    // a writer that comes later and writes in two goes: all of it is read, to its end
+    const writer = spawn('sh', ['-c', `sleep 0.2; { printf 'apiVersion: ddp/v1\\n'; sleep 0.2; printf 'kind: Topology\\n'; } > ${fed}`]);
+    expect(readCapped(fed, 1 << 20, { fifoWaitMs: 5000 })).toBe('apiVersion: ddp/v1\nkind: Topology\n');
+    await new Promise((r) => writer.on('exit', r));
+    expect(await cli).toEqual({
+      code: 1,
+      stderr: `${lonely}: error[no-writer]: ${lonely} is a named pipe (FIFO) that nothing wrote to in 10 s\n  hint: start what writes to it first (or in the same command line), or pass the file itself\n1 error\n`,
+    });
+  }, 30_000);
+
   it('ddp add edits a file in place: standard input or a device is refused before anything is read', () => {
     const r = ddp(['add', 'sidecar', 'x', '--to', 'web', '--file', '-'], 'never read');
     expect([r.status, r.stderr]).toEqual([1, '<stdin>: error[not-a-regular-file]: ddp add edits the topology file in place, and standard input is not a regular file\n  hint: pass the topology file itself with --file\n1 error\n']);

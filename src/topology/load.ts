@@ -1,7 +1,7 @@
 // Stage 1 of the flow: read a topology file and parse it into plain data plus a source map
 // (JSON pointer → line/col). The only stage that reads the disk.
 import { existsSync } from 'node:fs';
-import { NotUtf8, readCapped, TooLarge } from '../user-files.js';
+import { NotUtf8, NoWriter, readCapped, TooLarge } from '../user-files.js';
 import { fsWords } from '../fs-words.js';
 import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -64,6 +64,7 @@ export function loadFile(file: string, cwd = process.cwd()): Loaded {
         file: shown, line: e.line, col: e.col, hint: 'save the file as UTF-8 (YAML and JSON files are UTF-8; Latin-1 or UTF-16 are not read)',
       }));
     }
+    if (e instanceof NoWriter) throw new DdpError(error('no-writer', e.describe(shown), { file: shown, hint: 'start what writes to it first (or in the same command line), or pass the file itself' }));
     if (e instanceof TooLarge) {
       throw new DdpError(error('file-too-large', e.bytes !== undefined ? `${shown} is ${(e.bytes / 1048576).toFixed(1)} MiB; ddp reads topologies of at most ${cap} MiB` : `${shown} goes on past ${cap} MiB, the most ddp reads of a topology`, at));
     }
