@@ -4,7 +4,7 @@
 // once; links that lead nowhere are skipped like other non-manifests. A file or directory that
 // cannot be read is a diagnostic, and every such problem is reported at once.
 import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { NotUtf8, readCapped, TooLarge } from '../user-files.js';
+import { NotUtf8, NoWriter, readCapped, TooLarge } from '../user-files.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { DdpError, error, sortDiagnostics, type Diagnostic } from '../diagnostics.js';
 import { fsWords } from '../fs-words.js';
@@ -92,6 +92,8 @@ function readText(from: string | 0, shown: string, problems: Diagnostic[]): stri
   } catch (e) {
     if (e instanceof NotUtf8) {
       problems.push(error('not-utf8', e.describe(shown), { file: shown, line: e.line, col: e.col, hint: 'save the file as UTF-8' }));
+    } else if (e instanceof NoWriter) {
+      problems.push(error('no-writer', e.describe(shown), { file: shown, hint: 'start what writes to it first (or in the same command line), or pass the file itself' }));
     } else if (e instanceof TooLarge) {
       const size = e.bytes !== undefined ? `is ${(e.bytes / 1048576).toFixed(1)} MiB` : `goes on past ${MAX_MANIFEST_BYTES / 1048576} MiB`;
       problems.push(error('file-too-large', `${shown} ${size}; ddp lints files of at most ${MAX_MANIFEST_BYTES / 1048576} MiB`, { file: shown }));

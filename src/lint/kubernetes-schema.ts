@@ -28,6 +28,8 @@ export interface SchemaFinding {
   message: string;
   /** `selector` when a workload's selector does not match its pod template (lint rule selector-match). */
   kind?: 'selector';
+  /** How to fix it, where the finding knows better than a generic pointer to the API reference. */
+  hint?: string;
 }
 
 /** `["spec","containers",0,"image"]` → `spec.containers[0].image`; odd keys as `["a.b/c"]`. */
@@ -132,11 +134,14 @@ interface NodeRecord {
   enumerated: boolean;
 }
 
+/** A deep copy; a key named `__proto__` stays an own key (an assignment would set the copy's
+ *  prototype instead: the key would vanish from the unknown-field check and its value be read
+ *  as the object's fields). */
 function clonePlain(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(clonePlain);
   if (isObj(v)) {
     const o: Obj = {};
-    for (const k of Object.keys(v)) o[k] = clonePlain(v[k]);
+    for (const k of Object.keys(v)) Object.defineProperty(o, k, { value: clonePlain(v[k]), writable: true, enumerable: true, configurable: true });
     return o;
   }
   return v;
@@ -271,8 +276,20 @@ const WORKLOADS = new Set(['apps/v1 Deployment', 'apps/v1 StatefulSet', 'apps/v1
 
 const POD_SPECS: Seg[][] = [['spec', 'template', 'spec'], ['spec', 'jobTemplate', 'spec', 'template', 'spec']];
 
-/** Container port names are IANA service names, once per container; a Service's port names once per Service. */
-function portNameChecks(doc: Obj, apiVersion: string, kind: string): SchemaFinding[] {
+/** An int32 (what the schema's `format: int32` lets through to the checks below). */
+const isInt32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31;
+/** apimachinery IsValidPortNum: 1-65535. */
+const isPortNumber = (v: number) => v >= 1 && v <= 65535;
+const portOutOfRange = (v: number) => `${v} is not a valid port number (1-65535)`;
+
+/**
+ * Ports as the API server checks them (ValidateService, validateContainerPorts, validateIngressBackend):
+ * numbers 1-65535 (a Service's port, a container's containerPort; hostPort, nodePort and an
+ * Ingress backend's port number when set), a Service's targetPort a number 1-65535 or a port name
+ * (0 and "" are defaulted to `port`); container port names are IANA service names, once per
+ * container; a Service's port names once per Service.
+ */
+function portChecks(doc: Obj, apiVersion: string, kind: string): SchemaFinding[] {
   const out: SchemaFinding[] = [];
   const names = (ports: unknown, at: Seg[], iana: boolean) => {
     if (!Array.isArray(ports)) return;
@@ -285,14 +302,121 @@ function portNameChecks(doc: Obj, apiVersion: string, kind: string): SchemaFindi
       seen.add(n);
     });
   };
-  if (kind === 'Service' && apiVersion === 'v1') names(getPath(doc, ['spec', 'ports']), ['spec', 'ports'], false);
+  /** `field` of the port at `at` must be 1-65535 (`optional`: 0 means unset). */
+  const number = (port: Obj, at: Seg[], field: string, optional: boolean, hint: string) => {
+    const v = port[field];
+    if (isInt32(v) && !(optional && v === 0) && !isPortNumber(v)) out.push({ path: [...at, field], message: portOutOfRange(v), hint });
+  };
+  if (kind === 'Service' && apiVersion === 'v1') {
+    const ports = getPath(doc, ['spec', 'ports']);
+    names(ports, ['spec', 'ports'], false);
+    if (Array.isArray(ports)) {
+      ports.forEach((p, i) => {
+        if (!isObj(p)) return;
+        const at: Seg[] = ['spec', 'ports', i];
+        number(p, at, 'port', false, 'set `port` to the port the Service listens on, from 1 to 65535');
+        number(p, at, 'targetPort', true, "set `targetPort` to the container's port, from 1 to 65535, or to the name of a container port (left out, it is `port`)");
+        number(p, at, 'nodePort', true, "set `nodePort` to one of the cluster's node ports (30000-32767 unless the cluster says otherwise), or leave it out and Kubernetes picks a free one");
+        const t = p.targetPort;
+        if (typeof t === 'string' && t !== '' && !IANA_SVC_NAME.test(t)) {
+          out.push(
+            /^\d+$/.test(t)
+              ? { path: [...at, 'targetPort'], message: `"${t}" is a string, so the API server takes it for a port name, and a port name has a letter`, hint: `write the number without quotes: targetPort: ${t}` }
+              : { path: [...at, 'targetPort'], message: `"${t}" is neither a port number nor a port name (IANA_SVC_NAME: at most 15 lower-case alphanumerics and "-", a letter, no "--")`, hint: 'use the container port number, or the `name` of one of its ports' },
+          );
+        }
+      });
+    }
+  }
+  if (kind === 'Ingress' && apiVersion === 'networking.k8s.io/v1') {
+    const hint = "set the backend's `service.port.number` to one of the Service's ports (1-65535), or use `service.port.name`";
+    const backend = (b: unknown, at: Seg[]) => {
+      const port = getPath(b, ['service', 'port']);
+      if (isObj(port)) number(port, [...at, 'service', 'port'], 'number', true, hint);
+    };
+    backend(getPath(doc, ['spec', 'defaultBackend']), ['spec', 'defaultBackend']);
+    eachIngressPath(doc, (p, at) => backend(p.backend, [...at, 'backend']));
+  }
   const podPath: Seg[] | undefined = kind === 'Pod' && apiVersion === 'v1' ? ['spec'] : POD_SPECS.find((p) => isObj(getPath(doc, p)));
   const pod = podPath ? getPath(doc, podPath) : undefined;
   if (!podPath || !isObj(pod)) return out;
   for (const list of ['initContainers', 'containers'] as const) {
     const cs = pod[list];
-    if (Array.isArray(cs)) cs.forEach((c, i) => isObj(c) && names(c.ports, [...podPath, list, i, 'ports'], true));
+    if (!Array.isArray(cs)) continue;
+    cs.forEach((c, i) => {
+      if (!isObj(c)) return;
+      const at: Seg[] = [...podPath, list, i, 'ports'];
+      names(c.ports, at, true);
+      if (!Array.isArray(c.ports)) return;
+      c.ports.forEach((p, j) => {
+        if (!isObj(p)) return;
+        number(p, [...at, j], 'containerPort', false, 'set `containerPort` to the port the container listens on, from 1 to 65535');
+        number(p, [...at, j], 'hostPort', true, 'set `hostPort` from 1 to 65535, or leave it out (a Service reaches the pod without one)');
+      });
+    });
   }
+  return out;
+}
+
+/** Each `spec.rules[i].http.paths[j]` of an Ingress that is an object, with its path in the object. */
+function eachIngressPath(doc: Obj, f: (p: Obj, at: Seg[]) => void): void {
+  const rules = getPath(doc, ['spec', 'rules']);
+  if (!Array.isArray(rules)) return;
+  rules.forEach((r, i) => {
+    const paths = getPath(r, ['http', 'paths']);
+    if (Array.isArray(paths)) paths.forEach((p, j) => isObj(p) && f(p, ['spec', 'rules', i, 'http', 'paths', j]));
+  });
+}
+
+// networking/validation validateHTTPIngressPath: what an Exact or Prefix path may not hold
+const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
+const INVALID_PATH_SUFFIXES = ['/..', '/.'];
+const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
+
+/** `path` with empty, `.` and `..` segments resolved, when that can be said (no encoded "/"). */
+function normalPath(path: string): string | undefined {
+  if (/%2f/i.test(path)) return undefined;
+  const segs: string[] = [];
+  for (const s of path.split('/')) {
+    if (s === '' || s === '.') continue;
+    if (s === '..') segs.pop();
+    else segs.push(s);
+  }
+  return `/${segs.join('/')}`;
+}
+
+/** An Ingress's paths as the API server checks them (validateHTTPIngressPath). */
+function ingressPathChecks(doc: Obj): SchemaFinding[] {
+  const out: SchemaFinding[] = [];
+  eachIngressPath(doc, (p, at) => {
+    const type = p.pathType;
+    const path = p.path;
+    // another pathType, a path that is no string: the schema says so
+    if (!PATH_TYPES.includes(String(type)) || (path !== undefined && typeof path !== 'string')) return;
+    const s = path ?? '';
+    if (type === 'ImplementationSpecific') {
+      if (s !== '' && !s.startsWith('/')) out.push({ path: [...at, 'path'], message: `"${s}" is not an absolute path`, hint: `start the path with "/": "/${s}"` });
+      return;
+    }
+    if (path === undefined) {
+      out.push({ path: at, message: `no path: pathType ${type} needs an absolute path`, hint: 'add `path: /` (everything) or the path to route' });
+      return;
+    }
+    const quoted = (xs: string[]) => xs.map((x) => `'${x}'`).join(', ').replace(/, ([^,]*)$/, ' or $1');
+    const problems: string[] = [];
+    if (!s.startsWith('/')) problems.push('is not an absolute path (it must start with "/")');
+    const seqs = INVALID_PATH_SEQUENCES.filter((seq) => s.includes(seq));
+    if (seqs.length) problems.push(`must not contain ${quoted(seqs)}`);
+    const sufs = INVALID_PATH_SUFFIXES.filter((suf) => s.endsWith(suf));
+    if (sufs.length) problems.push(`cannot end with ${quoted(sufs)}`);
+    if (!problems.length) return;
+    const normal = normalPath(s);
+    out.push({
+      path: [...at, 'path'],
+      message: `"${s}" ${problems.join(', ')}: the API server refuses it with pathType ${type}`,
+      hint: `write the path normalized${normal ? ` ("${normal}")` : ''}: absolute, no empty, "." or ".." segments, no "/" encoded as %2F; pathType ImplementationSpecific passes a path as written to the controller`,
+    });
+  });
   return out;
 }
 
@@ -320,7 +444,8 @@ function apiServerChecks(doc: Obj, apiVersion: string, kind: string, opts: { nam
       out.push({ path: ['metadata', 'name'], message: `"${name}" is ${name.length} characters; over ${STATEFULSET_MAX}, the pods' controller-revision-hash label passes 63 and no pod is created` });
     }
   }
-  out.push(...portNameChecks(doc, apiVersion, kind));
+  out.push(...portChecks(doc, apiVersion, kind));
+  if (kind === 'Ingress' && apiVersion === 'networking.k8s.io/v1') out.push(...ingressPathChecks(doc));
   const ns = isObj(meta) ? meta.namespace : undefined;
   if (typeof ns === 'string' && !isDns1123Label(ns)) {
     out.push({ path: ['metadata', 'namespace'], message: `"${ns}" is not a DNS-1123 label` });

@@ -207,7 +207,7 @@ function addObject(ctx: LintContext, hits: Hit[], file: string, doc: SourceDoc, 
       rule: f.kind === 'selector' ? 'selector-match' : 'k8s-schema',
       path: f.path,
       message: `${formatPath(f.path)}: ${f.message}`,
-      hint: f.kind === 'selector' ? 'make spec.selector.matchLabels a subset of spec.template.metadata.labels' : schemaHint(f.message),
+      hint: f.kind === 'selector' ? 'make spec.selector.matchLabels a subset of spec.template.metadata.labels' : f.hint ?? schemaHint(f.message),
       ...(f.message.startsWith('unknown field') ? { at: 'key' as const } : {}),
     });
   }
@@ -236,16 +236,51 @@ function addCompose(ctx: LintContext, hits: Hit[], file: string, doc: SourceDoc,
       }
     }
   }
+  for (const segs of composeBadBooleans(data)) {
+    const owner = segs[0] === 'services' ? list.find((s) => s.name === segs[1]) : undefined;
+    const target = owner ?? fileTarget;
+    const v = String(getPath(data, segs));
+    hits.push({ target, rule: 'compose-schema', path: segs.slice(target.base.length), message: `${formatPath(segs)}: "${v}" is not a boolean (docker compose: invalid boolean)`, hint: 'write true or false; a string here is only for ${VARIABLE} interpolation that gives true or false' });
+  }
   ctx.services.push(...list);
 }
 
-/** ajv errors of the compose schema, without the oneOf/anyOf wrappers where a branch says more. */
+// The keys docker compose reads as booleans (compose-go's interpolation casts, services.*.privileged: toBoolean, ...).
+// The schema lets a string through at each (for `${VAR}`); compose then casts it, and refuses what is no boolean.
+const COMPOSE_SERVICE_BOOLEANS: Seg[][] = [['privileged'], ['read_only'], ['stdin_open'], ['tty'], ['oom_kill_disable'], ['healthcheck', 'disable']];
+const COMPOSE_SERVICE_VOLUME_BOOLEANS: Seg[][] = [['read_only'], ['volume', 'nocopy']];
+const COMPOSE_TOP_BOOLEANS: Record<string, string[]> = { networks: ['external', 'internal', 'attachable'], volumes: ['external'], secrets: ['external'], configs: ['external'] };
+/** What compose's cast accepts (every version: true/false; y/yes/on/n/no/off, some with a warning), any case. */
+const COMPOSE_BOOLEAN = /^(true|false|y|yes|on|n|no|off)$/i;
+
+/** Paths of the strings at boolean keys that docker compose cannot cast (an interpolation, `$`, is left alone). */
+function composeBadBooleans(data: Obj): Seg[][] {
+  const out: Seg[][] = [];
+  const check = (segs: Seg[]) => {
+    const v = getPath(data, segs);
+    if (typeof v === 'string' && !v.includes('$') && !COMPOSE_BOOLEAN.test(v)) out.push(segs);
+  };
+  for (const [name, svc] of Object.entries(data.services as Obj)) {
+    if (!isObj(svc)) continue;
+    for (const p of COMPOSE_SERVICE_BOOLEANS) check(['services', name, ...p]);
+    if (Array.isArray(svc.volumes)) svc.volumes.forEach((_, i) => COMPOSE_SERVICE_VOLUME_BOOLEANS.forEach((p) => check(['services', name, 'volumes', i, ...p])));
+  }
+  for (const [section, keys] of Object.entries(COMPOSE_TOP_BOOLEANS)) {
+    const m = data[section];
+    if (isObj(m)) for (const name of Object.keys(m)) for (const k of keys) check([section, name, k]);
+  }
+  return out;
+}
+
+/** ajv errors of the compose schema, without the oneOf/anyOf wrappers where a branch says more;
+ *  an error twice (from two branches) once. Two unknown keys of one mapping are two errors: ajv
+ *  reports both at the mapping's path, the key in `params`. */
 function composeErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf');
   const chosen = specific.length ? specific : [...errors];
   const seen = new Set<string>();
   return chosen.filter((e) => {
-    const k = `${e.instancePath}|${composeMessage(e)}`;
+    const k = `${e.instancePath}|${e.keyword === 'additionalProperties' ? String((e.params as Obj).additionalProperty) : ''}|${composeMessage(e)}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

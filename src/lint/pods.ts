@@ -60,8 +60,8 @@ export function podOf(o: K8sObject): PodRef | undefined {
   if (!isObj(spec)) return undefined;
   const labelsPath = [...specPath.slice(0, -1), 'metadata', 'labels'];
   const raw = o.kind === 'Pod' ? getPath(o.data, ['metadata', 'labels']) : getPath(o.data, labelsPath);
-  const labels: Record<string, string> = {};
-  if (isObj(raw)) for (const [k, v] of Object.entries(raw)) labels[k] = String(v);
+  // (fromEntries defines each key: a `__proto__` label stays a label, not the map's prototype)
+  const labels: Record<string, string> = isObj(raw) ? Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)])) : {};
   return { object: o, specPath, spec, labelsPath: o.kind === 'Pod' ? ['metadata', 'labels'] : labelsPath, labels };
 }
 

@@ -1,13 +1,19 @@
 // Manifests as `ddp lint` reads them: a file's YAML documents as plain data plus, per document, a
 // map from an object path (["spec","template","spec","containers",0]) to its line and column
 // (yaml's LineCounter and node ranges, as src/topology/load.ts does for the topology).
-import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Node } from 'yaml';
+import { LineCounter, parseAllDocuments, isAlias, isMap, isSeq, isPair, isScalar, type Alias, type Node } from 'yaml';
 import type { Position } from '../diagnostics.js';
-import { describeYamlError } from '../topology/load.js';
+import { describeYamlError, notPrintable } from '../topology/load.js';
 import type { Seg } from './kubernetes-schema.js';
 
 export const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
-const MAX_ALIAS_COUNT = 1000;
+/**
+ * Nodes that YAML aliases may add to one file in all: each alias adds the nodes of what it repeats
+ * (`<<: *defaults` of a 2-key mapping adds 5; thousands of such merges are fine), a billion-laughs
+ * document adds ~10^9. Checked on the parsed tree before anything is expanded, so a bomb costs one
+ * pass over what is written.
+ */
+export const MAX_ALIAS_NODES = 1_000_000;
 
 export interface SourceDoc {
   index: number; // 0-based position in the file's document stream
@@ -59,8 +65,85 @@ function quoteEscapes(text: string): { text: string; toSource: (offset: number) 
   return { text: out, toSource: (offset) => offset - 2 * at.filter((p, i) => p + 2 * i + 4 <= offset).length };
 }
 
+interface Expansion {
+  /** nodes the aliases of the file have added so far */
+  added: number;
+}
+
+type AliasCheck = { ok: false; alias: Alias; message: string; hint: string } | { ok: true; inline: () => void };
+
+/**
+ * What the aliases of `contents` add, counted into `expansion` before anything is expanded: an
+ * alias adds the size (in nodes, aliases in it expanded) of the node it repeats, the last node
+ * before it with that anchor (as yaml and go-yaml resolve it). The first alias that takes the
+ * file past MAX_ALIAS_NODES, or that repeats a node it is part of (it would expand forever), is
+ * the error, as is an alias to no anchor. One pass over the written nodes, each size computed once.
+ *
+ * Otherwise `inline` puts the node each alias repeats in the alias's place, for toJS: yaml
+ * resolves an alias by scanning every anchor and alias before it, quadratic in their number
+ * (40,000 aliases: 12 s; and again for what each `<<` merge copies). Inlined, toJS does work in
+ * proportion to the expanded size, which the limit bounds; each repetition becomes a copy.
+ */
+function checkAliases(contents: Node, expansion: Expansion): AliasCheck {
+  const CAP = MAX_ALIAS_NODES + 1;
+  const anchors = new Map<string, Node>();
+  const sizes = new Map<Node, number>();
+  const open = new Set<Node>();
+  const inline: (() => void)[] = [];
+  class Stop {
+    constructor(readonly alias: Alias, readonly message: string, readonly hint: string) {}
+  }
+  /** The node `alias` repeats, counted. */
+  const resolve = (alias: Alias): Node => {
+    const target = anchors.get(alias.source);
+    if (!target) throw new Stop(alias, `the alias *${alias.source} names no anchor: there is no &${alias.source} before it in this document`, `define &${alias.source} on the node to repeat, before the alias (anchors do not cross \`---\`)`);
+    if (open.has(target)) throw new Stop(alias, `the alias *${alias.source} repeats a node that contains it: it would expand forever`, 'an alias may only repeat a node that ends before it');
+    expansion.added = Math.min(CAP, expansion.added + (sizes.get(target) ?? CAP));
+    if (expansion.added > MAX_ALIAS_NODES) {
+      throw new Stop(alias, `YAML aliases expand this file past ${MAX_ALIAS_NODES} nodes at *${alias.source} (a "billion laughs" document?)`, 'write the values out, or use fewer anchors and aliases: each alias repeats everything its anchor holds, aliases inside it included');
+    }
+    return target;
+  };
+  /** The size of `node` (what it adds where it stands); `put` puts another node in its place. */
+  const size = (node: unknown, put: (n: Node) => void): number => {
+    if (isAlias(node)) {
+      const target = resolve(node);
+      inline.push(() => put(target));
+      return sizes.get(target)!;
+    }
+    if (node === null || typeof node !== 'object') return 0;
+    const n = node as Node;
+    if (n.anchor) anchors.set(n.anchor, n);
+    let total = 1;
+    if (isMap(n) || isSeq(n)) {
+      open.add(n);
+      const items = n.items as unknown[];
+      items.forEach((item, i) => {
+        if (isPair(item)) total += size(item.key, (t) => (item.key = t)) + size(item.value, (t) => (item.value = t));
+        else total += size(item, (t) => (items[i] = t));
+      });
+      open.delete(n);
+    }
+    total = Math.min(CAP, total);
+    sizes.set(n, total);
+    return total;
+  };
+  try {
+    size(contents, () => undefined); // (a document is never an alias: its anchor would come after it)
+    return { ok: true, inline: () => inline.forEach((f) => f()) };
+  } catch (e) {
+    if (e instanceof Stop) return { ok: false, alias: e.alias, message: e.message, hint: e.hint };
+    throw e;
+  }
+}
+
 /** Parse a YAML (or JSON) stream. Empty documents (after a trailing `---`, comments only) are dropped. */
-export function parseSource(source: string): ParsedSource {
+export function parseSource(raw: string): ParsedSource {
+  // CR-only line ends are line breaks (YAML, kubectl); one character for one, positions unchanged
+  const source = raw.includes('\r') ? raw.replace(/\r(?!\n)/g, '\n') : raw;
+  // a raw control character (NUL, ESC, ...): kubectl refuses the file, and so does ddp, at its place
+  const bad = notPrintable(source);
+  if (bad) return { docs: [], errors: [{ message: bad.message, hint: bad.hint, line: bad.line, col: bad.col }] };
   const { text, toSource } = quoteEscapes(source);
   const sourceLines = new LineCounter();
   sourceLines.addNewLine(0);
@@ -71,6 +154,7 @@ export function parseSource(source: string): ParsedSource {
   const list = Array.isArray(parsed) ? parsed : [];
   const errors: SourceError[] = [];
   const docs: SourceDoc[] = [];
+  const expansion: Expansion = { added: 0 };
   list.forEach((doc, index) => {
     for (const e of doc.errors) {
       const d = describeYamlError(doc, e, text);
@@ -81,15 +165,13 @@ export function parseSource(source: string): ParsedSource {
     if (doc.errors.length) return;
     const contents = doc.contents as Node | null;
     if (contents === null || (isScalar(contents) && contents.value === null)) return;
-    let data: unknown;
-    try {
-      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (e) {
-      const p = lc.linePos(contents.range?.[0] ?? 0);
-      // not any error that says "alias": an unresolved one, or a merge (`<<`) of a list, says why itself
-      errors.push({ message: /Excessive alias count/.test(String(e)) ? `more than ${MAX_ALIAS_COUNT} YAML alias expansions` : `YAML error: ${e instanceof Error ? e.message : String(e)}`, line: p.line, col: p.col });
+    const aliases = checkAliases(contents, expansion);
+    if (!aliases.ok) {
+      const p = lc.linePos(aliases.alias.range?.[0] ?? 0);
+      errors.push({ message: aliases.message, hint: aliases.hint, line: p.line, col: p.col });
       return;
     }
+    // where each path is written, before the aliases are inlined
     const values = new Map<string, number>();
     const keys = new Map<string, number>();
     const walk = (node: unknown, path: Seg[]) => {
@@ -116,6 +198,17 @@ export function parseSource(source: string): ParsedSource {
     };
     values.set('', contents.range?.[0] ?? 0);
     walk(contents, []);
+    aliases.inline();
+    let data: unknown;
+    try {
+      // (no alias is left)
+      data = doc.toJS({ maxAliasCount: -1 });
+    } catch (e) {
+      const p = lc.linePos(contents.range?.[0] ?? 0);
+      // (a merge, `<<`, of something else than mappings says why itself)
+      errors.push({ message: `YAML error: ${e instanceof Error ? e.message : String(e)}`, line: p.line, col: p.col });
+      return;
+    }
     docs.push({
       index,
       data,

@@ -285,6 +285,13 @@ describe('what kubectl and docker compose accept', () => {
     ]);
   });
 
+  it('a raw control character is a yaml-syntax error at its place (kubectl refuses the file); CR-only line ends are line breaks', () => {
+    const r = lintInputs([{ file: 'x.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata: { k: "a\u001bb" }\n', explicit: true }]);
+    expect(brief(r)).toEqual(['yaml-syntax error 4:14 the file holds the control character U+001B, which YAML does not allow in a file']);
+    const cr = lintInputs([{ file: 'y.yaml', text: 'apiVersion: v1\rkind: ConfigMap\rmetadata: { name: a }\rdata: { k: v }\rspec: {}\r', explicit: true }]);
+    expect(brief(cr)).toEqual(['k8s-schema error 5:1 ConfigMap/a: spec: unknown field']);
+  });
+
   it('an unclosed quote or bracket: one finding, at its opener, with the hint validate gives', () => {
     const r = lintInputs([{ file: 'x.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: "a }\n', explicit: true }]);
     expect(brief(r)).toEqual(['yaml-syntax error 3:19 YAML syntax error: the "-quoted string opened here is never closed']);
