@@ -166,8 +166,16 @@ export function askedLabels(selector: unknown): [string, string][] {
  * The labels of the one of `pod`'s pods that `selector` fits best: the template's, and each label
  * the controller adds, with the value the selector asks for when the controller may give it.
  */
+const addedCache = new WeakMap<K8sObject, Record<string, AddedLabel>>();
+/** addedLabels, once per object (every selector asks again). */
+function addedLabelsOf(o: K8sObject): Record<string, AddedLabel> {
+  let a = addedCache.get(o);
+  if (!a) addedCache.set(o, (a = addedLabels(o)));
+  return a;
+}
+
 export function podLabels(pod: PodRef, selector: unknown): Record<string, string> {
-  const added = Object.entries(addedLabels(pod.object));
+  const added = Object.entries(addedLabelsOf(pod.object));
   if (!added.length) return pod.labels;
   const labels = { ...pod.labels };
   const asked = askedLabels(selector);
@@ -175,22 +183,65 @@ export function podLabels(pod: PodRef, selector: unknown): Record<string, string
   return labels;
 }
 
-const byNamespace = new WeakMap<readonly PodRef[], Map<string, PodRef[]>>();
+/** The pods of one namespace, indexed for selectors: by template label (`key=value`) and by the
+ *  keys of the labels their controllers add; each pod's place in the list and its workload kind. */
+interface NamespacePods {
+  list: PodRef[];
+  order: Map<PodRef, number>;
+  kind: Map<PodRef, string>;
+  byLabel: Map<string, PodRef[]>;
+  byAddedKey: Map<string, PodRef[]>;
+}
+
+const byNamespace = new WeakMap<readonly PodRef[], Map<string, NamespacePods>>();
+
+function namespaceIndex(all: readonly PodRef[]): Map<string, NamespacePods> {
+  let index = byNamespace.get(all);
+  if (index) return index;
+  index = new Map();
+  const push = (m: Map<string, PodRef[]>, k: string, p: PodRef) => {
+    const l = m.get(k);
+    if (l) l.push(p);
+    else m.set(k, [p]);
+  };
+  for (const p of all) {
+    let ns = index.get(p.object.namespace);
+    if (!ns) index.set(p.object.namespace, (ns = { list: [], order: new Map(), kind: new Map(), byLabel: new Map(), byAddedKey: new Map() }));
+    ns.order.set(p, ns.list.length);
+    ns.list.push(p);
+    ns.kind.set(p, workloadKey(p.object));
+    for (const [k, v] of Object.entries(p.labels)) push(ns.byLabel, `${k}=${v}`, p);
+    for (const k of Object.keys(addedLabelsOf(p.object))) push(ns.byAddedKey, k, p);
+  }
+  byNamespace.set(all, index);
+  return index;
+}
+
+/** A label a selector requires exactly (a plain map's entry, or matchLabels'): only pods with it,
+ *  in their template or from their controller, can match. */
+function requiredLabel(selector: unknown): [string, string] | undefined {
+  if (!isObj(selector)) return undefined;
+  const map = 'matchLabels' in selector || 'matchExpressions' in selector ? selector.matchLabels : selector;
+  if (!isObj(map)) return undefined;
+  for (const [k, v] of Object.entries(map)) if (typeof v === 'string') return [k, v];
+  return undefined;
+}
 
 /** Pods a selector picks in a namespace (a LabelSelector, or a Service's plain map), by their
- *  template's labels and those their controller adds. */
+ *  template's labels and those their controller adds. Only the pods that carry (or may be given)
+ *  one label the selector requires are matched in full: a Service per workload in a namespace of
+ *  thousands stays linear, not thousands times thousands. */
 export function selectedPods(all: readonly PodRef[], namespace: string, selector: unknown, kinds: Set<string> = LONG_RUNNING): PodRef[] {
-  let index = byNamespace.get(all);
-  if (!index) {
-    index = new Map();
-    for (const p of all) {
-      const list = index.get(p.object.namespace);
-      if (list) list.push(p);
-      else index.set(p.object.namespace, [p]);
-    }
-    byNamespace.set(all, index);
+  const ns = namespaceIndex(all).get(namespace);
+  if (!ns) return [];
+  const required = requiredLabel(selector);
+  let candidates = ns.list;
+  if (required) {
+    const [k, v] = required;
+    const some = [...(ns.byLabel.get(`${k}=${v}`) ?? []), ...(ns.byAddedKey.get(k) ?? [])];
+    candidates = some.length > 1 ? [...new Set(some)].sort((a, b) => ns.order.get(a)! - ns.order.get(b)!) : some;
   }
-  return (index.get(namespace) ?? []).filter((p) => kinds.has(workloadKey(p.object)) && selectorMatches(selector, podLabels(p, selector)));
+  return candidates.filter((p) => kinds.has(ns.kind.get(p)!) && selectorMatches(selector, podLabels(p, selector)));
 }
 
 /** Pods a selector picks in the other namespaces (to tell where the pods a selector misses are). */

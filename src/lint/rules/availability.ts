@@ -1,7 +1,7 @@
 // Availability of replicated workloads: a PodDisruptionBudget and a spread over nodes for two or
 // more replicas, and no fixed `replicas` beside an autoscaler (each apply would reset the scale).
-import { getPath, selectorMatches } from '../kubernetes-schema.js';
-import { autoscalers, podLabels, podOf, replicasOf, workloadKey } from '../pods.js';
+import { getPath } from '../kubernetes-schema.js';
+import { autoscalers, podOf, pods, replicasOf, SELECTABLE, selectedPods, workloadKey } from '../pods.js';
 import { isObj, type K8sObject, type LintContext, type Rule, type RuleHit } from '../types.js';
 
 const REPLICATED = new Set(['apps/v1 Deployment', 'apps/v1 StatefulSet', 'apps/v1 ReplicaSet']);
@@ -25,13 +25,18 @@ export const pdb: Rule = {
   description: 'a workload with two or more replicas has a PodDisruptionBudget',
   applies: ['kubernetes'],
   check(ctx) {
-    const budgets = ctx.objects.filter((o) => o.kind === 'PodDisruptionBudget' && o.apiVersion.startsWith('policy/'));
+    // the workloads some budget covers, by the labels their pods carry (the template's and those
+    // the controller adds: pod-template-hash, ...); budget by budget through the pod index, not
+    // every budget for every workload
+    const all = pods(ctx.objects);
+    const covered = new Set<K8sObject>();
+    for (const b of ctx.objects) {
+      if (b.kind !== 'PodDisruptionBudget' || !b.apiVersion.startsWith('policy/')) continue;
+      for (const p of selectedPods(all, b.namespace, getPath(b.data, ['spec', 'selector']), SELECTABLE)) covered.add(p.object);
+    }
     const out: RuleHit[] = [];
     for (const { o, replicas } of replicated(ctx)) {
-      const pod = podOf(o);
-      if (!pod) continue;
-      // by the labels its pods carry: the template's and those the controller adds (pod-template-hash, ...)
-      if (budgets.some((b) => b.namespace === o.namespace && selectorMatches(getPath(b.data, ['spec', 'selector']), podLabels(pod, getPath(b.data, ['spec', 'selector']))))) continue;
+      if (!podOf(o) || covered.has(o)) continue;
       out.push({
         target: o,
         path: replicasOf(o).explicit ? ['spec', 'replicas'] : ['spec'],
