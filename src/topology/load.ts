@@ -6,7 +6,7 @@ import { fsWords } from '../fs-words.js';
 import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type * as YamlLib from 'yaml';
-import type { LineCounter, Node, Document } from 'yaml';
+import type { Alias, LineCounter, Node, Document } from 'yaml';
 import { DdpError, error, pointer, splitPointer, type Diagnostic, type Position } from '../diagnostics.js';
 import { fastParse } from './fast-yaml.js';
 
@@ -20,7 +20,7 @@ export const DEFAULT_FILES = ['ddp.yaml', 'ddp.yml', 'topology.yaml'] as const;
 export const STDIN = '-';
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 /** Nodes that YAML aliases may add to a topology in all (a billion-laughs document adds ~10^9). */
-export const MAX_ALIAS_NODES = 10_000;
+export const MAX_ALIAS_NODES = 250_000;
 /** @deprecated the alias limit counts expanded nodes now: MAX_ALIAS_NODES. */
 export const MAX_ALIAS_COUNT = MAX_ALIAS_NODES;
 /** How deeply a topology may nest (mappings and lists, aliases expanded). */
@@ -171,11 +171,14 @@ function parseFull(text: string, file: string): Loaded {
     const what = isSeq(contents) ? 'a list' : contents === null || (isScalar(contents) && contents.value === null) ? 'empty' : 'a single value';
     throw new DdpError(error('not-a-mapping', `the top level of ${file} is ${what}; a topology is a mapping (apiVersion, kind, metadata, services)`, { file, line: p.line, col: p.col, hint: 'start the file with `apiVersion: ddp/v1`' }));
   }
-  checkExpansion(doc, contents, lineCounter, file);
+  const inlineAliases = checkExpansion(doc, contents, lineCounter, file);
+  // positions as written (a merged-in key is found at the mapping that merges it), then no aliases
+  const source = buildSourceMap(contents, lineCounter);
+  inlineAliases();
   let data: unknown;
   try {
-    // checkExpansion bounds what aliases add; yaml's own (coarser) alias count is a backstop
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_NODES });
+    // checkExpansion has bounded what aliases add, and none is left
+    data = doc.toJS({ maxAliasCount: -1 });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (/alias/i.test(msg)) {
@@ -183,7 +186,7 @@ function parseFull(text: string, file: string): Loaded {
     }
     throw new DdpError(error('yaml-syntax', `${file}: ${msg}`, { file, line: 1, col: 1 }));
   }
-  return { file, data: inert(data), source: buildSourceMap(contents, lineCounter) };
+  return { file, data: inert(data), source };
 }
 
 /**
@@ -191,18 +194,23 @@ function parseFull(text: string, file: string): Loaded {
  * laughs), may not refer to a node that contains them (a cycle), and nesting, aliases expanded,
  * stays within MAX_DEPTH. Each problem points at the alias (or node) where the limit is crossed.
  */
-function checkExpansion(doc: Document.Parsed, root: Node, lc: LineCounter, file: string): void {
+function checkExpansion(doc: Document.Parsed, root: Node, lc: LineCounter, file: string): () => void {
   const { isAlias, isMap, isSeq, isPair } = yaml();
   const fail = (code: string, message: string, node: Node, hint: string): never => {
     const p = lc.linePos(node.range?.[0] ?? 0);
     throw new DdpError(error(code, message, { file, line: p.line, col: p.col, hint }));
   };
   const aliasHint = 'write the values out, or use fewer anchors and aliases';
+  // each alias resolved in document order, to the last node before it with its anchor (as yaml
+  // does, but without yaml's scan of the whole document per alias: quadratic with many merges)
+  const anchors = new Map<string, Node>();
+  const resolved = new Map<Alias, Node | undefined>();
+  const target = (a: Alias): Node | undefined => (resolved.has(a) ? resolved.get(a) : (a.resolve(doc) as Node | undefined));
   // expanded size (nodes) and height of a node, aliases followed; capped so that sums cannot overflow
   const memo = new Map<unknown, { size: number; height: number }>();
   const CAP = MAX_ALIAS_NODES + 1;
   const measure = (node: unknown, seen: Set<unknown>): { size: number; height: number } => {
-    if (isAlias(node)) node = node.resolve(doc);
+    if (isAlias(node)) node = target(node);
     const hit = memo.get(node);
     if (hit) return hit;
     let size = 1;
@@ -226,32 +234,40 @@ function checkExpansion(doc: Document.Parsed, root: Node, lc: LineCounter, file:
   };
   let added = 0;
   const open = new Set<unknown>();
-  const walk = (node: unknown, depth: number): void => {
+  const inline: (() => void)[] = [];
+  const walk = (node: unknown, depth: number, put: (n: Node) => void): void => {
     if (node === null || node === undefined) return;
     if (isAlias(node)) {
-      const target = node.resolve(doc);
+      const t = anchors.get(node.source);
+      resolved.set(node, t);
       const name = `*${node.source}`;
-      if (target === undefined) return; // an unresolved alias is a YAML error, reported by the parser
-      if (open.has(target)) fail('alias-cycle', `the alias ${name} refers to a node that contains it: it would expand forever`, node, 'an alias may only repeat a node defined before it, outside it');
-      const m = measure(target, new Set());
+      if (t === undefined) return; // an unresolved alias is a YAML error, reported by the parser
+      if (open.has(t)) fail('alias-cycle', `the alias ${name} refers to a node that contains it: it would expand forever`, node, 'an alias may only repeat a node defined before it, outside it');
+      const m = measure(t, new Set());
       added += m.size;
       if (added > MAX_ALIAS_NODES) fail('alias-limit', `YAML aliases expand this document past ${MAX_ALIAS_NODES} nodes at ${name} (a "billion laughs" document?)`, node, aliasHint);
       if (depth + m.height > MAX_DEPTH) fail('too-deep', `${name} here nests the topology more than ${MAX_DEPTH} levels deep`, node, aliasHint);
+      inline.push(() => put(t));
       return;
     }
     if (depth > MAX_DEPTH) fail('too-deep', `the topology nests more than ${MAX_DEPTH} levels deep here`, node as Node, 'flatten the structure; no topology field nests this deep');
+    const anchor = (node as Node).anchor;
+    if (anchor) anchors.set(anchor, node as Node);
     if (isMap(node) || isSeq(node)) {
       open.add(node);
-      for (const item of node.items as unknown[]) {
+      const items = node.items as unknown[];
+      items.forEach((item, i) => {
         if (isPair(item)) {
-          walk(item.key, depth + 1);
-          walk(item.value, depth + 1);
-        } else walk(item, depth + 1);
-      }
+          walk(item.key, depth + 1, (n) => (item.key = n));
+          walk(item.value, depth + 1, (n) => (item.value = n));
+        } else walk(item, depth + 1, (n) => (items[i] = n));
+      });
       open.delete(node);
     }
   };
-  walk(root, 0);
+  walk(root, 0, () => undefined);
+  // each alias replaced by the node it repeats, for toJS (which would resolve each by a scan)
+  return () => inline.forEach((f) => f());
 }
 
 /** Deep copy into null-prototype objects: keys like __proto__ or constructor are plain data. */
