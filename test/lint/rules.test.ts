@@ -292,6 +292,13 @@ describe('what kubectl and docker compose accept', () => {
     expect(brief(cr)).toEqual(['k8s-schema error 5:1 ConfigMap/a: spec: unknown field']);
   });
 
+  it('compose booleans as docker compose casts them: privileged: "yes" runs privileged, read_only: "true" is read-only', () => {
+    const text = 'services:\n  api:\n    image: ghcr.io/acme/api:1.0.0\n    privileged: "yes"\n    read_only: "true"\n';
+    const r = lintInputs([{ file: 'compose.yaml', text, explicit: true }]);
+    expect(r.findings.filter((f) => f.rule === 'privileged').map((f) => `${f.line}:${f.col} ${f.message}`)).toEqual(['4:5 compose service api: runs privileged (it has every capability of the host)']);
+    expect(r.findings.filter((f) => f.rule === 'read-only-root-fs')).toEqual([]);
+  });
+
   it('an unclosed quote or bracket: one finding, at its opener, with the hint validate gives', () => {
     const r = lintInputs([{ file: 'x.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: "a }\n', explicit: true }]);
     expect(brief(r)).toEqual(['yaml-syntax error 3:19 YAML syntax error: the "-quoted string opened here is never closed']);
