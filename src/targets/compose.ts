@@ -212,8 +212,11 @@ export function composeContainers(c: Component): { container: Container; name: s
  */
 export function composeEnvLines(units: Unit[]): SuppliedFile[] {
   const supplied: SuppliedFile[] = [];
+  const refers = (x: Container) => x.env.some((e) => e.secret !== undefined || e.configMap !== undefined);
   for (const unit of units) {
     for (const c of unit.components) {
+      // (most components refer to nothing: looked at without building their compose services)
+      if (!c.pod.containers.some(refers) && !c.pod.initContainers.some(refers)) continue;
       for (const { container, name } of composeContainers(c)) {
         for (const e of container.env) {
           const from = e.secret ? { secret: e.secret.name, key: e.secret.key } : e.configMap ? { configMap: e.configMap.name, key: e.configMap.key } : undefined;
