@@ -322,7 +322,9 @@ function* checked(model: Model, renderers: [Target, (m: Model) => Iterable<Outpu
         yield checkedPieces(f);
         continue;
       }
-      reparse(f);
+      // parsed again by whoever prints or writes it (not for a file already in DIR as it is)
+      // (not enumerable: a file is still plain data to compare, print as JSON or spread)
+      Object.defineProperty(f, 'verify', { value: () => reparse(f), enumerable: false, configurable: true });
       yield f;
     }
   }
@@ -348,7 +350,11 @@ function checkedPieces(f: OutputFile): OutputFile {
 
 /** Render the chosen targets, all files at once, sorted by path (--stdout, --check, lint, tests). */
 export async function renderTargets(model: Model, targets: readonly Target[]): Promise<OutputFile[]> {
-  const files = [...(await renderStream(model, targets))].map((f) => (f.pieces ? { path: f.path, target: f.target, content: f.content } : f));
+  const files = [...(await renderStream(model, targets))].map((f) => {
+    if (f.pieces) return { path: f.path, target: f.target, content: f.content };
+    f.verify?.();
+    return f;
+  });
   return files.sort(byPath);
 }
 

@@ -11,6 +11,12 @@ export interface OutputFile {
    * call — so that `generate -o` can check and write it without ever holding it whole.
    */
   pieces?: () => Iterable<string>;
+  /**
+   * Parses the content again and throws if it is broken (src/flow.ts `reparse`). Whoever prints
+   * or writes the file calls it first; the writer skips it for a file DIR already holds byte for
+   * byte, untouched since ddp wrote (and checked) it.
+   */
+  verify?: () => void;
 }
 
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

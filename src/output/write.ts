@@ -570,9 +570,10 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
       hashes.set(f.path, hash);
       summary.push({ path: f.path, target: f.target, bytes });
       if (before.intact.has(f.path) && previous?.files[f.path] === hash) {
-        same.push(f.path);
+        same.push(f.path); // (these very bytes were checked when ddp wrote them)
         continue;
       }
+      f.verify?.();
       const p = place(f.path);
       if (encoded) writeFileSync(p, encoded, { flag: 'wx' });
       else writePieces(p, [f.content]);

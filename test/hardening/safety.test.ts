@@ -312,6 +312,23 @@ describe('writeOutput on its own', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it('checks (verify) what it writes, not a file DIR already holds byte for byte from an earlier run', () => {
+    const out = join(dir, 'v');
+    writeOutput(out, [{ path: 'k/a.yaml', content: 'a: 1\n', target: 'kubernetes' }]);
+    const broken = (content: string): OutputFile => {
+      const f: OutputFile = { path: 'k/a.yaml', content, target: 'kubernetes' };
+      Object.defineProperty(f, 'verify', { value: () => { throw new Error(`would check ${content.trim()}`); } });
+      return f;
+    };
+    // the same bytes: checked when they were written, not again
+    expect(writeOutput(out, [broken('a: 1\n')]).untouched).toBe(true);
+    // other bytes: checked before they are written, and a failed check leaves DIR as it was
+    const before = snapshot(out);
+    expect(() => writeOutput(out, [broken('a: 2\n')])).toThrow('would check a: 2');
+    expect(snapshot(out)).toEqual(before);
+    expect(leftovers()).toEqual([]);
+  });
+
   it('keeps the user\'s empty directories, with their modes, when the output changes (and reports them as kept)', () => {
     const out = join(dir, 'e');
     const files = (v: number): OutputFile[] => [{ path: 'compose/docker-compose.yml', content: `v: ${v}\n`, target: 'compose' }];
