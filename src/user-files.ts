@@ -2,7 +2,7 @@
 // device or standard input (`<(…)`, /dev/stdin, `-`) does not, and /dev/zero never ends, so those
 // are read a chunk at a time up to the cap and no input can hang ddp or fill its memory. Replaced
 // in one step (ddp init, ddp add): a temporary file beside it, renamed over it.
-import { chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DdpError, error } from './diagnostics.js';
 import { fsWords } from './fs-words.js';
@@ -54,7 +54,9 @@ function readBytes(path: string | 0, max: number, fifoWaitMs: number): Buffer {
     if (st.size > max) throw new TooLarge(st.size);
     return readFileSync(path);
   }
-  if (st.isFIFO()) return readFifo(path, max, fifoWaitMs);
+  // a named pipe itself (mkfifo), not one reached through a link: /dev/fd/63 of `<(...)` is an
+  // anonymous pipe whose writer came with it, read below as any pipe
+  if (st.isFIFO() && lstatSync(path).isFIFO()) return readFifo(path, max, fifoWaitMs);
   const fd = openSync(path, 'r');
   try {
     return readFd(fd, max);
@@ -105,6 +107,7 @@ function readFifo(path: string, max: number, waitMs: number): Buffer {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const first = Buffer.allocUnsafe(1 << 16);
+    let writer = false; // a writer has been there (EAGAIN): an end of file is then its end
     for (let waited = 0; ; ) {
       let n: number;
       try {
@@ -112,12 +115,14 @@ function readFifo(path: string, max: number, waitMs: number): Buffer {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
         n = -1; // a writer, nothing written yet
+        writer = true;
       }
       if (n > 0) {
         const rest = readFd(fd, max);
         if (n + rest.length > max) throw new TooLarge();
         return Buffer.concat([first.subarray(0, n), rest]);
       }
+      if (n === 0 && writer) return Buffer.alloc(0); // it wrote nothing and went away
       if (n === 0 && waited >= waitMs) throw new NoWriter(waitMs);
       pause(20);
       if (n === 0) waited += 20;

@@ -151,6 +151,30 @@ const CASES: Case[] = [
     ],
     hint: 'remove the tag: write the value itself',
   },
+  {
+    name: 'a merge key with something else than a mapping (it was "alias-limit ... billion laughs" at 1:1)',
+    text: lines('    <<: 5', '    port: 8080'),
+    errors: ['9:5 bad-merge: a merge key `<<` takes a mapping (or an alias of one), or a list of them'],
+    hint: 'merge a mapping: `<<: *defaults`, or `<<: [*a, *b]`',
+  },
+  {
+    name: 'an alias with no anchor before it (it was "alias-limit ... billion laughs" at 1:1)',
+    text: lines('    port: 8080', '    args: [*later]', '    command: &later [x]'),
+    errors: ['10:12 yaml-syntax: the alias *later names no anchor: there is no &later before it'],
+    hint: 'define &later on the node to repeat, before the alias',
+  },
+  {
+    name: "a core tag its value does not fit (!!bool yes): said as such, not as a tag a topology does not know",
+    text: lines('    port: 8080', '    replicas: !!bool yes'),
+    errors: ['10:15 yaml-tag: the value tagged !!bool is none: YAML 1.2 reads true or false there'],
+    hint: 'write true or false, or drop the tag',
+  },
+  {
+    name: "a YAML 1.1 type (!!binary, !!timestamp): no topology field takes one (it was 'must be a string, not a mapping')",
+    text: lines('    port: 8080', '    args: [!!timestamp 2001-12-14]'),
+    errors: ["10:24 yaml-tag: the tag !!timestamp is one of YAML 1.1's types, which no topology field takes"],
+    hint: 'remove the tag: write the value as text',
+  },
   // ── YAML syntax errors point at the line ──
   {
     name: 'syntax: unclosed quote (points at the opening quote, not the end of the file)',
@@ -495,6 +519,12 @@ const CASES: Case[] = [
     hint: 'check the name (null removes a key the document has), or drop the line',
   },
   {
+    name: 'an environment that adds a service (or a sidecar) with a key set to null: it removes nothing there either',
+    text: lines('    port: 8080', 'environments:', '  prod:', '    services:', '      debug: { pattern: replicated, image: "ghcr.io/acme/debug:1.0.0", port: 8080, cache: null }'),
+    env: 'prod',
+    errors: ['13:91 overlay-removes-nothing: services.debug.cache: null removes it, and the document has no services.debug.cache (environment prod)'],
+  },
+  {
     name: 'a split route to a service that takes no HTTP (a redis sharded service, a Knative function)',
     text: lines(
       '    port: 8080',
@@ -667,6 +697,10 @@ describe('bad input: exact diagnostics through the library', () => {
       web: { pattern: 'replicated', image: 'ghcr.io/acme/web:1.4.2', replicas: 3, port: 8080 },
       api: { pattern: 'replicated', image: 'ghcr.io/acme/api:2.0.0', replicas: 3, port: 9090 },
     });
+    // a mapping merged in place, with no anchor anywhere in the file: merged too (the fast path
+    // reads `<<` as a plain key, so such a file takes the full one)
+    const inline = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: shop }\nservices:\n  web: { <<: { pattern: replicated, image: "ghcr.io/acme/web:1.4.2" }, port: 8080 }\n';
+    expect(await errorsOf(inline)).toEqual([]);
     // a mistake in what a merge brings in is said at the key of the mapping that merges it
     const bad = text.replace('replicas: 3 }', 'replicaz: 3 }');
     expect((await errorsOf(bad)).map(show)).toEqual(['6:3 unknown-key: unknown key `replicaz` in services.web', '7:3 unknown-key: unknown key `replicaz` in services.api']);

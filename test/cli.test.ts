@@ -645,6 +645,9 @@ describe('standard input, pipes and devices as the topology', () => {
     const writer = spawn('sh', ['-c', `sleep 0.2; { printf 'apiVersion: ddp/v1\\n'; sleep 0.2; printf 'kind: Topology\\n'; } > ${fed}`]);
     expect(readCapped(fed, 1 << 20, { fifoWaitMs: 5000 })).toBe('apiVersion: ddp/v1\nkind: Topology\n');
     await new Promise((r) => writer.on('exit', r));
+    // a process substitution is an anonymous pipe whose writer came with it: read as a pipe, at once
+    const substituted = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" validate <(true)`], { encoding: 'utf8', timeout: 8000 });
+    expect([substituted.status, substituted.stderr.split('\n')[0]]).toEqual([1, '/dev/fd/63:1:1: error[empty-file]: /dev/fd/63 is empty']);
     expect(await cli).toEqual({
       code: 1,
       stderr: `${lonely}: error[no-writer]: ${lonely} is a named pipe (FIFO) that nothing wrote to in 10 s\n  hint: start what writes to it first (or in the same command line), or pass the file itself\n1 error\n`,

@@ -124,7 +124,13 @@ export function checkReport(r: GenerateResult, format: 'text' | 'json' | 'github
   const again = `ddp generate ${r.file === '<stdin>' ? '-' : r.file}${r.env ? ` --env ${r.env}` : ''} -o ${c.outDir}`;
   // generate would refuse this DIR (a mount point, the working directory): say so, not "run generate"
   const refused = c.cannotReplace && `${c.cannotReplace.message}; ${c.cannotReplace.hint ?? 'generate into a directory of its own'}`;
-  const update = refused ? `\`${again}\` would not update it: ${refused}` : `run \`${again}\` to update it`;
+  const onlyExtra = !c.changed.length && !c.added.length && !c.removed.length;
+  // generate keeps what it did not write: for extra files alone, running it changes nothing
+  const update = refused
+    ? `\`${again}\` would not update it: ${refused}`
+    : onlyExtra
+      ? `\`${again}\` keeps files it did not write: move ${c.extra.length === 1 ? 'it' : 'them'} out of ${dir}`
+      : `run \`${again}\` to update it${c.extra.length ? `, and move the extra file${c.extra.length === 1 ? '' : 's'} out of ${dir}` : ''}`;
   const fix = refused || `run \`${again}\``;
   const stderr = `ddp: ${dir} is out of date: ${counts}\n${lines.join('\n')}\n${update}\n`;
   if (format === 'github') {

@@ -332,7 +332,11 @@ function portChecks(doc: Obj, apiVersion: string, kind: string): SchemaFinding[]
     const hint = "set the backend's `service.port.number` to one of the Service's ports (1-65535), or use `service.port.name`";
     const backend = (b: unknown, at: Seg[]) => {
       const port = getPath(b, ['service', 'port']);
-      if (isObj(port)) number(port, [...at, 'service', 'port'], 'number', true, hint);
+      if (!isObj(port)) return;
+      number(port, [...at, 'service', 'port'], 'number', true, hint);
+      // a number of 0 is no number: with no name either, the backend names no port
+      const named = typeof port.name === 'string' && port.name !== '';
+      if (!named && (port.number === 0 || port.number === undefined)) out.push({ path: [...at, 'service', 'port'], message: 'port name or number is required', hint });
     };
     backend(getPath(doc, ['spec', 'defaultBackend']), ['spec', 'defaultBackend']);
     eachIngressPath(doc, (p, at) => backend(p.backend, [...at, 'backend']));

@@ -634,7 +634,9 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
     // put back whatever was carried over, then drop the temporary directory
     if (existsSync(old) && !existsSync(outDir)) renameSync(old, outDir);
     // (a file that cannot go back keeps the temporary directory, for the next run to try again)
-    if (tmpMade && (!kept.length || (existsSync(outDir) && carryBack(tmp, outDir, kept)))) rmSync(tmp, { recursive: true, force: true });
+    // (an empty directory, `d/`, was made anew in tmp, not moved: nothing of it to put back)
+    const moved = kept.filter((k) => !k.endsWith('/'));
+    if (tmpMade && (!moved.length || (existsSync(outDir) && carryBack(tmp, outDir, moved)))) rmSync(tmp, { recursive: true, force: true });
     throw outputError(outDirArg, e);
   }
   if (st) removePrevious(old, [...before.listed.keys()], outDir, emptyKept);

@@ -50,10 +50,11 @@ export const CORE = FAILSAFE_SCHEMA.extend({
 /** Collections nest far less than this in any topology; deeper documents take the full path (and its `too-deep` diagnostic). */
 const FAST_MAX_DEPTH = 64;
 /**
- * A `%` directive, an anchor (an alias needs one) or a tag, an explicit `?` key, or a flow
- * collection used as a key. Quoted text can match too: that only costs the fast path.
+ * A `%` directive, an anchor (an alias needs one) or a tag, an explicit `?` key, a flow
+ * collection used as a key, or a merge key `<<:` (its mapping may be written in place, no anchor
+ * needed; only the full path merges). Quoted text can match too: that only costs the fast path.
  */
-const UNUSUAL = /^%|(?:^|[\s[{,])[&!]\S|(?:^|[\s[{,])\?(?:\s|$)|[\]}][ \t]*:(?:\s|$)/m;
+const UNUSUAL = /^%|(?:^|[\s[{,])[&!]\S|(?:^|[\s[{,])\?(?:\s|$)|[\]}][ \t]*:(?:\s|$)|(?:^|[\s{,])<<[ \t]*:/m;
 
 /**
  * The document's data (mappings as null-prototype objects), or undefined when the full `yaml`

@@ -99,6 +99,17 @@ export function parseTopologyText(text: string, file = '<input>'): Loaded {
   return parseFull(text, file);
 }
 
+/** YAML 1.2's core tags and the values they take (a value that does not fit is a warning of the parser). */
+const CORE_TAG_VALUES: Record<string, string> = {
+  '!!bool': 'true or false',
+  '!!int': 'an integer (digits, 0x.. or 0o..)',
+  '!!float': 'a number with a point or an exponent (1.5, 2e3), .inf or .nan',
+  '!!null': 'null, ~ or nothing',
+};
+
+/** YAML 1.1's types the parser still builds (a Buffer, a Date, a Set...): no topology field takes one. */
+const YAML11_TAGS = new Set(['binary', 'timestamp', 'set', 'omap', 'pairs'].map((t) => `tag:yaml.org,2002:${t}`));
+
 /** What YAML does not allow in a file and no YAML writer emits raw: C0 controls but tab, LF and
  *  CR (NUL, ESC, ...). DEL and the C1 controls are not printable in YAML 1.2 either, but the
  *  `yaml` library writes DEL as it is: such files are read, not refused. One native regex scan. */
@@ -152,7 +163,13 @@ function parseFull(text: string, file: string): Loaded {
       if (w.code !== 'TAG_RESOLVE_FAILED') continue;
       const p = at(lineCounter, w.pos[0]);
       const tag = text.slice(w.pos[0], w.pos[1]).trim() || (/tag: (\S+)/.exec(w.message)?.[1] ?? 'here');
-      diags.push(error('yaml-tag', `the tag ${tag} is not one a topology knows (YAML's own !!str, !!int, ... are)`, { file, line: p.line, col: p.col, hint: 'remove the tag: write the value itself' }));
+      // a core tag the value does not fit (`!!bool yes`), or a tag YAML does not define at all
+      const takes = CORE_TAG_VALUES[tag];
+      diags.push(
+        takes
+          ? error('yaml-tag', `the value tagged ${tag} is none: YAML 1.2 reads ${takes} there`, { file, line: p.line, col: p.col, hint: `write ${takes}, or drop the tag` })
+          : error('yaml-tag', `the tag ${tag} is not one a topology knows (YAML's own !!str, !!int, ... are)`, { file, line: p.line, col: p.col, hint: 'remove the tag: write the value itself' }),
+      );
     }
   }
   // (the parser may report one unclosed quote or bracket twice, at the same opener: said once;
@@ -180,11 +197,8 @@ function parseFull(text: string, file: string): Loaded {
     // checkExpansion has bounded what aliases add, and none is left
     data = doc.toJS({ maxAliasCount: -1 });
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    if (/alias/i.test(msg)) {
-      throw new DdpError(error('alias-limit', `${file} expands YAML aliases to more than ${MAX_ALIAS_NODES} nodes (a "billion laughs" document?)`, { file, line: 1, col: 1, hint: 'write the values out, or use fewer anchors and aliases' }));
-    }
-    throw new DdpError(error('yaml-syntax', `${file}: ${msg}`, { file, line: 1, col: 1 }));
+    // (checkExpansion has said what it knows of; whatever else toJS finds, as it says it)
+    throw new DdpError(error('yaml-syntax', `${file}: ${e instanceof Error ? e.message : String(e)}`, { file, line: 1, col: 1 }));
   }
   return { file, data: inert(data), source };
 }
@@ -195,7 +209,7 @@ function parseFull(text: string, file: string): Loaded {
  * stays within MAX_DEPTH. Each problem points at the alias (or node) where the limit is crossed.
  */
 function checkExpansion(doc: Document.Parsed, root: Node, lc: LineCounter, file: string): () => void {
-  const { isAlias, isMap, isSeq, isPair } = yaml();
+  const { isAlias, isMap, isSeq, isPair, isScalar } = yaml();
   const fail = (code: string, message: string, node: Node, hint: string): never => {
     const p = lc.linePos(node.range?.[0] ?? 0);
     throw new DdpError(error(code, message, { file, line: p.line, col: p.col, hint }));
@@ -241,7 +255,7 @@ function checkExpansion(doc: Document.Parsed, root: Node, lc: LineCounter, file:
       const t = anchors.get(node.source);
       resolved.set(node, t);
       const name = `*${node.source}`;
-      if (t === undefined) return; // an unresolved alias is a YAML error, reported by the parser
+      if (t === undefined) return fail('yaml-syntax', `the alias ${name} names no anchor: there is no &${node.source} before it`, node, `define &${node.source} on the node to repeat, before the alias`);
       if (open.has(t)) fail('alias-cycle', `the alias ${name} refers to a node that contains it: it would expand forever`, node, 'an alias may only repeat a node defined before it, outside it');
       const m = measure(t, new Set());
       added += m.size;
@@ -253,6 +267,8 @@ function checkExpansion(doc: Document.Parsed, root: Node, lc: LineCounter, file:
     if (depth > MAX_DEPTH) fail('too-deep', `the topology nests more than ${MAX_DEPTH} levels deep here`, node as Node, 'flatten the structure; no topology field nests this deep');
     const anchor = (node as Node).anchor;
     if (anchor) anchors.set(anchor, node as Node);
+    const tag = (node as Node).tag;
+    if (tag && YAML11_TAGS.has(tag)) fail('yaml-tag', `the tag !!${tag.slice('tag:yaml.org,2002:'.length)} is one of YAML 1.1's types, which no topology field takes`, node as Node, 'remove the tag: write the value as text');
     if (isMap(node) || isSeq(node)) {
       open.add(node);
       const items = node.items as unknown[];
@@ -260,11 +276,18 @@ function checkExpansion(doc: Document.Parsed, root: Node, lc: LineCounter, file:
         if (isPair(item)) {
           walk(item.key, depth + 1, (n) => (item.key = n));
           walk(item.value, depth + 1, (n) => (item.value = n));
+          if (isScalar(item.key) && typeof item.key.value === 'symbol') mergeSource(item.key as Node, item.value);
         } else walk(item, depth + 1, (n) => (items[i] = n));
       });
       open.delete(node);
     }
   };
+  /** A merge key `<<` takes a mapping (or an alias of one), or a list of them. */
+  function mergeSource(key: Node, value: unknown): void {
+    const map = (v: unknown) => isMap(isAlias(v) ? target(v) : v);
+    if (map(value) || (isSeq(value) && value.items.every(map))) return;
+    fail('bad-merge', 'a merge key `<<` takes a mapping (or an alias of one), or a list of them', key, 'merge a mapping: `<<: *defaults`, or `<<: [*a, *b]`');
+  }
   walk(root, 0, () => undefined);
   // each alias replaced by the node it repeats, for toJS (which would resolve each by a scan)
   return () => inline.forEach((f) => f());

@@ -63,7 +63,12 @@ export function merge(base: unknown, over: unknown, at: Missing = { ptr: '', lab
       if (over[k] === null) {
         if (own(out, k)) delete out[k];
         else missing?.push(here);
-      } else out[k] = own(out, k) ? merge(out[k], over[k], here, missing) : over[k];
+      } else if (own(out, k)) out[k] = merge(out[k], over[k], here, missing);
+      else {
+        // new here: a null inside removes nothing either
+        if (missing) nullsIn(over[k], here, missing);
+        out[k] = over[k];
+      }
     }
     return out;
   }
@@ -71,12 +76,27 @@ export function merge(base: unknown, over: unknown, at: Missing = { ptr: '', lab
     const out = [...base];
     (over as Obj[]).forEach((item, j) => {
       const i = out.findIndex((x) => (x as Obj).name === item.name);
-      if (i >= 0) out[i] = merge(out[i], item, { ptr: `${at.ptr}/${j}`, label: `${at.label}[${String(item.name)}]` }, missing);
-      else out.push(item);
+      const here = { ptr: `${at.ptr}/${j}`, label: `${at.label}[${String(item.name)}]` };
+      if (i >= 0) out[i] = merge(out[i], item, here, missing);
+      else {
+        if (missing) nullsIn(item, here, missing);
+        out.push(item);
+      }
     });
     return out;
   }
   return over;
+}
+
+/** Every null at a key inside a mapping the document does not have (where the overlay adds it
+ *  whole): it removes nothing. A list is a value as it stands (a null in it is an item). */
+function nullsIn(v: unknown, at: Missing, missing: Missing[]): void {
+  if (!isObj(v)) return;
+  for (const k of Object.keys(v)) {
+    const here = { ptr: `${at.ptr}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, label: `${at.label}.${k}` };
+    if (v[k] === null) missing.push(here);
+    else nullsIn(v[k], here, missing);
+  }
 }
 
 const isNamedList = (l: unknown[]) => l.length > 0 && l.every((x) => isObj(x) && typeof x.name === 'string');

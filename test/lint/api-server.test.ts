@@ -260,3 +260,26 @@ describe('--list-rules', () => {
     expect(RULES_BY_ID.get('yaml-syntax')?.description).toBe('the input is well-formed YAML without duplicate keys; every alias names an earlier anchor, and aliases add at most a million nodes to a file');
   });
 });
+
+describe('an Ingress backend with no port', () => {
+  it('number 0 and no name (or an empty port): the API server refuses it, "port name or number is required"', () => {
+    const text = [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: Ingress',
+      'metadata: { name: web }',
+      'spec:',
+      '  defaultBackend: { service: { name: web, port: { number: 0 } } }',
+      '  rules:',
+      '    - http:',
+      '        paths:',
+      '          - { path: /, pathType: Prefix, backend: { service: { name: web, port: {} } } }',
+      '          - { path: /a, pathType: Prefix, backend: { service: { name: web, port: { name: http } } } }',
+      '',
+    ].join('\n');
+    expect(schema(lint(text))).toEqual([
+      '5:43 Ingress/web: spec.defaultBackend.service.port: port name or number is required',
+      '9:75 Ingress/web: spec.rules[0].http.paths[0].backend.service.port: port name or number is required',
+    ]);
+  });
+});
+
