@@ -22,3 +22,8 @@ export function portNameProblem(name: string): string | undefined {
   if (name.includes('--')) return "it has '--'";
   return "only lowercase letters, digits and '-' between them";
 }
+
+/** What the API server refuses in an Ingress path of pathType Prefix or Exact
+ *  (pkg/apis/networking/validation: invalidPathSequences, invalidPathSuffixes). */
+export const INGRESS_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
+export const INGRESS_PATH_SUFFIXES = ['/..', '/.'];

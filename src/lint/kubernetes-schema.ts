@@ -16,7 +16,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { kubernetesValidator, embeddedValidator, type KubernetesValidator } from '../generated/k8s-schemas.js';
 import { CRD_SCHEMAS } from './crd-schemas.js';
-import { CRONJOB_MAX, IANA_SVC_NAME, STATEFULSET_MAX } from '../k8s-names.js';
+import { CRONJOB_MAX, IANA_SVC_NAME, INGRESS_PATH_SEQUENCES, INGRESS_PATH_SUFFIXES, STATEFULSET_MAX } from '../k8s-names.js';
 
 export type Seg = string | number;
 type Obj = Record<string, unknown>;
@@ -373,8 +373,6 @@ function eachIngressPath(doc: Obj, f: (p: Obj, at: Seg[]) => void): void {
 }
 
 // networking/validation validateHTTPIngressPath: what an Exact or Prefix path may not hold
-const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
-const INVALID_PATH_SUFFIXES = ['/..', '/.'];
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
 
 /** `path` with empty, `.` and `..` segments resolved, when that can be said (no encoded "/"). */
@@ -409,9 +407,9 @@ function ingressPathChecks(doc: Obj): SchemaFinding[] {
     const quoted = (xs: string[]) => xs.map((x) => `'${x}'`).join(', ').replace(/, ([^,]*)$/, ' or $1');
     const problems: string[] = [];
     if (!s.startsWith('/')) problems.push('is not an absolute path (it must start with "/")');
-    const seqs = INVALID_PATH_SEQUENCES.filter((seq) => s.includes(seq));
+    const seqs = INGRESS_PATH_SEQUENCES.filter((seq) => s.includes(seq));
     if (seqs.length) problems.push(`must not contain ${quoted(seqs)}`);
-    const sufs = INVALID_PATH_SUFFIXES.filter((suf) => s.endsWith(suf));
+    const sufs = INGRESS_PATH_SUFFIXES.filter((suf) => s.endsWith(suf));
     if (sufs.length) problems.push(`cannot end with ${quoted(sufs)}`);
     if (!problems.length) return;
     const normal = normalPath(s);

@@ -6,7 +6,7 @@ import { ALL_RULES, RULES_BY_ID } from './rules/index.js';
 import { checkKubernetesObject, formatPath, getPath, type Seg } from './kubernetes-schema.js';
 import { removedApi } from './removed-apis.js';
 import { parseSource, type SourceDoc } from './source.js';
-import { isObj, targetName, type ComposeService, type Finding, type K8sObject, type LintContext, type LintTarget, type Obj } from './types.js';
+import { composeBoolean, isObj, targetName, type ComposeService, type Finding, type K8sObject, type LintContext, type LintTarget, type Obj } from './types.js';
 import validateCompose from '../generated/validate-compose.js';
 import type { ErrorObject } from 'ajv';
 
@@ -250,15 +250,13 @@ function addCompose(ctx: LintContext, hits: Hit[], file: string, doc: SourceDoc,
 const COMPOSE_SERVICE_BOOLEANS: Seg[][] = [['privileged'], ['read_only'], ['stdin_open'], ['tty'], ['oom_kill_disable'], ['healthcheck', 'disable']];
 const COMPOSE_SERVICE_VOLUME_BOOLEANS: Seg[][] = [['read_only'], ['volume', 'nocopy']];
 const COMPOSE_TOP_BOOLEANS: Record<string, string[]> = { networks: ['external', 'internal', 'attachable'], volumes: ['external'], secrets: ['external'], configs: ['external'] };
-/** What compose's cast accepts (every version: true/false; y/yes/on/n/no/off, some with a warning), any case. */
-const COMPOSE_BOOLEAN = /^(true|false|y|yes|on|n|no|off)$/i;
 
 /** Paths of the strings at boolean keys that docker compose cannot cast (an interpolation, `$`, is left alone). */
 function composeBadBooleans(data: Obj): Seg[][] {
   const out: Seg[][] = [];
   const check = (segs: Seg[]) => {
     const v = getPath(data, segs);
-    if (typeof v === 'string' && !v.includes('$') && !COMPOSE_BOOLEAN.test(v)) out.push(segs);
+    if (typeof v === 'string' && !v.includes('$') && composeBoolean(v) === undefined) out.push(segs);
   };
   for (const [name, svc] of Object.entries(data.services as Obj)) {
     if (!isObj(svc)) continue;

@@ -6,6 +6,16 @@ import type { SourceDoc } from './source.js';
 export type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A compose boolean as docker compose reads it (compose-go's cast, any case): true or false, or
+ *  undefined for a string it cannot cast. */
+export function composeBoolean(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (typeof v !== 'string') return undefined;
+  if (/^(true|y|yes|on)$/i.test(v)) return true;
+  if (/^(false|n|no|off)$/i.test(v)) return false;
+  return undefined;
+}
+
 export type LintSeverity = 'error' | 'warning';
 
 /** One Kubernetes object: a document, or an item of a `kind: List` document. */

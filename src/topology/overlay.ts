@@ -1,7 +1,7 @@
 // `--env NAME`: deep-merge environments.NAME over the document. Maps merge by key; lists of
 // named items (containers, sidecars, stages...) merge by `name`; other lists are replaced; a key
 // set to null is removed (as in a JSON merge patch, RFC 7386).
-import { DdpError, didYouMean, error, type Diagnostic } from '../diagnostics.js';
+import { DdpError, didYouMean, error, pointer, type Diagnostic } from '../diagnostics.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -59,7 +59,7 @@ export function merge(base: unknown, over: unknown, at: Missing = { ptr: '', lab
   if (isObj(base) && isObj(over)) {
     const out = Object.assign(Object.create(null) as Obj, base);
     for (const k of Object.keys(over)) {
-      const here = { ptr: `${at.ptr}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, label: at.label ? `${at.label}.${k}` : k };
+      const here = { ptr: at.ptr + pointer(k), label: at.label ? `${at.label}.${k}` : k };
       if (over[k] === null) {
         if (own(out, k)) delete out[k];
         else missing?.push(here);
@@ -93,7 +93,7 @@ export function merge(base: unknown, over: unknown, at: Missing = { ptr: '', lab
 function nullsIn(v: unknown, at: Missing, missing: Missing[]): void {
   if (!isObj(v)) return;
   for (const k of Object.keys(v)) {
-    const here = { ptr: `${at.ptr}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, label: `${at.label}.${k}` };
+    const here = { ptr: at.ptr + pointer(k), label: `${at.label}.${k}` };
     if (v[k] === null) missing.push(here);
     else nullsIn(v[k], here, missing);
   }

@@ -5,6 +5,7 @@
 import { error, pointer, warning, type Diagnostic } from '../diagnostics.js';
 import type { DdpTopologyDdpV1 as Topology, Service1 as AnyService, ContainerFields, SingleNode, Pipeline, Sharded, Function as FunctionService } from '../generated/topology.js';
 import { parseQuantity } from '../quantity.js';
+import { INGRESS_PATH_SEQUENCES, INGRESS_PATH_SUFFIXES } from '../k8s-names.js';
 import { imageProblem } from './image-ref.js';
 import { cronProblem } from './cron.js';
 import { defaultRouterKind, TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB } from '../patterns/naming.js';
@@ -54,11 +55,7 @@ function lowPorts(svc: AnyService, base: string, out: Check[]): void {
   for (const [spec, ptr] of [...containerSpecs(svc, base), ...attachedSpecs(sn, base)]) if ((spec as { kind?: string }).kind !== 'tls') userLowPorts(spec, ptr, out);
 }
 
-/** What the API server refuses in an Ingress path of pathType Prefix or Exact
- *  (pkg/apis/networking/validation: invalidPathSequences, invalidPathSuffixes). */
-const INGRESS_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
-const INGRESS_PATH_SUFFIXES = ['/..', '/.'];
-
+/** An Ingress path of pathType Prefix (what ddp writes) the API server refuses. */
 function ingressPathChecks(path: string, ptr: string): Check[] {
   const seq = INGRESS_PATH_SEQUENCES.find((x) => path.includes(x));
   const suffix = INGRESS_PATH_SUFFIXES.find((x) => path.endsWith(x));

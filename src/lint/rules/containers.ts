@@ -2,7 +2,7 @@
 // security context. Each applies to Kubernetes containers and to compose services alike.
 import { getPath } from '../kubernetes-schema.js';
 import { containersOf, pods, type ContainerRef } from '../pods.js';
-import { isObj, type ComposeService, type LintContext, type Rule, type RuleHit } from '../types.js';
+import { composeBoolean, isObj, type ComposeService, type LintContext, type Rule, type RuleHit } from '../types.js';
 import { imageProblem } from '../../topology/image-ref.js';
 
 const everyContainer = (ctx: LintContext): ContainerRef[] => pods(ctx.objects).flatMap((p) => containersOf(p));
@@ -160,9 +160,6 @@ export const runAsNonRoot: Rule = {
     ),
 };
 
-/** A compose boolean as docker compose reads it: `true`, or a string it casts to true. */
-const composeTrue = (v: unknown): boolean => v === true || (typeof v === 'string' && /^(true|y|yes|on)$/i.test(v));
-
 export const readOnlyRootFs: Rule = {
   id: 'read-only-root-fs',
   severity: 'warning',
@@ -176,7 +173,7 @@ export const readOnlyRootFs: Rule = {
           ? undefined
           : { path: scPath(c, 'readOnlyRootFilesystem'), message: `${what(c)} has a writable root filesystem`, hint: 'set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where it must write (e.g. /tmp)' },
       (s) =>
-        typeof s.data.image !== 'string' || composeTrue(s.data.read_only)
+        typeof s.data.image !== 'string' || composeBoolean(s.data.read_only) === true
           ? undefined
           : { path: s.data.read_only !== undefined ? ['read_only'] : [], message: 'has a writable root filesystem', hint: 'set `read_only: true` and a tmpfs where it must write (e.g. /tmp)' },
     ),
@@ -191,7 +188,7 @@ export const privileged: Rule = {
     hits(
       ctx,
       (c) => (sc(c).privileged === true ? { path: [...c.path, 'securityContext', 'privileged'], message: `${what(c)} runs privileged (it has every capability of the host)`, hint: 'remove privileged: true; add only the capabilities it needs' } : undefined),
-      (s) => (composeTrue(s.data.privileged) ? { path: ['privileged'], message: 'runs privileged (it has every capability of the host)', hint: 'remove `privileged: true`; add only the capabilities it needs with cap_add' } : undefined),
+      (s) => (composeBoolean(s.data.privileged) === true ? { path: ['privileged'], message: 'runs privileged (it has every capability of the host)', hint: 'remove `privileged: true`; add only the capabilities it needs with cap_add' } : undefined),
     ),
 };
 
