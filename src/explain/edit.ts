@@ -69,6 +69,20 @@ function shared(node: unknown, doc: Document): string | undefined {
   return used ? `&${node.anchor}` : undefined;
 }
 
+/** The merge key (`<<: *defaults`, `<<: [*a, *b]`, `<<: { ... }`) through which `map` gets `key`,
+ *  as written (`*defaults`), or undefined when it gets none that way. */
+function mergedFrom(map: YAMLMap, key: string, doc: Document): string | undefined {
+  for (const p of map.items) {
+    if (!isScalar(p.key) || p.key.value !== '<<') continue;
+    const sources = isSeq(p.value) ? p.value.items : [p.value];
+    for (const src of sources) {
+      const m = isAlias(src) ? src.resolve(doc) : src;
+      if (isMap(m) && getPair(m, key)) return isAlias(src) ? `*${src.source}` : '<< { ... }';
+    }
+  }
+  return undefined;
+}
+
 function splice(text: string, at: number, block: string): string {
   const before = text.slice(0, at);
   return (before === '' || before.endsWith('\n') ? before : before + '\n') + block + text.slice(at);
@@ -185,6 +199,21 @@ export function attachToService(text: string, service: string, key: 'sidecars' |
   const anchor = shared(existing?.value, doc);
   if (anchor) {
     return { ok: false, error: { code: 'shared-value', message: `services.${service}.${key} is a YAML ${anchor.startsWith('*') ? 'alias' : 'anchor'} (${anchor}): adding to it would change every service that shares it`, hint: `write services.${service}.${key} out as a list of its own, then run ddp add again` } };
+  }
+  // the list comes through a merge key: one written here would replace it, not add to it
+  const merged = existing ? undefined : mergedFrom(svc, key, doc);
+  if (merged && key === 'election') {
+    return { ok: false, error: { code: 'entry-exists', message: `services.${service} has an election already, through a merge key (<<: ${merged})`, hint: 'a service has one election lock' } };
+  }
+  if (merged) {
+    return {
+      ok: false,
+      error: {
+        code: 'shared-value',
+        message: `services.${service} gets its ${key} through a merge key (<<: ${merged}): a list written here would replace them, not add to them`,
+        hint: `write services.${service}.${key} out in full (what it merges in, and the new one), then run ddp add again`,
+      },
+    };
   }
   if (key !== 'election' && existing && !isSeq(existing.value) && !(isScalar(existing.value) && existing.value.value === null)) {
     return { ok: false, error: { code: 'not-a-list', message: `services.${service}.${key} is not a list`, hint: `${key} is a list of { name, ... } items; fix it by hand, then run ddp add again` } };

@@ -269,6 +269,19 @@ describe('ddp add', () => {
     expect(readFileSync(join(dir, 'ddp.yaml'), 'utf8')).toBe(text.replace('    ports: []\n', ''));
   });
 
+  it('a list a service gets through a merge key is not replaced by one written beside it: refused, nothing written', async () => {
+    const text = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: demo }\nx-d: &d\n  pattern: replicated\n  image: ghcr.io/acme/web:1.0.0\n  port: 8080\n  sidecars: [{ name: a, image: "busybox:1.36" }]\n  election: { lock: web-leader }\nservices:\n  web:\n    <<: *d\n';
+    writeFileSync(join(dir, 'ddp.yaml'), text);
+    expect(await diagnosticsOf(runAdd({ pattern: 'sidecar', name: 'b', to: 'web', cwd: dir }))).toEqual([
+      'shared-value: services.web gets its sidecars through a merge key (<<: *d): a list written here would replace them, not add to them',
+    ]);
+    expect(await diagnosticsOf(runAdd({ pattern: 'election', name: 'leader', to: 'web', cwd: dir }))).toEqual(['entry-exists: services.web has an election already, through a merge key (<<: *d)']);
+    expect(readFileSync(join(dir, 'ddp.yaml'), 'utf8')).toBe(text);
+    // what the merge does not bring may be added as ever
+    await runAdd({ pattern: 'adapter', name: 'metrics', to: 'web', cwd: dir });
+    expect((await runValidate({ file: 'ddp.yaml', cwd: dir })).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
   it('a file with CR-only line ends: read, edited and written back with CR line ends', async () => {
     const text = 'apiVersion: ddp/v1\rkind: Topology\rmetadata: { name: demo }\rservices:\r  web:\r    pattern: replicated\r    image: ghcr.io/acme/web:1.0.0\r    port: 8080\r';
     writeFileSync(join(dir, 'ddp.yaml'), text);
