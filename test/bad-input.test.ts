@@ -519,6 +519,12 @@ const CASES: Case[] = [
     hint: 'check the name (null removes a key the document has), or drop the line',
   },
   {
+    name: 'an environment that removes a required key (image: null): said at the null that removed it, not at the service',
+    text: lines('    port: 8080', 'environments:', '  prod:', '    services:', '      web: { image: null }'),
+    env: 'prod',
+    errors: ['13:14 missing-key: services.web is missing the required key `image` (environment prod)'],
+  },
+  {
     name: 'an environment that adds a service (or a sidecar) with a key set to null: it removes nothing there either',
     text: lines('    port: 8080', 'environments:', '  prod:', '    services:', '      debug: { pattern: replicated, image: "ghcr.io/acme/debug:1.0.0", port: 8080, cache: null }'),
     env: 'prod',

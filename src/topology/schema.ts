@@ -21,7 +21,7 @@ export function schemaDiagnostics(data: unknown, file: string, source: SourceMap
   for (const e of errors) {
     if (e.keyword === 'propertyNames' && specific.has(e.instancePath + pointer(String((e.params as { propertyName?: unknown }).propertyName)))) continue;
     const d = describe(e, data);
-    const pos = locate(d.pointer, d.at);
+    const pos = locate(d.locateAt ?? d.pointer, d.at);
     const key = `${d.pointer}|${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -73,6 +73,8 @@ interface Described {
   hint?: string;
   pointer: string;
   at: 'key' | 'value';
+  /** where to look for it first, when that differs from `pointer` */
+  locateAt?: string;
 }
 
 const NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
@@ -102,7 +104,8 @@ function describe(e: ErrorObject, data: unknown): Described {
   switch (e.keyword) {
     case 'required': {
       const missing = String(p.missingProperty);
-      return { code: 'missing-key', message: `${path === '' ? 'the topology' : where} is missing the required key \`${missing}\``, hint: `add \`${missing}:\` ${requiredHint(missing)}`, pointer: path, at: 'key' };
+      // (located at the key itself where it is written: an environment that sets it to null)
+      return { code: 'missing-key', message: `${path === '' ? 'the topology' : where} is missing the required key \`${missing}\``, hint: `add \`${missing}:\` ${requiredHint(missing)}`, pointer: path, at: 'key', locateAt: path + pointer(missing) };
     }
     case 'additionalProperties':
     case 'unevaluatedProperties': {
