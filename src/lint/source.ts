@@ -3,7 +3,7 @@
 // (yaml's LineCounter and node ranges, as src/topology/load.ts does for the topology).
 import { LineCounter, parseAllDocuments, isAlias, isMap, isSeq, isPair, isScalar, type Alias, type Node } from 'yaml';
 import type { Position } from '../diagnostics.js';
-import { describeYamlError, notPrintable } from '../topology/load.js';
+import { describeYamlError, loneCrAsLf, notPrintable } from '../topology/load.js';
 import type { Seg } from './kubernetes-schema.js';
 
 export const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
@@ -139,8 +139,8 @@ function checkAliases(contents: Node, expansion: Expansion): AliasCheck {
 
 /** Parse a YAML (or JSON) stream. Empty documents (after a trailing `---`, comments only) are dropped. */
 export function parseSource(raw: string): ParsedSource {
-  // CR-only line ends are line breaks (YAML, kubectl); one character for one, positions unchanged
-  const source = raw.includes('\r') ? raw.replace(/\r(?!\n)/g, '\n') : raw;
+  // CR-only line ends are line breaks (YAML, kubectl)
+  const source = loneCrAsLf(raw);
   // a raw control character (NUL, ESC, ...): kubectl refuses the file, and so does ddp, at its place
   const bad = notPrintable(source);
   if (bad) return { docs: [], errors: [{ message: bad.message, hint: bad.hint, line: bad.line, col: bad.col }] };

@@ -87,9 +87,7 @@ export function parseTopologyText(text: string, file = '<input>'): Loaded {
   if (text.trim() === '') {
     throw new DdpError(error('empty-file', `${file} is empty`, { file, line: 1, col: 1, hint: 'a topology starts with `apiVersion: ddp/v1` and `kind: Topology`; `ddp init` writes one' }));
   }
-  // CR-only line ends (an old Mac editor): YAML reads a lone CR as a line break; both parsers do
-  // here once it is LF (one character for one: every offset, line and column stays where it was)
-  if (text.includes('\r')) text = text.replace(/\r(?!\n)/g, '\n');
+  text = loneCrAsLf(text);
   const bad = notPrintable(text);
   if (bad) throw new DdpError(error('control-character', bad.message, { file, line: bad.line, col: bad.col, hint: bad.hint }));
   // the fast path (js-yaml, ~20× faster) for ordinary documents; positions are needed only for
@@ -98,6 +96,11 @@ export function parseTopologyText(text: string, file = '<input>'): Loaded {
   if (fast !== undefined) return { file, data: inert(fast), source: lazySourceMap(() => parseFull(text, file).source) };
   return parseFull(text, file);
 }
+
+/** CR-only line ends (an old Mac editor) as LF: YAML reads a lone CR as a line break, and both
+ *  parsers do once it is LF; one character for one, so every offset, line and column stays where
+ *  it was. For topologies and for `ddp lint`. */
+export const loneCrAsLf = (text: string): string => (text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text);
 
 /** YAML 1.2's core tags and the values they take (a value that does not fit is a warning of the parser). */
 const CORE_TAG_VALUES: Record<string, string> = {
