@@ -52,15 +52,27 @@ function loadProgram(root, { useCache = true } = {}) {
 
 /**
  * Build time (scripts/bundle.mjs): run `validate` and `generate` on the given topologies, then
- * write the code cache of the main chunk, holding the bytecode of everything that ran.
+ * write the code cache of the main chunk, holding the bytecode of everything that ran. generate
+ * runs as people run it too, into a directory (a temporary one): once into a new directory and
+ * once more into the same, up to date -- else the writer's code is compiled at every start.
  */
 async function makeCodeCache(root, topologies) {
   const p = loadProgram(root, { useCache: false });
   if (!p || !p.script) throw new Error('no bundle, or this Node cannot compile it from a cache');
   const io = { stdout() {}, stderr() {}, stderrStream: { isTTY: false } };
-  for (const t of topologies) {
-    await p.main(['validate', t], io);
-    await p.main(['generate', t, '--stdout'], io);
+  const tmp = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'ddp-code-cache-'));
+  try {
+    for (const [i, t] of topologies.entries()) {
+      await p.main(['validate', t], io);
+      await p.main(['generate', t, '--stdout'], io);
+      const out = path.join(tmp, String(i));
+      for (const round of ['new', 'up to date']) {
+        const code = await p.main(['generate', t, '-o', out], io);
+        if (code !== 0) throw new Error(`generate -o (${round}) of ${t} exited ${code}`);
+      }
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
   fs.writeFileSync(path.join(p.dir, p.meta.cache), p.script.createCachedData());
 }

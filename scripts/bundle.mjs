@@ -137,8 +137,9 @@ const sha = createHash('sha256').update(code.get(core.fileName)).digest('hex');
 const meta = { format: 'cjs', entry: 'cli.cjs', core: core.fileName, sha256: sha, cache: `${core.fileName}.${sha.slice(0, 16)}.v8cache`, node: process.version };
 writeFileSync(join(out, 'bundle.json'), JSON.stringify(meta, null, 2) + '\n');
 
-// the code cache: a representative run (validate, and generate to --stdout, of a synthetic
-// topology with one service of every variant and a pipeline: scripts/synthetic.mjs) in a child
+// the code cache: a representative run (validate, generate to --stdout, and generate into a
+// directory, new and then up to date, of a synthetic topology with one service of every variant
+// and a pipeline: scripts/synthetic.mjs; bin/load.cjs makeCodeCache) in a child
 // Node without extra flags -- V8 accepts a cache only under the flags it was made with. V8 reads
 // the whole cache at every start, so it should hold what runs everywhere and little else: made
 // from all twelve examples (and their environments) instead, it was 3 % bigger and cost 1-3 %

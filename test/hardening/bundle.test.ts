@@ -118,6 +118,48 @@ describe('the bundle', () => {
     expect(r.stdout.trim(), r.stderr).toBe('false');
   });
 
+  it('holds in its code cache all that validate and generate run (to --stdout, into a new directory, into an up-to-date one)', async () => {
+    // what a run compiles that the cache lacks is compiled at every start; createCachedData after
+    // such runs would then hold more than the cache made at build time (29 KB more when the cache
+    // was made from --stdout runs only: the writer's code)
+    const topology = join(base, 'one-of-each.yaml');
+    const { oneOfEach } = (await import(join(ROOT, 'scripts', 'synthetic.mjs'))) as { oneOfEach: () => string };
+    writeFileSync(topology, oneOfEach());
+    const run = `(async () => {
+      const p = require(${JSON.stringify(join(ROOT, 'bin', 'load.cjs'))}).loadProgram(${JSON.stringify(ROOT)});
+      const cached = require('node:fs').readFileSync(require('node:path').join(p.dir, p.meta.cache)).length;
+      const io = { stdout() {}, stderr() {}, stderrStream: { isTTY: false } };
+      const t = ${JSON.stringify(topology)}, out = ${JSON.stringify(join(base, 'cache-cover-out'))};
+      const codes = [];
+      for (const args of [['validate', t], ['generate', t, '--stdout'], ['generate', t, '-o', out], ['generate', t, '-o', out]]) codes.push(await p.main(args, io));
+      console.log(JSON.stringify({ codes, rejected: p.script.cachedDataRejected, cached, after: p.script.createCachedData().length }));
+    })()`;
+    const r = node(['-e', run]);
+    expect(r.status, r.stderr).toBe(0);
+    const got = JSON.parse(r.stdout) as { codes: number[]; rejected: boolean; cached: number; after: number };
+    expect(got.codes).toEqual([0, 0, 0, 0]);
+    expect(got.rejected).toBe(false);
+    expect(got.after).toBeLessThanOrEqual(got.cached + 1024);
+  });
+
+  it('reads nothing from node_modules as it runs validate, generate and lint: every dependency is in the bundle', () => {
+    // a createRequire into node_modules (ajv's runtime helpers used to be) costs a package.json walk at every start
+    const hook = join(base, 'modules-hook.cjs');
+    writeFileSync(hook, "process.on('exit', () => process.stderr.write('\\nfrom node_modules: ' + JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('node_modules'))) + '\\n'));\n");
+    const loaded = (args: string[]) => {
+      const r = node(['--require', hook, join(ROOT, 'bin', 'ddp.js'), ...args]);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(/from node_modules: (.*)\n$/.exec(r.stderr)?.[1] ?? 'null') as string[];
+    };
+    const example = join(ROOT, 'examples', '01-replicated', 'ddp.yaml');
+    const out = join(base, 'modules-out');
+    expect(loaded(['validate', example])).toEqual([]);
+    expect(loaded(['generate', example, '-o', out])).toEqual([]);
+    expect(loaded(['generate', example, '-o', out])).toEqual([]);
+    // the compose schema check (ajv's deep-equal helper for uniqueItems) and the Kubernetes one
+    expect(loaded(['lint', join(out, 'compose'), join(out, 'kubernetes')])).toEqual([]);
+  });
+
   it('runs the same without a cache, and with a garbage one', () => {
     const install = join(base, 'install');
     for (const p of ['bin', 'dist', 'schemas', 'templates', 'package.json']) cpSync(join(ROOT, p), join(install, p), { recursive: true });
