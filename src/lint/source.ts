@@ -5,14 +5,10 @@ import { LineCounter, parseAllDocuments, isAlias, isMap, isSeq, isPair, isScalar
 import type { Position } from '../diagnostics.js';
 import { describeYamlError, loneCrAsLf, notPrintable } from '../topology/load.js';
 import type { Seg } from './kubernetes-schema.js';
+import { checkAliases } from '../yaml-aliases.js';
 
 export const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
-/**
- * Nodes that YAML aliases may add to one file in all: each alias adds the nodes of what it repeats
- * (`<<: *defaults` of a 2-key mapping adds 5; thousands of such merges are fine), a billion-laughs
- * document adds ~10^9. Checked on the parsed tree before anything is expanded, so a bomb costs one
- * pass over what is written.
- */
+/** Nodes that YAML aliases may add to one file in all, its documents together (src/yaml-aliases.ts). */
 export const MAX_ALIAS_NODES = 1_000_000;
 
 export interface SourceDoc {
@@ -65,76 +61,11 @@ function quoteEscapes(text: string): { text: string; toSource: (offset: number) 
   return { text: out, toSource: (offset) => offset - 2 * at.filter((p, i) => p + 2 * i + 4 <= offset).length };
 }
 
-interface Expansion {
-  /** nodes the aliases of the file have added so far */
-  added: number;
-}
-
-type AliasCheck = { ok: false; alias: Alias; message: string; hint: string } | { ok: true; inline: () => void };
-
-/**
- * What the aliases of `contents` add, counted into `expansion` before anything is expanded: an
- * alias adds the size (in nodes, aliases in it expanded) of the node it repeats, the last node
- * before it with that anchor (as yaml and go-yaml resolve it). The first alias that takes the
- * file past MAX_ALIAS_NODES, or that repeats a node it is part of (it would expand forever), is
- * the error, as is an alias to no anchor. One pass over the written nodes, each size computed once.
- *
- * Otherwise `inline` puts the node each alias repeats in the alias's place, for toJS: yaml
- * resolves an alias by scanning every anchor and alias before it, quadratic in their number
- * (40,000 aliases: 12 s; and again for what each `<<` merge copies). Inlined, toJS does work in
- * proportion to the expanded size, which the limit bounds; each repetition becomes a copy.
- */
-function checkAliases(contents: Node, expansion: Expansion): AliasCheck {
-  const CAP = MAX_ALIAS_NODES + 1;
-  const anchors = new Map<string, Node>();
-  const sizes = new Map<Node, number>();
-  const open = new Set<Node>();
-  const inline: (() => void)[] = [];
-  class Stop {
-    constructor(readonly alias: Alias, readonly message: string, readonly hint: string) {}
-  }
-  /** The node `alias` repeats, counted. */
-  const resolve = (alias: Alias): Node => {
-    const target = anchors.get(alias.source);
-    if (!target) throw new Stop(alias, `the alias *${alias.source} names no anchor: there is no &${alias.source} before it in this document`, `define &${alias.source} on the node to repeat, before the alias (anchors do not cross \`---\`)`);
-    if (open.has(target)) throw new Stop(alias, `the alias *${alias.source} repeats a node that contains it: it would expand forever`, 'an alias may only repeat a node that ends before it');
-    expansion.added = Math.min(CAP, expansion.added + (sizes.get(target) ?? CAP));
-    if (expansion.added > MAX_ALIAS_NODES) {
-      throw new Stop(alias, `YAML aliases expand this file past ${MAX_ALIAS_NODES} nodes at *${alias.source} (a "billion laughs" document?)`, 'write the values out, or use fewer anchors and aliases: each alias repeats everything its anchor holds, aliases inside it included');
-    }
-    return target;
-  };
-  /** The size of `node` (what it adds where it stands); `put` puts another node in its place. */
-  const size = (node: unknown, put: (n: Node) => void): number => {
-    if (isAlias(node)) {
-      const target = resolve(node);
-      inline.push(() => put(target));
-      return sizes.get(target)!;
-    }
-    if (node === null || typeof node !== 'object') return 0;
-    const n = node as Node;
-    if (n.anchor) anchors.set(n.anchor, n);
-    let total = 1;
-    if (isMap(n) || isSeq(n)) {
-      open.add(n);
-      const items = n.items as unknown[];
-      items.forEach((item, i) => {
-        if (isPair(item)) total += size(item.key, (t) => (item.key = t)) + size(item.value, (t) => (item.value = t));
-        else total += size(item, (t) => (items[i] = t));
-      });
-      open.delete(n);
-    }
-    total = Math.min(CAP, total);
-    sizes.set(n, total);
-    return total;
-  };
-  try {
-    size(contents, () => undefined); // (a document is never an alias: its anchor would come after it)
-    return { ok: true, inline: () => inline.forEach((f) => f()) };
-  } catch (e) {
-    if (e instanceof Stop) return { ok: false, alias: e.alias, message: e.message, hint: e.hint };
-    throw e;
-  }
+/** What is wrong with an alias (src/yaml-aliases.ts; lint sets no depth limit), and what to do. */
+function aliasProblem(kind: 'no-anchor' | 'cycle' | 'limit' | 'too-deep', name: string): { message: string; hint: string } {
+  if (kind === 'no-anchor') return { message: `the alias *${name} names no anchor: there is no &${name} before it in this document`, hint: `define &${name} on the node to repeat, before the alias (anchors do not cross \`---\`)` };
+  if (kind === 'cycle') return { message: `the alias *${name} repeats a node that contains it: it would expand forever`, hint: 'an alias may only repeat a node that ends before it' };
+  return { message: `YAML aliases expand this file past ${MAX_ALIAS_NODES} nodes at *${name} (a "billion laughs" document?)`, hint: 'write the values out, or use fewer anchors and aliases: each alias repeats everything its anchor holds, aliases inside it included' };
 }
 
 /** Parse a YAML (or JSON) stream. Empty documents (after a trailing `---`, comments only) are dropped. */
@@ -154,7 +85,7 @@ export function parseSource(raw: string): ParsedSource {
   const list = Array.isArray(parsed) ? parsed : [];
   const errors: SourceError[] = [];
   const docs: SourceDoc[] = [];
-  const expansion: Expansion = { added: 0 };
+  const expansion = { added: 0 }; // what the aliases of the file's documents have added so far
   list.forEach((doc, index) => {
     for (const e of doc.errors) {
       const d = describeYamlError(doc, e, text);
@@ -165,10 +96,11 @@ export function parseSource(raw: string): ParsedSource {
     if (doc.errors.length) return;
     const contents = doc.contents as Node | null;
     if (contents === null || (isScalar(contents) && contents.value === null)) return;
-    const aliases = checkAliases(contents, expansion);
+    const aliases = checkAliases({ isAlias, isMap, isSeq, isPair }, contents, { maxAdded: MAX_ALIAS_NODES, budget: expansion });
     if (!aliases.ok) {
-      const p = lc.linePos(aliases.alias.range?.[0] ?? 0);
-      errors.push({ message: aliases.message, hint: aliases.hint, line: p.line, col: p.col });
+      const { kind, at } = aliases.problem;
+      const p = lc.linePos(at.range?.[0] ?? 0);
+      errors.push({ ...aliasProblem(kind, (at as Alias).source), line: p.line, col: p.col });
       return;
     }
     // where each path is written, before the aliases are inlined

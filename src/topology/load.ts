@@ -6,9 +6,10 @@ import { fsWords } from '../fs-words.js';
 import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type * as YamlLib from 'yaml';
-import type { Alias, LineCounter, Node, Document } from 'yaml';
+import type { LineCounter, Node, Document } from 'yaml';
 import { DdpError, error, pointer, splitPointer, type Diagnostic, type Position } from '../diagnostics.js';
 import { fastParse } from './fast-yaml.js';
+import { checkAliases } from '../yaml-aliases.js';
 
 // `yaml` (positions, and every diagnostic of a bad document) is loaded on first use: ordinary
 // documents take the fast path, and start-up does not pay for initialising it
@@ -191,7 +192,7 @@ function parseFull(text: string, file: string): Loaded {
     const what = isSeq(contents) ? 'a list' : contents === null || (isScalar(contents) && contents.value === null) ? 'empty' : 'a single value';
     throw new DdpError(error('not-a-mapping', `the top level of ${file} is ${what}; a topology is a mapping (apiVersion, kind, metadata, services)`, { file, line: p.line, col: p.col, hint: 'start the file with `apiVersion: ddp/v1`' }));
   }
-  const inlineAliases = checkExpansion(doc, contents, lineCounter, file);
+  const inlineAliases = checkExpansion(contents, lineCounter, file);
   // positions as written (a merged-in key is found at the mapping that merges it), then no aliases
   const source = buildSourceMap(contents, lineCounter);
   inlineAliases();
@@ -209,91 +210,41 @@ function parseFull(text: string, file: string): Loaded {
 /**
  * Before anything is expanded: aliases may add at most MAX_ALIAS_NODES nodes in all (billion
  * laughs), may not refer to a node that contains them (a cycle), and nesting, aliases expanded,
- * stays within MAX_DEPTH. Each problem points at the alias (or node) where the limit is crossed.
+ * stays within MAX_DEPTH (src/yaml-aliases.ts, shared with `ddp lint`). Each problem points at the
+ * alias (or node) where the limit is crossed; so do a YAML 1.1 type tag and a merge key `<<` of
+ * something else than mappings. Returns what inlines the aliases, for toJS.
  */
-function checkExpansion(doc: Document.Parsed, root: Node, lc: LineCounter, file: string): () => void {
-  const { isAlias, isMap, isSeq, isPair, isScalar } = yaml();
+function checkExpansion(root: Node, lc: LineCounter, file: string): () => void {
+  const y = yaml();
   const fail = (code: string, message: string, node: Node, hint: string): never => {
     const p = lc.linePos(node.range?.[0] ?? 0);
     throw new DdpError(error(code, message, { file, line: p.line, col: p.col, hint }));
   };
-  const aliasHint = 'write the values out, or use fewer anchors and aliases';
-  // each alias resolved in document order, to the last node before it with its anchor (as yaml
-  // does, but without yaml's scan of the whole document per alias: quadratic with many merges)
-  const anchors = new Map<string, Node>();
-  const resolved = new Map<Alias, Node | undefined>();
-  const target = (a: Alias): Node | undefined => (resolved.has(a) ? resolved.get(a) : (a.resolve(doc) as Node | undefined));
-  // expanded size (nodes) and height of a node, aliases followed; capped so that sums cannot overflow
-  const memo = new Map<unknown, { size: number; height: number }>();
-  const CAP = MAX_ALIAS_NODES + 1;
-  const measure = (node: unknown, seen: Set<unknown>): { size: number; height: number } => {
-    if (isAlias(node)) node = target(node);
-    const hit = memo.get(node);
-    if (hit) return hit;
-    let size = 1;
-    let height = 0;
-    if (seen.has(node)) return { size: CAP, height: MAX_DEPTH + 1 };
-    if (isMap(node) || isSeq(node)) {
-      seen.add(node);
-      for (const item of node.items as unknown[]) {
-        for (const part of isPair(item) ? [item.key, item.value] : [item]) {
-          if (part === null || part === undefined) continue;
-          const m = measure(part, seen);
-          size = Math.min(CAP, size + m.size);
-          height = Math.max(height, m.height + 1);
-        }
-      }
-      seen.delete(node);
-    }
-    const r = { size, height };
-    memo.set(node, r);
-    return r;
+  const merges: { key: Node; value: unknown }[] = [];
+  const visit = (node: Node) => {
+    const tag = node.tag;
+    if (tag && YAML11_TAGS.has(tag)) fail('yaml-tag', `the tag !!${tag.slice('tag:yaml.org,2002:'.length)} is one of YAML 1.1's types, which no topology field takes`, node, 'remove the tag: write the value as text');
+    if (y.isMap(node)) for (const item of node.items) if (y.isScalar(item.key) && typeof item.key.value === 'symbol') merges.push({ key: item.key, value: item.value });
   };
-  let added = 0;
-  const open = new Set<unknown>();
-  const inline: (() => void)[] = [];
-  const walk = (node: unknown, depth: number, put: (n: Node) => void): void => {
-    if (node === null || node === undefined) return;
-    if (isAlias(node)) {
-      const t = anchors.get(node.source);
-      resolved.set(node, t);
-      const name = `*${node.source}`;
-      if (t === undefined) return fail('yaml-syntax', `the alias ${name} names no anchor: there is no &${node.source} before it`, node, `define &${node.source} on the node to repeat, before the alias`);
-      if (open.has(t)) fail('alias-cycle', `the alias ${name} refers to a node that contains it: it would expand forever`, node, 'an alias may only repeat a node defined before it, outside it');
-      const m = measure(t, new Set());
-      added += m.size;
-      if (added > MAX_ALIAS_NODES) fail('alias-limit', `YAML aliases expand this document past ${MAX_ALIAS_NODES} nodes at ${name} (a "billion laughs" document?)`, node, aliasHint);
-      if (depth + m.height > MAX_DEPTH) fail('too-deep', `${name} here nests the topology more than ${MAX_DEPTH} levels deep`, node, aliasHint);
-      inline.push(() => put(t));
-      return;
-    }
-    if (depth > MAX_DEPTH) fail('too-deep', `the topology nests more than ${MAX_DEPTH} levels deep here`, node as Node, 'flatten the structure; no topology field nests this deep');
-    const anchor = (node as Node).anchor;
-    if (anchor) anchors.set(anchor, node as Node);
-    const tag = (node as Node).tag;
-    if (tag && YAML11_TAGS.has(tag)) fail('yaml-tag', `the tag !!${tag.slice('tag:yaml.org,2002:'.length)} is one of YAML 1.1's types, which no topology field takes`, node as Node, 'remove the tag: write the value as text');
-    if (isMap(node) || isSeq(node)) {
-      open.add(node);
-      const items = node.items as unknown[];
-      items.forEach((item, i) => {
-        if (isPair(item)) {
-          walk(item.key, depth + 1, (n) => (item.key = n));
-          walk(item.value, depth + 1, (n) => (item.value = n));
-          if (isScalar(item.key) && typeof item.key.value === 'symbol') mergeSource(item.key as Node, item.value);
-        } else walk(item, depth + 1, (n) => (items[i] = n));
-      });
-      open.delete(node);
-    }
-  };
-  /** A merge key `<<` takes a mapping (or an alias of one), or a list of them. */
-  function mergeSource(key: Node, value: unknown): void {
-    const map = (v: unknown) => isMap(isAlias(v) ? target(v) : v);
-    if (map(value) || (isSeq(value) && value.items.every(map))) return;
+  const checked = checkAliases(y, root, { maxAdded: MAX_ALIAS_NODES, maxDepth: MAX_DEPTH, visit });
+  if (!checked.ok) {
+    const { kind, at } = checked.problem;
+    const aliasHint = 'write the values out, or use fewer anchors and aliases';
+    if (!y.isAlias(at)) return fail('too-deep', `the topology nests more than ${MAX_DEPTH} levels deep here`, at, 'flatten the structure; no topology field nests this deep');
+    const name = `*${at.source}`;
+    if (kind === 'no-anchor') return fail('yaml-syntax', `the alias ${name} names no anchor: there is no &${at.source} before it`, at, `define &${at.source} on the node to repeat, before the alias`);
+    if (kind === 'cycle') return fail('alias-cycle', `the alias ${name} refers to a node that contains it: it would expand forever`, at, 'an alias may only repeat a node defined before it, outside it');
+    if (kind === 'limit') return fail('alias-limit', `YAML aliases expand this document past ${MAX_ALIAS_NODES} nodes at ${name} (a "billion laughs" document?)`, at, aliasHint);
+    return fail('too-deep', `${name} here nests the topology more than ${MAX_DEPTH} levels deep`, at, aliasHint);
+  }
+  // a merge key `<<` takes a mapping (or an alias of one), or a list of them
+  const map = (v: unknown) => y.isMap(y.isAlias(v) ? checked.targetOf(v) : v);
+  for (const { key, value } of merges) {
+    if (map(value) || (y.isSeq(value) && value.items.every(map))) continue;
     fail('bad-merge', 'a merge key `<<` takes a mapping (or an alias of one), or a list of them', key, 'merge a mapping: `<<: *defaults`, or `<<: [*a, *b]`');
   }
-  walk(root, 0, () => undefined);
   // each alias replaced by the node it repeats, for toJS (which would resolve each by a scan)
-  return () => inline.forEach((f) => f());
+  return checked.inline;
 }
 
 /** Deep copy into null-prototype objects: keys like __proto__ or constructor are plain data. */
