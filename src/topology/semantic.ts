@@ -8,6 +8,7 @@ import { parseQuantity } from '../quantity.js';
 import { INGRESS_PATH_SEQUENCES, INGRESS_PATH_SUFFIXES } from '../k8s-names.js';
 import { imageProblem } from './image-ref.js';
 import { cronProblem } from './cron.js';
+import { knativeChecks } from './knative.js';
 import { defaultRouterKind, TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB } from '../patterns/naming.js';
 
 type Check = Omit<Diagnostic, 'file' | 'line' | 'col'>;
@@ -399,8 +400,6 @@ function shardedChecks(name: string, svc: Sharded, base: string): Check[] {
   return out;
 }
 
-const KNATIVE_RESERVED_ENV = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
-
 /** Functions: trigger, runtime, scale, expose and decorates must fit together. */
 function functionChecks(name: string, svc: FunctionService, base: string, services: Record<string, AnyService>, has: (n: string) => boolean): Check[] {
   const out: Check[] = [];
@@ -419,12 +418,7 @@ function functionChecks(name: string, svc: FunctionService, base: string, servic
   if (trigger === 'schedule' && svc.scale) out.push(err('scale-not-scheduled', 'a scheduled function runs one Job per schedule: `scale` does not apply', `${base}/scale`, 'remove `scale`'));
   if (knative) {
     if (svc.expose) out.push(err('knative-expose', `a Knative Service is reached through Knative's own ingress (${name}.<namespace>.<domain>), not an Ingress`, `${base}/expose`, 'remove `expose` (map a domain with a Knative DomainMapping), or use `runtime: deployment`'));
-    for (const e of Object.keys(svc.env ?? {}).sort()) {
-      if (KNATIVE_RESERVED_ENV.includes(e)) out.push(err('knative-reserved-env', `Knative sets ${e} itself and rejects a revision that sets it`, `${base}/env/${e}`, `rename ${e}`));
-    }
-    for (const [v, spec] of Object.entries(svc.volumes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (spec.type === 'persistent') out.push(err('knative-volume', `Knative revisions take no persistent volumes; \`${v}\` is one`, `${base}/volumes/${v}`, 'use `type: emptyDir`, or `runtime: deployment`'));
-    }
+    out.push(...knativeChecks(svc, base));
   }
   const target = svc.decorates !== undefined && svc.decorates !== name && has(svc.decorates) ? services[svc.decorates] : undefined;
   if (target) {
