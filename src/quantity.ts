@@ -1,6 +1,6 @@
 // Kubernetes resource quantities: parse for comparison, format for compose.
 const SUFFIX: Record<string, number> = {
-  '': 1, m: 1e-3, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15,
+  '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15,
   Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5,
 };
 
@@ -11,7 +11,7 @@ export function parseQuantity(q: string | number): number {
   if (typeof q === 'number') return q;
   let v = parsed.get(q);
   if (v === undefined) {
-    const m = /^([0-9]+(?:\.[0-9]+)?)(m|k|K|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$/.exec(q);
+    const m = /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$/.exec(q);
     v = m ? Number(m[1]) * SUFFIX[m[2] ?? '']! : NaN;
     if (parsed.size < 10_000) parsed.set(q, v);
   }

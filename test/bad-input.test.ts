@@ -376,7 +376,81 @@ const CASES: Case[] = [
     name: 'an annotation key Kubernetes would refuse (it went into every manifest)',
     text: BASE.replace('  name: shop', '  name: shop\n  annotations: { "bad key!": x, example.com/owner: web }') + '    port: 8080\n',
     errors: ['5:18 bad-name: `bad key!` in metadata.annotations is not a valid key'],
-    hint: "a Kubernetes key: letters, digits, '-', '_' and '.' between them (at most 63), after an optional DNS prefix and / (example.com/team)",
+    hint: "a Kubernetes key: letters, digits, '-', '_' and '.' between them (at most 63), after an optional DNS subdomain (at most 253) and / (example.com/team)",
+  },
+  {
+    name: 'a memory quantity with an uppercase K and a negative cpu number: Kubernetes parses neither',
+    text: lines('    port: 8080', '    resources: { memory: 128K, memoryLimit: 256k, cpu: -1 }'),
+    errors: [
+      '10:26 bad-format: services.web.resources.memory `128K` is not a memory quantity (e.g. 128Mi, 1Gi)',
+      '10:56 out-of-range: services.web.resources.cpu must be >= 0; got -1',
+    ],
+  },
+  {
+    name: 'a limit below the request the container gets by default (the API server refused the pod)',
+    text: lines('    port: 8080', '    resources: { memoryLimit: 256Mi }', '    sidecars: [{ name: log, image: busybox:1.36, resources: { cpu: 10m, cpuLimit: 20m, memoryLimit: 600Mi } }]', '    tls: { secret: web-tls, resources: { memoryLimit: 64Mi } }').replace('services:', 'defaults:\n  resources: { memory: 512Mi, cpuLimit: 50m }\nservices:'),
+    errors: [
+      "6:41 limit-below-request: cpuLimit 50m is below the cpu request 100m (ddp's default)",
+      '12:31 limit-below-request: memoryLimit 256Mi is below the memory request 512Mi (from defaults.resources)',
+      '14:55 limit-below-request: memoryLimit 64Mi is below the memory request 512Mi (from defaults.resources)',
+    ],
+  },
+  {
+    name: "a proxy's limit below its default request (it was raised to the request without a word)",
+    text: [
+      ...BASE.split('\n').slice(0, 5),
+      '  shards:',
+      '    pattern: sharded',
+      '    image: ghcr.io/acme/s:1',
+      '    port: 8080',
+      '    shards: 2',
+      '    router: { kind: varnish, resources: { memoryLimit: 100Mi, cpuLimit: 50m } }',
+      ...BASE.split('\n').slice(5, 8),
+      '    port: 8080',
+      '    cache: { memory: 64Mi, resources: { memoryLimit: 129Mi, cpuLimit: 100m } }',
+      '    ambassadors: [{ name: r, kind: shard-router, target: shards, listen: 9000, resources: { cpuLimit: 1m, memoryLimit: 129Mi } }]',
+    ].join('\n') + '\n',
+    errors: [
+      "11:56 limit-below-request: memoryLimit 100Mi is below the memory request 128Mi (ddp's default for a varnish router)",
+      "11:73 limit-below-request: cpuLimit 50m is below the cpu request 100m (ddp's default for a varnish router)",
+      "17:103 limit-below-request: cpuLimit 1m is below the cpu request 100m (ddp's default)",
+    ],
+  },
+  {
+    name: 'a persistent volume or storage of size 0 (a claim of no storage)',
+    text: lines('    port: 8080', '    volumes: { d: { type: persistent, size: "0" }, e: { size: "0" } }', '    mounts: [{ volume: d, path: /d }, { volume: e, path: /e }]'),
+    errors: ['10:45 zero-size: size 0 is zero; Kubernetes refuses a PersistentVolumeClaim that asks for no storage'],
+  },
+  {
+    name: 'replicas above autoscale.max without autoscale.min (the HPA had min above max), and an Ingress host that is an IP address',
+    text: lines('    port: 8080', '    replicas: 3', '    autoscale: { max: 2 }', '    expose: { host: 10.0.0.1 }'),
+    errors: [
+      "10:15 bad-range: replicas 3 (the autoscaler's minimum, as autoscale.min is not given) is above autoscale.max 2",
+      '12:21 ingress-host-ip: expose.host 10.0.0.1 is an IP address; an Ingress rule\'s host must be a DNS name',
+    ],
+  },
+  {
+    name: "a twemproxy router on twemproxy's own stats port (nutcracker exits: address already in use)",
+    text: BASE.replace('services:', 'services:\n  cache:\n    pattern: sharded\n    image: memcached:1.6.29\n    port: 11211\n    protocol: memcache\n    shards: 2\n    router: { port: 22222 }') + '    port: 8080\n',
+    errors: ["12:21 port-clash: router.port 22222 is the port twemproxy serves its stats on: it would fail to bind and restart for ever"],
+  },
+  {
+    name: 'a label ddp or a Kubernetes controller sets itself (job-name made every Job fail; pod-security was an internal error)',
+    text: BASE.replace('  name: shop', '  name: shop\n  labels: { team: web, job-name: nightly, pod-security.kubernetes.io/enforce: baseline, app.kubernetes.io/part-of: x, pod-security.kubernetes.io/warn: baseline }') + '    port: 8080\n',
+    errors: [
+      '5:34 reserved-label: `job-name` is a label Kubernetes sets: the Job controller sets it on its pods; the API server refuses a Job whose pod template gives it another value',
+      '5:79 reserved-label: ddp sets the label `pod-security.kubernetes.io/enforce` itself, on the Namespace (`restricted`: every pod ddp generates meets it)',
+      '5:116 reserved-label: ddp sets the label `app.kubernetes.io/part-of` itself, on every object (the topology name)',
+    ],
+  },
+  {
+    name: 'a label or annotation key whose prefix is no DNS subdomain (`..`, `.-`, over 253): lint refused it, validate did not',
+    text: BASE.replace('  name: shop', `  name: shop\n  labels: { "a..b/team": web, "a.-b/x": y, example.com/ok: z }\n  annotations: { "${'p'.repeat(254)}/x": y, "${'p'.repeat(253)}/ok": z }`) + '    port: 8080\n',
+    errors: [
+      '5:13 bad-name: `a..b/team` in metadata.labels is not a valid key',
+      '5:31 bad-name: `a.-b/x` in metadata.labels is not a valid key',
+      `6:18 bad-name: \`${'p'.repeat(254)}/x\` in metadata.annotations is not a valid key`,
+    ],
   },
   {
     name: 'a Secret or ConfigMap key the API server refuses: said at the key, not as a wrong env value',

@@ -194,6 +194,11 @@ describe('replicated options', () => {
     expect('replicas' in find(objs, 'Deployment', 'api').spec).toBe(false);
   });
 
+  it('autoscale without min or replicas starts from 2, or from max when it is lower (an HPA with min above max is refused)', async () => {
+    const min = async (max: number) => find(objects(await generate(HEAD + `    autoscale: { max: ${max} }\n`)), 'HorizontalPodAutoscaler', 'api').spec.minReplicas;
+    expect([await min(1), await min(2), await min(5)]).toEqual([1, 2, 2]);
+  });
+
   it('sessionAffinity: client-ip sets ClientIP on the Service', async () => {
     const objs = objects(await generate(HEAD + '    sessionAffinity: client-ip\n'));
     expect(validateKubernetes(objs)).toEqual([]);

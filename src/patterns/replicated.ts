@@ -57,7 +57,8 @@ function appComponent(name: string, svc: Replicated, ctx: Context, port: number)
   const pod = emptyPod();
   pod.containers.push(containerFrom(ctx, svc, { name, defaultPort: port }));
   pod.volumes.push(...declaredVolumes(svc.volumes));
-  const autoscale = svc.autoscale ? { min: svc.autoscale.min ?? svc.replicas ?? DEFAULT_REPLICAS, max: svc.autoscale.max, cpu: svc.autoscale.cpu ?? 70 } : undefined;
+  // the autoscaler's minimum: autoscale.min, else replicas, else the default -- never above max
+  const autoscale = svc.autoscale ? { min: svc.autoscale.min ?? svc.replicas ?? Math.min(DEFAULT_REPLICAS, svc.autoscale.max), max: svc.autoscale.max, cpu: svc.autoscale.cpu ?? 70 } : undefined;
   const main = pod.containers[0];
   return {
     name,

@@ -6,6 +6,10 @@ import { didYouMean, error, pointer, splitPointer, type Diagnostic } from '../di
 import type { SourceMap } from './load.js';
 import { topologySchema } from './schema-json.js';
 
+/** How the schema's pattern for label and annotation keys (a Kubernetes qualified name) starts: its optional DNS-1123 subdomain prefix. */
+const QUALIFIED_KEY_START = '^((?=[^/]{1,253}/)[a-z0-9]';
+const QUALIFIED_KEY_HINT = "a Kubernetes key: letters, digits, '-', '_' and '.' between them (at most 63), after an optional DNS subdomain (at most 253) and / (example.com/team)";
+
 /** Human path for messages: /services/web/replicas → services.web.replicas */
 export const dotted = (ptr: string): string =>
   splitPointer(ptr).reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || '(top level)';
@@ -140,8 +144,8 @@ function describe(e: ErrorObject, data: unknown): Described {
       const prop = (e as ErrorObject & { propertyName?: string }).propertyName;
       if (prop !== undefined) {
         // propertyNames sub-errors: reported once by the propertyNames error
-        const qualified = pat.startsWith('^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?');
-        const hint = qualified ? "a Kubernetes key: letters, digits, '-', '_' and '.' between them (at most 63), after an optional DNS prefix and / (example.com/team)" : nameHint(prop, pat);
+        const qualified = pat.startsWith(QUALIFIED_KEY_START);
+        const hint = qualified ? QUALIFIED_KEY_HINT : nameHint(prop, pat);
         return { code: 'bad-name', message: `${show(prop)} in ${where} is not a valid ${qualified ? 'key' : 'name'}`, ...(hint ? { hint } : {}), pointer: path + pointer(prop), at: 'key' };
       }
       return { code: 'bad-format', message: `${where} ${patternMessage(pat, value)}`, hint: nameHint(String(value), pat), pointer: path, at: 'value' };

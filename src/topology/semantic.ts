@@ -9,6 +9,7 @@ import { INGRESS_PATH_SEQUENCES, INGRESS_PATH_SUFFIXES } from '../k8s-names.js';
 import { imageProblem } from './image-ref.js';
 import { cronProblem } from './cron.js';
 import { knativeChecks } from './knative.js';
+import { BUILTIN_RESOURCES } from '../patterns/context.js';
 import { defaultRouterKind, TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB } from '../patterns/naming.js';
 
 type Check = Omit<Diagnostic, 'file' | 'line' | 'col'>;
@@ -19,24 +20,30 @@ export function semanticDiagnostics(t: Topology): Check[] {
   const out: Check[] = [];
   const services = t.services as Record<string, AnyService>;
   const has = (n: string) => Object.prototype.hasOwnProperty.call(services, n);
+  const fallback = fallbackRequests(t);
   for (const name of Object.keys(services).sort()) {
     const svc = services[name];
     const base = pointer('services', name);
-    for (const [spec, ptr] of [...containerSpecs(svc, base), ...attachedSpecs(svc as SingleNode, base)]) out.push(...containerChecks(spec, ptr));
+    for (const [spec, ptr] of [...containerSpecs(svc, base), ...attachedSpecs(svc as SingleNode, base)]) out.push(...containerChecks(spec, ptr, fallback));
     for (const [spec, ptr] of portlessSpecs(svc, base)) out.push(...healthNeedsPort(spec, ptr));
-    out.push(...proxyResourceChecks(svc, base));
+    out.push(...proxyResourceChecks(svc, base, fallback, services));
     out.push(...singleNodeChecks(name, svc as SingleNode, base, services, has));
     out.push(...podPortChecks(svc, base, services));
     out.push(...referenceChecks(name, svc, base, services, has));
     lowPorts(svc, base, out);
-    const expose = (svc as { expose?: { path?: string } }).expose;
+    claimSizes(svc, base, out);
+    const expose = (svc as { expose?: { path?: string; host?: string } }).expose;
     if (expose?.path !== undefined) out.push(...ingressPathChecks(expose.path, `${base}/expose/path`));
+    if (expose?.host !== undefined && /^[0-9]+(\.[0-9]+){3}$/.test(expose.host)) {
+      out.push(err('ingress-host-ip', `expose.host ${expose.host} is an IP address; an Ingress rule's host must be a DNS name`, `${base}/expose/host`, 'use a DNS name that points at your ingress controller (e.g. shop.example.com)'));
+    }
   }
-  if (t.defaults?.resources) out.push(...resourceChecks(t.defaults.resources, '/defaults/resources'));
-  for (const [name, p] of Object.entries(t.pipelines ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) out.push(...pipelineChecks(name, p, pointer('pipelines', name)));
+  if (t.defaults?.resources) out.push(...resourceChecks(t.defaults.resources, '/defaults/resources', { cpu: { value: BUILTIN_RESOURCES.cpu, from: "ddp's default" }, memory: { value: BUILTIN_RESOURCES.memory, from: "ddp's default" } }));
+  for (const [name, p] of Object.entries(t.pipelines ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) out.push(...pipelineChecks(name, p, pointer('pipelines', name), fallback));
   out.push(...decoratorChecks(services));
   out.push(...imageChecks(t));
   out.push(...annotationSize(t));
+  out.push(...reservedLabels(t));
   return out;
 }
 
@@ -54,6 +61,16 @@ function lowPorts(svc: AnyService, base: string, out: Check[]): void {
   sn.sidecars?.forEach((x, i) => { if (x.kind === 'tls' && low(x.port)) out.push(privilegedPort(x.port, `TLS sidecar \`${x.name}\` (nginx)`, `${base}/sidecars/${i}/port`)); });
   sn.ambassadors?.forEach((a, i) => { if (low(a.listen)) out.push(privilegedPort(a.listen, `ambassador \`${a.name}\``, `${base}/ambassadors/${i}/listen`)); });
   for (const [spec, ptr] of [...containerSpecs(svc, base), ...attachedSpecs(sn, base)]) if ((spec as { kind?: string }).kind !== 'tls') userLowPorts(spec, ptr, out);
+}
+
+/** A persistent volume or `storage` becomes a PersistentVolumeClaim, whose size the API server wants above zero. */
+function claimSizes(svc: AnyService, base: string, out: Check[]): void {
+  const zero = (size: string | undefined, ptr: string) => {
+    if (size !== undefined && parseQuantity(size) === 0) out.push(err('zero-size', `size ${size} is zero; Kubernetes refuses a PersistentVolumeClaim that asks for no storage`, ptr, 'give a size above zero, e.g. 1Gi'));
+  };
+  const s = svc as { volumes?: Record<string, { type?: string; size?: string }>; storage?: { size?: string } };
+  for (const [name, v] of Object.entries(s.volumes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) if (v.type === 'persistent') zero(v.size, `${base}/volumes/${pointer(name).slice(1)}/size`);
+  zero(s.storage?.size, `${base}/storage/size`);
 }
 
 /** An Ingress path of pathType Prefix (what ddp writes) the API server refuses. */
@@ -75,6 +92,39 @@ const low = (port: number | undefined): port is number => port !== undefined && 
 
 function privilegedPort(port: number, what: string, ptr: string): Check {
   return warn('privileged-port', `${what} listens on port ${port}, below 1024, running as a non-root user with no capabilities: it starts only where the container runtime lets any user bind low ports`, ptr, 'listen on a port from 1024 up (e.g. 8080 or 8443; for your own image, its server\'s listen setting) and publish the low port at the Ingress or compose `ports:`');
+}
+
+/** Labels ddp sets itself, on every object or on the Namespace: a user value would be dropped, or duplicated. */
+const DDP_LABELS = new Map(Object.entries({
+  'app.kubernetes.io/name': 'on every object (its own name)',
+  'app.kubernetes.io/component': "on every object (its part in the pattern: server, router, ...)",
+  'app.kubernetes.io/part-of': 'on every object (the topology name)',
+  'app.kubernetes.io/managed-by': 'on every object (`ddp`)',
+  'pod-security.kubernetes.io/enforce': 'on the Namespace (`restricted`: every pod ddp generates meets it)',
+}));
+/** Labels Kubernetes' controllers set on the pods they make: on a pod template, the API server refuses the Job, or the controller overwrites the value. */
+const CONTROLLER_LABELS = new Map(Object.entries({
+  'job-name': 'the Job controller sets it on its pods; the API server refuses a Job whose pod template gives it another value',
+  'controller-uid': 'the Job controller sets it on its pods; the API server refuses a Job whose pod template gives it another value',
+  'batch.kubernetes.io/job-name': 'the Job controller sets it on its pods; the API server refuses a Job whose pod template gives it another value',
+  'batch.kubernetes.io/controller-uid': 'the Job controller sets it on its pods; the API server refuses a Job whose pod template gives it another value',
+  'batch.kubernetes.io/job-completion-index': 'the Job controller sets it on the pods of an Indexed Job',
+  'pod-template-hash': 'the Deployment controller sets it on the pods of each ReplicaSet',
+  'controller-revision-hash': 'the StatefulSet controller sets it on its pods',
+  'statefulset.kubernetes.io/pod-name': 'the StatefulSet controller sets it on each pod',
+  'apps.kubernetes.io/pod-index': 'the StatefulSet controller sets it on each pod',
+}));
+
+/** `metadata.labels` go on every object ddp generates, pod templates included: not the keys ddp or Kubernetes set there. */
+function reservedLabels(t: Topology): Check[] {
+  const out: Check[] = [];
+  for (const k of Object.keys((t.metadata as { labels?: Record<string, string> }).labels ?? {}).sort()) {
+    const ddp = DDP_LABELS.get(k);
+    const controller = CONTROLLER_LABELS.get(k);
+    if (ddp) out.push(err('reserved-label', `ddp sets the label \`${k}\` itself, ${ddp}`, pointer('metadata', 'labels', k), 'remove it from metadata.labels; put what you mean in a label of your own (e.g. example.com/team)'));
+    else if (controller) out.push(err('reserved-label', `\`${k}\` is a label Kubernetes sets: ${controller}`, pointer('metadata', 'labels', k), 'remove it from metadata.labels (ddp puts them on pod templates too); use a label of your own'));
+  }
+  return out;
 }
 
 /** The API server refuses an object whose annotations total more than 256 KiB; ddp puts
@@ -141,7 +191,7 @@ function healthNeedsPort(spec: ContainerFields, ptr: string): Check[] {
   return [err('health-needs-port', `health.${h.path !== undefined ? 'path' : 'tcp'} checks a port, and this container has none`, `${ptr}/health`, 'give the container a `port` (or `health.port`), or check with `exec: [...]`')];
 }
 
-function containerChecks(spec: ContainerFields, ptr: string): Check[] {
+function containerChecks(spec: ContainerFields, ptr: string, fallback: FallbackRequests): Check[] {
   const out: Check[] = [];
   if (spec.health) {
     const kinds = (['path', 'tcp', 'exec'] as const).filter((k) => spec.health![k] !== undefined);
@@ -161,27 +211,42 @@ function containerChecks(spec: ContainerFields, ptr: string): Check[] {
   if (spec.health?.exec && spec.health.port !== undefined) {
     out.push(err('bad-health', 'health.port is for a `path` or `tcp` check; an `exec` check runs a command in the container and uses no port', `${ptr}/health/port`, 'drop health.port'));
   }
-  if (spec.resources) out.push(...resourceChecks(spec.resources, `${ptr}/resources`));
+  if (spec.resources) out.push(...resourceChecks(spec.resources, `${ptr}/resources`, fallback));
   return out;
 }
 
 /** The resources of the proxies ddp runs for a service (TLS layer, cache, router, ambassadors):
  *  a limit below its request, and a varnish memory limit that leaves nothing above its storage. */
-function proxyResourceChecks(svc: AnyService, base: string): Check[] {
+/** A varnish's limit checks: a memory limit that leaves no room above the storage says so, not also that it is below the default request. */
+function varnishChecks(limits: Check[], memory: Check[]): Check[] {
+  const said = new Set(memory.map((c) => c.pointer));
+  return [...limits.filter((c) => !said.has(c.pointer)), ...memory];
+}
+
+function proxyResourceChecks(svc: AnyService, base: string, fallback: FallbackRequests, services: Record<string, AnyService>): Check[] {
   const out: Check[] = [];
-  const r = svc as { tls?: { resources?: Res }; cache?: { memory?: string; resources?: Res }; router?: { kind?: string; resources?: Res }; ambassadors?: { resources?: Res }[] };
+  const r = svc as { tls?: { resources?: Res }; cache?: { memory?: string; resources?: Res }; router?: { kind?: string; resources?: Res }; ambassadors?: { kind?: string; target?: string; resources?: Res }[] };
+  // a varnish's requests are its own (src/patterns: its storage plus working memory), not the containers' defaults
+  const varnish = (mib: number, what: string): FallbackRequests => ({ cpu: { value: '100m', from: `ddp's default for ${what}` }, memory: { value: `${mib + 64}Mi`, from: `ddp's default for ${what}` } });
   if (svc.pattern === 'replicated') {
-    if (r.tls?.resources) out.push(...resourceChecks(r.tls.resources, `${base}/tls/resources`));
+    if (r.tls?.resources) out.push(...resourceChecks(r.tls.resources, `${base}/tls/resources`, fallback)); // (the TLS layer starts from the containers' defaults)
     if (r.cache?.resources) {
-      out.push(...resourceChecks(r.cache.resources, `${base}/cache/resources`));
-      out.push(...varnishMemory(r.cache.resources, parseQuantity(r.cache.memory ?? '256Mi'), `${base}/cache/resources/memoryLimit`, 'cache.memory'));
+      const storage = parseQuantity(r.cache.memory ?? '256Mi');
+      out.push(...varnishChecks(resourceChecks(r.cache.resources, `${base}/cache/resources`, varnish(Math.max(16, Math.round(storage / 1048576)), 'the cache layer')), varnishMemory(r.cache.resources, storage, `${base}/cache/resources/memoryLimit`, 'cache.memory')));
     }
   }
   if (svc.pattern === 'sharded' && r.router?.resources) {
-    out.push(...resourceChecks(r.router.resources, `${base}/router/resources`));
-    if (r.router.kind === 'varnish') out.push(...varnishMemory(r.router.resources, VARNISH_ROUTER_MALLOC_MIB * 1048576, `${base}/router/resources/memoryLimit`, 'its fixed storage'));
+    const isVarnish = r.router.kind === 'varnish';
+    const limits = resourceChecks(r.router.resources, `${base}/router/resources`, isVarnish ? varnish(VARNISH_ROUTER_MALLOC_MIB, 'a varnish router') : fallback);
+    out.push(...(isVarnish ? varnishChecks(limits, varnishMemory(r.router.resources, VARNISH_ROUTER_MALLOC_MIB * 1048576, `${base}/router/resources/memoryLimit`, 'its fixed storage')) : limits));
   }
-  (r.ambassadors ?? []).forEach((a, i) => { if (a.resources) out.push(...resourceChecks(a.resources, `${base}/ambassadors/${i}/resources`)); });
+  (r.ambassadors ?? []).forEach((a, i) => {
+    if (!a.resources) return;
+    // a shard-router ambassador to varnish-routed shards runs varnish: its cpu request is the containers' default, its memory its own
+    const target = a.kind === 'shard-router' && a.target !== undefined && Object.prototype.hasOwnProperty.call(services, a.target) ? services[a.target] : undefined;
+    const isVarnish = target?.pattern === 'sharded' && target.router?.kind === 'varnish';
+    out.push(...resourceChecks(a.resources, `${base}/ambassadors/${i}/resources`, isVarnish ? { cpu: fallback.cpu, memory: varnish(VARNISH_ROUTER_MALLOC_MIB, 'a varnish ambassador').memory } : fallback));
+  });
   return out;
 }
 type Res = NonNullable<ContainerFields['resources']>;
@@ -196,10 +261,32 @@ function varnishMemory(r: Res, storageBytes: number, ptr: string, what: string):
 
 /** A limit below its request: the API server refuses the pod. (For `defaults.resources` too:
  *  there a limit below the request was raised to it without a word.) */
-function resourceChecks(r: NonNullable<ContainerFields['resources']>, ptr: string): Check[] {
+/** Where a container's request comes from when it writes none: defaults.resources, else ddp's own default. */
+type FallbackRequests = Partial<Record<'cpu' | 'memory', { value: string | number; from: string }>>;
+
+/** The requests every container (and the TLS layer) gets where it writes none. */
+function fallbackRequests(t: Topology): FallbackRequests {
+  const d = t.defaults?.resources ?? {};
+  const pick = (k: 'cpu' | 'memory') => (d[k] !== undefined ? { value: d[k]!, from: 'from defaults.resources' } : { value: BUILTIN_RESOURCES[k], from: "ddp's default" });
+  return { cpu: pick('cpu'), memory: pick('memory') };
+}
+
+/**
+ * A limit you write below the request the container gets (yours, or the default one): the API
+ * server refuses the pod. (A limit left at its default goes up to your request instead.)
+ * Without `fallback`, only a request written beside the limit counts: the proxies whose default
+ * requests are their own (varnish, the routers, the ambassadors).
+ */
+function resourceChecks(r: NonNullable<ContainerFields['resources']>, ptr: string, fallback: FallbackRequests = {}): Check[] {
   const out: Check[] = [];
-  if (r.cpu !== undefined && r.cpuLimit !== undefined && parseQuantity(r.cpuLimit) < parseQuantity(r.cpu)) out.push(err('limit-below-request', `cpuLimit ${r.cpuLimit} is below the cpu request ${r.cpu}`, `${ptr}/cpuLimit`, 'raise cpuLimit or lower cpu'));
-  if (r.memory !== undefined && r.memoryLimit !== undefined && parseQuantity(r.memoryLimit) < parseQuantity(r.memory)) out.push(err('limit-below-request', `memoryLimit ${r.memoryLimit} is below the memory request ${r.memory}`, `${ptr}/memoryLimit`, 'raise memoryLimit or lower memory'));
+  for (const [request, limit] of [['cpu', 'cpuLimit'], ['memory', 'memoryLimit']] as const) {
+    if (r[limit] === undefined) continue;
+    const written = r[request];
+    const req = written !== undefined ? { value: written, from: '' } : fallback[request];
+    if (req === undefined || parseQuantity(r[limit]) >= parseQuantity(req.value)) continue;
+    const message = `${limit} ${r[limit]} is below the ${request} request ${req.value}${req.from ? ` (${req.from})` : ''}`;
+    out.push(err('limit-below-request', message, `${ptr}/${limit}`, written !== undefined ? `raise ${limit} or lower ${request}` : `raise ${limit}, or write a ${request} request at most ${r[limit]} beside it`));
+  }
   return out;
 }
 
@@ -362,6 +449,10 @@ function referenceChecks(name: string, svc: AnyService, base: string, services: 
   if ((svc.pattern === 'replicated' || svc.pattern === 'work-queue') && svc.autoscale) {
     const a = svc.autoscale;
     if (a.min !== undefined && a.min > a.max) out.push(err('bad-range', `autoscale.min ${a.min} is above autoscale.max ${a.max}`, `${base}/autoscale`));
+    // without autoscale.min, replicas is the autoscaler's minimum
+    else if (a.min === undefined && svc.pattern === 'replicated' && svc.replicas !== undefined && svc.replicas > a.max) {
+      out.push(err('bad-range', `replicas ${svc.replicas} (the autoscaler's minimum, as autoscale.min is not given) is above autoscale.max ${a.max}`, `${base}/replicas`, 'lower replicas, or give autoscale.min'));
+    }
   }
   if (svc.pattern === 'work-queue' && svc.broker && typeof svc.broker === 'object') out.push(...brokerUrlChecks(svc.broker.url, `${base}/broker/url`));
   if (svc.pattern === 'sharded' && svc.key !== undefined && (svc.protocol ?? 'http') !== 'http') out.push(err('key-needs-http', `key applies to http sharding only; ${svc.protocol} shards by ${svc.protocol === 'tcp' ? 'the client address' : `the ${svc.protocol} key`}`, `${base}/key`, 'remove `key`'));
@@ -391,6 +482,9 @@ function shardedChecks(name: string, svc: Sharded, base: string): Check[] {
     out.push(err('hash-needs-twemproxy', `router.hash picks twemproxy's hash function, but ${name}'s router is ${svc.router.kind ?? 'nginx'}`, `${base}/router/hash`, 'remove `router.hash`: nginx and varnish hash the key themselves'));
   }
   // measured with nutcracker 0.5 and real memcached (README, "sharded")
+  if (twemproxy && svc.router?.port === TWEMPROXY_STATS_PORT) {
+    out.push(err('port-clash', `router.port ${TWEMPROXY_STATS_PORT} is the port twemproxy serves its stats on: it would fail to bind and restart for ever`, `${base}/router/port`, `use another port, e.g. ${svc.protocol === 'redis' ? 6379 : 11211}`));
+  }
   if (twemproxy && svc.router?.hash === 'crc32') {
     out.push(warn('weak-hash', 'twemproxy 0.5 with hash crc32 and ketama put every one of 1,000 test keys on one shard', `${base}/router/hash`, 'use the default `murmur` (or md5)'));
   }
@@ -496,7 +590,7 @@ export function stageTopics(name: string, s: Pipeline['stages'][string]): { inpu
   return { inputs, outputs };
 }
 
-function pipelineChecks(name: string, p: Pipeline, base: string): Check[] {
+function pipelineChecks(name: string, p: Pipeline, base: string, fallback: FallbackRequests): Check[] {
   const out: Check[] = [];
   const producers = new Map<string, string>();
   for (const src of p.sources ?? []) producers.set(src, 'a source');
@@ -508,7 +602,7 @@ function pipelineChecks(name: string, p: Pipeline, base: string): Check[] {
     if (s.kind === 'sharder' && s.shards === undefined) out.push(err('missing-key', `sharder stage \`${sname}\` needs \`shards\` (2 or more)`, ptr, 'add `shards: 3`; its outputs are named <stage>-0, <stage>-1, ...'));
     if (s.kind === 'sharder' && s.outputs !== undefined) out.push(err('sharder-outputs', `sharder stage \`${sname}\` names its outputs itself (${sname}-0 ... ${sname}-${(s.shards ?? 2) - 1})`, `${ptr}/outputs`, 'remove `outputs`'));
     if (s.kind !== 'sharder' && s.shards !== undefined) out.push(err('shards-not-sharder', `only sharder stages take \`shards\`; \`${sname}\` is a ${s.kind}`, `${ptr}/shards`));
-    out.push(...containerChecks(s, ptr), ...healthNeedsPort(s, ptr));
+    out.push(...containerChecks(s, ptr, fallback), ...healthNeedsPort(s, ptr));
     userLowPorts(s, ptr, out);
     if (sname === 'broker' && typeof p.broker !== 'object') out.push(err('name-collision', `stage \`broker\` of pipeline \`${name}\` would be the Deployment ${name}-broker, the name of the pipeline's broker`, ptr, 'rename the stage'));
     (s.mounts ?? []).forEach((m, i) => out.push(err('unknown-volume', `stage \`${sname}\` mounts volume \`${m.volume}\`, but pipeline stages have no volumes`, `${ptr}/mounts/${i}/volume`, 'remove `mounts`: stages exchange data through their topics')));
