@@ -4,7 +4,7 @@
 import { DdpError, error, hasErrors, pointer, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { findTopologyFile, loadFile, type Loaded } from './topology/load.js';
 import { schemaDiagnostics, dotted, valueAt } from './topology/schema.js';
-import { kubernetesLimits } from './kube-limits.js';
+import { kubernetesLimits, mountPathKey } from './kube-limits.js';
 import { composeReplicaName } from './patterns/naming.js';
 import { semanticDiagnostics } from './topology/semantic.js';
 import { applyEnvironment, environmentNames } from './topology/overlay.js';
@@ -155,13 +155,20 @@ export async function expand(topology: Topology): Promise<{ model: Model; diagno
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 /** Root filesystems are read-only: every container gets its own emptyDir at /tmp (or the
- *  component's `scratchPath`) unless it mounts one there. */
+ *  component's `scratchPath`) unless it mounts one there (`/tmp/` is /tmp too). The emptyDir is
+ *  always one this adds: a volume of yours that happens to be called `<container>-tmp` is never
+ *  taken for it (a persistent one put /tmp on a PVC, without a word); the two volumes of one name
+ *  are then refused by validate (src/kube-limits.ts), with what to rename. */
 export function addScratchVolumes(c: Component): void {
   const path = c.scratchPath ?? '/tmp';
+  const added = c.pod.volumes.length; // the volumes from here on are this function's
   for (const x of [...c.pod.initContainers, ...c.pod.containers]) {
-    if (x.mounts.some((m) => m.path === path)) continue;
+    if (x.mounts.some((m) => mountPathKey(m.path) === path)) continue;
     const name = scratchVolumeName(x.name);
-    if (!c.pod.volumes.some((v) => v.name === name)) c.pod.volumes.push({ name, emptyDir: {} });
+    // (two containers of one name, refused by validate too, share one)
+    let own = false;
+    for (let i = added; i < c.pod.volumes.length && !own; i++) own = c.pod.volumes[i].name === name;
+    if (!own) c.pod.volumes.push({ name, emptyDir: {} });
     x.mounts.push({ volume: name, path, readOnly: false });
   }
 }
