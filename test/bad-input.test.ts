@@ -417,6 +417,14 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'a TLS sidecar with fields of a container of your own (its mounts and env were silently ignored)',
+    text: lines('    port: 8080', '    volumes: { v: {} }', '    mounts: [{ volume: v, path: /v }]', '    sidecars: [{ name: https, kind: tls, secret: web-tls, port: 8443, env: { A: b }, mounts: [{ volume: v, path: /x }] }]'),
+    errors: [
+      "12:71 tls-sidecar-field: a `kind: tls` sidecar runs ddp's nginx, configured by ddp: `env` is not used",
+      "12:86 tls-sidecar-field: a `kind: tls` sidecar runs ddp's nginx, configured by ddp: `mounts` is not used",
+    ],
+  },
+  {
     name: 'a persistent volume or storage of size 0 (a claim of no storage)',
     text: lines('    port: 8080', '    volumes: { d: { type: persistent, size: "0" }, e: { size: "0" } }', '    mounts: [{ volume: d, path: /d }, { volume: e, path: /e }]'),
     errors: ['10:45 zero-size: size 0 is zero; Kubernetes refuses a PersistentVolumeClaim that asks for no storage'],

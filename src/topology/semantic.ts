@@ -290,6 +290,9 @@ function resourceChecks(r: NonNullable<ContainerFields['resources']>, ptr: strin
   return out;
 }
 
+/** What a `kind: tls` sidecar would silently ignore: ddp writes its command, configuration, mounts and probes. */
+const TLS_SIDECAR_UNUSED = ['command', 'args', 'env', 'mounts', 'ports', 'health'] as const;
+
 function singleNodeChecks(name: string, svc: SingleNode, base: string, services: Record<string, AnyService>, has: (n: string) => boolean): Check[] {
   const out: Check[] = [];
   const volumes = new Set(Object.keys(svc.volumes ?? {}));
@@ -311,6 +314,10 @@ function singleNodeChecks(name: string, svc: SingleNode, base: string, services:
     const p = `${base}/sidecars/${i}`;
     if (s.kind === 'tls') {
       if (!s.secret) out.push(err('missing-key', 'a `kind: tls` sidecar needs `secret` (the TLS Secret with tls.crt and tls.key)', p, 'add `secret: <name>`'));
+      // ddp's nginx, configured by ddp: it takes its name, secret, port, image, resources and native, and nothing else of a container's
+      for (const field of TLS_SIDECAR_UNUSED) {
+        if (s[field] !== undefined) out.push(err('tls-sidecar-field', `a \`kind: tls\` sidecar runs ddp's nginx, configured by ddp: \`${field}\` is not used`, `${p}/${field}`, `remove \`${field}\`, or make \`${s.name}\` a sidecar of your own image (no \`kind: tls\`)`));
+      }
     } else if (!s.image) out.push(err('missing-key', `sidecar \`${s.name}\` needs an \`image\``, p, 'add `image:` (or `kind: tls` for the built-in TLS terminator)'));
   });
   (svc.ambassadors ?? []).forEach((a, i) => {
