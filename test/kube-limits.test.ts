@@ -108,6 +108,14 @@ describe('topology metadata Kubernetes would refuse on every object', () => {
     expect(await errors(meta(`  annotations: { a: "${'v'.repeat(262_143)}" }\n`))).toEqual([]);
   });
 
+  it('annotations over half of that: a warning, as client-side kubectl apply copies them into one more annotation', async () => {
+    const warnings = async (t: string) => (await validateAll(parseTopologyText(t, 'ddp.yaml'))).filter((d) => d.severity === 'warning').map((d) => `${d.line}:${d.col} ${d.code}: ${d.message}`);
+    expect(await warnings(meta(`  annotations: { a: "${'v'.repeat(131_072)}" }\n`))).toEqual([
+      '5:3 annotations-half-full: metadata.annotations total 131073 bytes, over half of the 262144 Kubernetes takes on an object: `kubectl apply` (client-side) copies every object into its kubectl.kubernetes.io/last-applied-configuration annotation, and the two together pass the limit',
+    ]);
+    expect(await warnings(meta(`  annotations: { a: "${'v'.repeat(131_071)}" }\n`))).toEqual([]);
+  });
+
   it('a label key whose name part is over 63 characters', async () => {
     expect(await errors(meta(`  labels: { example.com/${'k'.repeat(64)}: x }\n`))).toEqual([`5:13 bad-name: \`example.com/${'k'.repeat(64)}\` in metadata.labels is not a valid key`]);
     expect(await errors(meta(`  labels: { example.com/${'k'.repeat(63)}: x }\n`))).toEqual([]);

@@ -133,7 +133,11 @@ export const ANNOTATIONS_MAX_BYTES = 256 * 1024;
 function annotationSize(t: Topology): Check[] {
   const a = (t.metadata as { annotations?: Record<string, string> }).annotations ?? {};
   const bytes = Object.entries(a).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
-  if (bytes <= ANNOTATIONS_MAX_BYTES) return [];
+  if (bytes <= ANNOTATIONS_MAX_BYTES / 2) return [];
+  if (bytes <= ANNOTATIONS_MAX_BYTES) {
+    // client-side `kubectl apply` stores the whole object, these annotations included, in one more annotation
+    return [warn('annotations-half-full', `metadata.annotations total ${bytes} bytes, over half of the ${ANNOTATIONS_MAX_BYTES} Kubernetes takes on an object: \`kubectl apply\` (client-side) copies every object into its kubectl.kubernetes.io/last-applied-configuration annotation, and the two together pass the limit`, '/metadata/annotations', 'apply with `kubectl apply --server-side` (no such copy), or move big values into a ConfigMap')];
+  }
   return [err('annotations-too-big', `metadata.annotations total ${bytes} bytes; Kubernetes takes at most ${ANNOTATIONS_MAX_BYTES} (256 KiB) on an object, and ddp puts them on every object`, '/metadata/annotations', 'move big values into a ConfigMap and annotate with its name')];
 }
 
