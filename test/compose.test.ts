@@ -48,6 +48,21 @@ describe('compose target', () => {
     expect(after('shop-db')).toEqual(['shop']);
   });
 
+  it("gives varnish an exec tmpfs at /tmp (Docker mounts tmpfs noexec, and varnishd loads its compiled VCL from there); every other container's stays a noexec tmpfs volume", async () => {
+    const docs = [await compose('01-replicated'), await compose('02-sharded-http')];
+    const all = docs.flatMap((d) => Object.entries(d.services) as [string, Svc & { entrypoint?: string[]; tmpfs?: string[] }][]);
+    const varnish = all.filter(([, s]) => s.entrypoint?.[0] === 'varnishd');
+    expect(varnish.map(([n]) => n).sort()).toEqual(['profiles-router', 'web-cache']);
+    for (const [name, s] of varnish) {
+      expect(s.tmpfs, name).toEqual(['/tmp:exec,mode=1777']);
+      expect((s.volumes ?? []).filter((v) => v.target === '/tmp'), name).toEqual([]);
+    }
+    for (const [name, s] of all.filter(([, x]) => x.entrypoint?.[0] !== 'varnishd')) {
+      expect(s.tmpfs, name).toBeUndefined();
+      if (s.user !== '0:0') expect((s.volumes ?? []).filter((v) => v.target === '/tmp').map((v) => v.type), name).toEqual(['tmpfs']);
+    }
+  });
+
   it('adds no init service when nothing uses a named volume', async () => {
     const doc = await compose('01-replicated');
     expect(doc.services['ddp-volume-init']).toBeUndefined();

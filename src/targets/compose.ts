@@ -69,9 +69,20 @@ function volumeInitService(named: NamedVolumes) {
   };
 }
 
+/**
+ * varnishd compiles its VCL into a shared object in its working directory (`-n /tmp/varnish`) and
+ * loads it, and Docker mounts every tmpfs `noexec` unless told otherwise: on a `type: tmpfs`
+ * volume (whose long syntax takes no mount options) varnish stops at "failed to map segment from
+ * shared object". Its scratch tmpfs is a service-level `tmpfs:` entry with `exec` instead.
+ */
+function loadsCodeFromScratch(container: Container): boolean {
+  return container.command?.[0] === 'varnishd';
+}
+
 function volumeMounts(model: Model, unit: Unit, c: Component, container: Container, named: NamedVolumes, secrets: Map<string, string>) {
   const volumes: ComposeVolume[] = [];
   const secretMounts: { source: string; target: string }[] = [];
+  const tmpfs: string[] = []; // service-level `tmpfs:` entries, which take mount options
   const allContainers = [...c.pod.containers, ...c.pod.initContainers];
   for (const m of container.mounts) {
     const v = c.pod.volumes.find((x) => x.name === m.volume) as Volume | undefined;
@@ -95,12 +106,14 @@ function volumeMounts(model: Model, unit: Unit, c: Component, container: Contain
         const name = `${c.name}-${v.name}`;
         if (!named.has(name)) named.set(name, container.runAsUser);
         volumes.push({ type: 'volume', source: name, target: m.path, readOnly: m.readOnly });
+      } else if (loadsCodeFromScratch(container)) {
+        tmpfs.push(`${m.path}:exec,mode=1777`);
       } else {
         volumes.push({ type: 'tmpfs', target: m.path, readOnly: false });
       }
     }
   }
-  return { volumes, secretMounts };
+  return { volumes, secretMounts, tmpfs };
 }
 
 /** Host ports taken so far in the compose file, and where the next search for a range may start. */
@@ -139,7 +152,7 @@ export function composeServices(model: Model, unit: Unit, named: NamedVolumes, s
     const mainName = containers.find((x) => x.isMain)?.name ?? c.name;
     if (lb) services.push(loadBalancerService(c, lb, mainName));
     for (const { container, name, isMain } of containers) {
-      const { volumes, secretMounts } = volumeMounts(model, unit, c, container, named, secrets);
+      const { volumes, secretMounts, tmpfs } = volumeMounts(model, unit, c, container, named, secrets);
       const plainEnv = [...container.env, ...(isMain ? c.compose.environment ?? [] : [])].filter((e) => e.value !== undefined);
       const refEnv = container.env.filter((e) => e.secret || e.configMap);
       const ingress = unit.extra.ingress as { service: string; port: number } | undefined;
@@ -171,6 +184,7 @@ export function composeServices(model: Model, unit: Unit, named: NamedVolumes, s
         environment: plainEnv.map((e) => ({ name: e.name, value: e.value })).sort((a, b) => (a.name < b.name ? -1 : 1)),
         envFile: refEnv.length ? `./${composeEnvFile(name)}` : undefined,
         volumes,
+        tmpfs,
         secrets: secretMounts,
         ports,
         dependsOn: [
