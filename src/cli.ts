@@ -54,6 +54,18 @@ async function report(io: Io, format: OutputFormat, diagnostics: Diagnostic[], j
   else if (diagnostics.length) io.stderr(formatDiagnostics(diagnostics, await styleFor(io.stderrStream)));
 }
 
+/** What compose does with the files you supply, said once under the list. */
+function suppliedNotes(supplied: readonly { env?: string }[]): string[] {
+  const notes: string[] = [];
+  if (supplied.some((x) => x.env === undefined)) {
+    notes.push('compose mounts each file as it is, owner and mode: the containers run as uid 10001 and must be able to read it (e.g. `chown 10001` a key kept at mode 600)');
+  }
+  if (supplied.some((x) => x.env !== undefined)) {
+    notes.push("compose reads an env file as it reads .env: single-quote a value with `$`, `#` or spaces (KEY='pa$word #1'), or compose expands `$` and cuts it at ` #`");
+  }
+  return notes;
+}
+
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const program = new Command('ddp')
     .description('Designing Distributed Systems patterns → Kubernetes, docker-compose, nginx, varnish and twemproxy, from one topology file')
@@ -135,6 +147,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
             const dirShown = opts.stdout ? '<DIR>' : (opts.out ?? 'out');
             io.stderr('ddp: you supply (ddp never writes keys or secret values):\n');
             for (const x of r.supplied) io.stderr(`  - ${x.secret !== undefined ? `Secret ${x.secret}` : `ConfigMap ${x.configMap}`}, key ${x.key}: ${x.why} (compose: ${dirShown}/compose/${x.composePath})\n`);
+            for (const line of suppliedNotes(r.supplied)) io.stderr(`  ${line}\n`);
           }
         }
         setCode(0);

@@ -362,7 +362,8 @@ describe('generate', () => {
       `ddp: wrote 7 files to ${out}/ (compose 1, kubernetes 3, nginx 2, varnish 1)\n` +
         'ddp: you supply (ddp never writes keys or secret values):\n' +
         `  - Secret web-tls, key tls.crt: TLS certificate for web-tls (compose: ${out}/compose/secrets/web-tls/tls.crt)\n` +
-        `  - Secret web-tls, key tls.key: TLS private key for web-tls (compose: ${out}/compose/secrets/web-tls/tls.key)\n`,
+        `  - Secret web-tls, key tls.key: TLS private key for web-tls (compose: ${out}/compose/secrets/web-tls/tls.key)\n` +
+        '  compose mounts each file as it is, owner and mode: the containers run as uid 10001 and must be able to read it (e.g. `chown 10001` a key kept at mode 600)\n',
     );
     expect(tree(out)).toEqual([
       '.ddp-manifest.json',
@@ -408,7 +409,8 @@ describe('generate', () => {
       `ddp: wrote 4 files to ${out}/ (compose 1, kubernetes 3)\n` +
         'ddp: you supply (ddp never writes keys or secret values):\n' +
         `  - Secret db, key password: DB_PASSWORD of api, the line \`DB_PASSWORD=<value>\` (compose: ${out}/compose/secrets/api.env)\n` +
-        `  - ConfigMap flags, key feature: FEATURE of api, the line \`FEATURE=<value>\` (compose: ${out}/compose/secrets/api.env)\n`,
+        `  - ConfigMap flags, key feature: FEATURE of api, the line \`FEATURE=<value>\` (compose: ${out}/compose/secrets/api.env)\n` +
+        "  compose reads an env file as it reads .env: single-quote a value with `$`, `#` or spaces (KEY='pa$word #1'), or compose expands `$` and cuts it at ` #`\n",
     );
   });
 
@@ -421,7 +423,8 @@ describe('generate', () => {
     expect(r.stderr).toBe(
       'ddp: you supply (ddp never writes keys or secret values):\n' +
         '  - Secret web-tls, key tls.crt: TLS certificate for web-tls (compose: <DIR>/compose/secrets/web-tls/tls.crt)\n' +
-        '  - Secret web-tls, key tls.key: TLS private key for web-tls (compose: <DIR>/compose/secrets/web-tls/tls.key)\n',
+        '  - Secret web-tls, key tls.key: TLS private key for web-tls (compose: <DIR>/compose/secrets/web-tls/tls.key)\n' +
+        '  compose mounts each file as it is, owner and mode: the containers run as uid 10001 and must be able to read it (e.g. `chown 10001` a key kept at mode 600)\n',
     );
     const files = await renderExample('01-replicated');
     expect(r.stdout).toBe(files.map((f) => `# ddp: ${f.path}\n${f.content}`).join(''));

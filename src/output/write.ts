@@ -3,7 +3,7 @@
 // previous output untouched and no temporary directory behind. Files ddp did not write (e.g. the
 // TLS keys you put in compose/secrets/) are carried over; files it wrote last time but no longer
 // generates are removed. Symlinks are never followed.
-import { chmodSync, chownSync, constants, copyFileSync, mkdirSync, realpathSync, writeFileSync, renameSync, rmSync, rmdirSync, unlinkSync, lstatSync, readdirSync, readFileSync, readSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, chownSync, constants, copyFileSync, fchmodSync, mkdirSync, realpathSync, writeFileSync, renameSync, rmSync, rmdirSync, unlinkSync, lstatSync, readdirSync, readFileSync, readSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Stats } from 'node:fs';
 import { sha256 } from '../sha256.js';
@@ -91,6 +91,33 @@ function directoriesOf(paths: Iterable<string>): Set<string> {
 
 /** One buffer for reading back the previous output (~120 MB at 10,000 services) instead of a buffer per file. */
 const READ_BUFFER = Buffer.allocUnsafe(1 << 16);
+
+/**
+ * Every file ddp writes is readable by all (0644), whatever the umask: none holds a secret (you
+ * supply those), and compose bind-mounts the configs into containers that run as another user
+ * (10001) -- under `umask 077` they were 0600, and no proxy could read its config.
+ */
+const FILE_MODE = 0o644;
+let umaskHidesRead: boolean | undefined;
+
+/** Create `path` (never overwrite: flag wx), mode FILE_MODE; its descriptor. */
+function createFile(path: string): number {
+  const fd = openSync(path, 'wx', FILE_MODE);
+  umaskHidesRead ??= (process.umask() & 0o044) !== 0;
+  if (umaskHidesRead) fchmodSync(fd, FILE_MODE);
+  return fd;
+}
+
+/** Create `path` holding `data`. */
+function createWith(path: string, data: Buffer | string): void {
+  const b = typeof data === 'string' ? Buffer.from(data) : data;
+  const fd = createFile(path);
+  try {
+    for (let off = 0; off < b.length; ) off += writeSync(fd, b, off);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** sha256 of a file's bytes. */
 function hashFile(path: string): string {
@@ -586,7 +613,7 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
       }
       f.verify?.();
       const p = place(f.path);
-      if (encoded) writeFileSync(p, encoded, { flag: 'wx' });
+      if (encoded) createWith(p, encoded);
       else writePieces(p, [f.content]);
     }
     const generated = new Set([...hashes.keys()].sort());
@@ -612,7 +639,7 @@ function writeLocked(outDirArg: string, outDir: string, parent: string, files: I
         copyFileSync(inOutDir(path), p, constants.COPYFILE_EXCL);
       }
     }
-    writeFileSync(place(MANIFEST), text);
+    createWith(place(MANIFEST), text);
     if (st) {
       // carry over what the user put there (not ours, not about to be replaced)
       const dirs = directoriesOf(generated);
@@ -743,7 +770,7 @@ export function digest(text: string): { hash: string; bytes: number } {
 
 /** Create `path` (never overwrite: flag wx) from pieces of text; their sha256 and length. */
 function writePieces(path: string, pieces: Iterable<string>): { hash: string; bytes: number } {
-  const fd = openSync(path, 'wx');
+  const fd = createFile(path);
   try {
     return encode(pieces, fd);
   } finally {
@@ -766,11 +793,11 @@ function writePiecesUnlessSame(create: () => string, pieces: Iterable<string>, p
       old = undefined; // gone or unreadable: not the same
     }
   }
-  let fd = old === undefined ? openSync(create(), 'wx') : undefined;
+  let fd = old === undefined ? createFile(create()) : undefined;
   let agreed = 0; // bytes of the previous version the pieces match so far
   /** From here on the file differs: make it, with the bytes that agreed. */
   const diverge = () => {
-    const out = openSync(create(), 'wx');
+    const out = createFile(create());
     for (let pos = 0; pos < agreed; ) {
       const n = readSync(old!, READ_BUFFER, 0, Math.min(READ_BUFFER.length, agreed - pos), pos);
       if (n <= 0) throw new Error(`${previous} shrank while it was read`);

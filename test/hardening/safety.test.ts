@@ -451,3 +451,23 @@ describe('writeOutput on its own', () => {
     expect(leftovers()).toEqual([]);
   });
 });
+
+describe('what ddp writes is readable by the containers that mount it', () => {
+  it('every file is 0644 whatever the umask: under umask 077 the configs compose bind-mounts were 0600, unreadable by the proxies (uid 10001)', () => {
+    const out = join(dir, 'out');
+    // a child process: the umask is process-wide, and this one runs tests in parallel
+    const r = spawnSync('sh', ['-c', `umask 077 && exec "${process.execPath}" "${join(ROOT, 'bin', 'ddp.js')}" generate "${EXAMPLE}" -o "${out}"`], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(r.status, r.stderr).toBe(0);
+    const modes = new Map<string, number>();
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else modes.set(relative(out, p), statSync(p).mode & 0o777);
+      }
+    };
+    walk(out);
+    expect(modes.size).toBeGreaterThan(5);
+    expect([...modes].filter(([, m]) => m !== 0o644)).toEqual([]);
+  });
+});
