@@ -228,8 +228,9 @@ export function nameCollisions(model: Model): Diagnostic[] {
         out.push(error('reserved-name', `${dotted(unit.pointer)} generates \`ddp-volume-init\`, a name ddp's compose output reserves for itself`, { pointer: unit.pointer, hint: 'rename the service' }));
       }
       if (c.service) names.add(c.service.name);
-      // a persistent volume is a PersistentVolumeClaim and a compose named volume `<component>-<volume>`
-      for (const v of c.pod.volumes) if (v.persistent) names.add(`volume/${c.name}-${v.name}`);
+      // a persistent volume is a PersistentVolumeClaim and a compose named volume `<component>-<volume>`;
+      // so is, in compose, an emptyDir two of the pod's containers share (src/targets/compose.ts)
+      for (const v of c.pod.volumes) if (v.persistent || (!v.configFile && !v.secret && !v.claim && sharedInPod(c, v.name))) names.add(`volume/${c.name}-${v.name}`);
       if (c.compose.loadBalancer) names.add(composeReplicaName(c.name));
       for (const x of attachedContainers(c)) names.add(`${c.name}-${x.name}`);
     }
@@ -245,6 +246,13 @@ export function nameCollisions(model: Model): Diagnostic[] {
     }
   }
   return out;
+}
+
+/** Whether two or more of c's containers mount the volume `name`. */
+function sharedInPod(c: Component, name: string): boolean {
+  let n = 0;
+  for (const list of [c.pod.containers, c.pod.initContainers]) for (const x of list) if (x.mounts.some((m) => m.volume === name) && ++n > 1) return true;
+  return false;
 }
 
 /** Inside one unit: a pod's extra container runs in compose as `<component>-<container>`, which

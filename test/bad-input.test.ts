@@ -677,6 +677,22 @@ const CASES: Case[] = [
     ),
     errors: ['13:3 name-collision: services.web-b generates `web-b-data`, which services.web generates too'],
   },
+  {
+    name: "an emptyDir two containers share (a compose named volume) and another service's persistent volume of one name (compose shared the data)",
+    text: lines(
+      '    port: 8080',
+      '    volumes: { b-data: { type: emptyDir } }',
+      '    mounts: [{ volume: b-data, path: /shared }]',
+      '    sidecars: [{ name: s, image: ghcr.io/acme/s:1.0.0, mounts: [{ volume: b-data, path: /shared }] }]',
+      '  web-b:',
+      '    pattern: replicated',
+      '    image: ghcr.io/acme/ab:1.0.0',
+      '    port: 8080',
+      '    volumes: { data: { type: persistent, size: 1Gi } }',
+      '    mounts: [{ volume: data, path: /data }]',
+    ),
+    errors: ['13:3 name-collision: services.web-b generates `web-b-data`, which services.web generates too'],
+  },
   // ── Kubernetes limits on the names ddp builds (src/kube-limits.ts) ──
   {
     name: 'a service named namespace would overwrite kubernetes/namespace.yaml',
