@@ -215,7 +215,20 @@ function containerChecks(spec: ContainerFields, ptr: string, fallback: FallbackR
   if (spec.health?.exec && spec.health.port !== undefined) {
     out.push(err('bad-health', 'health.port is for a `path` or `tcp` check; an `exec` check runs a command in the container and uses no port', `${ptr}/health/port`, 'drop health.port'));
   }
-  if (spec.resources) out.push(...resourceChecks(spec.resources, `${ptr}/resources`, fallback));
+  if (spec.resources) out.push(...resourceChecks(spec.resources, `${ptr}/resources`, fallback), ...dockerMemoryMinimum(spec.resources, `${ptr}/resources`));
+  return out;
+}
+
+/** Docker refuses a container whose memory limit or reservation is below 6 MiB (moby's linuxMinMemory): compose would not start it. */
+const DOCKER_MIN_MEMORY = 6 * 1024 * 1024;
+function dockerMemoryMinimum(r: NonNullable<ContainerFields['resources']>, ptr: string): Check[] {
+  const out: Check[] = [];
+  for (const k of ['memory', 'memoryLimit'] as const) {
+    const v = r[k];
+    if (v !== undefined && parseQuantity(v) > 0 && parseQuantity(v) < DOCKER_MIN_MEMORY) {
+      out.push(warn('memory-below-docker-minimum', `${k} ${v} is below 6Mi, the least Docker gives a container: compose cannot start it (and hardly any process starts in less)`, `${ptr}/${k}`, 'give it at least 6Mi, e.g. 32Mi'));
+    }
+  }
   return out;
 }
 
@@ -482,6 +495,12 @@ function shardedChecks(name: string, svc: Sharded, base: string): Check[] {
   const out: Check[] = [];
   const proto = svc.protocol ?? 'http';
   const twemproxy = svc.router?.kind ? svc.router.kind === 'twemproxy' : proto === 'memcache' || proto === 'redis';
+  // redis snapshots into its working directory by default; with no volume there, the read-only
+  // root refuses the first save, and redis then refuses every write (MISCONF)
+  const says = (flag: string) => [...(svc.command ?? []), ...(svc.args ?? [])].some((a) => a === flag || a.startsWith(`${flag}=`));
+  if (proto === 'redis' && !svc.storage && !says('--save') && !says('--dir')) {
+    out.push(warn('redis-no-storage', 'redis saves snapshots (dump.rdb) in its working directory, which is read-only in every container ddp runs: the first save fails, and from then on redis refuses every write (MISCONF)', `${base}/protocol`, "give the shards `storage` (a volume at /data), or turn snapshots off: `args: ['--save', '']`"));
+  }
   if (svc.storage && (svc.replicasPerShard ?? 1) > 1) {
     out.push(err('storage-hot-shards', `storage gives each shard one ReadWriteOnce claim, which the ${svc.replicasPerShard} replicas of a hot shard cannot share`, `${base}/storage`, 'remove `storage`, or set `replicasPerShard: 1`'));
   }
