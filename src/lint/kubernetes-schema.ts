@@ -10,7 +10,9 @@
 //   - some properties read  → a struct: any own key that was never read is an unknown field;
 //   - nothing read          → free-form (x-kubernetes-preserve-unknown-fields): skipped.
 // On top of the schema: what the API server checks and the schema cannot say (name formats, label
-// and annotation keys and values, workload selectors matching the pod template labels).
+// and annotation keys and values, workload selectors matching the pod template labels, ports,
+// Ingress paths; in pod specs unique container and volume names, mounts of the pod's volumes at
+// distinct paths, requests within limits, a Job's restartPolicy).
 // CRDs the API lacks (KEDA, Knative, Kustomization) are checked with hand schemas (crd-schemas.ts)
 // plus the real schemas of the core types they embed.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -274,7 +276,16 @@ const ANNOTATION_MAPS: Seg[][] = [
 const RBAC_GROUP = 'rbac.authorization.k8s.io/';
 const WORKLOADS = new Set(['apps/v1 Deployment', 'apps/v1 StatefulSet', 'apps/v1 ReplicaSet', 'apps/v1 DaemonSet']);
 
-const POD_SPECS: Seg[][] = [['spec', 'template', 'spec'], ['spec', 'jobTemplate', 'spec', 'template', 'spec']];
+const POD_SPECS: Seg[][] = [['spec', 'template', 'spec'], ['spec', 'jobTemplate', 'spec', 'template', 'spec'], ['spec', 'jobTargetRef', 'template', 'spec']];
+
+/** Where the object's pod spec is: a Pod's `spec`; the pod template's spec of a Deployment,
+ *  StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, a Knative Service
+ *  (`spec.template.spec`), a CronJob (`spec.jobTemplate.spec.template.spec`) or a KEDA ScaledJob
+ *  (`spec.jobTargetRef.template.spec`). */
+function podSpecPath(doc: Obj, apiVersion: string, kind: string): Seg[] | undefined {
+  if (kind === 'Pod' && apiVersion === 'v1') return ['spec'];
+  return POD_SPECS.find((p) => isObj(getPath(doc, p)));
+}
 
 /** An int32 (what the schema's `format: int32` lets through to the checks below). */
 const isInt32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31;
@@ -341,7 +352,7 @@ function portChecks(doc: Obj, apiVersion: string, kind: string): SchemaFinding[]
     backend(getPath(doc, ['spec', 'defaultBackend']), ['spec', 'defaultBackend']);
     eachIngressPath(doc, (p, at) => backend(p.backend, [...at, 'backend']));
   }
-  const podPath: Seg[] | undefined = kind === 'Pod' && apiVersion === 'v1' ? ['spec'] : POD_SPECS.find((p) => isObj(getPath(doc, p)));
+  const podPath = podSpecPath(doc, apiVersion, kind);
   const pod = podPath ? getPath(doc, podPath) : undefined;
   if (!podPath || !isObj(pod)) return out;
   for (const list of ['initContainers', 'containers'] as const) {
@@ -358,6 +369,209 @@ function portChecks(doc: Obj, apiVersion: string, kind: string): SchemaFinding[]
         number(p, [...at, j], 'hostPort', true, 'set `hostPort` from 1 to 65535, or leave it out (a Service reaches the pod without one)');
       });
     });
+  }
+  return out;
+}
+
+// ─────────────────── pod specs, as ValidatePodSpec checks them ───────────────────
+
+/** A resource quantity (apimachinery resource.ParseQuantity) as sign × digits × 10^exp10 × 2^exp2,
+ *  for exact comparison; undefined when it is no quantity (the schema's `format: quantity` says so). */
+interface Quantity {
+  negative: boolean;
+  digits: bigint;
+  exp10: number;
+  exp2: number;
+}
+const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
+const DECIMAL_SI: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const BINARY_SI: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+
+function parseQuantity(v: unknown): Quantity | undefined {
+  const text = typeof v === 'number' && Number.isFinite(v) ? String(v) : v;
+  if (typeof text !== 'string') return undefined;
+  const m = QUANTITY.exec(text);
+  if (!m) return undefined;
+  const [, sign, number, suffix = ''] = m;
+  const [whole, fraction = ''] = number.split('.');
+  let exp10 = -fraction.length;
+  let exp2 = 0;
+  if (suffix in BINARY_SI) exp2 = BINARY_SI[suffix];
+  else if (suffix in DECIMAL_SI) exp10 += DECIMAL_SI[suffix];
+  else exp10 += Number(suffix.slice(1));
+  if (Math.abs(exp10) > 1000) return undefined; // no resource is that big or small; not worth a BigInt of that size
+  const digits = BigInt(`${whole}${fraction}` || '0');
+  return { negative: sign === '-' && digits !== 0n, digits, exp10, exp2 };
+}
+
+/** -1, 0 or 1 as a is below, equal to or above b. */
+function compareQuantities(a: Quantity, b: Quantity): number {
+  if (a.negative !== b.negative) return a.negative ? -1 : 1;
+  // a.digits·10^a.exp10·2^a.exp2 against b's: bring both to integers over the same denominator
+  const e10 = Math.min(a.exp10, b.exp10);
+  const e2 = Math.min(a.exp2, b.exp2);
+  const scale = (q: Quantity) => q.digits * 10n ** BigInt(q.exp10 - e10) * 2n ** BigInt(q.exp2 - e2);
+  const [x, y] = [scale(a), scale(b)];
+  const c = x < y ? -1 : x > y ? 1 : 0;
+  return a.negative ? -c : c;
+}
+
+/** helper.IsNativeResource: no domain, or a kubernetes.io one. */
+const isNativeResource = (name: string) => !name.includes('/') || name.includes('kubernetes.io/');
+/** helper.IsOvercommitAllowed: a native resource other than hugepages (an extended resource or
+ *  hugepages: request and limit are one number). */
+const overcommitAllowed = (name: string) => isNativeResource(name) && !name.startsWith('hugepages-');
+/** helper.IsIntegerResourceName: an extended resource (a domain other than kubernetes.io, no `requests.` prefix). */
+const integerResource = (name: string) => !isNativeResource(name) && !name.startsWith('requests.');
+
+/** A resource list's quantities by name, with the text each was written as. */
+function quantities(list: unknown): Map<string, { q: Quantity; text: string }> {
+  const out = new Map<string, { q: Quantity; text: string }>();
+  if (!isObj(list)) return out;
+  for (const [name, v] of Object.entries(list)) {
+    const q = parseQuantity(v);
+    if (q) out.set(name, { q, text: String(v) });
+  }
+  return out;
+}
+
+/**
+ * What ValidateContainerResourceRequirements refuses: a negative quantity (ValidateNonnegativeQuantity),
+ * a fraction of an extended resource, a request above its limit; for an extended resource or
+ * hugepages, a request other than its limit or a request with no limit.
+ */
+function resourceChecks(resources: unknown, at: Seg[], out: SchemaFinding[], podsOnly: string): void {
+  if (!isObj(resources)) return;
+  const limits = quantities(resources.limits);
+  const requests = quantities(resources.requests);
+  for (const [list, qs] of [['limits', limits], ['requests', requests]] as const) {
+    for (const [name, { q, text }] of qs) {
+      if (q.negative) {
+        out.push({ path: [...at, list, name], message: `Invalid value: "${text}": must be greater than or equal to 0`, hint: `${podsOnly}a ${list === 'limits' ? 'limit' : 'request'} is at least 0: write the ${name} ${list === 'limits' ? 'limit' : 'request'} without the minus sign` });
+      } else if (integerResource(name) && !isWhole(q)) {
+        out.push({ path: [...at, list, name], message: `Invalid value: "${text}": must be an integer`, hint: `${podsOnly}${name} is an extended resource: a container asks for whole units of it` });
+      }
+    }
+  }
+  for (const [name, request] of requests) {
+    const limit = limits.get(name);
+    if (!limit) {
+      if (!overcommitAllowed(name)) {
+        out.push({ path: [...at, 'limits'], message: 'Required value: Limit must be set for non overcommitable resources', hint: `${podsOnly}set resources.limits.${name} to ${request.text}, the request (or the limit alone: the request defaults to it)` });
+      }
+      continue;
+    }
+    const c = compareQuantities(request.q, limit.q);
+    if (c !== 0 && !overcommitAllowed(name)) {
+      out.push({ path: [...at, 'requests', name], message: `Invalid value: "${request.text}": must be equal to ${name} limit of ${limit.text}`, hint: `${podsOnly}${name} cannot be overcommitted: give the request and the limit one value (or the limit alone: the request defaults to it)` });
+    } else if (c > 0) {
+      out.push({ path: [...at, 'requests', name], message: `Invalid value: "${request.text}": must be less than or equal to ${name} limit of ${limit.text}`, hint: `${podsOnly}raise the ${name} limit to at least ${request.text}, or lower the request to at most ${limit.text}` });
+    }
+  }
+}
+
+/** A quantity with no fraction (what resource.Quantity's MilliValue()%1000 == 0 says). */
+function isWhole(q: Quantity): boolean {
+  if (q.exp10 >= 0) return true;
+  const d = q.digits * 2n ** BigInt(q.exp2);
+  return d % 10n ** BigInt(-q.exp10) === 0n;
+}
+
+/**
+ * A pod spec as ValidatePodSpec checks what the schema cannot say: container names once across
+ * containers, initContainers and ephemeralContainers (validateContainers, validateInitContainers,
+ * validateEphemeralContainers), volume names once (ValidateVolumes), in each container every
+ * mount naming a volume of the pod and no mountPath twice, compared as written (ValidateVolumeMounts),
+ * resources (ValidateContainerResourceRequirements); and for a Job's pods (validateJobSpec) a
+ * restartPolicy of OnFailure or Never, Never with a podFailurePolicy.
+ */
+function podSpecChecks(doc: Obj, apiVersion: string, kind: string): SchemaFinding[] {
+  const out: SchemaFinding[] = [];
+  const podPath = podSpecPath(doc, apiVersion, kind);
+  const pod = podPath ? getPath(doc, podPath) : undefined;
+  if (!podPath || !isObj(pod)) return out;
+  // The API server takes a StatefulSet without checking its pod template (ValidatePodTemplateSpecForStatefulSet:
+  // "TODO: Add validation for PodSpec"), and refuses each pod the controller then makes from it.
+  const statefulSet = kind === 'StatefulSet' && apiVersion === 'apps/v1';
+  const podsOnly = statefulSet ? 'the API server takes the StatefulSet but refuses every pod it makes: ' : '';
+  // the API server checks containers, then init containers against both, then ephemeral ones against all
+  const names = new Set<string>();
+  for (const list of ['containers', 'initContainers', 'ephemeralContainers'] as const) {
+    const cs = pod[list];
+    if (!Array.isArray(cs)) continue;
+    cs.forEach((c, i) => {
+      const n = isObj(c) ? c.name : undefined;
+      if (typeof n !== 'string' || n === '') return;
+      if (names.has(n)) {
+        out.push({ path: [...podPath, list, i, 'name'], message: `Duplicate value: "${n}"`, hint: `${podsOnly}give each container of the pod its own name: containers, initContainers and ephemeralContainers share one set of names` });
+      }
+      names.add(n);
+    });
+  }
+  // a StatefulSet's controller adds a volume per volumeClaimTemplate (in place of a template volume of its name)
+  const claims = new Set<string>();
+  const claimTemplates = statefulSet ? getPath(doc, ['spec', 'volumeClaimTemplates']) : undefined;
+  if (Array.isArray(claimTemplates)) {
+    for (const t of claimTemplates) {
+      const n = getPath(t, ['metadata', 'name']);
+      if (typeof n === 'string' && n !== '') claims.add(n);
+    }
+  }
+  const volumes = new Set<string>(claims);
+  const templateVolumes = new Set<string>();
+  if (Array.isArray(pod.volumes)) {
+    pod.volumes.forEach((v, i) => {
+      const n = isObj(v) ? v.name : undefined;
+      if (typeof n !== 'string' || n === '' || claims.has(n)) return;
+      if (templateVolumes.has(n)) out.push({ path: [...podPath, 'volumes', i, 'name'], message: `Duplicate value: "${n}"`, hint: `${podsOnly}give each volume of the pod its own name (a mount names the volume it mounts), or drop the second one` });
+      templateVolumes.add(n);
+      volumes.add(n);
+    });
+  }
+  const known = [...volumes].sort();
+  for (const list of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
+    const cs = pod[list];
+    if (!Array.isArray(cs)) continue;
+    cs.forEach((c, i) => {
+      if (!isObj(c)) return;
+      const at: Seg[] = [...podPath, list, i];
+      if (list !== 'ephemeralContainers') resourceChecks(c.resources, [...at, 'resources'], out, podsOnly);
+      if (!Array.isArray(c.volumeMounts)) return;
+      const paths = new Set<string>();
+      c.volumeMounts.forEach((m, j) => {
+        if (!isObj(m)) return;
+        if (typeof m.name === 'string' && m.name !== '' && !volumes.has(m.name)) {
+          const near = nearestKey(m.name, known);
+          out.push({
+            path: [...at, 'volumeMounts', j, 'name'],
+            message: `Not found: "${m.name}"`,
+            hint: `${podsOnly}${
+              known.length
+                ? `${near ? `did you mean "${near}"? ` : ''}mount one of the pod's volumes (${known.join(', ')}), or add a volume named "${m.name}" to ${formatPath([...podPath, 'volumes'])}${statefulSet ? ' or a volumeClaimTemplate of that name' : ''}`
+                : `the pod has no volumes: add one named "${m.name}" to ${formatPath([...podPath, 'volumes'])}${statefulSet ? ' or a volumeClaimTemplate of that name' : ''}`
+            }`,
+          });
+        }
+        const p = m.mountPath;
+        if (typeof p !== 'string' || p === '') return;
+        if (paths.has(p)) out.push({ path: [...at, 'volumeMounts', j, 'mountPath'], message: `Invalid value: "${p}": must be unique`, hint: `${podsOnly}mount one volume at each path of a container: give this mount another mountPath (subPath mounts a part of a volume)` });
+        paths.add(p);
+      });
+    });
+  }
+  if (apiVersion === 'batch/v1' && (kind === 'Job' || kind === 'CronJob')) {
+    const jobSpec = kind === 'Job' ? doc.spec : getPath(doc, ['spec', 'jobTemplate', 'spec']);
+    const policy = pod.restartPolicy;
+    const at: Seg[] = policy === undefined ? podPath : [...podPath, 'restartPolicy'];
+    if (policy === undefined || policy === '' || policy === 'Always') {
+      out.push({
+        path: at,
+        message: 'Required value: valid values: "OnFailure", "Never"',
+        hint: `${policy === undefined ? 'left out, restartPolicy is Always, which a Job refuses: ' : ''}set restartPolicy: Never (a failed pod is replaced by a new one) or OnFailure (its container restarts in place)`,
+      });
+    } else if (policy === 'OnFailure' && isObj(jobSpec) && jobSpec.podFailurePolicy !== undefined && jobSpec.podFailurePolicy !== null) {
+      out.push({ path: at, message: 'Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy is specified', hint: 'set restartPolicy: Never: a podFailurePolicy decides on failed pods, and OnFailure restarts the container instead of failing the pod' });
+    }
   }
   return out;
 }
@@ -447,6 +661,7 @@ function apiServerChecks(doc: Obj, apiVersion: string, kind: string, opts: { nam
     }
   }
   out.push(...portChecks(doc, apiVersion, kind));
+  out.push(...podSpecChecks(doc, apiVersion, kind));
   if (kind === 'Ingress' && apiVersion === 'networking.k8s.io/v1') out.push(...ingressPathChecks(doc));
   const ns = isObj(meta) ? meta.namespace : undefined;
   if (typeof ns === 'string' && !isDns1123Label(ns)) {

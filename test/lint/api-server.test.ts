@@ -255,7 +255,7 @@ describe('__proto__ is a field like any other', () => {
 
 describe('--list-rules', () => {
   it('says what k8s-schema, compose-schema and yaml-syntax now check', () => {
-    expect(RULES_BY_ID.get('k8s-schema')?.description).toBe('Kubernetes objects match the API schema: types, required and unknown fields, names, labels; and what the API server checks beyond it: port numbers 1-65535, Ingress paths');
+    expect(RULES_BY_ID.get('k8s-schema')?.description).toBe('Kubernetes objects match the API schema: types, required and unknown fields, names, labels; and what the API server checks beyond it: port numbers 1-65535, Ingress paths, one name per container and per volume, mounts of the pod volumes at distinct paths, requests within limits, the restartPolicy of Jobs');
     expect(RULES_BY_ID.get('compose-schema')?.description).toBe('compose files match the Compose Specification schema, every unknown key included, and booleans are what docker compose can read');
     expect(RULES_BY_ID.get('yaml-syntax')?.description).toBe('the input is well-formed YAML without duplicate keys; every alias names an earlier anchor, and aliases add at most a million nodes to a file');
   });

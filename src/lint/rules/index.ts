@@ -18,7 +18,7 @@ export const ALL_RULES: Rule[] = [...containers, ...probes, ...availability, ...
 
 /** Checks that are no `Rule` object: the schemas and the reading of the inputs. */
 export const SYNTHETIC_RULES: RuleInfo[] = [
-  { id: 'k8s-schema', severity: 'error', description: 'Kubernetes objects match the API schema: types, required and unknown fields, names, labels; and what the API server checks beyond it: port numbers 1-65535, Ingress paths', applies: ['kubernetes'] },
+  { id: 'k8s-schema', severity: 'error', description: 'Kubernetes objects match the API schema: types, required and unknown fields, names, labels; and what the API server checks beyond it: port numbers 1-65535, Ingress paths, one name per container and per volume, mounts of the pod volumes at distinct paths, requests within limits, the restartPolicy of Jobs', applies: ['kubernetes'] },
   { id: 'compose-schema', severity: 'error', description: 'compose files match the Compose Specification schema, every unknown key included, and booleans are what docker compose can read', applies: ['compose'] },
   { id: 'unknown-kind', severity: 'warning', description: 'an apiVersion/kind no schema knows (a custom resource ddp does not know, or a typo) is not schema-checked', applies: ['kubernetes'] },
   { id: 'yaml-syntax', severity: 'error', description: 'the input is well-formed YAML without duplicate keys; every alias names an earlier anchor, and aliases add at most a million nodes to a file', applies: ['kubernetes', 'compose'] },
