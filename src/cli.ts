@@ -55,10 +55,12 @@ async function report(io: Io, format: OutputFormat, diagnostics: Diagnostic[], j
 }
 
 /** What compose does with the files you supply, said once under the list. */
-function suppliedNotes(supplied: readonly { env?: string }[]): string[] {
+function suppliedNotes(supplied: readonly { env?: string; readBy?: number }[]): string[] {
   const notes: string[] = [];
-  if (supplied.some((x) => x.env === undefined)) {
-    notes.push('compose mounts each file as it is, owner and mode: the containers run as uid 10001 and must be able to read it (e.g. `chown 10001` a key kept at mode 600)');
+  const uids = [...new Set(supplied.flatMap((x) => (x.readBy === undefined ? [] : [x.readBy])))].sort((a, b) => a - b);
+  if (uids.length) {
+    const uid = uids.join(' or ');
+    notes.push(`compose mounts each file as it is, owner and mode: the containers run as uid ${uid} and must be able to read it (e.g. \`chown ${uids[0]}\` a key kept at mode 600)`);
   }
   if (supplied.some((x) => x.env !== undefined)) {
     notes.push("compose reads an env file as it reads .env: single-quote a value with `$`, `#` or spaces (KEY='pa$word #1'), or compose expands `$` and cuts it at ` #`");

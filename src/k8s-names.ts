@@ -27,3 +27,22 @@ export function portNameProblem(name: string): string | undefined {
  *  (pkg/apis/networking/validation: invalidPathSequences, invalidPathSuffixes). */
 export const INGRESS_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
 export const INGRESS_PATH_SUFFIXES = ['/..', '/.'];
+
+/**
+ * Go's path.Clean: a path as the container runtime and Knative's webhook compare mount paths --
+ * `/data/`, `//data`, `/./data` and `/x/../data` are `/data`. Mostly called on paths with nothing
+ * to clean: those come back as they are, without a string built.
+ */
+export function cleanPath(p: string): string {
+  if (p.startsWith('/') && !/\/[/.]|.\/$/.test(p)) return p;
+  const abs = p.startsWith('/');
+  const parts: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg !== '..') parts.push(seg);
+    else if (parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
+    else if (!abs) parts.push('..');
+  }
+  const joined = parts.join('/');
+  return abs ? `/${joined}` : joined || '.';
+}

@@ -7,11 +7,10 @@
 // It also holds each pod to the API server's uniqueness rules, which ddp's own additions can break:
 // one name per container (containers and initContainers together), one name per volume, one
 // mountPath per container (`podIsUnique`, then `podUniqueness` to say where each name comes from).
-import { posix } from 'node:path';
 import { error, type Diagnostic } from './diagnostics.js';
 import { configMapName, type Component, type Container, type Model, type Mount, type Port, type Unit, type Volume } from './model.js';
 import { dotted } from './topology/schema.js';
-import { CRONJOB_MAX, LABEL_MAX, portNameProblem, STATEFULSET_MAX } from './k8s-names.js';
+import { cleanPath, CRONJOB_MAX, LABEL_MAX, portNameProblem, STATEFULSET_MAX } from './k8s-names.js';
 import { CONFIG_DIR } from './images.js';
 
 /** Every derived name of the model checked against the Kubernetes limits. */
@@ -134,12 +133,8 @@ const ELECTOR = 'elector';
 /** The storage volume of batch and sharded (src/patterns/batch.ts DATA_VOLUME, sharded.ts STORAGE_VOLUME). */
 const STORAGE = 'data';
 
-/** A mount path as the runtime sees it: `/data/`, `//data` and `/./data` are `/data`. */
-export function mountPathKey(path: string): string {
-  if (!/\/[/.]|.\/$/.test(path)) return path; // the common case: nothing to clean (no string is built)
-  const clean = posix.normalize(path);
-  return clean.length > 1 && clean.endsWith('/') ? clean.slice(0, -1) : clean;
-}
+/** A mount path as the runtime sees it: `/data/`, `//data` and `/./data` are `/data` (src/k8s-names.ts). */
+export const mountPathKey = cleanPath;
 
 /** The fast pass over every pod: true when no container name, volume name or container mount path repeats,
  *  and no mount of yours reaches a volume of ddp's. Builds no string: it runs for every pod of a big topology. */

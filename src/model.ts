@@ -220,6 +220,8 @@ export interface SuppliedFile {
   why: string;
   /** a value compose reads from an env file (composePath, KEY=value lines): the variable */
   env?: string;
+  /** a file compose mounts as it is: the uid of the container that reads it */
+  readBy?: number;
 }
 
 export const CONFIG_EXT: Record<ConfigFile['target'], string> = {

@@ -414,6 +414,17 @@ describe('generate', () => {
     );
   });
 
+  it('says which uid must read the files compose mounts: the one the containers run as (defaults.runAsUser)', async () => {
+    const topology = join(dir, 'uid.yaml');
+    writeFileSync(topology, readFileSync(join(ROOT, EXAMPLE), 'utf8').replace(/^defaults:\n/m, 'defaults:\n  runAsUser: 20000\n'));
+    const r = await runDdp(['generate', topology, '--stdout']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('  compose mounts'))).toEqual([
+      '  compose mounts each file as it is, owner and mode: the containers run as uid 20000 and must be able to read it (e.g. `chown 20000` a key kept at mode 600)',
+    ]);
+    expect(r.stdout).toContain('user: "20000:20000"');
+  });
+
   it('--stdout prints every file after a `# ddp: <path>` line and writes nothing', async () => {
     const cwd = join(dir, 'stdout-cwd');
     mkdirSync(cwd);

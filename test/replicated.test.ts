@@ -199,6 +199,12 @@ describe('replicated options', () => {
     expect([await min(1), await min(2), await min(5)]).toEqual([1, 2, 2]);
   });
 
+  it("a TLS sidecar takes imagePullPolicy, for an image of yours in place of ddp's nginx (it was ignored)", async () => {
+    const objs = objects(await generate(HEAD + '    sidecars: [{ name: https, kind: tls, secret: api-tls, image: ghcr.io/acme/nginx:1.27, imagePullPolicy: Always }]\n'));
+    const containers = find(objs, 'Deployment', 'api').spec.template.spec.containers as { name: string; image: string; imagePullPolicy: string }[];
+    expect(containers.filter((c) => c.name === 'https').map((c) => [c.image, c.imagePullPolicy])).toEqual([['ghcr.io/acme/nginx:1.27', 'Always']]);
+  });
+
   it('sessionAffinity: client-ip sets ClientIP on the Service', async () => {
     const objs = objects(await generate(HEAD + '    sessionAffinity: client-ip\n'));
     expect(validateKubernetes(objs)).toEqual([]);

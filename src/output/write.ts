@@ -3,7 +3,7 @@
 // previous output untouched and no temporary directory behind. Files ddp did not write (e.g. the
 // TLS keys you put in compose/secrets/) are carried over; files it wrote last time but no longer
 // generates are removed. Symlinks are never followed.
-import { chmodSync, chownSync, constants, copyFileSync, fchmodSync, mkdirSync, realpathSync, writeFileSync, renameSync, rmSync, rmdirSync, unlinkSync, lstatSync, readdirSync, readFileSync, readSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, chownSync, constants, copyFileSync, fchmodSync, fstatSync, mkdirSync, realpathSync, writeFileSync, renameSync, rmSync, rmdirSync, unlinkSync, lstatSync, readdirSync, readFileSync, readSync, existsSync, linkSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Stats } from 'node:fs';
 import { sha256 } from '../sha256.js';
@@ -119,16 +119,25 @@ function createWith(path: string, data: Buffer | string): void {
   }
 }
 
-/** sha256 of a file's bytes. */
-function hashFile(path: string): string {
+/** sha256 of a file's bytes; with `ours`, the hash ddp wrote it with: a file that still holds those
+ *  bytes gets FILE_MODE back if it lost it (written under an earlier ddp and a umask of 077). */
+function hashFile(path: string, ours?: string): string {
   const h = sha256();
   const fd = openSync(path, 'r');
   try {
     for (let n; (n = readSync(fd, READ_BUFFER, 0, READ_BUFFER.length, null)) > 0; ) h.update(READ_BUFFER.subarray(0, n));
+    const hash = h.digest('hex');
+    if (hash === ours && (fstatSync(fd).mode & 0o777) !== FILE_MODE) {
+      try {
+        fchmodSync(fd, FILE_MODE);
+      } catch {
+        // not the owner: left as it is
+      }
+    }
+    return hash;
   } finally {
     closeSync(fd);
   }
-  return h.digest('hex');
 }
 
 /** sha256 of a file, or undefined when it cannot be read (then it is not known to match). */
@@ -172,7 +181,7 @@ function existing(outDir: string): Existing {
   for (const [path, hash] of Object.entries(manifest?.files ?? {})) {
     const e = listed.get(path);
     if (!e || e.link || e.special) continue;
-    const now = hashFile(join(outDir, ...path.split('/')));
+    const now = hashFile(join(outDir, ...path.split('/')), hash);
     hashes.set(path, now);
     if (now === hash) intact.add(path);
   }

@@ -160,7 +160,7 @@ function tlsLayer(name: string, svc: Replicated, ctx: Context, backend: { name: 
     { name: 'tls', secret: { secretName: tls.secret } },
   );
   for (const key of ['tls.crt', 'tls.key']) {
-    supply(ctx, { secret: tls.secret, key, composePath: `secrets/${tls.secret}/${key}`, why: `TLS ${key === 'tls.crt' ? 'certificate' : 'private key'} for ${tname}` });
+    supply(ctx, { secret: tls.secret, key, composePath: `secrets/${tls.secret}/${key}`, why: `TLS ${key === 'tls.crt' ? 'certificate' : 'private key'} for ${tname}`, readBy: ctx.defaults.runAsUser });
   }
   const component: Component = {
     name: tname,

@@ -5,6 +5,9 @@
 // Knative Service without a word (what Knative takes only behind a feature flag, off by default).
 import { error, splitPointer, warning, type Diagnostic } from '../diagnostics.js';
 import type { Function as FunctionService, Mount } from '../generated/topology.js';
+import { cleanPath } from '../k8s-names.js';
+
+export { cleanPath };
 
 type Check = Omit<Diagnostic, 'file' | 'line' | 'col'>;
 const err = (code: string, message: string, ptr: string, hint?: string): Check => error(code, message, { pointer: ptr, ...(hint ? { hint } : {}) });
@@ -103,19 +106,6 @@ function attachedEnv(svc: FunctionService, base: string): Check[] {
   return out;
 }
 
-/** Go's path.Clean, as Knative compares mount paths. */
-export function cleanPath(p: string): string {
-  const abs = p.startsWith('/');
-  const parts: string[] = [];
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg !== '..') parts.push(seg);
-    else if (parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
-    else if (!abs) parts.push('..');
-  }
-  const joined = parts.join('/');
-  return abs ? `/${joined}` : joined || '.';
-}
 
 /** The mount paths of the pod's containers (yours and your sidecars'; a TLS sidecar mounts only
  *  its own) and the log directory of a logging adapter, which it and the function mount. */

@@ -5,7 +5,7 @@
 import { error, pointer, warning, type Diagnostic } from '../diagnostics.js';
 import type { DdpTopologyDdpV1 as Topology, Service1 as AnyService, ContainerFields, SingleNode, Pipeline, Sharded, Function as FunctionService } from '../generated/topology.js';
 import { parseQuantity } from '../quantity.js';
-import { INGRESS_PATH_SEQUENCES, INGRESS_PATH_SUFFIXES } from '../k8s-names.js';
+import { cleanPath, INGRESS_PATH_SEQUENCES, INGRESS_PATH_SUFFIXES } from '../k8s-names.js';
 import { imageProblem } from './image-ref.js';
 import { cronProblem } from './cron.js';
 import { knativeChecks } from './knative.js';
@@ -215,7 +215,7 @@ function containerChecks(spec: ContainerFields, ptr: string, fallback: FallbackR
   if (spec.health?.exec && spec.health.port !== undefined) {
     out.push(err('bad-health', 'health.port is for a `path` or `tcp` check; an `exec` check runs a command in the container and uses no port', `${ptr}/health/port`, 'drop health.port'));
   }
-  if (spec.resources) out.push(...resourceChecks(spec.resources, `${ptr}/resources`, fallback), ...dockerMemoryMinimum(spec.resources, `${ptr}/resources`));
+  if (spec.resources) out.push(...resourceChecks(spec.resources, `${ptr}/resources`, fallback));
   return out;
 }
 
@@ -304,6 +304,7 @@ function resourceChecks(r: NonNullable<ContainerFields['resources']>, ptr: strin
     const message = `${limit} ${r[limit]} is below the ${request} request ${req.value}${req.from ? ` (${req.from})` : ''}`;
     out.push(err('limit-below-request', message, `${ptr}/${limit}`, written !== undefined ? `raise ${limit} or lower ${request}` : `raise ${limit}, or write a ${request} request at most ${r[limit]} beside it`));
   }
+  out.push(...dockerMemoryMinimum(r, ptr));
   return out;
 }
 
@@ -497,9 +498,12 @@ function shardedChecks(name: string, svc: Sharded, base: string): Check[] {
   const twemproxy = svc.router?.kind ? svc.router.kind === 'twemproxy' : proto === 'memcache' || proto === 'redis';
   // redis snapshots into its working directory by default; with no volume there, the read-only
   // root refuses the first save, and redis then refuses every write (MISCONF)
-  const says = (flag: string) => [...(svc.command ?? []), ...(svc.args ?? [])].some((a) => a === flag || a.startsWith(`${flag}=`));
-  if (proto === 'redis' && !svc.storage && !says('--save') && !says('--dir')) {
-    out.push(warn('redis-no-storage', 'redis saves snapshots (dump.rdb) in its working directory, which is read-only in every container ddp runs: the first save fails, and from then on redis refuses every write (MISCONF)', `${base}/protocol`, "give the shards `storage` (a volume at /data), or turn snapshots off: `args: ['--save', '']`"));
+  const words = [...(svc.command ?? []), ...(svc.args ?? [])];
+  const says = (flag: string) => words.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const appendOnly = words.some((a, i) => a === '--appendonly' && words[i + 1] === 'yes');
+  const dataMounted = (svc.mounts ?? []).some((m) => cleanPath(m.path) === '/data');
+  if (proto === 'redis' && !svc.storage && !dataMounted && !says('--dir') && (!says('--save') || appendOnly)) {
+    out.push(warn('redis-no-storage', "redis writes its snapshots (dump.rdb) and append-only file into its working directory, /data, which ddp's non-root containers cannot write (read-only in Kubernetes; in compose the image's own volume, owned by its redis user): the first save fails, and from then on redis refuses every write (MISCONF)", `${base}/protocol`, "give the shards `storage` (a volume at /data), or turn snapshots off: `args: ['--save', '']`"));
   }
   if (svc.storage && (svc.replicasPerShard ?? 1) > 1) {
     out.push(err('storage-hot-shards', `storage gives each shard one ReadWriteOnce claim, which the ${svc.replicasPerShard} replicas of a hot shard cannot share`, `${base}/storage`, 'remove `storage`, or set `replicasPerShard: 1`'));

@@ -470,4 +470,15 @@ describe('what ddp writes is readable by the containers that mount it', () => {
     expect(modes.size).toBeGreaterThan(5);
     expect([...modes].filter(([, m]) => m !== 0o644)).toEqual([]);
   });
+
+  it('a file of ddp\'s left 0600 by an earlier run gets 0644 back when the output is otherwise up to date', async () => {
+    const out = join(dir, 'out');
+    expect((await ddp(['generate', EXAMPLE, '-o', out])).code).toBe(0);
+    const conf = join(out, 'nginx', 'web-tls.conf');
+    chmodSync(conf, 0o600);
+    const again = await ddp(['generate', EXAMPLE, '-o', out]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/^ddp: up to date: /);
+    expect(statSync(conf).mode & 0o777).toBe(0o644);
+  });
 });

@@ -325,19 +325,25 @@ describe('sharded: validation', () => {
 
 describe('sharded: what the containers need to run', () => {
   const warningsOf = async (lines: string[]) => (await generate(topo(lines))).diagnostics.filter((d) => d.severity === 'warning').map((d) => `${d.code}: ${d.message}`);
-  const REDIS = 'redis saves snapshots (dump.rdb) in its working directory, which is read-only in every container ddp runs: the first save fails, and from then on redis refuses every write (MISCONF)';
+  const REDIS = "redis writes its snapshots (dump.rdb) and append-only file into its working directory, /data, which ddp's non-root containers cannot write (read-only in Kubernetes; in compose the image's own volume, owned by its redis user): the first save fails, and from then on redis refuses every write (MISCONF)";
 
   it('redis shards without storage: a warning (redis-server as uid 10001 on a read-only /data refuses writes after its first save), none with storage or snapshots off', async () => {
     const redis = ['image: redis:7.4.1-alpine', 'protocol: redis', 'shards: 2'];
     expect(await warningsOf(redis)).toEqual([`redis-no-storage: ${REDIS}`]);
     expect(await warningsOf([...redis, 'storage: { size: 1Gi }'])).toEqual([]);
     expect(await warningsOf([...redis, "args: ['--save', '']"])).toEqual([]);
+    expect(await warningsOf([...redis, "args: ['--save', '', '--appendonly', 'yes']"])).toEqual([`redis-no-storage: ${REDIS}`]);
+    expect(await warningsOf([...redis, 'volumes: { d: {} }', 'mounts: [{ volume: d, path: /data/ }]'])).toEqual([]);
     expect(await warningsOf(['image: memcached:1.6.29', 'protocol: memcache', 'shards: 2'])).toEqual([]);
   });
 
   it('a memory limit or request below 6Mi: a warning (Docker refuses the container)', async () => {
     expect(await warningsOf(['image: memcached:1.6.29', 'protocol: memcache', 'shards: 2', 'resources: { memory: 2Mi, memoryLimit: 6Mi }'])).toEqual([
       'memory-below-docker-minimum: memory 2Mi is below 6Mi, the least Docker gives a container: compose cannot start it (and hardly any process starts in less)',
+    ]);
+    // a proxy's too (the router's)
+    expect(await warningsOf(['image: memcached:1.6.29', 'protocol: memcache', 'shards: 2', 'router: { resources: { memory: 4Mi, memoryLimit: 8Mi } }'])).toEqual([
+      'memory-below-docker-minimum: memory 4Mi is below 6Mi, the least Docker gives a container: compose cannot start it (and hardly any process starts in less)',
     ]);
   });
 });

@@ -8,6 +8,7 @@ import type { Adapter } from '../../generated/topology.js';
 import type { Context } from '../context.js';
 import { envOf, infraContainer, resourcesOf, tcpReadiness } from '../containers.js';
 import { CONFIG_DIR, IMAGES } from '../../images.js';
+import { cleanPath } from '../../k8s-names.js';
 import { addServicePort, attach, configMount, mainContainer, portName, takenPorts } from './attach.js';
 
 export const PROMETHEUS_PORT = 9100;
@@ -53,7 +54,7 @@ function prometheusAdapter(c: Component, a: Adapter, ctx: Context): void {
  *  there, else a new emptyDir `<adapter>-logs` mounted into the main container. */
 function logVolume(c: Component, adapterName: string, dir: string): string {
   const main = mainContainer(c);
-  const existing = main.mounts.find((m) => m.path === dir);
+  const existing = main.mounts.find((m) => cleanPath(m.path) === cleanPath(dir)); // `/var/log/app/` is `/var/log/app`
   if (existing) return existing.volume;
   const volume = `${adapterName}-logs`;
   c.pod.volumes.push({ name: volume, emptyDir: {} });

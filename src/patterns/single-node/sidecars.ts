@@ -50,23 +50,21 @@ function tlsSidecar(unit: Unit, c: Component, s: Sidecar, ctx: Context, ptr: str
   const mounts = [configMount(unit, c, s.name, config), { volume: `${s.name}-tls`, path: TLS_CERT_DIR, readOnly: true }];
   c.pod.volumes.push({ name: `${s.name}-tls`, secret: { secretName: secret } });
   const ports = [{ name: portName('https', takenPorts(c)), port, protocol: 'TCP' as const }];
-  attach(
-    c,
-    infraContainer(ctx, {
-      name: s.name,
-      image: s.image ?? IMAGES.nginx,
-      command: ['nginx', '-c', `${CONFIG_DIR}/nginx.conf`],
-      ports,
-      resources: resourcesOf(ctx, s.resources),
-      readiness: tcpReadiness(port),
-      liveness: { tcp: { port }, initialDelaySeconds: 15, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
-      mounts,
-      role: 'sidecar',
-    }),
-    s.native === true,
-  );
+  const container = infraContainer(ctx, {
+    name: s.name,
+    image: s.image ?? IMAGES.nginx,
+    command: ['nginx', '-c', `${CONFIG_DIR}/nginx.conf`],
+    ports,
+    resources: resourcesOf(ctx, s.resources),
+    readiness: tcpReadiness(port),
+    liveness: { tcp: { port }, initialDelaySeconds: 15, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
+    mounts,
+    role: 'sidecar',
+  });
+  if (s.imagePullPolicy) container.imagePullPolicy = s.imagePullPolicy; // for an image of yours in place of ddp's nginx
+  attach(c, container, s.native === true);
   addServicePort(c, ports[0]);
   for (const key of ['tls.crt', 'tls.key']) {
-    supply(ctx, { secret, key, composePath: `secrets/${secret}/${key}`, why: `TLS ${key === 'tls.crt' ? 'certificate' : 'private key'} for the ${s.name} sidecar of ${c.name}` });
+    supply(ctx, { secret, key, composePath: `secrets/${secret}/${key}`, why: `TLS ${key === 'tls.crt' ? 'certificate' : 'private key'} for the ${s.name} sidecar of ${c.name}`, readBy: ctx.defaults.runAsUser });
   }
 }
