@@ -175,6 +175,12 @@ const CASES: Case[] = [
     hint: 'give the logging adapter `logs` another path: /etc/ddp holds its config',
   },
   {
+    name: 'a sidecar named after the service whose main container has that name',
+    text: web('    sidecars:', '      - { name: web, image: busybox:1.36 }'),
+    errors: ["11:17 duplicate-name: services.web's pod would have two containers named `web`: your sidecar (sidecars[0]) and the main container"],
+    hint: 'rename your sidecar `web` (sidecars[0]): the main container has that name',
+  },
+  {
     name: "a sidecar's two mounts at one path: pointed at its second mount",
     text: web('    volumes: { a: {}, b: {} }', '    sidecars:', '      - { name: helper, image: busybox:1.36, mounts: [{ volume: a, path: /x }, { volume: b, path: /x/ }] }'),
     errors: ["12:99 mount-path-clash: services.web's pod would mount two volumes at `/x` (written `/x` and `/x/`) in your sidecar `helper`: `a` (your sidecars[0].mounts[0]) and `b` (your sidecars[0].mounts[1])"],
@@ -208,6 +214,7 @@ describe('pod uniqueness: the neighbours validate and generate as before', () =>
     ['a sharded service mounting /data2 beside storage at /data', doc('  sh:', '    pattern: sharded', '    image: ghcr.io/acme/s:1.0', '    shards: 2', '    storage: { size: 1Gi }', '    volumes: { extra: {} }', '    mounts: [{ volume: extra, path: /data2 }]')],
     ['a sidecar `elector2` beside `election`', web('    election: { lock: web-leader }', '    sidecars:', '      - { name: elector2, image: busybox:1.36 }')],
     ['a sidecar `mapper` on a batch service', batch('    sidecars:', '      - { name: mapper, image: busybox:1.36 }')],
+    ["a sidecar named after the batch service (its pods' containers are map and reduce): it was refused", batch('    sidecars:', '      - { name: vc, image: busybox:1.36 }')],
     ['a logging adapter reading /etc/ddp-logs', web('    adapters:', '      - { name: logs, kind: logging, path: /etc/ddp-logs }')],
     ['scatter-gather: a sidecar mounting a volume of yours beside a TLS sidecar', doc('  sg:', '    pattern: scatter-gather', '    root: { image: ghcr.io/acme/r:1.0, port: 8080 }', '    leaves: { image: ghcr.io/acme/l:1.0, port: 9090 }', '    volumes: { conf: {} }', '    sidecars:', '      - { name: https, kind: tls, secret: sg-tls }', '      - { name: helper, image: busybox:1.36, mounts: [{ volume: conf, path: /x }] }')],
     ['a mount of yours where the logging adapter reads: the adapter reads your volume', web('    volumes: { app-logs: {} }', '    mounts: [{ volume: app-logs, path: /var/log/app }]', '    adapters:', '      - { name: logs, kind: logging }')],

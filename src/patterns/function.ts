@@ -73,7 +73,7 @@ export function expand(name: string, svc: FunctionService, ctx: Context, pointer
   const c =
     trigger.kind === 'schedule' ? scheduled(name, svc, ctx, trigger) : trigger.kind === 'queue' ? queueConsumer(name, svc, ctx, trigger.queue) : svc.runtime === 'knative' ? knative(name, svc, ctx) : deployment(name, svc, ctx);
   applySingleNode(unit, c, svc, ctx, pointer);
-  if (c.workload === 'KnativeService') knativeChecks(c, ctx, pointer);
+  if (c.workload === 'KnativeService') knativePorts(c, ctx, pointer);
   unit.components.push(c);
   if (trigger.kind === 'http') {
     const self = { name, port: functionPort(svc) };
@@ -139,7 +139,7 @@ function knative(name: string, svc: FunctionService, ctx: Context): Component {
 }
 
 /** What Knative rejects and the schema cannot see: a second serving port in the revision. */
-function knativeChecks(c: Component, ctx: Context, pointer: string): void {
+function knativePorts(c: Component, ctx: Context, pointer: string): void {
   const ported = [...c.pod.containers, ...c.pod.initContainers].filter((x) => x.ports.length > 0).map((x) => x.name);
   if (ported.length > 1 || c.pod.containers[0].ports.length === 0) {
     ctx.notes.push(

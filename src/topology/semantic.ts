@@ -321,7 +321,7 @@ function singleNodeChecks(name: string, svc: SingleNode, base: string, services:
     ...(svc.adapters ?? []).map((s, i) => [s.name, `${base}/adapters/${i}/name`] as [string, string]),
   ];
   for (const [n, ptr] of named) {
-    if (seen.has(n) || n === name) out.push(err('duplicate-name', `two containers in ${name}'s pod are called \`${n}\``, ptr, 'give each sidecar, ambassador and adapter its own name'));
+    if (seen.has(n)) out.push(err('duplicate-name', `two containers in ${name}'s pod are called \`${n}\``, ptr, 'give each sidecar, ambassador and adapter its own name'));
     seen.set(n, ptr);
   }
   const mounts: [string, string][] = [];
