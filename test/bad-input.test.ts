@@ -11,6 +11,7 @@ import { runGenerate } from '../src/commands/generate.js';
 import { DdpError, type Diagnostic } from '../src/diagnostics.js';
 import { CONFIG_KEY_PATTERN } from '../src/topology/schema.js';
 import { ensureBuilt, runDdp, STACK_LINE } from './helpers/cli.js';
+import { errorsOf, prepareErrors } from './helpers/topology.js';
 
 // Lines 1-8 of every case; what a case adds starts on line 9.
 const BASE = [
@@ -28,27 +29,6 @@ const lines = (...ls: string[]) => BASE + ls.join('\n') + '\n';
 /** `line:col code: message` — the shape every assertion compares. */
 const show = (d: Diagnostic) => `${d.line ?? '-'}:${d.col ?? '-'} ${d.code}: ${d.message}`;
 
-/** Errors for a topology text, as `ddp validate` finds them (parse errors throw; the rest is collected). */
-async function errorsOf(text: string, env?: string): Promise<Diagnostic[]> {
-  try {
-    const loaded = parseTopologyText(text, 'ddp.yaml');
-    return (await validateAll(loaded, env)).filter((d) => d.severity === 'error');
-  } catch (e) {
-    if (e instanceof DdpError) return e.diagnostics;
-    throw e;
-  }
-}
-
-/** The same text through prepare (the generate path): must fail with the same errors. */
-async function prepareErrors(text: string, env?: string): Promise<Diagnostic[]> {
-  try {
-    await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), env);
-  } catch (e) {
-    if (e instanceof DdpError) return e.diagnostics;
-    throw e;
-  }
-  throw new Error('prepare accepted a bad topology');
-}
 
 interface Case {
   name: string;

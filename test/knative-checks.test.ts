@@ -8,11 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTopologyText } from '../src/topology/load.js';
-import { prepareLoaded, validateAll } from '../src/flow.js';
+import { validateAll } from '../src/flow.js';
 import { runGenerate } from '../src/commands/generate.js';
-import { DdpError, type Diagnostic } from '../src/diagnostics.js';
+import type { Diagnostic } from '../src/diagnostics.js';
 import { cleanPath, KNATIVE_RESERVED_ENV, KNATIVE_RESERVED_PATHS, KNATIVE_RESERVED_PORTS, KNATIVE_RESERVED_SIDECAR_ENV } from '../src/topology/knative.js';
 import { parseAllDocuments } from './helpers/kubernetes.js';
+import { prepareErrors } from './helpers/topology.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -39,16 +40,6 @@ async function validate(text: string): Promise<Diagnostic[]> {
   return validateAll(parseTopologyText(text, 'ddp.yaml'));
 }
 
-/** The same text on the generate path: the errors it fails with. */
-async function prepareErrors(text: string): Promise<Diagnostic[]> {
-  try {
-    await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), undefined);
-  } catch (e) {
-    if (e instanceof DdpError) return e.diagnostics;
-    throw e;
-  }
-  throw new Error('prepare accepted a topology validate refuses');
-}
 
 let dir: string;
 beforeAll(() => {

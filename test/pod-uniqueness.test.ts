@@ -7,10 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { parseTopologyText } from '../src/topology/load.js';
-import { addScratchVolumes, prepareLoaded, renderTargets, validateAll } from '../src/flow.js';
+import { addScratchVolumes, prepareLoaded, renderTargets } from '../src/flow.js';
 import { mountPathKey } from '../src/kube-limits.js';
-import { DdpError, type Diagnostic } from '../src/diagnostics.js';
+import type { Diagnostic } from '../src/diagnostics.js';
 import type { Component } from '../src/model.js';
+import { errorsOf, prepareErrors } from './helpers/topology.js';
 
 // Lines 1-5 of every case; its services start on line 6.
 const HEAD = ['apiVersion: ddp/v1', 'kind: Topology', 'metadata:', '  name: shop', 'services:'];
@@ -22,25 +23,6 @@ const batch = (...ls: string[]) => doc('  vc:', '    pattern: batch', '    map: 
 
 const show = (d: Diagnostic) => `${d.line ?? '-'}:${d.col ?? '-'} ${d.code}: ${d.message}`;
 
-async function errorsOf(text: string): Promise<Diagnostic[]> {
-  try {
-    return (await validateAll(parseTopologyText(text, 'ddp.yaml'))).filter((d) => d.severity === 'error');
-  } catch (e) {
-    if (e instanceof DdpError) return e.diagnostics;
-    throw e;
-  }
-}
-
-/** The generate path (prepare) must refuse the same text with the same errors, each once. */
-async function prepareErrors(text: string): Promise<Diagnostic[]> {
-  try {
-    await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), undefined);
-  } catch (e) {
-    if (e instanceof DdpError) return e.diagnostics;
-    throw e;
-  }
-  throw new Error('prepare accepted a topology validate refuses');
-}
 
 interface Case {
   name: string;

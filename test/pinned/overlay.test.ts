@@ -3,13 +3,12 @@
 // `overlay-removes-nothing` as for a new service; and an unknown --env with no name near it lists
 // the environments there are.
 import { describe, expect, it } from 'vitest';
-import { parseTopologyText } from '../../src/topology/load.js';
-import { validateAll } from '../../src/flow.js';
-import { DdpError, type Diagnostic } from '../../src/diagnostics.js';
+import type { Diagnostic } from '../../src/diagnostics.js';
 import { ensureBuilt, runDdp } from '../helpers/cli.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { errorsOf } from '../helpers/topology.js';
 
 const BASE = [
   'apiVersion: ddp/v1', //                          1
@@ -24,14 +23,6 @@ const BASE = [
 const lines = (...ls: string[]) => BASE + ls.join('\n') + '\n';
 const show = (d: Diagnostic) => `${d.line ?? '-'}:${d.col ?? '-'} ${d.code}: ${d.message}`;
 
-async function errorsOf(text: string, env?: string): Promise<Diagnostic[]> {
-  try {
-    return (await validateAll(parseTopologyText(text, 'ddp.yaml'), env)).filter((d) => d.severity === 'error');
-  } catch (e) {
-    if (e instanceof DdpError) return e.diagnostics;
-    throw e;
-  }
-}
 
 describe('overlay-removes-nothing inside a list item the environment adds', () => {
   it('a new sidecar (no such name in the document) with a key set to null: said at that key', async () => {
