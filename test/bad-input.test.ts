@@ -365,14 +365,24 @@ const CASES: Case[] = [
       '10:26 bad-format: services.web.resources.memory `128K` is not a memory quantity (e.g. 128Mi, 1Gi)',
       '10:56 out-of-range: services.web.resources.cpu must be >= 0; got -1',
     ],
+    hint: 'Kubernetes writes that unit `k`: 128k (or 128Ki, 1024 bytes to the unit)',
+  },
+  {
+    name: 'a memory quantity with a unit in the wrong case, and one with no Kubernetes unit',
+    text: lines('    port: 8080', '    resources: { memory: 1gi, memoryLimit: 2GB }'),
+    errors: [
+      '10:26 bad-format: services.web.resources.memory `1gi` is not a memory quantity (e.g. 128Mi, 1Gi)',
+      '10:44 bad-format: services.web.resources.memoryLimit `2GB` is not a memory quantity (e.g. 128Mi, 1Gi)',
+    ],
+    hint: 'Kubernetes writes that unit `Gi`: 1Gi',
   },
   {
     name: 'a limit below the request the container gets by default (the API server refused the pod)',
     text: lines('    port: 8080', '    resources: { memoryLimit: 256Mi }', '    sidecars: [{ name: log, image: busybox:1.36, resources: { cpu: 10m, cpuLimit: 20m, memoryLimit: 600Mi } }]', '    tls: { secret: web-tls, resources: { memoryLimit: 64Mi } }').replace('services:', 'defaults:\n  resources: { memory: 512Mi, cpuLimit: 50m }\nservices:'),
     errors: [
-      "6:41 limit-below-request: cpuLimit 50m is below the cpu request 100m (ddp's default)",
-      '12:31 limit-below-request: memoryLimit 256Mi is below the memory request 512Mi (from defaults.resources)',
-      '14:55 limit-below-request: memoryLimit 64Mi is below the memory request 512Mi (from defaults.resources)',
+      "6:41 limit-below-request: cpuLimit 50m is below the cpu request 100m the container gets by ddp's default",
+      '12:31 limit-below-request: memoryLimit 256Mi is below the memory request 512Mi the container gets from defaults.resources',
+      '14:55 limit-below-request: memoryLimit 64Mi is below the memory request 512Mi the container gets from defaults.resources',
     ],
   },
   {
@@ -391,9 +401,9 @@ const CASES: Case[] = [
       '    ambassadors: [{ name: r, kind: shard-router, target: shards, listen: 9000, resources: { cpuLimit: 1m, memoryLimit: 129Mi } }]',
     ].join('\n') + '\n',
     errors: [
-      "11:56 limit-below-request: memoryLimit 100Mi is below the memory request 128Mi (ddp's default for a varnish router)",
-      "11:73 limit-below-request: cpuLimit 50m is below the cpu request 100m (ddp's default for a varnish router)",
-      "17:103 limit-below-request: cpuLimit 1m is below the cpu request 100m (ddp's default)",
+      "11:56 limit-below-request: memoryLimit 100Mi is below the memory request 128Mi the container gets by ddp's default for a varnish router",
+      "11:73 limit-below-request: cpuLimit 50m is below the cpu request 100m the container gets by ddp's default for a varnish router",
+      "17:103 limit-below-request: cpuLimit 1m is below the cpu request 100m the container gets by ddp's default",
     ],
   },
   {
@@ -411,7 +421,7 @@ const CASES: Case[] = [
   },
   {
     name: 'replicas above autoscale.max without autoscale.min (the HPA had min above max), and an Ingress host that is an IP address',
-    text: lines('    port: 8080', '    replicas: 3', '    autoscale: { max: 2 }', '    expose: { host: 10.0.0.1 }'),
+    text: lines('    port: 8080', '    replicas: 3', '    autoscale: { max: 2 }', '    expose: { host: 10.0.0.1 }', '  api:', '    pattern: replicated', '    image: ghcr.io/acme/api:1.0.0', '    port: 8080', '    expose: { host: 999.1.1.1 }'),
     errors: [
       "10:15 bad-range: replicas 3 (the autoscaler's minimum, as autoscale.min is not given) is above autoscale.max 2",
       '12:21 ingress-host-ip: expose.host 10.0.0.1 is an IP address; an Ingress rule\'s host must be a DNS name',

@@ -221,6 +221,12 @@ function patternMessage(pat: string, value: unknown): string {
 }
 
 function nameHint(value: string, pat: string): string | undefined {
+  // a memory quantity with Kubernetes' units in the wrong case (128K, 1gi): say the right one
+  if (pat.startsWith('^[0-9]+(\\.[0-9]+)?(Ki')) {
+    const m = /^([0-9]+(?:\.[0-9]+)?)([a-zA-Z]+)$/.exec(value);
+    const unit = m ? ['Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'k', 'M', 'G', 'T', 'P'].find((u) => u.toLowerCase() === m[2].toLowerCase()) : undefined;
+    return unit ? `Kubernetes writes that unit \`${unit}\`: ${m![1]}${unit}${unit === 'k' ? ` (or ${m![1]}Ki, 1024 bytes to the unit)` : ''}` : 'a number and one of Ki, Mi, Gi, Ti, Pi (powers of 1024) or k, M, G, T, P (of 1000), e.g. 128Mi';
+  }
   if (pat !== NAME_PATTERN) return undefined;
   const fixed = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
   return `use lowercase letters, digits and '-'${fixed && fixed !== value ? `, e.g. \`${fixed}\`` : ''}`;

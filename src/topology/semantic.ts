@@ -34,11 +34,11 @@ export function semanticDiagnostics(t: Topology): Check[] {
     claimSizes(svc, base, out);
     const expose = (svc as { expose?: { path?: string; host?: string } }).expose;
     if (expose?.path !== undefined) out.push(...ingressPathChecks(expose.path, `${base}/expose/path`));
-    if (expose?.host !== undefined && /^[0-9]+(\.[0-9]+){3}$/.test(expose.host)) {
+    if (expose?.host !== undefined && isIPv4(expose.host)) {
       out.push(err('ingress-host-ip', `expose.host ${expose.host} is an IP address; an Ingress rule's host must be a DNS name`, `${base}/expose/host`, 'use a DNS name that points at your ingress controller (e.g. shop.example.com)'));
     }
   }
-  if (t.defaults?.resources) out.push(...resourceChecks(t.defaults.resources, '/defaults/resources', { cpu: { value: BUILTIN_RESOURCES.cpu, from: "ddp's default" }, memory: { value: BUILTIN_RESOURCES.memory, from: "ddp's default" } }));
+  if (t.defaults?.resources) out.push(...resourceChecks(t.defaults.resources, '/defaults/resources', { cpu: { value: BUILTIN_RESOURCES.cpu, from: "by ddp's default" }, memory: { value: BUILTIN_RESOURCES.memory, from: "by ddp's default" } }));
   for (const [name, p] of Object.entries(t.pipelines ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) out.push(...pipelineChecks(name, p, pointer('pipelines', name), fallback));
   out.push(...decoratorChecks(services));
   out.push(...imageChecks(t));
@@ -71,6 +71,12 @@ function claimSizes(svc: AnyService, base: string, out: Check[]): void {
   const s = svc as { volumes?: Record<string, { type?: string; size?: string }>; storage?: { size?: string } };
   for (const [name, v] of Object.entries(s.volumes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) if (v.type === 'persistent') zero(v.size, `${base}/volumes/${pointer(name).slice(1)}/size`);
   zero(s.storage?.size, `${base}/storage/size`);
+}
+
+/** An IPv4 address as the API server's ParseIPSloppy reads one (leading zeros allowed): `999.1.1.1` is a DNS name. */
+function isIPv4(host: string): boolean {
+  const parts = host.split('.');
+  return parts.length === 4 && parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255);
 }
 
 /** An Ingress path of pathType Prefix (what ddp writes) the API server refuses. */
@@ -244,7 +250,7 @@ function proxyResourceChecks(svc: AnyService, base: string, fallback: FallbackRe
   const out: Check[] = [];
   const r = svc as { tls?: { resources?: Res }; cache?: { memory?: string; resources?: Res }; router?: { kind?: string; resources?: Res }; ambassadors?: { kind?: string; target?: string; resources?: Res }[] };
   // a varnish's requests are its own (src/patterns: its storage plus working memory), not the containers' defaults
-  const varnish = (mib: number, what: string): FallbackRequests => ({ cpu: { value: '100m', from: `ddp's default for ${what}` }, memory: { value: `${mib + 64}Mi`, from: `ddp's default for ${what}` } });
+  const varnish = (mib: number, what: string): FallbackRequests => ({ cpu: { value: '100m', from: `by ddp's default for ${what}` }, memory: { value: `${mib + 64}Mi`, from: `by ddp's default for ${what}` } });
   if (svc.pattern === 'replicated') {
     if (r.tls?.resources) out.push(...resourceChecks(r.tls.resources, `${base}/tls/resources`, fallback)); // (the TLS layer starts from the containers' defaults)
     if (r.cache?.resources) {
@@ -284,7 +290,7 @@ type FallbackRequests = Partial<Record<'cpu' | 'memory', { value: string | numbe
 /** The requests every container (and the TLS layer) gets where it writes none. */
 function fallbackRequests(t: Topology): FallbackRequests {
   const d = t.defaults?.resources ?? {};
-  const pick = (k: 'cpu' | 'memory') => (d[k] !== undefined ? { value: d[k]!, from: 'from defaults.resources' } : { value: BUILTIN_RESOURCES[k], from: "ddp's default" });
+  const pick = (k: 'cpu' | 'memory') => (d[k] !== undefined ? { value: d[k]!, from: 'from defaults.resources' } : { value: BUILTIN_RESOURCES[k], from: "by ddp's default" });
   return { cpu: pick('cpu'), memory: pick('memory') };
 }
 
@@ -301,7 +307,8 @@ function resourceChecks(r: NonNullable<ContainerFields['resources']>, ptr: strin
     const written = r[request];
     const req = written !== undefined ? { value: written, from: '' } : fallback[request];
     if (req === undefined || parseQuantity(r[limit]) >= parseQuantity(req.value)) continue;
-    const message = `${limit} ${r[limit]} is below the ${request} request ${req.value}${req.from ? ` (${req.from})` : ''}`;
+    // (`from` names where a request not written beside the limit comes from: no parentheses, which an environment's name may follow)
+    const message = req.from ? `${limit} ${r[limit]} is below the ${request} request ${req.value} the container gets ${req.from}` : `${limit} ${r[limit]} is below the ${request} request ${req.value}`;
     out.push(err('limit-below-request', message, `${ptr}/${limit}`, written !== undefined ? `raise ${limit} or lower ${request}` : `raise ${limit}, or write a ${request} request at most ${r[limit]} beside it`));
   }
   out.push(...dockerMemoryMinimum(r, ptr));
