@@ -9,7 +9,7 @@ import { composeReplicaName } from './patterns/naming.js';
 import { semanticDiagnostics } from './topology/semantic.js';
 import { applyEnvironment, environmentNames } from './topology/overlay.js';
 import { makeContext, type Context, type Topology, type AnyService } from './patterns/context.js';
-import { attachedContainers, type Component, type Model, type Unit } from './model.js';
+import { attachedContainers, sharedVolume, type Component, type Model, type Unit } from './model.js';
 import { renderAllConfigs } from './targets/configs.js';
 import { composeEnvLines } from './targets/compose.js';
 import { byPath, checkOutputFile, type OutputFile } from './output/files.js';
@@ -230,7 +230,7 @@ export function nameCollisions(model: Model): Diagnostic[] {
       if (c.service) names.add(c.service.name);
       // a persistent volume is a PersistentVolumeClaim and a compose named volume `<component>-<volume>`;
       // so is, in compose, an emptyDir two of the pod's containers share (src/targets/compose.ts)
-      for (const v of c.pod.volumes) if (v.persistent || (!v.configFile && !v.secret && !v.claim && sharedInPod(c, v.name))) names.add(`volume/${c.name}-${v.name}`);
+      for (const v of c.pod.volumes) if (v.persistent || (!v.configFile && !v.secret && !v.claim && sharedVolume(c, v.name))) names.add(`volume/${c.name}-${v.name}`);
       if (c.compose.loadBalancer) names.add(composeReplicaName(c.name));
       for (const x of attachedContainers(c)) names.add(`${c.name}-${x.name}`);
     }
@@ -248,12 +248,6 @@ export function nameCollisions(model: Model): Diagnostic[] {
   return out;
 }
 
-/** Whether two or more of c's containers mount the volume `name`. */
-function sharedInPod(c: Component, name: string): boolean {
-  let n = 0;
-  for (const list of [c.pod.containers, c.pod.initContainers]) for (const x of list) if (x.mounts.some((m) => m.volume === name) && ++n > 1) return true;
-  return false;
-}
 
 /** Inside one unit: a pod's extra container runs in compose as `<component>-<container>`, which
  *  must not be the name of another of the unit's workloads (e.g. a sidecar `cache` beside a cache layer). */

@@ -135,6 +135,14 @@ export interface Container {
  *  containers. In compose each runs as a service of its own, `<component>-<container>`. */
 export const attachedContainers = (c: Pick<Component, 'pod'>): Container[] => [...c.pod.containers.slice(1), ...c.pod.initContainers];
 
+/** Whether two or more of the pod's containers mount the volume `name`: compose then makes the
+ *  emptyDir a named volume `<component>-<volume>` (one container alone gets a tmpfs). */
+export function sharedVolume(c: Pick<Component, 'pod'>, name: string): boolean {
+  let n = 0;
+  for (const list of [c.pod.containers, c.pod.initContainers]) for (const x of list) if (x.mounts.some((m) => m.volume === name) && ++n > 1) return true;
+  return false;
+}
+
 export interface Port {
   name: string;
   port: number;

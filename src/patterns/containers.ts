@@ -50,6 +50,13 @@ export function resourcesOf(ctx: Context, r?: Partial<Record<keyof Resources, st
   return merged;
 }
 
+/** `defaults` with the resources you write over them (a proxy whose defaults are its own, not `defaults.resources`). */
+export function withYours(defaults: Resources, r?: Partial<Record<keyof Resources, string | number>>): Resources {
+  const out = { ...defaults };
+  for (const k of ['cpu', 'memory', 'cpuLimit', 'memoryLimit'] as const) if (r?.[k] !== undefined) out[k] = String(r[k]);
+  return out;
+}
+
 export function envOf(spec: EnvSpec | undefined, extra: ContainerOptions['env'] = {}): Env[] {
   const out = new Map<string, Env>();
   for (const [name, v] of Object.entries(extra)) out.set(name, typeof v === 'string' ? { name, value: v } : { name, ...v });

@@ -52,3 +52,13 @@ export function defaultRouterKind(protocol: string): 'twemproxy' | 'nginx' {
 /** The storage of a varnish router (a sharded service's, or an ambassador's): `-s malloc,64m`; its
  *  memory limit sits above it (DESIGN.md). */
 export const VARNISH_ROUTER_MALLOC_MIB = 64;
+
+/** The `-s malloc,<mib>m` storage of the cache layer, from `cache.memory` (at least 16 MiB). */
+export const varnishCacheMib = (memoryBytes: number): number => Math.max(16, Math.round(memoryBytes / 1048576));
+
+/** A varnish's default resources for `-s malloc,<mib>m`: its storage plus working memory, the
+ *  limit well above the storage (DESIGN.md). The cache layer, a varnish router and a varnish
+ *  ambassador all start from these; validate compares a limit you write with them. */
+export function varnishResources(mib: number): { cpu: string; memory: string; cpuLimit: string; memoryLimit: string } {
+  return { cpu: '100m', memory: `${mib + 64}Mi`, cpuLimit: '1', memoryLimit: `${mib * 2 + 128}Mi` };
+}

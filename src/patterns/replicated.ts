@@ -3,9 +3,9 @@
 import type { Replicated } from '../generated/topology.js';
 import type { Component, ConfigFile, Unit } from '../model.js';
 import { supply, type Context } from './context.js';
-import { containerFrom, declaredVolumes, emptyPod, mainPort, tcpReadiness, infraContainer, varnishProbePath } from './containers.js';
+import { containerFrom, declaredVolumes, emptyPod, mainPort, tcpReadiness, infraContainer, varnishProbePath, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
-import { composeReplicaName } from './naming.js';
+import { composeReplicaName, varnishCacheMib, varnishResources } from './naming.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
 import { parseQuantity, durationMs } from '../quantity.js';
 import { ingressFor, type Ingress } from './expose.js';
@@ -82,7 +82,7 @@ function cacheLayer(name: string, svc: Replicated, ctx: Context, backend: { name
   const cache = svc.cache!;
   const cname = `${name}-cache`;
   const memory = cache.memory ?? '256Mi';
-  const mib = Math.max(16, Math.round(parseQuantity(memory) / 1048576));
+  const mib = varnishCacheMib(parseQuantity(memory));
   // VCL takes whole seconds: a TTL under one (1ms) is 1s, not 0s (which caches nothing)
   const config: ConfigFile = {
     name: cname,
@@ -99,13 +99,7 @@ function cacheLayer(name: string, svc: Replicated, ctx: Context, backend: { name
       command: ['varnishd'],
       args: ['-F', '-f', `${CONFIG_DIR}/default.vcl`, '-a', `:${LAYER_PORT}`, '-n', '/tmp/varnish', '-s', `malloc,${mib}m`],
       ports: [{ name: 'http', port: LAYER_PORT, protocol: 'TCP' }],
-      // varnish needs its malloc storage plus working memory: the limit sits above SIZE
-      resources: {
-        cpu: cache.resources?.cpu !== undefined ? String(cache.resources.cpu) : '100m',
-        memory: cache.resources?.memory ?? `${mib + 64}Mi`,
-        cpuLimit: cache.resources?.cpuLimit !== undefined ? String(cache.resources.cpuLimit) : '1',
-        memoryLimit: cache.resources?.memoryLimit ?? `${mib * 2 + 128}Mi`,
-      },
+      resources: withYours(varnishResources(mib), cache.resources),
       readiness: tcpReadiness(LAYER_PORT),
       liveness: { tcp: { port: LAYER_PORT }, initialDelaySeconds: 15, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
       mounts: [

@@ -11,9 +11,9 @@
 import type { Sharded } from '../generated/topology.js';
 import type { Claim, Component, ConfigFile, Container, Unit } from '../model.js';
 import type { Context } from './context.js';
-import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness, varnishProbePath } from './containers.js';
+import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness, varnishProbePath, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
-import { composeReplicaName, defaultRouterKind, shardHost, VARNISH_ROUTER_MALLOC_MIB } from './naming.js';
+import { composeReplicaName, defaultRouterKind, shardHost, VARNISH_ROUTER_MALLOC_MIB, varnishResources } from './naming.js';
 import { ingressFor } from './expose.js';
 import { decoratorOf } from './decorate.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
@@ -265,16 +265,7 @@ function routerComponent(name: string, svc: Sharded, ctx: Context, config: Confi
   const kind = routerKind(svc);
   const rt = routerRuntime(kind, svc, port);
   const r = svc.router?.resources;
-  // varnish needs its malloc storage plus working memory: the limit sits above SIZE
-  const resources =
-    kind === 'varnish'
-      ? {
-          cpu: r?.cpu !== undefined ? String(r.cpu) : '100m',
-          memory: r?.memory ?? `${VARNISH_ROUTER_MALLOC_MIB + 64}Mi`,
-          cpuLimit: r?.cpuLimit !== undefined ? String(r.cpuLimit) : '1',
-          memoryLimit: r?.memoryLimit ?? `${VARNISH_ROUTER_MALLOC_MIB * 2 + 128}Mi`,
-        }
-      : resourcesOf(ctx, r);
+  const resources = kind === 'varnish' ? withYours(varnishResources(VARNISH_ROUTER_MALLOC_MIB), r) : resourcesOf(ctx, r);
   const pod = emptyPod();
   pod.containers.push(
     infraContainer(ctx, {

@@ -5,7 +5,7 @@
 import type { Component, ConfigFile, Container, Model, SuppliedFile, Unit, Volume } from '../model.js';
 import { DdpError, error } from '../diagnostics.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
-import { configPath } from '../model.js';
+import { configPath, sharedVolume } from '../model.js';
 import { composeReplicaName } from '../patterns/naming.js';
 import { render } from '../render/engine.js';
 import { endWithNewline } from '../render/text.js';
@@ -83,7 +83,6 @@ function volumeMounts(model: Model, unit: Unit, c: Component, container: Contain
   const volumes: ComposeVolume[] = [];
   const secretMounts: { source: string; target: string }[] = [];
   const tmpfs: string[] = []; // service-level `tmpfs:` entries, which take mount options
-  const allContainers = [...c.pod.containers, ...c.pod.initContainers];
   for (const m of container.mounts) {
     const v = c.pod.volumes.find((x) => x.name === m.volume) as Volume | undefined;
     if (!v) throw new Error(`${c.name}/${container.name} mounts unknown volume ${m.volume}`);
@@ -101,8 +100,7 @@ function volumeMounts(model: Model, unit: Unit, c: Component, container: Contain
       if (!named.has(name)) named.set(name, container.runAsUser);
       volumes.push({ type: 'volume', source: name, target: m.path, readOnly: m.readOnly });
     } else {
-      const shared = allContainers.filter((x) => x.mounts.some((y) => y.volume === v.name)).length > 1;
-      if (shared) {
+      if (sharedVolume(c, v.name)) {
         const name = `${c.name}-${v.name}`;
         if (!named.has(name)) named.set(name, container.runAsUser);
         volumes.push({ type: 'volume', source: name, target: m.path, readOnly: m.readOnly });

@@ -10,7 +10,7 @@ import { imageProblem } from './image-ref.js';
 import { cronProblem } from './cron.js';
 import { knativeChecks } from './knative.js';
 import { BUILTIN_RESOURCES } from '../patterns/context.js';
-import { defaultRouterKind, TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB } from '../patterns/naming.js';
+import { defaultRouterKind, TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB, varnishCacheMib, varnishResources } from '../patterns/naming.js';
 
 type Check = Omit<Diagnostic, 'file' | 'line' | 'col'>;
 const err = (code: string, message: string, ptr: string, hint?: string): Check => error(code, message, { pointer: ptr, ...(hint ? { hint } : {}) });
@@ -250,12 +250,15 @@ function proxyResourceChecks(svc: AnyService, base: string, fallback: FallbackRe
   const out: Check[] = [];
   const r = svc as { tls?: { resources?: Res }; cache?: { memory?: string; resources?: Res }; router?: { kind?: string; resources?: Res }; ambassadors?: { kind?: string; target?: string; resources?: Res }[] };
   // a varnish's requests are its own (src/patterns: its storage plus working memory), not the containers' defaults
-  const varnish = (mib: number, what: string): FallbackRequests => ({ cpu: { value: '100m', from: `by ddp's default for ${what}` }, memory: { value: `${mib + 64}Mi`, from: `by ddp's default for ${what}` } });
+  const varnish = (mib: number, what: string): FallbackRequests => {
+    const d = varnishResources(mib);
+    return { cpu: { value: d.cpu, from: `by ddp's default for ${what}` }, memory: { value: d.memory, from: `by ddp's default for ${what}` } };
+  };
   if (svc.pattern === 'replicated') {
     if (r.tls?.resources) out.push(...resourceChecks(r.tls.resources, `${base}/tls/resources`, fallback)); // (the TLS layer starts from the containers' defaults)
     if (r.cache?.resources) {
       const storage = parseQuantity(r.cache.memory ?? '256Mi');
-      out.push(...varnishChecks(resourceChecks(r.cache.resources, `${base}/cache/resources`, varnish(Math.max(16, Math.round(storage / 1048576)), 'the cache layer')), varnishMemory(r.cache.resources, storage, `${base}/cache/resources/memoryLimit`, 'cache.memory')));
+      out.push(...varnishChecks(resourceChecks(r.cache.resources, `${base}/cache/resources`, varnish(varnishCacheMib(storage), 'the cache layer')), varnishMemory(r.cache.resources, storage, `${base}/cache/resources/memoryLimit`, 'cache.memory')));
     }
   }
   if (svc.pattern === 'sharded' && r.router?.resources) {

@@ -19,7 +19,7 @@ import { attach, configMount } from './attach.js';
 import { LOOPBACK, shardRouterConfig } from './shard-router.js';
 import { shardServers } from '../sharded.js';
 import { entryBehindTls } from '../function.js';
-import { TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB } from '../naming.js';
+import { TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB, varnishResources } from '../naming.js';
 
 export { LOOPBACK };
 const DEFAULT_SERVICE_PORT = 8080;
@@ -58,7 +58,7 @@ function ambassadorContainer(ctx: Context, a: Ambassador, config: ConfigFile, mo
     name: a.name,
     ...ambassadorRuntime(config, a.listen, statsPort),
     ports: [], // listens on 127.0.0.1 only: nothing outside the pod can reach it
-    resources: config.target === 'varnish' ? varnishResources(ctx, a) : resourcesOf(ctx, a.resources),
+    resources: config.target === 'varnish' ? varnishAmbassadorResources(ctx, a) : resourcesOf(ctx, a.resources),
     mounts: [mount],
     role: 'ambassador',
     ...(a.image ? { image: a.image } : {}),
@@ -75,14 +75,11 @@ export function ambassadorRuntime(config: Pick<ConfigFile, 'target' | 'key'>, li
   return { image: IMAGES.nginx, command: ['nginx', '-c', file] };
 }
 
-/** varnish needs its malloc storage plus working memory: the limit sits above it. */
-function varnishResources(ctx: Context, a: Ambassador) {
+/** varnish needs its malloc storage plus working memory: the limit sits above it (its cpu as any ambassador's). */
+function varnishAmbassadorResources(ctx: Context, a: Ambassador) {
   const r = resourcesOf(ctx, a.resources);
-  return {
-    ...r,
-    memory: a.resources?.memory ?? `${VARNISH_ROUTER_MALLOC_MIB + 64}Mi`,
-    memoryLimit: a.resources?.memoryLimit ?? `${VARNISH_ROUTER_MALLOC_MIB * 2 + 128}Mi`,
-  };
+  const d = varnishResources(VARNISH_ROUTER_MALLOC_MIB);
+  return { ...r, memory: a.resources?.memory ?? d.memory, memoryLimit: a.resources?.memoryLimit ?? d.memoryLimit };
 }
 
 /** Where a split route reaches a service of the topology: where in-cluster HTTP enters it, as
