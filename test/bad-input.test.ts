@@ -11,20 +11,8 @@ import { runGenerate } from '../src/commands/generate.js';
 import { DdpError, type Diagnostic } from '../src/diagnostics.js';
 import { CONFIG_KEY_PATTERN } from '../src/topology/schema.js';
 import { ensureBuilt, runDdp, STACK_LINE } from './helpers/cli.js';
-import { errorsOf, prepareErrors } from './helpers/topology.js';
+import { BASE, errorsOf, lines, prepareErrors } from './helpers/topology.js';
 
-// Lines 1-8 of every case; what a case adds starts on line 9.
-const BASE = [
-  'apiVersion: ddp/v1', //                          1
-  'kind: Topology', //                              2
-  'metadata:', //                                   3
-  '  name: shop', //                                4
-  'services:', //                                   5
-  '  web:', //                                      6
-  '    pattern: replicated', //                     7
-  '    image: ghcr.io/acme/web:1.4.2', //           8
-].join('\n') + '\n';
-const lines = (...ls: string[]) => BASE + ls.join('\n') + '\n';
 
 /** `line:col code: message` — the shape every assertion compares. */
 const show = (d: Diagnostic) => `${d.line ?? '-'}:${d.col ?? '-'} ${d.code}: ${d.message}`;

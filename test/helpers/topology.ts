@@ -5,6 +5,21 @@ import { parseTopologyText } from '../../src/topology/load.js';
 import { prepareLoaded, validateAll } from '../../src/flow.js';
 import { DdpError, type Diagnostic } from '../../src/diagnostics.js';
 
+/** Lines 1-8 of a topology with one replicated service, `web`: what a case adds starts on line 9. */
+export const BASE = [
+  'apiVersion: ddp/v1', //                          1
+  'kind: Topology', //                              2
+  'metadata:', //                                   3
+  '  name: shop', //                                4
+  'services:', //                                   5
+  '  web:', //                                      6
+  '    pattern: replicated', //                     7
+  '    image: ghcr.io/acme/web:1.4.2', //           8
+].join('\n') + '\n';
+
+/** BASE and then `ls`, from line 9 on. */
+export const lines = (...ls: string[]): string => BASE + ls.join('\n') + '\n';
+
 /** Errors for a topology text, as `ddp validate` finds them (parse errors throw; the rest is collected). */
 export async function errorsOf(text: string, env?: string): Promise<Diagnostic[]> {
   try {

@@ -8,19 +8,8 @@ import { ensureBuilt, runDdp } from '../helpers/cli.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { errorsOf } from '../helpers/topology.js';
+import { errorsOf, lines } from '../helpers/topology.js';
 
-const BASE = [
-  'apiVersion: ddp/v1', //                          1
-  'kind: Topology', //                              2
-  'metadata:', //                                   3
-  '  name: shop', //                                4
-  'services:', //                                   5
-  '  web:', //                                      6
-  '    pattern: replicated', //                     7
-  '    image: ghcr.io/acme/web:1.4.2', //           8
-].join('\n') + '\n';
-const lines = (...ls: string[]) => BASE + ls.join('\n') + '\n';
 const show = (d: Diagnostic) => `${d.line ?? '-'}:${d.col ?? '-'} ${d.code}: ${d.message}`;
 
 

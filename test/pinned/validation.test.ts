@@ -6,19 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { parseTopologyText } from '../../src/topology/load.js';
 import { validateAll } from '../../src/flow.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
+import { lines } from '../helpers/topology.js';
 
-// Lines 1-8 of every case; what a case adds starts on line 9.
-const BASE = [
-  'apiVersion: ddp/v1', //                          1
-  'kind: Topology', //                              2
-  'metadata:', //                                   3
-  '  name: shop', //                                4
-  'services:', //                                   5
-  '  web:', //                                      6
-  '    pattern: replicated', //                     7
-  '    image: ghcr.io/acme/web:1.4.2', //           8
-].join('\n') + '\n';
-const lines = (...ls: string[]) => BASE + ls.join('\n') + '\n';
 const show = (d: Diagnostic) => `${d.line ?? '-'}:${d.col ?? '-'} ${d.severity} ${d.code}: ${d.message}`;
 const diagnostics = async (text: string) => validateAll(parseTopologyText(text, 'ddp.yaml'));
 const withCode = async (text: string, code: string) => (await diagnostics(text)).filter((d) => d.code === code);
