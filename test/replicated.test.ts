@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { renderExample } from './examples.js';
 import { parseTopologyText } from '../src/topology/load.js';
-import { prepareLoaded, renderTargets, TARGETS } from '../src/flow.js';
+import { prepareLoaded, renderTargets, TARGETS, validateAll } from '../src/flow.js';
 import type { OutputFile } from '../src/output/files.js';
 import { parseAllDocuments, validateKubernetes } from './helpers/kubernetes.js';
 import { validateCompose } from './helpers/compose.js';
@@ -203,6 +203,21 @@ describe('replicated options', () => {
     const objs = objects(await generate(HEAD + '    sidecars: [{ name: https, kind: tls, secret: api-tls, image: ghcr.io/acme/nginx:1.27, imagePullPolicy: Always }]\n'));
     const containers = find(objs, 'Deployment', 'api').spec.template.spec.containers as { name: string; image: string; imagePullPolicy: string }[];
     expect(containers.filter((c) => c.name === 'https').map((c) => [c.image, c.imagePullPolicy])).toEqual([['ghcr.io/acme/nginx:1.27', 'Always']]);
+  });
+
+  it('the official redis image without a volume at /data: a redis-no-storage warning at its image (its snapshots cannot be written); none with snapshots off, a volume at /data, or another image', async () => {
+    const warnings = async (extra: string, image = 'redis:7.4.1-alpine') =>
+      (await validateAll(parseTopologyText(HEAD.replace('ghcr.io/acme/api:2.0.1', image) + extra, 'ddp.yaml'))).filter((d) => d.code === 'redis-no-storage').map((d) => `${d.pointer} ${d.hint}`);
+    const hint = "mount a volume at /data (`volumes:` and `mounts:`), or turn snapshots off: `args: ['--save', '']`";
+    expect(await warnings('')).toEqual([`/services/api/image ${hint}`]);
+    expect(await warnings('', 'docker.io/library/redis:7.4@sha256:' + 'a'.repeat(64))).toEqual([`/services/api/image ${hint}`]);
+    expect(await warnings("    args: ['--save', '']\n")).toEqual([]);
+    expect(await warnings("    args: ['--save', '', '--appendonly', 'yes']\n")).toEqual([`/services/api/image ${hint}`]);
+    expect(await warnings('    volumes: { d: {} }\n    mounts: [{ volume: d, path: /data }]\n')).toEqual([]);
+    expect(await warnings('', 'bitnami/redis:7.4')).toEqual([]);
+    expect(await warnings('', 'ghcr.io/acme/redis-proxy:1.0')).toEqual([]);
+    // a sidecar running redis is a container like any other
+    expect(await warnings('    sidecars: [{ name: cache, image: redis:7.4.1-alpine }]\n', 'ghcr.io/acme/api:2.0.1')).toEqual([`/services/api/sidecars/0/image ${hint}`]);
   });
 
   it('sessionAffinity: client-ip sets ClientIP on the Service', async () => {

@@ -24,7 +24,13 @@ export function semanticDiagnostics(t: Topology): Check[] {
   for (const name of Object.keys(services).sort()) {
     const svc = services[name];
     const base = pointer('services', name);
-    for (const [spec, ptr] of [...containerSpecs(svc, base), ...attachedSpecs(svc as SingleNode, base)]) out.push(...containerChecks(spec, ptr, fallback));
+    for (const [spec, ptr] of [...containerSpecs(svc, base), ...attachedSpecs(svc as SingleNode, base)]) {
+      out.push(...containerChecks(spec, ptr, fallback));
+      // (a sharded service's shards: shardedChecks, which knows `protocol` and `storage`)
+      if (!(svc.pattern === 'sharded' && ptr === base) && spec.image !== undefined && isRedisImage(spec.image) && snapshotsNowhere(spec)) {
+        out.push(warn('redis-no-storage', REDIS_NO_STORAGE, `${ptr}/image`, "mount a volume at /data (`volumes:` and `mounts:`), or turn snapshots off: `args: ['--save', '']`"));
+      }
+    }
     for (const [spec, ptr] of portlessSpecs(svc, base)) out.push(...healthNeedsPort(spec, ptr));
     out.push(...proxyResourceChecks(svc, base, fallback, services));
     out.push(...singleNodeChecks(name, svc as SingleNode, base, services, has));
@@ -502,18 +508,33 @@ function referenceChecks(name: string, svc: AnyService, base: string, services: 
 }
 
 /** Sharded services: what the schema cannot say about storage, expose and the router's hash. */
+const REDIS_NO_STORAGE = "redis writes its snapshots (dump.rdb) and append-only file into its working directory, /data, which ddp's non-root containers cannot write (read-only in Kubernetes; in compose the image's own volume, owned by its redis user): the first save fails, and from then on redis refuses every write (MISCONF)";
+
+/** The official redis image (`redis:7.4`, `docker.io/library/redis`, a mirror of it), whose working directory is /data. */
+function isRedisImage(image: string): boolean {
+  const name = image.split('@')[0].replace(/:[^/]*$/, ''); // without digest and tag
+  const parts = name.split('/');
+  const path = parts.length > 1 && /[.:]|^localhost$/.test(parts[0]) ? parts.slice(1) : parts; // without the registry
+  return path.join('/') === 'redis' || path.join('/') === 'library/redis';
+}
+
+/** A redis container whose snapshots or append-only file would go to a /data no volume is mounted at. */
+function snapshotsNowhere(spec: { command?: string[]; args?: string[]; mounts?: { path: string }[] }): boolean {
+  const words = [...(spec.command ?? []), ...(spec.args ?? [])];
+  const says = (flag: string) => words.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const appendOnly = words.some((a, i) => a === '--appendonly' && words[i + 1] === 'yes');
+  if ((spec.mounts ?? []).some((m) => cleanPath(m.path) === '/data') || says('--dir')) return false;
+  return !says('--save') || appendOnly;
+}
+
 function shardedChecks(name: string, svc: Sharded, base: string): Check[] {
   const out: Check[] = [];
   const proto = svc.protocol ?? 'http';
   const twemproxy = svc.router?.kind ? svc.router.kind === 'twemproxy' : proto === 'memcache' || proto === 'redis';
   // redis snapshots into its working directory by default; with no volume there, the read-only
   // root refuses the first save, and redis then refuses every write (MISCONF)
-  const words = [...(svc.command ?? []), ...(svc.args ?? [])];
-  const says = (flag: string) => words.some((a) => a === flag || a.startsWith(`${flag}=`));
-  const appendOnly = words.some((a, i) => a === '--appendonly' && words[i + 1] === 'yes');
-  const dataMounted = (svc.mounts ?? []).some((m) => cleanPath(m.path) === '/data');
-  if (proto === 'redis' && !svc.storage && !dataMounted && !says('--dir') && (!says('--save') || appendOnly)) {
-    out.push(warn('redis-no-storage', "redis writes its snapshots (dump.rdb) and append-only file into its working directory, /data, which ddp's non-root containers cannot write (read-only in Kubernetes; in compose the image's own volume, owned by its redis user): the first save fails, and from then on redis refuses every write (MISCONF)", `${base}/protocol`, "give the shards `storage` (a volume at /data), or turn snapshots off: `args: ['--save', '']`"));
+  if (proto === 'redis' && !svc.storage && snapshotsNowhere(svc)) {
+    out.push(warn('redis-no-storage', REDIS_NO_STORAGE, `${base}/protocol`, "give the shards `storage` (a volume at /data), or turn snapshots off: `args: ['--save', '']`"));
   }
   if (svc.storage && (svc.replicasPerShard ?? 1) > 1) {
     out.push(err('storage-hot-shards', `storage gives each shard one ReadWriteOnce claim, which the ${svc.replicasPerShard} replicas of a hot shard cannot share`, `${base}/storage`, 'remove `storage`, or set `replicasPerShard: 1`'));
