@@ -11,6 +11,7 @@ import { error, type Diagnostic } from './diagnostics.js';
 import { configMapName, type Component, type Container, type Model, type Mount, type Port, type Unit, type Volume } from './model.js';
 import { dotted } from './topology/schema.js';
 import { cleanPath, CRONJOB_MAX, LABEL_MAX, portNameProblem, STATEFULSET_MAX } from './k8s-names.js';
+import { ELECTOR_CONTAINER, STORAGE_VOLUME } from './patterns/naming.js';
 import { CONFIG_DIR } from './images.js';
 
 /** Every derived name of the model checked against the Kubernetes limits. */
@@ -128,10 +129,6 @@ function portNames(unit: Unit, c: Component, service: Component['service'], repo
 // batch step's `map`), its mounts (/etc/ddp, storage at /data). The semantic checks see only what
 // the user wrote; the model has both.
 
-/** The leader elector's container (src/patterns/single-node/election.ts ELECTOR_CONTAINER). */
-const ELECTOR = 'elector';
-/** The storage volume of batch and sharded (src/patterns/batch.ts DATA_VOLUME, sharded.ts STORAGE_VOLUME). */
-const STORAGE = 'data';
 
 /** A mount path as the runtime sees it: `/data/`, `//data` and `/./data` are `/data` (src/k8s-names.ts). */
 export const mountPathKey = cleanPath;
@@ -311,7 +308,7 @@ function podUniqueness(unit: Unit, c: Component, clashes: Clashes): void {
   }
 }
 
-const isElector = (x: Container): boolean => x.kubernetesOnly === true && x.role === 'sidecar' && x.name === ELECTOR;
+const isElector = (x: Container): boolean => x.kubernetesOnly === true && x.role === 'sidecar' && x.name === ELECTOR_CONTAINER;
 /** A proxy or agent ddp configures (TLS sidecar, ambassador, logging adapter) mounts `<name>-config` at /etc/ddp. */
 const configured = (x: Container): boolean => x.mounts.some((m) => m.volume === `${x.name}-config` && m.path === CONFIG_DIR);
 
@@ -389,7 +386,7 @@ function volumeOrigins(unit: Unit, c: Component, name: string, vs: Volume[]): Or
     if (last?.volume === name && last.path === scratchPath && name.endsWith('-tmp')) made.push(`the scratch space ddp mounts at ${scratchPath} in ${x.name}`);
     if (x.role === 'adapter' && name === `${x.name}-logs` && x.mounts.some((m) => m.volume === name)) made.push(`the logging adapter ${x.name}'s log volume`);
   }
-  if (name === STORAGE && c.statefulSet && c.role === 'shard') made.push('the storage volume (`storage`)');
+  if (name === STORAGE_VOLUME && c.statefulSet && c.role === 'shard') made.push('the storage volume (`storage`)');
   const ddp: Origin[] = [];
   let yours = 0;
   for (const v of vs) {
@@ -406,7 +403,7 @@ function volumeOrigins(unit: Unit, c: Component, name: string, vs: Volume[]): Or
       text: `yours (${relative(unit, at)})`,
       at,
       rank: 2,
-      fix: `rename your volume \`${name}\` and its mounts: ddp names the volumes it adds \`<container>-config\`, \`-tls\`, \`-logs\` and \`-tmp\`, and \`${STORAGE}\``,
+      fix: `rename your volume \`${name}\` and its mounts: ddp names the volumes it adds \`<container>-config\`, \`-tls\`, \`-logs\` and \`-tmp\`, and \`${STORAGE_VOLUME}\``,
     },
     ...ddp,
   ];
@@ -431,7 +428,7 @@ function mountOrigin(unit: Unit, c: Component, x: Container, i: number, notes: r
     let last = x.mounts.length - 1;
     while (last >= 0 && (scratch(last) || logs(x.mounts[last]))) last--;
     // (a sharded service's own volume `data`, mounted last, is told from `storage` by nothing in the model: said as storage)
-    if (i === last && m.volume === STORAGE && (c.role === 'map' || c.role === 'reduce' || (c.role === 'shard' && c.statefulSet))) {
+    if (i === last && m.volume === STORAGE_VOLUME && (c.role === 'map' || c.role === 'reduce' || (c.role === 'shard' && c.statefulSet))) {
       return { text: `the storage volume ${vol} (storage.path, by default /data)`, at: `${unit.pointer}/storage/path`, rank: 1, fix: 'mount your volume at another path, or set storage.path to another directory' };
     }
     const adapter = logs(m);

@@ -12,13 +12,13 @@ import type { Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod } from './containers.js';
 import { applySingleNode } from './single-node.js';
 import { IMAGES } from '../images.js';
+import { STORAGE_VOLUME } from './naming.js';
 
 export const DEFAULT_SHARDS = 1;
 export const DEFAULT_BACKOFF_LIMIT = 3;
 export const DEFAULT_TTL_SECONDS = 3600;
 export const DEFAULT_DATA_PATH = '/data';
 export const DEFAULT_DATA_SIZE = '1Gi';
-export const DATA_VOLUME = 'data';
 
 export const mapJobName = (name: string): string => `${name}-map`;
 export const reduceJobName = (name: string): string => `${name}-reduce`;
@@ -57,7 +57,7 @@ export function expand(name: string, svc: Batch, ctx: Context, pointer: string):
     ttlSecondsAfterFinished: svc.ttlSecondsAfterFinished ?? DEFAULT_TTL_SECONDS,
   });
   const env = { DDP_SHARDS: String(shards), DDP_DATA_DIR: path };
-  const data: Volume = { name: DATA_VOLUME, claim: { claimName: claim.name } };
+  const data: Volume = { name: STORAGE_VOLUME, claim: { claimName: claim.name } };
 
   const mapper = stepComponent(ctx, mapJobName(name), 'map', map, env, path, data, svc);
   mapper.job = job(shards, Math.min(map.parallelism ?? shards, shards), true);

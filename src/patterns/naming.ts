@@ -43,6 +43,11 @@ export function brokerKind(broker: BrokerKind | { url: string; kind?: BrokerKind
  *  the next one from here, on 127.0.0.1 (-a): two on one port crash-loop ("Address already in use"). */
 export const TWEMPROXY_STATS_PORT = 22222;
 
+/** The leader elector's container, which `election` adds to a pod. */
+export const ELECTOR_CONTAINER = 'elector';
+/** The volume of `storage` (a sharded service's claim per shard, a batch service's shared claim). */
+export const STORAGE_VOLUME = 'data';
+
 /** The router a sharded service gets by default: twemproxy for memcache/redis, nginx otherwise
  *  (`router.kind` overrides it; sharded.routerKind). Here, for the port check of semantic.ts. */
 export function defaultRouterKind(protocol: string): 'twemproxy' | 'nginx' {

@@ -13,7 +13,7 @@ import type { Claim, Component, ConfigFile, Container, Unit } from '../model.js'
 import type { Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness, varnishProbePath, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
-import { composeReplicaName, defaultRouterKind, shardHost, VARNISH_ROUTER_MALLOC_MIB, varnishResources } from './naming.js';
+import { composeReplicaName, defaultRouterKind, shardHost, STORAGE_VOLUME, VARNISH_ROUTER_MALLOC_MIB, varnishResources } from './naming.js';
 import { ingressFor } from './expose.js';
 import { decoratorOf } from './decorate.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
@@ -29,7 +29,6 @@ export const DEFAULT_ROUTER_REPLICAS = 2;
  *  murmur spreads 200 short sequential keys over 3 shards as 65/73/62, fnv1a_64 as 0/0/200. */
 export const DEFAULT_TWEMPROXY_HASH: TwemproxyHash = 'murmur';
 export const DEFAULT_STORAGE_PATH = '/data';
-export const STORAGE_VOLUME = 'data';
 /** The StatefulSet controller labels each pod with its ordinal (Kubernetes ≥ 1.28). */
 export const POD_INDEX_FIELD = "metadata.labels['apps.kubernetes.io/pod-index']";
 

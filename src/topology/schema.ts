@@ -8,6 +8,8 @@ import { topologySchema } from './schema-json.js';
 
 /** How the schema's pattern for label and annotation keys (a Kubernetes qualified name) starts: its optional DNS-1123 subdomain prefix. */
 const QUALIFIED_KEY_START = '^((?=[^/]{1,253}/)[a-z0-9]';
+/** How the schema's pattern for a memory quantity starts. */
+const MEMORY_PATTERN_START = '^[0-9]+(\\.[0-9]+)?(Ki';
 const QUALIFIED_KEY_HINT = "a Kubernetes key: letters, digits, '-', '_' and '.' between them (at most 63), after an optional DNS subdomain (at most 253) and / (example.com/team)";
 
 /** Human path for messages: /services/web/replicas → services.web.replicas */
@@ -198,7 +200,7 @@ function requiredHint(key: string): string {
 function patternMessage(pat: string, value: unknown): string {
   if (pat === NAME_PATTERN) return `${show(value)} is not a DNS-1123 label`;
   if (pat.startsWith('^([0-9]+m|')) return `${show(value)} is not a CPU quantity (e.g. 250m, 0.5, 1)`;
-  if (pat.startsWith('^[0-9]+(\\.[0-9]+)?(Ki')) return `${show(value)} is not a memory quantity (e.g. 128Mi, 1Gi)`;
+  if (pat.startsWith(MEMORY_PATTERN_START)) return `${show(value)} is not a memory quantity (e.g. 128Mi, 1Gi)`;
   if (pat.startsWith('^[0-9]{1,9}(ms|s|m|h)')) return `${show(value)} is not a duration (at most 9 digits and a unit, e.g. 500ms, 2s, 5m)`;
   if (pat.startsWith('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.')) return `${show(value)} is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', e.g. fast-ssd)`;
   if (pat.startsWith('^([A-Za-z0-9]([-A-Za-z0-9_.]*')) return `${show(value)} is not a Kubernetes label value (letters, digits, '-', '_' and '.' between them, at most 63)`;
@@ -222,7 +224,7 @@ function patternMessage(pat: string, value: unknown): string {
 
 function nameHint(value: string, pat: string): string | undefined {
   // a memory quantity with Kubernetes' units in the wrong case (128K, 1gi): say the right one
-  if (pat.startsWith('^[0-9]+(\\.[0-9]+)?(Ki')) {
+  if (pat.startsWith(MEMORY_PATTERN_START)) {
     const m = /^([0-9]+(?:\.[0-9]+)?)([a-zA-Z]+)$/.exec(value);
     const unit = m ? ['Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'k', 'M', 'G', 'T', 'P'].find((u) => u.toLowerCase() === m[2].toLowerCase()) : undefined;
     return unit ? `Kubernetes writes that unit \`${unit}\`: ${m![1]}${unit}${unit === 'k' ? ` (or ${m![1]}Ki, 1024 bytes to the unit)` : ''}` : 'a number and one of Ki, Mi, Gi, Ti, Pi (powers of 1024) or k, M, G, T, P (of 1000), e.g. 128Mi';

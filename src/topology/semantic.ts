@@ -44,7 +44,7 @@ export function semanticDiagnostics(t: Topology): Check[] {
       out.push(err('ingress-host-ip', `expose.host ${expose.host} is an IP address; an Ingress rule's host must be a DNS name`, `${base}/expose/host`, 'use a DNS name that points at your ingress controller (e.g. shop.example.com)'));
     }
   }
-  if (t.defaults?.resources) out.push(...resourceChecks(t.defaults.resources, '/defaults/resources', { cpu: { value: BUILTIN_RESOURCES.cpu, from: "by ddp's default" }, memory: { value: BUILTIN_RESOURCES.memory, from: "by ddp's default" } }));
+  if (t.defaults?.resources) out.push(...resourceChecks(t.defaults.resources, '/defaults/resources', BUILTIN_REQUESTS));
   for (const [name, p] of Object.entries(t.pipelines ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) out.push(...pipelineChecks(name, p, pointer('pipelines', name), fallback));
   out.push(...decoratorChecks(services));
   out.push(...imageChecks(t));
@@ -299,9 +299,15 @@ type FallbackRequests = Partial<Record<'cpu' | 'memory', { value: string | numbe
 /** The requests every container (and the TLS layer) gets where it writes none. */
 function fallbackRequests(t: Topology): FallbackRequests {
   const d = t.defaults?.resources ?? {};
-  const pick = (k: 'cpu' | 'memory') => (d[k] !== undefined ? { value: d[k]!, from: 'from defaults.resources' } : { value: BUILTIN_RESOURCES[k], from: "by ddp's default" });
+  const pick = (k: 'cpu' | 'memory') => (d[k] !== undefined ? { value: d[k]!, from: 'from defaults.resources' } : BUILTIN_REQUESTS[k]);
   return { cpu: pick('cpu'), memory: pick('memory') };
 }
+
+/** The requests ddp gives a container where neither it nor defaults.resources writes one. */
+const BUILTIN_REQUESTS = {
+  cpu: { value: BUILTIN_RESOURCES.cpu, from: "by ddp's default" },
+  memory: { value: BUILTIN_RESOURCES.memory, from: "by ddp's default" },
+};
 
 /**
  * A limit you write below the request the container gets (yours, or the default one): the API

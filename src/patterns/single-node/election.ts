@@ -11,9 +11,9 @@ import { warning } from '../../diagnostics.js';
 import { infraContainer, tcpReadiness } from '../containers.js';
 import { IMAGES } from '../../images.js';
 import { attach, mainContainer } from './attach.js';
+import { ELECTOR_CONTAINER } from '../naming.js';
 
 export const ELECTION_PORT = 4040;
-export const ELECTOR_CONTAINER = 'elector';
 
 /** The Role of an elector for Lease `lock`: least privilege for client-go's LeaseLock. */
 export function electionRules(lock: string): ServiceAccountSpec['rules'] {
