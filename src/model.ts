@@ -127,6 +127,9 @@ export interface Container {
   /** compose services this container's own compose service starts after (a proxy resolves its
    *  upstreams when it loads: an ambassador waits for the services it routes to) */
   composeAfter?: string[];
+  /** hosts its config resolves when it loads that may lie outside the topology (a `proxy`
+   *  ambassador's upstream): compose waits for those that name a component's compose service */
+  composeAfterIfService?: string[];
   /** compose healthcheck test (CMD form) where ddp knows the image has the tool (redis-cli, ...) */
   healthcheck?: string[];
 }

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { runGenerate } from '../src/commands/generate.js';
-import { indent, noInterpolation, takeHostPorts, type HostPorts } from '../src/targets/compose.js';
+import { indent, noInterpolation, renderCompose, takeHostPorts, type HostPorts } from '../src/targets/compose.js';
+import { prepareLoaded } from '../src/flow.js';
+import { parseTopologyText } from '../src/topology/load.js';
+import { lines } from './helpers/topology.js';
 import fc from 'fast-check';
 import { exampleNames, renderExample, ROOT } from './examples.js';
 
@@ -46,6 +49,28 @@ describe('compose target', () => {
     expect(after('shop-experiment')).toEqual(['shop', 'web', 'web-next']);
     expect(after('shop-cache')).toEqual(['shop', 'sessions-0', 'sessions-1', 'sessions-2']);
     expect(after('shop-db')).toEqual(['shop']);
+  });
+
+  it('a proxy ambassador whose upstream is a service of the topology starts after it (nginx resolves its upstream when it loads); an outside host, or its own service, adds nothing', async () => {
+    const text = lines(
+      '    port: 8080',
+      '    replicas: 1',
+      '    ambassadors:',
+      '      - { name: api, kind: proxy, protocol: http, listen: 8081, upstream: "api:8080" }',
+      '      - { name: self, kind: proxy, listen: 8082, upstream: "web:8080" }',
+      '      - { name: db, kind: proxy, listen: 5432, upstream: "db.example.com:5432" }',
+      '  api:',
+      '    pattern: replicated',
+      '    image: ghcr.io/acme/api:1.0.0',
+      '    port: 8080',
+      '    replicas: 1',
+    );
+    const { model } = await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), undefined);
+    const doc = parse(renderCompose(model)[0].content) as { services: Record<string, Svc> };
+    const after = (n: string) => Object.keys(doc.services[n].depends_on ?? {});
+    expect(after('web-api')).toEqual(['web', 'api']);
+    expect(after('web-self')).toEqual(['web']);
+    expect(after('web-db')).toEqual(['web']);
   });
 
   it("gives varnish an exec tmpfs at /tmp (Docker mounts tmpfs noexec, and varnishd loads its compiled VCL from there); every other container's stays a noexec tmpfs volume", async () => {

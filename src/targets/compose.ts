@@ -140,7 +140,21 @@ export function takeHostPorts(ports: HostPorts, first: number, count: number): n
   return p;
 }
 
-export function composeServices(model: Model, unit: Unit, named: NamedVolumes, secrets: Map<string, string>, published: HostPorts) {
+/** The compose services others reach by a component's name: its main container's, or its load
+ *  balancer's. Nothing depends on ambassadors or sidecars, so waiting for these makes no cycle. */
+export function componentServiceNames(model: Model): Set<string> {
+  const names = new Set<string>();
+  for (const unit of model.units) for (const c of unit.components) if (composeContainers(c).some((x) => x.isMain)) names.add(c.name);
+  return names;
+}
+
+/** The compose services a container waits for: those its config resolves when it loads. */
+function waitsFor(container: Container, own: string, components: ReadonlySet<string>): string[] {
+  const maybe = (container.composeAfterIfService ?? []).filter((host) => host !== own && components.has(host));
+  return [...new Set([...(container.composeAfter ?? []), ...maybe])].sort();
+}
+
+export function composeServices(model: Model, unit: Unit, named: NamedVolumes, secrets: Map<string, string>, published: HostPorts, components: ReadonlySet<string> = componentServiceNames(model)) {
   const services = [];
   for (const c of unit.components) {
     if (c.workload === 'None' || c.compose.skip) continue;
@@ -187,7 +201,7 @@ export function composeServices(model: Model, unit: Unit, named: NamedVolumes, s
         ports,
         dependsOn: [
           ...(isMain ? c.compose.dependsOn ?? [] : [{ name: mainName, condition: 'service_started' }]),
-          ...(container.composeAfter ?? []).map((s) => ({ name: s, condition: 'service_started' })),
+          ...waitsFor(container, c.name, components).map((s) => ({ name: s, condition: 'service_started' })),
           // named volumes start out owned by root: wait until they belong to the service's user
           ...(volumes.some((v) => v.type === 'volume') ? [{ name: VOLUME_INIT, condition: 'service_completed_successfully' }] : []),
         ],
@@ -327,6 +341,7 @@ export function* composePieces(model: Model): Generator<string> {
   const named: NamedVolumes = new Map();
   const secrets = new Map<string, string>();
   const published: HostPorts = { taken: new Set(), from: new Map() };
+  const components = componentServiceNames(model);
   yield endWithNewline(
     render('compose/docker-compose', {
       name: model.name,
@@ -335,7 +350,7 @@ export function* composePieces(model: Model): Generator<string> {
     }),
   );
   for (const unit of model.units) {
-    const fragment = render(`compose/${unit.pattern}`, { unit, model, services: composeServices(model, unit, named, secrets, published).map(noInterpolation) });
+    const fragment = render(`compose/${unit.pattern}`, { unit, model, services: composeServices(model, unit, named, secrets, published, components).map(noInterpolation) });
     yield indent(endWithNewline(fragment), 2);
   }
   if (named.size) yield indent(endWithNewline(render('compose/volume-init', { services: [volumeInitService(named)] })), 2);

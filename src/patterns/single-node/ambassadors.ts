@@ -31,12 +31,17 @@ export function applyAmbassadors(unit: Unit, c: Component, ambassadors: Ambassad
     const name = `${c.name}-${a.name}`;
     let config: ConfigFile;
     let after: string[] = []; // the compose services it resolves when it loads
+    let afterIfService: string[] = []; // the hosts it resolves that may be outside the topology
     if (a.kind === 'split') {
       const data = splitData(a, ctx);
       config = { name, target: 'nginx', template: 'split', key: 'nginx.conf', data };
       after = data.upstreams.map((u) => u.host);
     }
-    else if (a.kind === 'proxy') config = { name, target: 'nginx', template: a.protocol === 'http' ? 'proxy-http' : 'proxy-tcp', key: 'nginx.conf', data: proxyData(a) };
+    else if (a.kind === 'proxy') {
+      const data = proxyData(a);
+      config = { name, target: 'nginx', template: a.protocol === 'http' ? 'proxy-http' : 'proxy-tcp', key: 'nginx.conf', data };
+      afterIfService = [data.host];
+    }
     else {
       const routed = shardRouterConfig(name, a, ctx);
       if ('message' in routed) {
@@ -49,7 +54,11 @@ export function applyAmbassadors(unit: Unit, c: Component, ambassadors: Ambassad
     }
     const mount = configMount(unit, c, a.name, config);
     const statsPort = config.target === 'twemproxy' ? TWEMPROXY_STATS_PORT + twemproxies++ : undefined;
-    attach(c, { ...ambassadorContainer(ctx, a, config, mount, statsPort), ...(after.length ? { composeAfter: [...new Set(after)].sort() } : {}) });
+    attach(c, {
+      ...ambassadorContainer(ctx, a, config, mount, statsPort),
+      ...(after.length ? { composeAfter: [...new Set(after)].sort() } : {}),
+      ...(afterIfService.length ? { composeAfterIfService: afterIfService } : {}),
+    });
   });
 }
 
