@@ -144,6 +144,8 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
           const n = `${r.files.length} file${r.files.length === 1 ? '' : 's'}`;
           if (r.write?.untouched) io.stderr(`ddp: ${s.green('up to date')}: ${opts.out ?? 'out'}/ already holds these ${n} (${what}); nothing written\n`);
           else if (r.write) io.stderr(`ddp: ${s.green('wrote')} ${n} to ${opts.out ?? 'out'}/ (${what})${r.write.removed.length ? `; removed ${r.write.removed.length} stale` : ''}\n`);
+          const kept = keptLine(r.write?.kept ?? [], opts.out ?? 'out');
+          if (kept) io.stderr(kept);
           if (r.supplied.length) {
             // --stdout wrote no directory: where the files go, under the one you save the output in
             const dirShown = opts.stdout ? '<DIR>' : (opts.out ?? 'out');
@@ -292,4 +294,14 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     if (process.env.DDP_DEBUG && e instanceof Error && e.stack) io.stderr(e.stack + '\n');
     return 2;
   }
+}
+
+/** What generate left in DIR that is not ddp's (what you supply under compose/secrets/ aside),
+ *  named as `--check` names it: nothing in DIR is a surprise. */
+export function keptLine(kept: readonly string[], out: string): string {
+  const yours = kept.filter((p) => !p.startsWith('compose/secrets/'));
+  if (!yours.length) return '';
+  const dir = out.replace(/\/+$/, '');
+  const shown = yours.slice(0, 5).map((p) => `${dir}/${p}`).join(', ');
+  return `ddp: left as they are (not ddp's): ${shown}${yours.length > 5 ? ` and ${yours.length - 5} more` : ''}\n`;
 }

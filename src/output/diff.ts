@@ -13,7 +13,7 @@ export interface CheckResult {
   changed: string[]; // on disk, with other content
   added: string[]; // generated but missing from the directory: generate would add them
   removed: string[]; // ddp wrote them there before, no longer generated: generate would remove them
-  extra: string[]; // in the directory, not generated and not ddp's (generate keeps them): not what it generates
+  extra: string[]; // in the directory, not generated and not ddp's: generate keeps them, so they are no difference
   diff: string; // unified diff from the directory (a/) to the generated output (b/)
   /** why `generate -o DIR` would refuse to replace DIR (a mount point, the working directory, ...) */
   cannotReplace?: { code: string; message: string; hint?: string };
@@ -40,7 +40,7 @@ export function checkOutput(outDirArg: string, files: readonly OutputFile[], opt
     const ours = new Set(Object.keys(readManifest(outDir)?.files ?? {}));
     // symlinks are not followed, pipes and devices not read (a pipe would block for ever)
     const present = reading(() => listFiles(outDir)).filter((f) => !f.link && !f.special && f.path !== MANIFEST).map((f) => f.path);
-    for (const p of present) if (generated.has(p) || !isUserSupplied(p)) onDisk.set(p, reading(() => readFileSync(join(outDir, ...p.split('/')), 'utf8')));
+    for (const p of present) if (generated.has(p) || ours.has(p)) onDisk.set(p, reading(() => readFileSync(join(outDir, ...p.split('/')), 'utf8')));
     return { present, ours, onDisk };
   });
   const changed: string[] = [];
@@ -59,13 +59,13 @@ export function checkOutput(outDirArg: string, files: readonly OutputFile[], opt
       parts.push({ path: f.path, text: unifiedDiff(old, f.content, f.path) });
     }
   }
-  for (const p of leftover) parts.push({ path: p, text: unifiedDiff(onDisk.get(p), undefined, p) });
+  for (const p of removed) parts.push({ path: p, text: unifiedDiff(onDisk.get(p), undefined, p) });
   parts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const refusal = replaceRefusal(outDirArg, opts.cwd)?.diagnostics[0];
   return {
     ...(refusal ? { cannotReplace: { code: refusal.code, message: refusal.message, ...(refusal.hint ? { hint: refusal.hint } : {}) } } : {}),
     outDir: outDirArg,
-    upToDate: !changed.length && !added.length && !leftover.length,
+    upToDate: !changed.length && !added.length && !removed.length,
     changed: changed.sort(),
     added: added.sort(),
     removed,
