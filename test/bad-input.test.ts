@@ -634,6 +634,18 @@ const CASES: Case[] = [
     errors: ['10:19 bad-format: services.web.cache.ttl `1000000000s` is not a duration (at most 9 digits and a unit, e.g. 500ms, 2s, 5m)'],
   },
   {
+    name: 'a duration written as a bare number: the hint gives it a unit (quoting it gives "60", no duration either)',
+    text: lines('    port: 8080', '    cache: { ttl: 60 }'),
+    errors: ['10:19 wrong-type: services.web.cache.ttl must be a string, not the number 60'],
+    hint: 'a duration has a unit: 60s (or ms, m, h)',
+  },
+  {
+    name: 'a mount of a mistyped volume: did you mean the declared one (not: declare the typo)',
+    text: lines('    port: 8080', '    mounts: [{ volume: contnet, path: /srv }]', '    volumes: { content: { type: emptyDir } }'),
+    errors: ['10:24 unknown-volume: mount of volume `contnet`, which web does not declare'],
+    hint: 'did you mean `content`?',
+  },
+  {
     name: "a sidecar named replica beside a cache: compose's load balancer runs the replicas as web-replica",
     text: lines('    port: 8080', '    cache: {}', '    sidecars: [{ name: replica, image: "busybox:1.36" }]'),
     errors: ["6:3 name-collision: services.web generates `web-replica` twice: as the compose service of web's replicas and as the compose service of container `replica` in web's pod"],

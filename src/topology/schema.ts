@@ -129,7 +129,8 @@ function describe(e: ErrorObject, data: unknown): Described {
     case 'type': {
       const want = String(p.type).split(',').map((t) => TYPE_NAMES[t] ?? t).join(' or ');
       const got = describeType(value);
-      const hint = want.includes('string') ? quoteHint(value) : unquoteHint(value, want);
+      // a bare number where a duration goes: quoting it (the usual hint) gives `"60"`, no duration either
+      const hint = typeof value === 'number' && e.schemaPath.includes('/duration/') ? durationHint(value) : want.includes('string') ? quoteHint(value) : unquoteHint(value, want);
       return { code: 'wrong-type', message: `${where} must be ${article(want)}, not ${got}`, ...(hint ? { hint } : {}), pointer: path, at: 'value' };
     }
     case 'enum': {
@@ -240,6 +241,11 @@ const TYPE_NAMES: Record<string, string> = { object: 'mapping', array: 'list', b
 /** A number or boolean where text is wanted: YAML read `8080` or `true`, the user meant the text. */
 function quoteHint(value: unknown): string | undefined {
   return typeof value === 'number' || typeof value === 'boolean' ? `quote it: "${String(value)}"` : undefined;
+}
+
+/** A number where a duration is wanted: the same number of seconds, with its unit. */
+function durationHint(value: number): string {
+  return Number.isInteger(value) && value >= 0 ? `a duration has a unit: ${value}s (or ms, m, h)` : 'a duration is whole digits and a unit: 500ms, 2s, 5m, 1h';
 }
 
 /** Quoted digits where a number is wanted. */

@@ -2,7 +2,7 @@
 // references resolve, ports do not clash in a pod, pipelines are acyclic with the right arities.
 // Each pattern module may add its own checks by exporting `check(name, svc, ctx)`.
 // Diagnostics carry a JSON pointer; the caller turns pointers into file:line:col.
-import { error, pointer, warning, type Diagnostic } from '../diagnostics.js';
+import { didYouMean, error, pointer, warning, type Diagnostic } from '../diagnostics.js';
 import type { DdpTopologyDdpV1 as Topology, Service1 as AnyService, ContainerFields, SingleNode, Pipeline, Sharded, Function as FunctionService } from '../generated/topology.js';
 import { parseQuantity } from '../quantity.js';
 import { cleanPath, INGRESS_PATH_SEQUENCES, INGRESS_PATH_SUFFIXES } from '../k8s-names.js';
@@ -349,7 +349,12 @@ function singleNodeChecks(name: string, svc: SingleNode, base: string, services:
   const mounts: [string, string][] = [];
   for (const [spec, ptr] of containerSpecs(svc as AnyService, base)) (spec.mounts ?? []).forEach((m, i) => mounts.push([m.volume, `${ptr}/mounts/${i}/volume`]));
   (svc.sidecars ?? []).forEach((s, si) => (s.mounts ?? []).forEach((m, i) => mounts.push([m.volume, `${base}/sidecars/${si}/mounts/${i}/volume`])));
-  for (const [v, ptr] of mounts) if (!volumes.has(v)) out.push(err('unknown-volume', `mount of volume \`${v}\`, which ${name} does not declare`, ptr, `declare it: \`volumes: { ${v}: { type: emptyDir } }\``));
+  for (const [v, ptr] of mounts) {
+    if (volumes.has(v)) continue;
+    // a typo of a declared volume is far likelier than a volume never declared
+    const near = didYouMean(v, [...volumes]);
+    out.push(err('unknown-volume', `mount of volume \`${v}\`, which ${name} does not declare`, ptr, near ? `did you mean \`${near}\`?` : `declare it: \`volumes: { ${v}: { type: emptyDir } }\``));
+  }
   (svc.sidecars ?? []).forEach((s, i) => {
     const p = `${base}/sidecars/${i}`;
     if (s.kind === 'tls') {
