@@ -169,8 +169,8 @@ export function addScratchVolumes(c: Component): void {
     // (two containers of one name, refused by validate too, share one)
     let own = false;
     for (let i = added; i < c.pod.volumes.length && !own; i++) own = c.pod.volumes[i].name === name;
-    if (!own) c.pod.volumes.push({ name, emptyDir: {} });
-    x.mounts.push({ volume: name, path, readOnly: false });
+    if (!own) c.pod.volumes.push({ name, emptyDir: {}, origin: { addedBy: `the scratch space ddp mounts at ${path} in ${x.name}` } });
+    x.mounts.push({ volume: name, path, readOnly: false, origin: { addedBy: `the scratch space ddp mounts at ${path}` } });
   }
 }
 

@@ -132,7 +132,30 @@ export interface Container {
   composeAfterIfService?: string[];
   /** compose healthcheck test (CMD form) where ddp knows the image has the tool (redis-cli, ...) */
   healthcheck?: string[];
+  origin?: Origin;
 }
+
+/**
+ * Where a container, volume or mount of a pod comes from, recorded by whatever adds it (a
+ * pattern, flow.addScratchVolumes): what validate says of two that clash (src/kube-limits.ts:
+ * the API server refuses two containers or volumes of one name, two mounts at one path). No
+ * target renders it.
+ *  - `{ yours }`: you wrote it, at that JSON pointer: a sidecar, ambassador or adapter
+ *    (`/services/web/sidecars/0`, with `kind`, what you call it: `sidecar`, `TLS sidecar`, ...),
+ *    a volume (`/services/web/volumes/data`), a mount (`/services/web/sidecars/0/mounts/1`).
+ *  - `{ addedBy }`: ddp added it (or chose its name: the main container), named as a message
+ *    names it ("the leader elector that `election` adds"); `steeredBy`: the field of yours that
+ *    decides it (`/services/sh/storage/path`), `fix`: what to change to resolve a clash with it.
+ *  - none: ddp's, in a pod of ddp's own (a cache, a router, a broker), named generically.
+ */
+export type Origin = Yours | { addedBy: string; steeredBy?: string; fix?: string };
+export interface Yours {
+  yours: string;
+  kind?: 'sidecar' | 'TLS sidecar' | 'ambassador' | 'prometheus adapter' | 'logging adapter';
+}
+
+/** Whether you wrote it (the origin records where). */
+export const isYours = (o: Origin | undefined): o is Yours => o !== undefined && 'yours' in o;
 
 /** The containers of a pod beside its main one: sidecars, ambassadors, adapters, then init
  *  containers. In compose each runs as a service of its own, `<component>-<container>`. */
@@ -182,6 +205,7 @@ export interface Mount {
   path: string;
   readOnly: boolean;
   subPath?: string;
+  origin?: Origin;
 }
 
 export interface Volume {
@@ -191,6 +215,7 @@ export interface Volume {
   secret?: { secretName: string; items?: { key: string; path: string }[] };
   claim?: { claimName: string }; // an existing PersistentVolumeClaim (see Unit extra / Claim)
   persistent?: { size: string; storageClass?: string }; // StatefulSet: volumeClaimTemplate; else a PVC named <component>-<volume>
+  origin?: Origin;
 }
 
 export interface Claim {

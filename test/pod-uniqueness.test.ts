@@ -29,10 +29,11 @@ interface Case {
   text: string;
   /** every error, in order: `line:col code: message` */
   errors: string[];
-  /** hint of the first error */
+  /** hint of the first clash (duplicate-name, name-collision, mount-path-clash) */
   hint: string;
 }
 
+const CLASHES = ['duplicate-name', 'name-collision', 'mount-path-clash'];
 const VOLUME_HINT = (v: string) => `rename your volume \`${v}\` and its mounts: ddp names the volumes it adds \`<container>-config\`, \`-tls\`, \`-logs\` and \`-tmp\`, and \`data\``;
 
 const CASES: Case[] = [
@@ -104,20 +105,29 @@ const CASES: Case[] = [
     errors: ["12:17 duplicate-name: services.web's pod would have two containers named `elector`: your prometheus adapter (adapters[0]) and the leader elector that `election` adds"],
     hint: 'rename your prometheus adapter `elector` (adapters[0]): the leader elector that `election` adds has that name',
   },
+  // (the next two pointed at the list `sidecars` while the item was inferred from the pod: a native
+  // sidecar is in initContainers, the others in containers, and a failed one is in neither)
   {
-    name: "native and regular sidecars mixed: the model no longer tells which item, so the list is pointed at",
+    name: 'native and regular sidecars mixed: pointed at the sidecar itself, whose place it records',
     text: web('    election: { lock: web-leader }', '    sidecars:', '      - { name: warm, image: busybox:1.36, native: true }', '      - { name: elector, image: busybox:1.36 }'),
-    errors: ["11:5 duplicate-name: services.web's pod would have two containers named `elector`: your sidecar and the leader elector that `election` adds"],
-    hint: 'rename your sidecar `elector`: the leader elector that `election` adds has that name',
+    errors: ["13:17 duplicate-name: services.web's pod would have two containers named `elector`: your sidecar (sidecars[1]) and the leader elector that `election` adds"],
+    hint: 'rename your sidecar `elector` (sidecars[1]): the leader elector that `election` adds has that name',
   },
   {
-    name: 'a sidecar left out before the clashing one (a TLS sidecar with nothing to proxy to): the list is pointed at',
+    name: 'a sidecar left out before the clashing one (a TLS sidecar with nothing to proxy to): pointed at the clashing one',
     text: batch('    sidecars:', '      - { name: https, kind: tls, secret: vc-tls }', '      - { name: map, image: busybox:1.36 }'),
     errors: [
-      "10:5 duplicate-name: services.vc's pod vc-map would have two containers named `map`: your sidecar and the map step's own container",
       '11:9 tls-sidecar-no-port: the TLS sidecar `https` has nothing to proxy to: the main container has no port',
+      "12:17 duplicate-name: services.vc's pod vc-map would have two containers named `map`: your sidecar (sidecars[1]) and the map step's own container",
     ],
-    hint: "rename your sidecar `map`: the map step's own container has that name",
+    hint: "rename your sidecar `map` (sidecars[1]): the map step's own container has that name",
+  },
+  {
+    // (it was called a TLS sidecar: one was told by its mount of `<name>-config` at /etc/ddp)
+    name: 'a sidecar of yours that mounts a volume `<its name>-config` at /etc/ddp is your sidecar, not a TLS sidecar',
+    text: web('    volumes: { web-config: {} }', '    sidecars:', '      - { name: web, image: busybox:1.36, mounts: [{ volume: web-config, path: /etc/ddp }] }'),
+    errors: ["12:17 duplicate-name: services.web's pod would have two containers named `web`: your sidecar (sidecars[0]) and the main container"],
+    hint: 'rename your sidecar `web` (sidecars[0]): the main container has that name',
   },
   // ── two mounts at one path in a container ──
   {
@@ -136,6 +146,13 @@ const CASES: Case[] = [
     name: "a sharded service's own volume `data` (no `storage`) is yours, like any other",
     text: doc('  sh:', '    pattern: sharded', '    image: ghcr.io/acme/s:1.0', '    shards: 2', '    volumes: { data: { type: persistent }, other: {} }', '    mounts: [{ volume: data, path: /x }, { volume: other, path: /x }]'),
     errors: ["11:65 mount-path-clash: services.sh's pod would mount two volumes at `/x` in container `sh`: `data` (your mounts[0]) and `other` (your mounts[1])"],
+    hint: 'give each mount of a container its own path',
+  },
+  {
+    // (it was said as the storage volume, at storage.path, which this service does not have: a mount of `data` last was taken for storage's)
+    name: "a sharded service's own volume `data` (no `storage`) mounted last is yours too",
+    text: doc('  sh:', '    pattern: sharded', '    image: ghcr.io/acme/s:1.0', '    shards: 2', '    volumes: { data: { type: persistent }, other: {} }', '    mounts: [{ volume: other, path: /x }, { volume: data, path: /x }]'),
+    errors: ["11:65 mount-path-clash: services.sh's pod would mount two volumes at `/x` in container `sh`: `other` (your mounts[0]) and `data` (your mounts[1])"],
     hint: 'give each mount of a container its own path',
   },
   {
@@ -168,13 +185,20 @@ const CASES: Case[] = [
     errors: ["12:99 mount-path-clash: services.web's pod would mount two volumes at `/x` (written `/x` and `/x/`) in your sidecar `helper`: `a` (your sidecars[0].mounts[0]) and `b` (your sidecars[0].mounts[1])"],
     hint: 'give each mount of a container its own path',
   },
+  {
+    // (it pointed at the list, `your sidecar's mounts[0]`: the sidecar's place was not known)
+    name: "a sidecar's two mounts at one path, a native sidecar before it: pointed at its second mount",
+    text: web('    volumes: { a: {}, b: {} }', '    sidecars:', '      - { name: warm, image: busybox:1.36, native: true }', '      - { name: helper, image: busybox:1.36, mounts: [{ volume: a, path: /x }, { volume: b, path: /x/ }] }'),
+    errors: ["13:99 mount-path-clash: services.web's pod would mount two volumes at `/x` (written `/x` and `/x/`) in your sidecar `helper`: `a` (your sidecars[1].mounts[0]) and `b` (your sidecars[1].mounts[1])"],
+    hint: 'give each mount of a container its own path',
+  },
 ];
 
 describe('pod uniqueness: what validate refuses, with where each name comes from', () => {
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const errors = await errorsOf(c.text);
     expect(errors.map(show)).toEqual(c.errors);
-    expect(errors[0].hint).toBe(c.hint);
+    expect(errors.find((d) => CLASHES.includes(d.code))?.hint).toBe(c.hint);
     for (const d of errors) expect(d.file).toBe('ddp.yaml');
     // generate refuses it with the same errors, each once (not once per pod)
     expect((await prepareErrors(c.text)).map(show)).toEqual(c.errors);
@@ -198,6 +222,7 @@ describe('pod uniqueness: the neighbours validate and generate as before', () =>
     ['a sidecar `mapper` on a batch service', batch('    sidecars:', '      - { name: mapper, image: busybox:1.36 }')],
     ["a sidecar named after the batch service (its pods' containers are map and reduce): it was refused", batch('    sidecars:', '      - { name: vc, image: busybox:1.36 }')],
     ['a logging adapter reading /etc/ddp-logs', web('    adapters:', '      - { name: logs, kind: logging, path: /etc/ddp-logs }')],
+    ['scatter-gather: the root and a sidecar mounting one volume of yours: in the pod once', doc('  sg:', '    pattern: scatter-gather', '    root: { image: ghcr.io/acme/r:1.0, port: 8080, mounts: [{ volume: conf, path: /conf }] }', '    leaves: { image: ghcr.io/acme/l:1.0, port: 9090 }', '    volumes: { conf: {} }', '    sidecars:', '      - { name: https, kind: tls, secret: sg-tls }', '      - { name: helper, image: busybox:1.36, mounts: [{ volume: conf, path: /x }] }')],
     ['scatter-gather: a sidecar mounting a volume of yours beside a TLS sidecar', doc('  sg:', '    pattern: scatter-gather', '    root: { image: ghcr.io/acme/r:1.0, port: 8080 }', '    leaves: { image: ghcr.io/acme/l:1.0, port: 9090 }', '    volumes: { conf: {} }', '    sidecars:', '      - { name: https, kind: tls, secret: sg-tls }', '      - { name: helper, image: busybox:1.36, mounts: [{ volume: conf, path: /x }] }')],
     ['a mount of yours where the logging adapter reads: the adapter reads your volume', web('    volumes: { app-logs: {} }', '    mounts: [{ volume: app-logs, path: /var/log/app }]', '    adapters:', '      - { name: logs, kind: logging }')],
     ['the same path written otherwise (`/var/log/app/`): the adapter reads your volume too (it used to add one of its own, and the two clashed)', web('    volumes: { app-logs: {} }', '    mounts: [{ volume: app-logs, path: /var/log/app/ }]', '    adapters:', '      - { name: logs, kind: logging }')],
@@ -213,7 +238,7 @@ describe('pod uniqueness: the neighbours validate and generate as before', () =>
     const { model } = await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), undefined);
     const pod = model.units[0].components[0].pod;
     expect(pod.volumes.map((v) => v.name)).toEqual(['web-tmp']);
-    expect(pod.containers[0].mounts).toEqual([{ volume: 'web-tmp', path: '/tmp/', readOnly: false }]);
+    expect(pod.containers[0].mounts).toEqual([{ volume: 'web-tmp', path: '/tmp/', readOnly: false, origin: { yours: '/services/web/mounts/0' } }]);
     const docs = parseAllDocuments((await renderTargets(model, ['kubernetes'])).find((f) => f.path === 'kubernetes/web.yaml')!.content).map((d) => d.toJS());
     const spec = docs.find((d) => d?.kind === 'Deployment').spec.template.spec;
     expect(spec.volumes).toEqual([{ name: 'web-tmp', emptyDir: {} }]);
@@ -240,9 +265,9 @@ describe('the scratch volume step and the path key', () => {
     addScratchVolumes(c);
     expect(c.pod.volumes).toEqual([
       { name: 'web-tmp', persistent: { size: '1Gi' } },
-      { name: 'web-tmp', emptyDir: {} },
+      { name: 'web-tmp', emptyDir: {}, origin: { addedBy: 'the scratch space ddp mounts at /tmp in web' } },
     ]);
-    expect(c.pod.containers[0].mounts).toEqual([{ volume: 'web-tmp', path: '/tmp', readOnly: false }]);
+    expect(c.pod.containers[0].mounts).toEqual([{ volume: 'web-tmp', path: '/tmp', readOnly: false, origin: { addedBy: 'the scratch space ddp mounts at /tmp' } }]);
   });
 
   it('two containers of one name (refused too) share the one scratch volume it adds', () => {
@@ -250,7 +275,7 @@ describe('the scratch volume step and the path key', () => {
     c.pod.volumes = [];
     c.pod.containers.push({ ...c.pod.containers[0], mounts: [] });
     addScratchVolumes(c);
-    expect(c.pod.volumes).toEqual([{ name: 'web-tmp', emptyDir: {} }]);
+    expect(c.pod.volumes).toEqual([{ name: 'web-tmp', emptyDir: {}, origin: { addedBy: 'the scratch space ddp mounts at /tmp in web' } }]);
   });
 
   it('mountPathKey: trailing /, //, /./ and .. as the runtime resolves them; anything else as written', () => {

@@ -12,7 +12,7 @@ import type { Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod } from './containers.js';
 import { applySingleNode } from './single-node.js';
 import { IMAGES } from '../images.js';
-import { STORAGE_VOLUME } from './naming.js';
+import { STORAGE_VOLUME, storageMountOrigin } from './naming.js';
 
 export const DEFAULT_SHARDS = 1;
 export const DEFAULT_BACKOFF_LIMIT = 3;
@@ -57,14 +57,14 @@ export function expand(name: string, svc: Batch, ctx: Context, pointer: string):
     ttlSecondsAfterFinished: svc.ttlSecondsAfterFinished ?? DEFAULT_TTL_SECONDS,
   });
   const env = { DDP_SHARDS: String(shards), DDP_DATA_DIR: path };
-  const data: Volume = { name: STORAGE_VOLUME, claim: { claimName: claim.name } };
+  const data: Volume = { name: STORAGE_VOLUME, claim: { claimName: claim.name }, origin: { addedBy: `the batch storage (the claim ${claim.name})` } };
 
-  const mapper = stepComponent(ctx, mapJobName(name), 'map', map, env, path, data, svc);
+  const mapper = stepComponent(ctx, mapJobName(name), 'map', map, env, path, data, svc, pointer);
   mapper.job = job(shards, Math.min(map.parallelism ?? shards, shards), true);
   applySingleNode(unit, mapper, svc, ctx, pointer);
   mapper.compose.skip = true; // compose runs one service per shard (below)
 
-  const reducer = stepComponent(ctx, reduceJobName(name), 'reduce', svc.reduce, env, path, data, svc);
+  const reducer = stepComponent(ctx, reduceJobName(name), 'reduce', svc.reduce, env, path, data, svc, pointer);
   reducer.job = job(1, 1, false);
   reducer.pod.initContainers.push(barrier(ctx, mapJobName(name)));
   reducer.pod.serviceAccount = {
@@ -77,13 +77,13 @@ export function expand(name: string, svc: Batch, ctx: Context, pointer: string):
   return unit;
 }
 
-/** A map or reduce Job: the user's container with the shared volume at `path`. */
-function stepComponent(ctx: Context, name: string, role: string, spec: ContainerFields, env: Record<string, string>, path: string, data: Volume, svc: Batch): Component {
+/** A map or reduce Job: the user's container (`<pointer>/map`, `/reduce`) with the shared volume at `path`. */
+function stepComponent(ctx: Context, name: string, role: 'map' | 'reduce', spec: ContainerFields, env: Record<string, string>, path: string, data: Volume, svc: Batch, pointer: string): Component {
   const pod = emptyPod();
-  const main = containerFrom(ctx, spec, { name: role, env, noProbes: spec.health === undefined });
-  main.mounts.push({ volume: data.name, path, readOnly: false });
+  const main = containerFrom(ctx, spec, { name: role, env, noProbes: spec.health === undefined, pointer: `${pointer}/${role}`, origin: { addedBy: `the ${role} step's own container` } });
+  main.mounts.push({ volume: data.name, path, readOnly: false, origin: storageMountOrigin(pointer) });
   pod.containers.push(main);
-  pod.volumes.push(...declaredVolumes(svc.volumes), data);
+  pod.volumes.push(...declaredVolumes(svc.volumes, pointer), data);
   pod.restartPolicy = 'OnFailure';
   return { name, role, workload: 'Job', replicas: 1, pod, compose: { replicas: 1, restart: 'no' } };
 }
@@ -104,6 +104,7 @@ function barrier(ctx: Context, mapJob: string): Container {
     runAsUser: ctx.defaults.runAsUser,
     role: 'infra',
     kubernetesOnly: true,
+    origin: { addedBy: 'the container `wait-for-map` ddp adds' },
   };
 }
 

@@ -1,6 +1,6 @@
 // Building blocks shared by every pattern: containers with the house security settings,
 // probes (readiness from `health`, a liveness that is never identical), env, resources.
-import type { Container, Env, Port, Probe, Resources, Mount, Volume, Pod } from '../model.js';
+import type { Container, Env, Port, Probe, Resources, Mount, Volume, Pod, Origin } from '../model.js';
 import type { ContainerFields, Env as EnvSpec } from '../generated/topology.js';
 import type { Context } from './context.js';
 import { parseQuantity } from '../quantity.js';
@@ -8,6 +8,10 @@ import { parseQuantity } from '../quantity.js';
 export interface ContainerOptions {
   name: string;
   role?: Container['role'];
+  /** where the spec is written (`/services/web`, `/services/vc/map`, `/services/web/sidecars/0`): its mounts are `<pointer>/mounts/<i>` */
+  pointer: string;
+  /** the container's own origin: yours (a sidecar), or what ddp calls it (the main container, whose name ddp chooses) */
+  origin: Origin;
   /** default main port when the spec has none */
   defaultPort?: number;
   /** extra env (ddp-provided: DDP_*), merged under the user's */
@@ -89,8 +93,9 @@ export function livenessOf(readiness: Probe | undefined): Probe | undefined {
   return { ...base, tcp: { port: port! } };
 }
 
-export function mountsOf(spec: ContainerFields): Mount[] {
-  return (spec.mounts ?? []).map((m) => ({ volume: m.volume, path: m.path, readOnly: m.readOnly ?? false }));
+/** The mounts of a container spec written at `pointer`. */
+export function mountsOf(spec: ContainerFields, pointer: string): Mount[] {
+  return (spec.mounts ?? []).map((m, i) => ({ volume: m.volume, path: m.path, readOnly: m.readOnly ?? false, origin: { yours: `${pointer}/mounts/${i}` } }));
 }
 
 /** A container from a topology container spec (image, command, args, port(s), env, resources, health, mounts). */
@@ -109,9 +114,10 @@ export function containerFrom(ctx: Context, spec: ContainerFields, opts: Contain
     env: envOf(spec.env, opts.env),
     resources: resourcesOf(ctx, spec.resources),
     ...(readiness ? { readiness, liveness: livenessOf(readiness) } : {}),
-    mounts: mountsOf(spec),
+    mounts: mountsOf(spec, opts.pointer),
     runAsUser: ctx.defaults.runAsUser,
     role: opts.role ?? 'main',
+    origin: opts.origin,
   };
 }
 
@@ -135,15 +141,17 @@ export function limitsAtLeastRequests(r: Resources): Resources {
 export const tcpReadiness = (port: number): Probe => ({ tcp: { port }, initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
 export const httpReadiness = (path: string, port: number): Probe => ({ http: { path, port }, initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
 
-/** Volumes the service declares (`volumes:`), emptyDir by default. */
-export function declaredVolumes(volumes: Record<string, { type?: string; size?: string; medium?: 'Memory'; storageClass?: string }> | undefined): Volume[] {
+/** Volumes the service at `pointer` declares (`volumes:`), emptyDir by default. */
+export function declaredVolumes(volumes: Record<string, { type?: string; size?: string; medium?: 'Memory'; storageClass?: string }> | undefined, pointer: string): Volume[] {
   return Object.entries(volumes ?? {})
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([name, v]) =>
-      v.type === 'persistent'
-        ? { name, persistent: { size: v.size ?? '1Gi', ...(v.storageClass ? { storageClass: v.storageClass } : {}) } }
-        : { name, emptyDir: { ...(v.medium ? { medium: v.medium } : {}), ...(v.size ? { sizeLimit: v.size } : {}) } },
-    );
+    .map(([name, v]) => ({
+      name,
+      ...(v.type === 'persistent'
+        ? { persistent: { size: v.size ?? '1Gi', ...(v.storageClass ? { storageClass: v.storageClass } : {}) } }
+        : { emptyDir: { ...(v.medium ? { medium: v.medium } : {}), ...(v.size ? { sizeLimit: v.size } : {}) } }),
+      origin: { yours: `${pointer}/volumes/${name}` },
+    }));
 }
 
 export function emptyPod(): Pod {

@@ -71,7 +71,7 @@ export function expand(name: string, svc: FunctionService, ctx: Context, pointer
   const unit: Unit = { name, pattern: 'function', pointer, components: [], configs: [], extra: {} };
   const trigger = triggerOf(svc);
   const c =
-    trigger.kind === 'schedule' ? scheduled(name, svc, ctx, trigger) : trigger.kind === 'queue' ? queueConsumer(name, svc, ctx, trigger.queue) : svc.runtime === 'knative' ? knative(name, svc, ctx) : deployment(name, svc, ctx);
+    trigger.kind === 'schedule' ? scheduled(name, svc, ctx, trigger, pointer) : trigger.kind === 'queue' ? queueConsumer(name, svc, ctx, trigger.queue, pointer) : svc.runtime === 'knative' ? knative(name, svc, ctx, pointer) : deployment(name, svc, ctx, pointer);
   applySingleNode(unit, c, svc, ctx, pointer);
   if (c.workload === 'KnativeService') knativePorts(c, ctx, pointer);
   unit.components.push(c);
@@ -94,28 +94,31 @@ function decoratorEnv(svc: FunctionService, ctx: Context): Record<string, string
   return up ? { UPSTREAM_URL: `http://${up.name}:${up.port}` } : {};
 }
 
-function httpContainer(name: string, svc: FunctionService, ctx: Context): Container {
-  return containerFrom(ctx, svc, { name, defaultPort: FUNCTION_PORT, env: decoratorEnv(svc, ctx) });
+/** The function's own container: its spec is the service's, its name ddp's (the service's). */
+const MAIN = { addedBy: 'the main container' };
+
+function httpContainer(name: string, svc: FunctionService, ctx: Context, pointer: string): Container {
+  return containerFrom(ctx, svc, { name, defaultPort: FUNCTION_PORT, env: decoratorEnv(svc, ctx), pointer, origin: MAIN });
 }
 
 /** runtime deployment: a Deployment and Service with an HPA within `scale`. */
-function deployment(name: string, svc: FunctionService, ctx: Context): Component {
+function deployment(name: string, svc: FunctionService, ctx: Context, pointer: string): Component {
   const pod = emptyPod();
-  const main = httpContainer(name, svc, ctx);
+  const main = httpContainer(name, svc, ctx, pointer);
   pod.containers.push(main);
-  pod.volumes.push(...declaredVolumes(svc.volumes));
+  pod.volumes.push(...declaredVolumes(svc.volumes, pointer));
   const scale = scaleOf(svc);
   return { name, role: 'function', workload: 'Deployment', replicas: scale.min, autoscale: scale, pod, service: { name, headless: false, ports: main.ports }, compose: {} };
 }
 
 /** runtime knative: a Knative Service; Knative makes the revisions, the route and the scaling. */
-function knative(name: string, svc: FunctionService, ctx: Context): Component {
+function knative(name: string, svc: FunctionService, ctx: Context, pointer: string): Component {
   const pod = emptyPod();
-  const main = httpContainer(name, svc, ctx);
+  const main = httpContainer(name, svc, ctx, pointer);
   main.ports = main.ports.slice(0, 1).map((p) => ({ ...p, name: KNATIVE_PORT_NAME }));
   if (!main.env.some((e) => e.name === 'TMPDIR')) main.env = [...main.env, { name: 'TMPDIR', value: KNATIVE_SCRATCH }].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   pod.containers.push(main);
-  pod.volumes.push(...declaredVolumes(svc.volumes));
+  pod.volumes.push(...declaredVolumes(svc.volumes, pointer));
   const scale = scaleOf(svc);
   const annotations: Record<string, string> = {
     'autoscaling.knative.dev/min-scale': String(scale.min),
@@ -152,10 +155,10 @@ function knativePorts(c: Component, ctx: Context, pointer: string): void {
 }
 
 /** trigger { schedule }: a CronJob; compose has no scheduler and runs it once. */
-function scheduled(name: string, svc: FunctionService, ctx: Context, trigger: Extract<Trigger, { kind: 'schedule' }>): Component {
+function scheduled(name: string, svc: FunctionService, ctx: Context, trigger: Extract<Trigger, { kind: 'schedule' }>, pointer: string): Component {
   const pod = emptyPod();
-  pod.containers.push(containerFrom(ctx, svc, { name, noProbes: svc.health === undefined }));
-  pod.volumes.push(...declaredVolumes(svc.volumes));
+  pod.containers.push(containerFrom(ctx, svc, { name, noProbes: svc.health === undefined, pointer, origin: MAIN }));
+  pod.volumes.push(...declaredVolumes(svc.volumes, pointer));
   pod.restartPolicy = 'OnFailure';
   ctx.notes.push(
     warning('compose-no-schedule', `compose: ${name} runs once when the project starts, not on its schedule \`${trigger.schedule}\` (compose has no scheduler); run it again with \`docker compose run --rm ${name}\``),
@@ -173,14 +176,14 @@ function scheduled(name: string, svc: FunctionService, ctx: Context, trigger: Ex
 }
 
 /** trigger { queue }: a consumer of work-queue service `queueService`, scaled by KEDA on the queue's length. */
-function queueConsumer(name: string, svc: FunctionService, ctx: Context, queueService: string): Component {
+function queueConsumer(name: string, svc: FunctionService, ctx: Context, queueService: string, pointer: string): Component {
   const wq = serviceNamed(ctx, queueService) as WorkQueue; // semantic check: a work-queue service
   const queue = queueName(queueService, wq.queue);
   // redis consumers name their processing list after the pod (README: "Worker wire contract")
   const env = { ...queueEnv(queueService, wq.broker, queue), ...(brokerKind(wq.broker) === 'redis' ? { DDP_WORKER_ID: { field: 'metadata.name' } } : {}) };
   const pod = emptyPod();
-  pod.containers.push(containerFrom(ctx, svc, { name, env, noProbes: svc.health === undefined }));
-  pod.volumes.push(...declaredVolumes(svc.volumes));
+  pod.containers.push(containerFrom(ctx, svc, { name, env, noProbes: svc.health === undefined, pointer, origin: MAIN }));
+  pod.volumes.push(...declaredVolumes(svc.volumes, pointer));
   const scale = scaleOf(svc);
   const scaler: EventScaler = {
     min: scale.min,

@@ -2,6 +2,7 @@
 // pattern generates (a shard-router ambassador and the sharded service it routes to, a function
 // triggered by a work queue and that queue's broker). The same string is the Kubernetes DNS name
 // and the compose service name (or a compose network alias), so configs are byte-identical.
+import type { Origin } from '../model.js';
 
 /** Host of shard i of sharded service `svc`: a StatefulSet pod behind the headless Service
  *  (`<svc>-<i>.<svc>`, resolved through the namespace search path), or, for hot shards
@@ -47,6 +48,12 @@ export const TWEMPROXY_STATS_PORT = 22222;
 export const ELECTOR_CONTAINER = 'elector';
 /** The volume of `storage` (a sharded service's claim per shard, a batch service's shared claim). */
 export const STORAGE_VOLUME = 'data';
+/** The origin of the storage volume's mount in the service at `pointer` (model.ts Origin): ddp's, where your storage.path says. */
+export const storageMountOrigin = (pointer: string): Origin => ({
+  addedBy: `the storage volume \`${STORAGE_VOLUME}\` (storage.path, by default /data)`,
+  steeredBy: `${pointer}/storage/path`,
+  fix: 'mount your volume at another path, or set storage.path to another directory',
+});
 
 /** The router a sharded service gets by default: twemproxy for memcache/redis, nginx otherwise
  *  (`router.kind` overrides it; sharded.routerKind). Here, for the port check of semantic.ts. */

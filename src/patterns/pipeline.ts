@@ -22,7 +22,7 @@ export function expand(name: string, p: Pipeline, ctx: Context, pointer: string)
   const broker = deploysBroker(p.broker) ? brokerComponent(ctx, name, brokerKind(p.broker)) : undefined;
   if (broker) unit.components.push(broker);
   for (const stage of Object.keys(p.stages).sort()) {
-    const c = stageComponent(name, stage, p.stages[stage], ctx, url);
+    const c = stageComponent(name, stage, p.stages[stage], ctx, url, `${pointer}/stages/${stage}`);
     if (broker) c.compose.dependsOn = [brokerDependency(broker)];
     unit.components.push(c);
   }
@@ -41,10 +41,11 @@ export function stageEnv(stage: string, s: Stage, url: string): Record<string, s
   };
 }
 
-function stageComponent(pipeline: string, stage: string, s: Stage, ctx: Context, url: string): Component {
+/** Stage `stage`, written at `pointer`. */
+function stageComponent(pipeline: string, stage: string, s: Stage, ctx: Context, url: string, pointer: string): Component {
   const name = stageName(pipeline, stage);
   const pod = emptyPod();
-  pod.containers.push(containerFrom(ctx, s, { name: stage, env: stageEnv(stage, s, url) }));
+  pod.containers.push(containerFrom(ctx, s, { name: stage, env: stageEnv(stage, s, url), pointer, origin: { addedBy: "the stage's container" } }));
   return {
     name,
     role: 'pipeline-stage',

@@ -18,7 +18,7 @@ export const TLS_PORT = 8443;
 export function expand(name: string, svc: Replicated, ctx: Context, pointer: string): Unit {
   const unit: Unit = { name, pattern: 'replicated', pointer, components: [], configs: [], extra: {} };
   const port = mainPort(svc) ?? 8080;
-  const app = appComponent(name, svc, ctx, port);
+  const app = appComponent(name, svc, ctx, port, pointer);
   unit.components.push(app);
 
   let front: { name: string; port: number } = { name, port };
@@ -53,10 +53,10 @@ export function expand(name: string, svc: Replicated, ctx: Context, pointer: str
   return unit;
 }
 
-function appComponent(name: string, svc: Replicated, ctx: Context, port: number): Component {
+function appComponent(name: string, svc: Replicated, ctx: Context, port: number, pointer: string): Component {
   const pod = emptyPod();
-  pod.containers.push(containerFrom(ctx, svc, { name, defaultPort: port }));
-  pod.volumes.push(...declaredVolumes(svc.volumes));
+  pod.containers.push(containerFrom(ctx, svc, { name, defaultPort: port, pointer, origin: { addedBy: 'the main container' } }));
+  pod.volumes.push(...declaredVolumes(svc.volumes, pointer));
   // the autoscaler's minimum: autoscale.min, else replicas, else the default -- never above max
   const autoscale = svc.autoscale ? { min: svc.autoscale.min ?? svc.replicas ?? Math.min(DEFAULT_REPLICAS, svc.autoscale.max), max: svc.autoscale.max, cpu: svc.autoscale.cpu ?? 70 } : undefined;
   const main = pod.containers[0];

@@ -36,9 +36,9 @@ export function leafUrls(name: string, svc: ScatterGather): string[] {
 
 export function expand(name: string, svc: ScatterGather, ctx: Context, pointer: string): Unit {
   const unit: Unit = { name, pattern: 'scatter-gather', pointer, components: [], configs: [], extra: {} };
-  const root = rootComponent(name, svc, ctx);
+  const root = rootComponent(name, svc, ctx, pointer);
   applySingleNode(unit, root, svc, ctx, pointer);
-  unit.components.push(root, ...leafComponents(name, svc, ctx));
+  unit.components.push(root, ...leafComponents(name, svc, ctx, pointer));
   const entry = { name, port: rootPort(svc) };
   // a decorator function fronts the service: the Ingress sends traffic to it, it calls the root
   if (svc.expose) unit.extra.ingress = ingressFor(name, svc.expose, decoratorOf(ctx, name) ?? entry);
@@ -46,21 +46,21 @@ export function expand(name: string, svc: ScatterGather, ctx: Context, pointer: 
   return unit;
 }
 
-/** The declared volumes (`volumes:`) that `spec` mounts: root and leaves run in different pods. */
-function mountedVolumes(spec: ContainerFields, svc: ScatterGather): Volume[] {
+/** The declared volumes (`volumes:`) of the service at `pointer` that `spec` mounts: root and leaves run in different pods. */
+function mountedVolumes(spec: ContainerFields, svc: ScatterGather, pointer: string): Volume[] {
   const mounted = new Set((spec.mounts ?? []).map((m) => m.volume));
-  return declaredVolumes(svc.volumes).filter((v) => mounted.has(v.name));
+  return declaredVolumes(svc.volumes, pointer).filter((v) => mounted.has(v.name));
 }
 
-function rootComponent(name: string, svc: ScatterGather, ctx: Context): Component {
+function rootComponent(name: string, svc: ScatterGather, ctx: Context, pointer: string): Component {
   const pod = emptyPod();
   const env = {
     DDP_LEAVES: leafUrls(name, svc).join(','),
     DDP_LEAF_TIMEOUT_MS: String(durationMs(svc.timeout ?? DEFAULT_TIMEOUT)),
   };
-  const main = containerFrom(ctx, svc.root, { name, defaultPort: DEFAULT_PORT, env });
+  const main = containerFrom(ctx, svc.root, { name, defaultPort: DEFAULT_PORT, env, pointer: `${pointer}/root`, origin: { addedBy: "the root's own container" } });
   pod.containers.push(main);
-  pod.volumes.push(...mountedVolumes(svc.root, svc));
+  pod.volumes.push(...mountedVolumes(svc.root, svc, pointer));
   return {
     name,
     role: 'root',
@@ -74,13 +74,14 @@ function rootComponent(name: string, svc: ScatterGather, ctx: Context): Componen
 }
 
 /** The leaves: a StatefulSet with a headless Service; compose runs one service per leaf. */
-function leafComponents(name: string, svc: ScatterGather, ctx: Context): Component[] {
+function leafComponents(name: string, svc: ScatterGather, ctx: Context, pointer: string): Component[] {
   const set = leafSetName(name);
   const count = leafCount(svc);
   const pod = emptyPod();
-  const main = containerFrom(ctx, svc.leaves, { name: 'leaf', defaultPort: DEFAULT_PORT, env: { DDP_LEAF_COUNT: String(count), DDP_LEAF_INDEX: { field: POD_INDEX_FIELD } } });
+  const env = { DDP_LEAF_COUNT: String(count), DDP_LEAF_INDEX: { field: POD_INDEX_FIELD } };
+  const main = containerFrom(ctx, svc.leaves, { name: 'leaf', defaultPort: DEFAULT_PORT, env, pointer: `${pointer}/leaves`, origin: { addedBy: "the leaves' own container" } });
   pod.containers.push(main);
-  pod.volumes.push(...mountedVolumes(svc.leaves, svc));
+  pod.volumes.push(...mountedVolumes(svc.leaves, svc, pointer));
   // a persistent volume is a claim per leaf (volumeClaimTemplates)
   const claims = pod.volumes.filter((v) => v.persistent).map((v) => ({ name: v.name, size: v.persistent!.size, ...(v.persistent!.storageClass ? { storageClass: v.persistent!.storageClass } : {}) }));
   const leaves: Component = {

@@ -13,7 +13,7 @@ import type { Claim, Component, ConfigFile, Container, Unit } from '../model.js'
 import type { Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness, varnishProbePath, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
-import { composeReplicaName, defaultRouterKind, shardHost, STORAGE_VOLUME, VARNISH_ROUTER_MALLOC_MIB, varnishResources } from './naming.js';
+import { composeReplicaName, defaultRouterKind, shardHost, STORAGE_VOLUME, storageMountOrigin, VARNISH_ROUTER_MALLOC_MIB, varnishResources } from './naming.js';
 import { ingressFor } from './expose.js';
 import { decoratorOf } from './decorate.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
@@ -150,16 +150,16 @@ export function expand(name: string, svc: Sharded, ctx: Context, pointer: string
   return unit;
 }
 
-/** The user's container as shard `index` (a number, or the StatefulSet pod's own ordinal). */
-function shardContainer(name: string, svc: Sharded, ctx: Context, index: string | { field: string }): Container {
-  return containerFrom(ctx, svc, { name, defaultPort: shardPort(svc), env: { DDP_SHARDS: String(svc.shards), DDP_SHARD_INDEX: index } });
+/** The user's container (the service at `pointer`) as shard `index` (a number, or the StatefulSet pod's own ordinal). */
+function shardContainer(name: string, svc: Sharded, ctx: Context, index: string | { field: string }, pointer: string): Container {
+  return containerFrom(ctx, svc, { name, defaultPort: shardPort(svc), env: { DDP_SHARDS: String(svc.shards), DDP_SHARD_INDEX: index }, pointer, origin: { addedBy: 'the main container' } });
 }
 
 /** `storage` → a claim `data` per shard mounted at `storage.path`; declared persistent volumes too. */
-function shardStorage(svc: Sharded, main: Container, pod: Component['pod']): Claim[] {
+function shardStorage(svc: Sharded, main: Container, pod: Component['pod'], pointer: string): Claim[] {
   if (svc.storage) {
-    pod.volumes.push({ name: STORAGE_VOLUME, persistent: { size: svc.storage.size ?? '1Gi', ...(svc.storage.storageClass ? { storageClass: svc.storage.storageClass } : {}) } });
-    main.mounts.push({ volume: STORAGE_VOLUME, path: svc.storage.path ?? DEFAULT_STORAGE_PATH, readOnly: false });
+    pod.volumes.push({ name: STORAGE_VOLUME, persistent: { size: svc.storage.size ?? '1Gi', ...(svc.storage.storageClass ? { storageClass: svc.storage.storageClass } : {}) }, origin: { addedBy: 'the storage volume (`storage`)' } });
+    main.mounts.push({ volume: STORAGE_VOLUME, path: svc.storage.path ?? DEFAULT_STORAGE_PATH, readOnly: false, origin: storageMountOrigin(pointer) });
   }
   return pod.volumes.filter((v) => v.persistent).map((v) => ({ name: v.name, size: v.persistent!.size, ...(v.persistent!.storageClass ? { storageClass: v.persistent!.storageClass } : {}) }));
 }
@@ -172,10 +172,10 @@ interface Shards {
 /** One shard per pod: a StatefulSet and its headless Service; compose runs one service per shard. */
 function shardSet(unit: Unit, name: string, svc: Sharded, ctx: Context, pointer: string): Shards {
   const pod = emptyPod();
-  const main = shardContainer(name, svc, ctx, { field: POD_INDEX_FIELD });
+  const main = shardContainer(name, svc, ctx, { field: POD_INDEX_FIELD }, pointer);
   pod.containers.push(main);
-  pod.volumes.push(...declaredVolumes(svc.volumes));
-  const claims = shardStorage(svc, main, pod);
+  pod.volumes.push(...declaredVolumes(svc.volumes, pointer));
+  const claims = shardStorage(svc, main, pod, pointer);
   const set: Component = {
     name,
     role: 'shard',
@@ -205,9 +205,9 @@ function hotShards(unit: Unit, name: string, svc: Sharded, ctx: Context, pointer
   const components = Array.from({ length: svc.shards }, (_, i) => {
     const shard = `${name}-${i}`;
     const pod = emptyPod();
-    const main = shardContainer(name, svc, ctx, String(i));
+    const main = shardContainer(name, svc, ctx, String(i), pointer);
     pod.containers.push(main);
-    pod.volumes.push(...declaredVolumes(svc.volumes));
+    pod.volumes.push(...declaredVolumes(svc.volumes, pointer));
     const c: Component = { name: shard, role: 'shard', workload: 'Deployment', replicas, pod, service: { name: shard, headless: false, ports: main.ports }, compose: {} };
     if (http) {
       // compose has no ClusterIP: an nginx under the shard's name balances over its replicas

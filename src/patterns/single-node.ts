@@ -19,7 +19,7 @@ import { applyElection } from './single-node/election.js';
 export function applySingleNode(unit: Unit, component: Component, svc: SingleNode, ctx: Context, pointer: string): void {
   applySidecars(unit, component, svc, ctx, pointer);
   applyAmbassadors(unit, component, svc.ambassadors, ctx, pointer);
-  applyAdapters(unit, component, svc.adapters, ctx);
+  applyAdapters(unit, component, svc.adapters, ctx, pointer);
   if (svc.election) applyElection(unit, component, svc.election, ctx, pointer);
   composeReplicasNote(component, svc, ctx, pointer);
 }

@@ -19,7 +19,7 @@ export const JOB_TTL_SECONDS = 3600;
 export function expand(name: string, svc: WorkQueue, ctx: Context, pointer: string): Unit {
   const unit: Unit = { name, pattern: 'work-queue', pointer, components: [], configs: [], extra: {} };
   const queue = queueName(name, svc.queue);
-  const worker = workerComponent(name, svc, ctx, queue);
+  const worker = workerComponent(name, svc, ctx, queue, pointer);
   applySingleNode(unit, worker, svc, ctx, pointer);
   if (deploysBroker(svc.broker)) {
     const broker = brokerComponent(ctx, name, brokerKind(svc.broker), svc.storage ?? {});
@@ -31,14 +31,14 @@ export function expand(name: string, svc: WorkQueue, ctx: Context, pointer: stri
 }
 
 /** The workers: a Deployment (mode deployment) or a Job whose parallelism is the worker count. */
-function workerComponent(name: string, svc: WorkQueue, ctx: Context, queue: string): Component {
+function workerComponent(name: string, svc: WorkQueue, ctx: Context, queue: string, pointer: string): Component {
   const job = svc.mode === 'job';
   const pod = emptyPod();
   // redis: DDP_WORKER_ID (the pod name) names the worker's processing list; compose has no
   // downward API: there the worker falls back to its host name (README: "Worker wire contract").
   const env = { ...queueEnv(name, svc.broker, queue), ...(brokerKind(svc.broker) === 'redis' ? { DDP_WORKER_ID: { field: 'metadata.name' } } : {}) };
-  pod.containers.push(containerFrom(ctx, svc.worker, { name, env }));
-  pod.volumes.push(...declaredVolumes(svc.volumes));
+  pod.containers.push(containerFrom(ctx, svc.worker, { name, env, pointer: `${pointer}/worker`, origin: { addedBy: 'the worker container' } }));
+  pod.volumes.push(...declaredVolumes(svc.volumes, pointer));
   if (job) pod.restartPolicy = 'OnFailure';
   const scaler = scalerOf(name, svc, ctx, queue);
   const workers = (svc.worker as ContainerFields & { replicas?: number }).replicas ?? (scaler ? Math.max(1, scaler.min) : DEFAULT_WORKERS);

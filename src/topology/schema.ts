@@ -16,6 +16,9 @@ const QUALIFIED_KEY_HINT = "a Kubernetes key: letters, digits, '-', '_' and '.' 
 export const dotted = (ptr: string): string =>
   splitPointer(ptr).reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || '(top level)';
 
+/** `sidecars[0].mounts[1]`: `ptr` dotted, relative to `base` above it, for a message that names `base` already. */
+export const dottedUnder = (base: string, ptr: string): string => dotted(ptr).slice(dotted(base).length + 1);
+
 export function schemaDiagnostics(data: unknown, file: string, source: SourceMap, locateOverride?: (ptr: string, which: 'key' | 'value') => { line: number; col: number }): Diagnostic[] {
   if (validateTopology(data)) return [];
   const errors = pruneErrors(validateTopology.errors ?? [], data);

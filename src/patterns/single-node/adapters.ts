@@ -9,6 +9,7 @@ import type { Context } from '../context.js';
 import { envOf, infraContainer, resourcesOf, tcpReadiness } from '../containers.js';
 import { CONFIG_DIR, IMAGES } from '../../images.js';
 import { cleanPath } from '../../k8s-names.js';
+import { dottedUnder } from '../../topology/schema.js';
 import { addServicePort, attach, configMount, mainContainer, portName, takenPorts } from './attach.js';
 
 export const PROMETHEUS_PORT = 9100;
@@ -16,11 +17,12 @@ export const METRICS_PATH = '/metrics';
 export const LOG_DIR = '/var/log/app';
 export const FLUENT_BIT_CONFIG = 'fluent-bit.conf';
 
-export function applyAdapters(unit: Unit, c: Component, adapters: Adapter[] | undefined, ctx: Context): void {
-  for (const a of adapters ?? []) {
-    if (a.kind === 'prometheus') prometheusAdapter(c, a, ctx);
-    else loggingAdapter(unit, c, a, ctx);
-  }
+export function applyAdapters(unit: Unit, c: Component, adapters: Adapter[] | undefined, ctx: Context, pointer: string): void {
+  (adapters ?? []).forEach((a, i) => {
+    const ptr = `${pointer}/adapters/${i}`;
+    if (a.kind === 'prometheus') prometheusAdapter(c, a, ctx, ptr);
+    else loggingAdapter(unit, c, a, ctx, pointer, ptr);
+  });
 }
 
 /** The pod-template annotations that tell Prometheus where to scrape. */
@@ -28,7 +30,7 @@ export function prometheusAnnotations(port: number, path: string): Record<string
   return { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': path };
 }
 
-function prometheusAdapter(c: Component, a: Adapter, ctx: Context): void {
+function prometheusAdapter(c: Component, a: Adapter, ctx: Context, ptr: string): void {
   const port = a.port ?? PROMETHEUS_PORT;
   const path = a.path ?? METRICS_PATH;
   const ports = [{ name: portName('metrics', takenPorts(c)), port, protocol: 'TCP' as const }];
@@ -44,6 +46,7 @@ function prometheusAdapter(c: Component, a: Adapter, ctx: Context): void {
       readiness: tcpReadiness(port),
       liveness: { tcp: { port }, initialDelaySeconds: 15, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
       role: 'adapter',
+      origin: { yours: ptr, kind: 'prometheus adapter' },
     }),
   );
   addServicePort(c, ports[0]);
@@ -57,12 +60,13 @@ function logVolume(c: Component, adapterName: string, dir: string): string {
   const existing = main.mounts.find((m) => cleanPath(m.path) === cleanPath(dir)); // `/var/log/app/` is `/var/log/app`
   if (existing) return existing.volume;
   const volume = `${adapterName}-logs`;
-  c.pod.volumes.push({ name: volume, emptyDir: {} });
-  main.mounts.push({ volume, path: dir, readOnly: false });
+  const origin = { addedBy: `the logging adapter ${adapterName}'s log volume` };
+  c.pod.volumes.push({ name: volume, emptyDir: {}, origin });
+  main.mounts.push({ volume, path: dir, readOnly: false, origin });
   return volume;
 }
 
-function loggingAdapter(unit: Unit, c: Component, a: Adapter, ctx: Context): void {
+function loggingAdapter(unit: Unit, c: Component, a: Adapter, ctx: Context, pointer: string, ptr: string): void {
   const dir = a.path ?? LOG_DIR;
   const volume = logVolume(c, a.name, dir);
   const config: ConfigFile = {
@@ -72,7 +76,11 @@ function loggingAdapter(unit: Unit, c: Component, a: Adapter, ctx: Context): voi
     key: FLUENT_BIT_CONFIG,
     data: { service: unit.name, component: c.name, container: mainContainer(c).name, logGlob: `${dir.replace(/\/+$/, '')}/*.log` },
   };
-  const mounts: Mount[] = [configMount(unit, c, a.name, config), { volume, path: dir, readOnly: true }];
+  const mounts: Mount[] = [
+    configMount(unit, c, a.name, config, `the logging adapter ${a.name}`),
+    // (`path` is yours, the mount ddp's: at /etc/ddp it meets the adapter's config)
+    { volume, path: dir, readOnly: true, origin: { addedBy: `the log directory it reads (${dottedUnder(pointer, `${ptr}/path`)})`, steeredBy: `${ptr}/path`, fix: `give the logging adapter \`${a.name}\` another path: ${CONFIG_DIR} holds its config` } },
+  ];
   attach(
     c,
     infraContainer(ctx, {
@@ -85,6 +93,7 @@ function loggingAdapter(unit: Unit, c: Component, a: Adapter, ctx: Context): voi
       resources: resourcesOf(ctx, a.resources),
       mounts,
       role: 'adapter',
+      origin: { yours: ptr, kind: 'logging adapter' },
     }),
   );
 }

@@ -52,10 +52,11 @@ export function applyAmbassadors(unit: Unit, c: Component, ambassadors: Ambassad
       const target = serviceNamed(ctx, a.target!) as Sharded; // shardRouterConfig: a sharded service
       after = shardServers(a.target!, target).map((s) => s.name);
     }
-    const mount = configMount(unit, c, a.name, config);
+    const mount = configMount(unit, c, a.name, config, `the ambassador ${a.name}`);
     const statsPort = config.target === 'twemproxy' ? TWEMPROXY_STATS_PORT + twemproxies++ : undefined;
     attach(c, {
       ...ambassadorContainer(ctx, a, config, mount, statsPort),
+      origin: { yours: ptr, kind: 'ambassador' },
       ...(after.length ? { composeAfter: [...new Set(after)].sort() } : {}),
       ...(afterIfService.length ? { composeAfterIfService: afterIfService } : {}),
     });

@@ -27,20 +27,21 @@ export function attach(c: Component, container: Container, native = false): Cont
   return container;
 }
 
-/** Add a service-declared volume (`volumes:`) to the pod unless it is there already. */
-export function ensureDeclaredVolume(c: Component, name: string, volumes: Volumes | undefined): void {
+/** Add a volume the service at `pointer` declares (`volumes:`) to the pod unless it is there already. */
+export function ensureDeclaredVolume(c: Component, name: string, volumes: Volumes | undefined, pointer: string): void {
   if (c.pod.volumes.some((v) => v.name === name)) return;
-  const declared = declaredVolumes(volumes).find((v) => v.name === name);
+  const declared = declaredVolumes(volumes, pointer).find((v) => v.name === name);
   if (declared) c.pod.volumes.push(declared);
 }
 
 /** Mount a config file the unit owns at CONFIG_DIR: a pod volume `<container>-config` (a ConfigMap
- *  in Kubernetes, a bind mount of OUT/<target>/<name> in compose). */
-export function configMount(unit: Unit, c: Component, containerName: string, config: ConfigFile): Mount {
+ *  in Kubernetes, a bind mount of OUT/<target>/<name> in compose). `owner` names the container
+ *  for validate: `the TLS sidecar https`. */
+export function configMount(unit: Unit, c: Component, containerName: string, config: ConfigFile, owner: string): Mount {
   unit.configs.push(config);
   const volume = `${containerName}-config`;
-  c.pod.volumes.push({ name: volume, configFile: { config: config.name, key: config.key } });
-  return { volume, path: CONFIG_DIR, readOnly: true };
+  c.pod.volumes.push({ name: volume, configFile: { config: config.name, key: config.key }, origin: { addedBy: `${owner}'s config` } });
+  return { volume, path: CONFIG_DIR, readOnly: true, origin: { addedBy: 'its config' } };
 }
 
 /** A Service/container port name not yet taken in `taken`, made from a container name: an

@@ -44,6 +44,7 @@ export function applyElection(unit: Unit, c: Component, election: Election, ctx:
       liveness: { tcp: { port }, initialDelaySeconds: 15, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
       role: 'sidecar',
       kubernetesOnly: true,
+      origin: { addedBy: 'the leader elector that `election` adds' },
     }),
   );
   const main = mainContainer(c);

@@ -15,16 +15,16 @@ export function applySidecars(unit: Unit, c: Component, svc: SingleNode, ctx: Co
   (svc.sidecars ?? []).forEach((s, i) => {
     const ptr = `${pointer}/sidecars/${i}`;
     if (s.kind === 'tls') tlsSidecar(unit, c, s, ctx, ptr);
-    else containerSidecar(c, s, svc, ctx);
+    else containerSidecar(c, s, svc, ctx, pointer, ptr);
     if (s.shareProcessNamespace) c.pod.shareProcessNamespace = true;
   });
 }
 
 /** Your image, in the pod: the service's volumes it mounts join the pod. */
-function containerSidecar(c: Component, s: Sidecar, svc: SingleNode, ctx: Context): void {
-  for (const m of s.mounts ?? []) ensureDeclaredVolume(c, m.volume, svc.volumes);
+function containerSidecar(c: Component, s: Sidecar, svc: SingleNode, ctx: Context, pointer: string, ptr: string): void {
+  for (const m of s.mounts ?? []) ensureDeclaredVolume(c, m.volume, svc.volumes, pointer);
   // every container gets readiness from `health`, else TCP on its main port (DESIGN.md); a sidecar without a port has nothing to probe
-  const container = containerFrom(ctx, s, { name: s.name, role: 'sidecar', noProbes: s.health === undefined && portsOf(s).length === 0 });
+  const container = containerFrom(ctx, s, { name: s.name, role: 'sidecar', noProbes: s.health === undefined && portsOf(s).length === 0, pointer: ptr, origin: { yours: ptr, kind: 'sidecar' } });
   // `port:` is named "main" like the app's: give it a name of its own in the pod
   container.ports = container.ports.map((p) => (p.name === 'main' ? { ...p, name: portName(s.name, takenPorts(c)) } : p));
   attach(c, container, s.native === true);
@@ -47,8 +47,8 @@ function tlsSidecar(unit: Unit, c: Component, s: Sidecar, ctx: Context, ptr: str
     key: 'nginx.conf',
     data: { name: s.name, listen: port, upstreamPort, certDir: TLS_CERT_DIR },
   };
-  const mounts = [configMount(unit, c, s.name, config), { volume: `${s.name}-tls`, path: TLS_CERT_DIR, readOnly: true }];
-  c.pod.volumes.push({ name: `${s.name}-tls`, secret: { secretName: secret } });
+  const mounts = [configMount(unit, c, s.name, config, `the TLS sidecar ${s.name}`), { volume: `${s.name}-tls`, path: TLS_CERT_DIR, readOnly: true, origin: { addedBy: 'its TLS certificates' } }];
+  c.pod.volumes.push({ name: `${s.name}-tls`, secret: { secretName: secret }, origin: { addedBy: `the TLS sidecar ${s.name}'s TLS certificates` } });
   const ports = [{ name: portName('https', takenPorts(c)), port, protocol: 'TCP' as const }];
   const container = infraContainer(ctx, {
     name: s.name,
@@ -60,6 +60,7 @@ function tlsSidecar(unit: Unit, c: Component, s: Sidecar, ctx: Context, ptr: str
     liveness: { tcp: { port }, initialDelaySeconds: 15, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
     mounts,
     role: 'sidecar',
+    origin: { yours: ptr, kind: 'TLS sidecar' },
   });
   if (s.imagePullPolicy) container.imagePullPolicy = s.imagePullPolicy; // for an image of yours in place of ddp's nginx
   attach(c, container, s.native === true);
