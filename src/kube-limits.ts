@@ -132,30 +132,13 @@ function portNames(unit: Unit, c: Component, service: Component['service'], repo
 /** A mount path as the runtime sees it: `/data/`, `//data` and `/./data` are `/data` (src/k8s-names.ts). */
 export const mountPathKey = cleanPath;
 
-/** The fast pass over every pod: true when no container name, volume name or container mount path repeats,
- *  and no mount of yours reaches a volume of ddp's. Builds no string: it runs for every pod of a big topology. */
+/** The fast pass over every pod: true when no container name, volume name or container mount path repeats.
+ *  Builds no string: it runs for every pod of a big topology. */
 function podIsUnique(c: Component): boolean {
   const { volumes, initContainers, containers } = c.pod;
   if (repeats(volumes, volumeName) || repeats(initContainers.length ? [...initContainers, ...containers] : containers, containerName)) return false;
-  for (const list of [initContainers, containers]) {
-    for (const x of list) {
-      if (repeats(x.mounts, mountKey)) return false;
-      for (const m of x.mounts) if (swallowed(c, m)) return false;
-    }
-  }
+  for (const list of [initContainers, containers]) for (const x of list) if (repeats(x.mounts, mountKey)) return false;
   return true;
-}
-
-/**
- * A mount of yours that reaches a volume of ddp's: your volume of that name never made it into
- * the pod. A sidecar's volume joins the pod only if no volume of its name is there yet
- * (scatter-gather's root has only the volumes it mounts), so a TLS sidecar listed before it
- * takes the name, and the sidecar would mount nginx's config in place of your volume.
- */
-function swallowed(c: Component, m: Mount): boolean {
-  if (!isYours(m.origin)) return false;
-  const v = c.pod.volumes.find((w) => w.name === m.volume);
-  return v !== undefined && !isYours(v.origin);
 }
 
 const volumeName = (v: Volume): string => v.name;
@@ -260,21 +243,6 @@ function podUniqueness(unit: Unit, c: Component, clashes: Clashes): void {
       }),
     );
   }
-  // a volume of yours that one of ddp's took the place of (see `swallowed`)
-  for (const x of all) {
-    for (const m of x.mounts) {
-      if (!swallowed(c, m) || !isYours(m.origin)) continue;
-      const ddp = volumeSaid(unit, c.pod.volumes.find((v) => v.name === m.volume)!);
-      const yours = `${unit.pointer}/volumes/${m.volume}`;
-      const by = `${x.role === 'main' ? `container \`${x.name}\`` : `your sidecar \`${x.name}\``} would mount it at ${m.path} (${dottedUnder(unit.pointer, m.origin.yours)})`;
-      clashes.add(`swallowed\0${m.volume}\0${ddp.text}\0${by}`, c.name, (where, each) =>
-        error('name-collision', `${where} would ${each}have two volumes named \`${m.volume}\`, yours (${dottedUnder(unit.pointer, yours)}) and ${ddp.text}, and keeps only the latter: ${by}`, {
-          pointer: yours,
-          hint: volumeFix(m.volume),
-        }),
-      );
-    }
-  }
   // mount paths, container by container
   for (const x of all) {
     for (const [path, ms] of repeated(x.mounts, mountKey)) {
@@ -310,11 +278,9 @@ function containerSaid(unit: Unit, x: Container): Said {
 function volumeSaid(unit: Unit, v: Volume): Said {
   const o = v.origin;
   if (!isYours(o)) return ddps(o, `the volume \`${v.name}\` ddp adds`);
-  return { text: `yours (${dottedUnder(unit.pointer, o.yours)})`, at: o.yours, rank: 2, fix: volumeFix(v.name) };
+  const fix = `rename your volume \`${v.name}\` and its mounts: ddp names the volumes it adds \`<container>-config\`, \`-tls\`, \`-logs\` and \`-tmp\`, and \`${STORAGE_VOLUME}\``;
+  return { text: `yours (${dottedUnder(unit.pointer, o.yours)})`, at: o.yours, rank: 2, fix };
 }
-
-const volumeFix = (name: string): string =>
-  `rename your volume \`${name}\` and its mounts: ddp names the volumes it adds \`<container>-config\`, \`-tls\`, \`-logs\` and \`-tmp\`, and \`${STORAGE_VOLUME}\``;
 
 function mountSaid(unit: Unit, m: Mount): Said {
   const o = m.origin;

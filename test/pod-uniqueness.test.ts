@@ -75,9 +75,10 @@ const CASES: Case[] = [
     hint: VOLUME_HINT('sh-tmp'),
   },
   {
-    name: "scatter-gather: a TLS sidecar listed first takes the name of a volume only a later sidecar mounts, which is then left out",
+    // (the TLS sidecar's volume used to take the place of yours, which a later sidecar mounts: said apart, "and keeps only the latter")
+    name: 'scatter-gather: a TLS sidecar listed before the sidecar that mounts your volume of its config\'s name: both volumes, refused as in every pattern',
     text: doc('  sg:', '    pattern: scatter-gather', '    root: { image: ghcr.io/acme/r:1.0, port: 8080 }', '    leaves: { image: ghcr.io/acme/l:1.0, port: 9090, count: 2 }', '    volumes: { https-config: {} }', '    sidecars:', '      - { name: https, kind: tls, secret: sg-tls }', '      - { name: helper, image: busybox:1.36, mounts: [{ volume: https-config, path: /x }] }'),
-    errors: ["10:16 name-collision: services.sg's pod would have two volumes named `https-config`, yours (volumes.https-config) and the TLS sidecar https's config, and keeps only the latter: your sidecar `helper` would mount it at /x (sidecars[1].mounts[0])"],
+    errors: ["10:16 name-collision: services.sg's pod would have two volumes named `https-config`: yours (volumes.https-config) and the TLS sidecar https's config"],
     hint: VOLUME_HINT('https-config'),
   },
   // ── two containers of one name ──
@@ -202,6 +203,17 @@ describe('pod uniqueness: what validate refuses, with where each name comes from
     for (const d of errors) expect(d.file).toBe('ddp.yaml');
     // generate refuses it with the same errors, each once (not once per pod)
     expect((await prepareErrors(c.text)).map(show)).toEqual(c.errors);
+  });
+
+  it("scatter-gather says your volume beside a TLS sidecar's as replicated does, whichever sidecar comes first (the TLS sidecar's volume used to take the place of yours)", async () => {
+    const tls = '      - { name: https, kind: tls, secret: web-tls }';
+    const helper = '      - { name: helper, image: busybox:1.36, mounts: [{ volume: https-config, path: /x }] }';
+    const sg = (...sidecars: string[]) => doc('  web:', '    pattern: scatter-gather', '    root: { image: ghcr.io/acme/r:1.0, port: 8080 }', '    leaves: { image: ghcr.io/acme/l:1.0, port: 9090 }', '    volumes: { https-config: {} }', '    sidecars:', ...sidecars);
+    const want = ["10:16 name-collision: services.web's pod would have two volumes named `https-config`: yours (volumes.https-config) and the TLS sidecar https's config"];
+    for (const text of [sg(tls, helper), sg(helper, tls), web('    volumes: { https-config: {} }', '    sidecars:', tls, helper)]) {
+      expect((await errorsOf(text)).map(show)).toEqual(want);
+      expect((await prepareErrors(text)).map(show)).toEqual(want);
+    }
   });
 
   it('a clash only an environment makes is named for it, at the line of the overlay', async () => {

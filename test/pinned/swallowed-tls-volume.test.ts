@@ -1,8 +1,9 @@
 // Pinned (mutation testing, 2026-11-29, src/kube-limits.ts swallowed): in scatter-gather's
-// root, a sidecar's volume joins the pod only if no volume of its name is there yet, so a TLS
-// sidecar listed first takes the name `<sidecar>-tls` too, and your sidecar would mount the TLS
-// certificates in place of your volume. pod-uniqueness.test.ts has only `-config`; dropping the
-// `-tls` half of the check made no test fail.
+// root, a sidecar's volume joined the pod only if no volume of its name was there yet, so a TLS
+// sidecar listed first took the name `<sidecar>-tls` too, and your sidecar would have mounted the
+// TLS certificates in place of your volume. Now your volume joins the pod beside the TLS
+// sidecar's (attach.ts ensureDeclaredVolume), and the two are refused as in every pattern;
+// pod-uniqueness.test.ts has the `-config` half.
 import { describe, expect, it } from 'vitest';
 import { errorsOf, prepareErrors } from '../helpers/topology.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
@@ -14,7 +15,7 @@ const sg = (volume: string) =>
 
 describe("a volume of yours named like the TLS sidecar's certificates, mounted by your sidecar in scatter-gather's root", () => {
   it('an error at your volume, in validate and generate alike', async () => {
-    const want = ["10:16 name-collision: services.sg's pod would have two volumes named `https-tls`, yours (volumes.https-tls) and the TLS sidecar https's TLS certificates, and keeps only the latter: your sidecar `helper` would mount it at /x (sidecars[1].mounts[0])"];
+    const want = ["10:16 name-collision: services.sg's pod would have two volumes named `https-tls`: yours (volumes.https-tls) and the TLS sidecar https's TLS certificates"];
     const ds = await errorsOf(sg('https-tls'));
     expect(ds.map(show)).toEqual(want);
     expect(ds[0].pointer).toBe('/services/sg/volumes/https-tls');

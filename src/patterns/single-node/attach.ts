@@ -2,7 +2,7 @@
 // (initContainers with restartPolicy: Always) — always for Jobs and CronJobs, so that a sidecar
 // never keeps a finished batch pod alive. Helpers shared by sidecars, ambassadors, adapters and
 // the leader elector.
-import type { Component, ConfigFile, Container, Mount, Port, Unit } from '../../model.js';
+import { isYours, type Component, type ConfigFile, type Container, type Mount, type Port, type Unit } from '../../model.js';
 import type { Volumes } from '../../generated/topology.js';
 import { declaredVolumes } from '../containers.js';
 import { CONFIG_DIR } from '../../images.js';
@@ -27,9 +27,11 @@ export function attach(c: Component, container: Container, native = false): Cont
   return container;
 }
 
-/** Add a volume the service at `pointer` declares (`volumes:`) to the pod unless it is there already. */
+/** Add a volume the service at `pointer` declares (`volumes:`) to the pod unless it is there
+ *  already. A volume of ddp's by that name (a TLS sidecar's `<name>-config`) is no reason to leave
+ *  yours out: the two are then refused by validate (src/kube-limits.ts), as in every pattern. */
 export function ensureDeclaredVolume(c: Component, name: string, volumes: Volumes | undefined, pointer: string): void {
-  if (c.pod.volumes.some((v) => v.name === name)) return;
+  if (c.pod.volumes.some((v) => v.name === name && isYours(v.origin))) return;
   const declared = declaredVolumes(volumes, pointer).find((v) => v.name === name);
   if (declared) c.pod.volumes.push(declared);
 }
