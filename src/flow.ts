@@ -5,6 +5,7 @@ import { DdpError, error, hasErrors, pointer, sortDiagnostics, type Diagnostic }
 import { findTopologyFile, loadFile, type Loaded } from './topology/load.js';
 import { schemaDiagnostics, dotted, valueAt } from './topology/schema.js';
 import { kubernetesLimits, mountPathKey } from './kube-limits.js';
+import { sharedClaims } from './shared-claims.js';
 import { composeReplicaName } from './patterns/naming.js';
 import { semanticDiagnostics } from './topology/semantic.js';
 import { applyEnvironment, environmentNames } from './topology/overlay.js';
@@ -151,7 +152,7 @@ export async function expand(topology: Topology): Promise<{ model: Model; diagno
     notes: ctx.notes,
     supplied: ctx.supplied,
   };
-  return { model, diagnostics: [...nameCollisions(model), ...kubernetesLimits(model), ...ctx.notes.filter((n) => n.severity === 'error')] };
+  return { model, diagnostics: [...nameCollisions(model), ...kubernetesLimits(model), ...sharedClaims(model), ...ctx.notes.filter((n) => n.severity === 'error')] };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -214,14 +214,24 @@ export interface Volume {
   configFile?: { config: string; key: string }; // mounts ConfigFile `config` (by name); key = file name inside
   secret?: { secretName: string; items?: { key: string; path: string }[] };
   claim?: { claimName: string }; // an existing PersistentVolumeClaim (see Unit extra / Claim)
-  persistent?: { size: string; storageClass?: string }; // StatefulSet: volumeClaimTemplate; else a PVC named <component>-<volume>
+  persistent?: { size: string; storageClass?: string; accessMode?: AccessMode }; // StatefulSet: volumeClaimTemplate; else a PVC named <component>-<volume>
   origin?: Origin;
 }
+
+/** How many nodes may mount a PersistentVolumeClaim: one (the default), or any number. */
+export type AccessMode = 'ReadWriteOnce' | 'ReadWriteMany';
 
 export interface Claim {
   name: string;
   size: string;
   storageClass?: string;
+  accessModes: AccessMode[];
+}
+
+/** The claim of a persistent volume, named `name` (a volumeClaimTemplate keeps the volume's name). */
+export function claimOf(v: Volume, name: string = v.name): Claim {
+  const p = v.persistent!;
+  return { name, size: p.size, ...(p.storageClass ? { storageClass: p.storageClass } : {}), accessModes: [p.accessMode ?? 'ReadWriteOnce'] };
 }
 
 export interface ServiceSpec {

@@ -678,7 +678,7 @@ const CASES: Case[] = [
       '    pattern: replicated',
       '    image: ghcr.io/acme/ab:1.0.0',
       '    port: 8080',
-      '    volumes: { data: { type: persistent, size: 1Gi } }',
+      '    volumes: { data: { type: persistent, size: 1Gi, accessMode: ReadWriteMany } }',
       '    mounts: [{ volume: data, path: /data }]',
     ),
     errors: ['13:3 name-collision: services.web-b generates `web-b-data`, which services.web generates too'],

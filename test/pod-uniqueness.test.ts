@@ -52,7 +52,7 @@ const CASES: Case[] = [
   },
   {
     name: "a volume of yours named like the main container's scratch space: never taken for /tmp (audit 15a)",
-    text: web('    volumes: { web-tmp: { type: persistent, size: 1Gi } }'),
+    text: web('    volumes: { web-tmp: { type: persistent, size: 1Gi } }', '    replicas: 1'),
     errors: ["10:16 name-collision: services.web's pod would have two volumes named `web-tmp`: yours (volumes.web-tmp) and the scratch space ddp mounts at /tmp in web"],
     hint: VOLUME_HINT('web-tmp'),
   },

@@ -6,6 +6,7 @@
 // healthcheck so that workers can `depends_on: { condition: service_healthy }`.
 import { sha256 } from '../sha256.js';
 import type { Component, Container, Env, EventTrigger, Port, Probe, Resources, Volume } from '../model.js';
+import { claimOf } from '../model.js';
 import type { Context } from './context.js';
 import { IMAGES } from '../images.js';
 import { BROKER_PORTS, brokerKind, brokerName, brokerUrl, type BrokerKind } from './naming.js';
@@ -160,10 +161,8 @@ export function brokerComponent(ctx: Context, owner: string, kind: BrokerKind, s
     ...(rt.healthcheck ? { healthcheck: rt.healthcheck } : {}),
   };
   const size = storage.size ?? rt.dataSize;
-  const volumes: Volume[] = [
-    { name: 'data', persistent: { size, ...(storage.storageClass ? { storageClass: storage.storageClass } : {}) } },
-    ...scratch.map((s) => ({ name: s.name, emptyDir: {} })),
-  ];
+  const data: Volume = { name: 'data', persistent: { size, ...(storage.storageClass ? { storageClass: storage.storageClass } : {}) } };
+  const volumes: Volume[] = [data, ...scratch.map((s) => ({ name: s.name, emptyDir: {} }))];
   return {
     name,
     role: 'broker',
@@ -171,7 +170,7 @@ export function brokerComponent(ctx: Context, owner: string, kind: BrokerKind, s
     replicas: 1,
     pod: { containers: [container], initContainers: [], volumes },
     service: { name, headless: true, ports: rt.ports },
-    statefulSet: { serviceName: name, podManagementPolicy: 'OrderedReady', claims: [{ name: 'data', size, ...(storage.storageClass ? { storageClass: storage.storageClass } : {}) }] },
+    statefulSet: { serviceName: name, podManagementPolicy: 'OrderedReady', claims: [claimOf(data)] },
     compose: { replicas: 1 },
   };
 }

@@ -1,6 +1,6 @@
 // Building blocks shared by every pattern: containers with the house security settings,
 // probes (readiness from `health`, a liveness that is never identical), env, resources.
-import type { Container, Env, Port, Probe, Resources, Mount, Volume, Pod, Origin } from '../model.js';
+import type { AccessMode, Container, Env, Port, Probe, Resources, Mount, Volume, Pod, Origin } from '../model.js';
 import type { ContainerFields, Env as EnvSpec } from '../generated/topology.js';
 import type { Context } from './context.js';
 import { parseQuantity } from '../quantity.js';
@@ -142,13 +142,13 @@ export const tcpReadiness = (port: number): Probe => ({ tcp: { port }, initialDe
 export const httpReadiness = (path: string, port: number): Probe => ({ http: { path, port }, initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
 
 /** Volumes the service at `pointer` declares (`volumes:`), emptyDir by default. */
-export function declaredVolumes(volumes: Record<string, { type?: string; size?: string; medium?: 'Memory'; storageClass?: string }> | undefined, pointer: string): Volume[] {
+export function declaredVolumes(volumes: Record<string, { type?: string; size?: string; medium?: 'Memory'; storageClass?: string; accessMode?: AccessMode }> | undefined, pointer: string): Volume[] {
   return Object.entries(volumes ?? {})
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, v]) => ({
       name,
       ...(v.type === 'persistent'
-        ? { persistent: { size: v.size ?? '1Gi', ...(v.storageClass ? { storageClass: v.storageClass } : {}) } }
+        ? { persistent: { size: v.size ?? '1Gi', ...(v.storageClass ? { storageClass: v.storageClass } : {}), ...(v.accessMode ? { accessMode: v.accessMode } : {}) } }
         : { emptyDir: { ...(v.medium ? { medium: v.medium } : {}), ...(v.size ? { sizeLimit: v.size } : {}) } }),
       origin: { yours: `${pointer}/volumes/${name}` },
     }));

@@ -6,6 +6,7 @@
 // DDP_LEAF_COUNT. compose: one service per leaf with the same name as a network alias.
 import type { ContainerFields, ScatterGather } from '../generated/topology.js';
 import type { Component, Unit, Volume } from '../model.js';
+import { claimOf } from '../model.js';
 import type { Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod, mainPort } from './containers.js';
 import { applySingleNode } from './single-node.js';
@@ -83,7 +84,7 @@ function leafComponents(name: string, svc: ScatterGather, ctx: Context, pointer:
   pod.containers.push(main);
   pod.volumes.push(...mountedVolumes(svc.leaves, svc, pointer));
   // a persistent volume is a claim per leaf (volumeClaimTemplates)
-  const claims = pod.volumes.filter((v) => v.persistent).map((v) => ({ name: v.name, size: v.persistent!.size, ...(v.persistent!.storageClass ? { storageClass: v.persistent!.storageClass } : {}) }));
+  const claims = pod.volumes.filter((v) => v.persistent).map((v) => claimOf(v));
   const leaves: Component = {
     name: set,
     role: 'leaf',

@@ -10,6 +10,7 @@
 // (network alias `<name>-<i>.<name>`), so the router config works there byte for byte.
 import type { Sharded } from '../generated/topology.js';
 import type { Claim, Component, ConfigFile, Container, Unit } from '../model.js';
+import { claimOf } from '../model.js';
 import type { Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness, varnishProbePath, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
@@ -161,7 +162,7 @@ function shardStorage(svc: Sharded, main: Container, pod: Component['pod'], poin
     pod.volumes.push({ name: STORAGE_VOLUME, persistent: { size: svc.storage.size ?? '1Gi', ...(svc.storage.storageClass ? { storageClass: svc.storage.storageClass } : {}) }, origin: { addedBy: 'the storage volume (`storage`)' } });
     main.mounts.push({ volume: STORAGE_VOLUME, path: svc.storage.path ?? DEFAULT_STORAGE_PATH, readOnly: false, origin: storageMountOrigin(pointer) });
   }
-  return pod.volumes.filter((v) => v.persistent).map((v) => ({ name: v.name, size: v.persistent!.size, ...(v.persistent!.storageClass ? { storageClass: v.persistent!.storageClass } : {}) }));
+  return pod.volumes.filter((v) => v.persistent).map((v) => claimOf(v));
 }
 
 interface Shards {

@@ -1,7 +1,7 @@
 // Target: Kubernetes. Model → OUT/kubernetes/<unit>.yaml (templates/kubernetes/<pattern>.hbs),
 // namespace.yaml and kustomization.yaml.
 import type { Component, ConfigFile, Model, Unit } from '../model.js';
-import { configMapName } from '../model.js';
+import { claimOf, configMapName } from '../model.js';
 import { render } from '../render/engine.js';
 import { endWithNewline } from '../render/text.js';
 import type { OutputFile } from '../output/files.js';
@@ -52,7 +52,7 @@ export function componentView(model: Model, unit: Unit, c: Component) {
     });
   const claims = c.pod.volumes
     .filter((v) => v.persistent && c.workload !== 'StatefulSet')
-    .map((v) => ({ name: `${c.name}-${v.name}`, size: v.persistent!.size, storageClass: v.persistent!.storageClass }));
+    .map((v) => claimOf(v, `${c.name}-${v.name}`));
   return {
     c,
     labels: entries(labels),

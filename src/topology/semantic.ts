@@ -330,6 +330,16 @@ function resourceChecks(r: NonNullable<ContainerFields['resources']>, ptr: strin
   return out;
 }
 
+/** A declared volume no container mounts: a typo or a leftover, and a persistent one is still a
+ *  PersistentVolumeClaim of its size. (Knative refuses it outright: knative-unmounted-volume.) */
+function unusedVolumes(name: string, svc: SingleNode, base: string, mounted: ReadonlySet<string>): Check[] {
+  if ((svc as AnyService).pattern === 'function' && (svc as FunctionService).runtime === 'knative') return [];
+  return Object.entries(svc.volumes ?? {})
+    .filter(([v]) => !mounted.has(v))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([v, spec]) => warn('unused-volume', `no container of ${name} mounts volume \`${v}\`${spec.type === 'persistent' ? `, and it is still a PersistentVolumeClaim of ${spec.size ?? '1Gi'}` : ''}`, `${base}/volumes/${pointer(v).slice(1)}`, `mount it (\`mounts: [{ volume: ${v}, path: /data }]\`), or remove it from \`volumes\``));
+}
+
 /** What a `kind: tls` sidecar would silently ignore: ddp writes its command, configuration, mounts and probes. */
 const TLS_SIDECAR_UNUSED = ['command', 'args', 'env', 'mounts', 'ports', 'health'] as const;
 
@@ -355,6 +365,7 @@ function singleNodeChecks(name: string, svc: SingleNode, base: string, services:
     const near = didYouMean(v, [...volumes]);
     out.push(err('unknown-volume', `mount of volume \`${v}\`, which ${name} does not declare`, ptr, near ? `did you mean \`${near}\`?` : `declare it: \`volumes: { ${v}: { type: emptyDir } }\``));
   }
+  out.push(...unusedVolumes(name, svc, base, new Set(mounts.map(([v]) => v))));
   (svc.sidecars ?? []).forEach((s, i) => {
     const p = `${base}/sidecars/${i}`;
     if (s.kind === 'tls') {

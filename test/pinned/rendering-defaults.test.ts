@@ -42,14 +42,21 @@ describe('replicated cache: varnish storage is at least 16 MiB', () => {
 
 describe('persistent volumes of a Deployment: default size, storage class', () => {
   it('type persistent without size: a 1Gi claim with no storageClassName', async () => {
-    const files = await generate('  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n    volumes: { data: { type: persistent } }\n    mounts: [{ volume: data, path: /data }]\n');
+    const files = await generate('  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n    replicas: 1\n    volumes: { data: { type: persistent } }\n    mounts: [{ volume: data, path: /data }]\n');
     expect(find(files, 'PersistentVolumeClaim', 'web-data').spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } });
   });
 
   it('storageClass: the claim names it in storageClassName', async () => {
-    const files = await generate('  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n    volumes: { data: { type: persistent, size: 5Gi, storageClass: fast-ssd } }\n    mounts: [{ volume: data, path: /data }]\n');
+    const files = await generate('  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n    replicas: 1\n    volumes: { data: { type: persistent, size: 5Gi, storageClass: fast-ssd } }\n    mounts: [{ volume: data, path: /data }]\n');
     const pvc = find(files, 'PersistentVolumeClaim', 'web-data');
     expect(pvc.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'fast-ssd', resources: { requests: { storage: '5Gi' } } });
+    expect(validateKubernetes([pvc])).toEqual([]);
+  });
+
+  it('accessMode ReadWriteMany: the claim says so, and every replica may share it', async () => {
+    const files = await generate('  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n    replicas: 3\n    volumes: { data: { type: persistent, size: 5Gi, storageClass: nfs, accessMode: ReadWriteMany } }\n    mounts: [{ volume: data, path: /data }]\n');
+    const pvc = find(files, 'PersistentVolumeClaim', 'web-data');
+    expect(pvc.spec).toEqual({ accessModes: ['ReadWriteMany'], storageClassName: 'nfs', resources: { requests: { storage: '5Gi' } } });
     expect(validateKubernetes([pvc])).toEqual([]);
   });
 });
