@@ -17,6 +17,8 @@ import { byPath, checkOutputFile, type OutputFile } from './output/files.js';
 import { yamlProblem } from './topology/fast-yaml.js';
 import { PlainBlockYamlCheck } from './output/yaml-check.js';
 import { collectIfBig } from './memory.js';
+import { applyPlacement, placementNotes, placementOf } from './patterns/placement.js';
+import type { PodPlacement } from './generated/topology.js';
 
 export const TARGETS = ['kubernetes', 'compose', 'nginx', 'varnish', 'twemproxy', 'fluent-bit'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -135,12 +137,15 @@ export async function expand(topology: Topology): Promise<{ model: Model; diagno
     const svc = services[name];
     const mod = loadedPatterns.get(svc.pattern) ?? (await patternModule(svc.pattern, pointer('services', name, 'pattern')));
     units.push(mod.expand(name, svc, ctx, pointer('services', name)));
+    applyPlacement(units[units.length - 1], placementOf(topology.defaults, svc as PodPlacement));
   }
   const pipelines = (topology.pipelines ?? {}) as Record<string, unknown>;
   for (const name of Object.keys(pipelines).sort()) {
     const mod = loadedPatterns.get('pipeline') ?? (await patternModule('pipeline', pointer('pipelines', name)));
     units.push(mod.expand(name, pipelines[name], ctx, pointer('pipelines', name)));
+    applyPlacement(units[units.length - 1], placementOf(topology.defaults, pipelines[name] as PodPlacement));
   }
+  ctx.notes.push(...placementNotes(topology));
   for (const u of units) for (const c of u.components) addScratchVolumes(c);
   ctx.supplied.push(...composeEnvLines(units));
   const model: Model = {

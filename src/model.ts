@@ -98,6 +98,21 @@ export interface Pod {
   serviceAccount?: ServiceAccountSpec; // only when the pod needs the API
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
   terminationGracePeriodSeconds?: number;
+  /** Kubernetes-only placement and identity (src/patterns/placement.ts): compose has no equivalent */
+  imagePullSecrets?: string[];
+  nodeSelector?: Record<string, string>;
+  tolerations?: Toleration[];
+  /** the user's own ServiceAccount (`serviceAccountName`), on the pods that run the user's images:
+   *  ddp does not create it; a Role ddp makes for the pod (`serviceAccount`) is bound to it */
+  userServiceAccount?: { name: string; automountToken: boolean };
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
 }
 
 export interface ServiceAccountSpec {

@@ -63,12 +63,29 @@ export function componentView(model: Model, unit: Unit, c: Component) {
     volumes,
     claims,
     runAsUser: c.pod.containers[0]?.runAsUser ?? 10001,
-    serviceAccount: c.pod.serviceAccount?.name,
-    sa: c.pod.serviceAccount,
+    ...identityView(c),
+    nodeSelector: entries(c.pod.nodeSelector ?? {}),
     svc: c.service,
     svcAnnotations: entries({ ...model.annotations, ...(c.service?.annotations ?? {}) }),
     pdb: isReplicatedSet(c),
     spread: isReplicatedSet(c),
+  };
+}
+
+/**
+ * The pod's service account: your `serviceAccountName`, else the one ddp makes for a pod that
+ * needs the API (election, the batch barrier), else none. A pod that needs the API always gets
+ * its token; with a service account of yours, ddp's Role is bound to yours and ddp creates no
+ * ServiceAccount (you own it).
+ */
+export function identityView(c: Pick<Component, 'pod'>) {
+  const own = c.pod.userServiceAccount;
+  const needs = c.pod.serviceAccount;
+  return {
+    serviceAccount: own?.name ?? needs?.name,
+    automountToken: needs !== undefined || (own?.automountToken ?? false),
+    sa: needs,
+    createServiceAccount: needs !== undefined && own === undefined,
   };
 }
 

@@ -9,6 +9,7 @@ import { cleanPath, INGRESS_PATH_SEQUENCES, INGRESS_PATH_SUFFIXES } from '../k8s
 import { imageProblem } from './image-ref.js';
 import { cronProblem } from './cron.js';
 import { knativeChecks } from './knative.js';
+import { placementChecks } from './placement-checks.js';
 import { BUILTIN_RESOURCES } from '../patterns/context.js';
 import { defaultRouterKind, TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB, varnishCacheMib, varnishResources } from '../patterns/naming.js';
 
@@ -50,6 +51,7 @@ export function semanticDiagnostics(t: Topology): Check[] {
   out.push(...imageChecks(t));
   out.push(...annotationSize(t));
   out.push(...reservedLabels(t));
+  out.push(...placementChecks(t));
   return out;
 }
 
