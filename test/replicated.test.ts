@@ -79,9 +79,11 @@ describe('examples/01-replicated, key fields', async () => {
     expect(c.livenessProbe.failureThreshold).toBeGreaterThan(c.readinessProbe.failureThreshold);
   });
 
-  it('the Ingress sends shop.example.com to web-tls:8443 over HTTPS', () => {
+  it('the Ingress sends shop.example.com to web-tls:8443 over HTTPS, and serves it with the TLS Secret web-tls', () => {
     const ing = find(objs, 'Ingress', 'web');
-    expect(ing.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' });
+    // no class: the cluster's default, told in the words of each NGINX controller
+    expect(ing.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS', 'nginx.org/ssl-services': 'web-tls' });
+    expect(ing.spec.tls).toEqual([{ hosts: ['shop.example.com'], secretName: 'web-tls' }]);
     expect(ing.spec.rules).toEqual([
       { host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web-tls', port: { number: 8443 } } } }] } },
     ]);

@@ -12,6 +12,31 @@ export interface Ingress {
   annotations: Record<string, string>;
 }
 
+/**
+ * Whether the Ingress class is (probably) one of the two NGINX controllers: none (the cluster's
+ * default class), or a name with `nginx` in it. ingress-nginx (kubernetes/ingress-nginx) and F5's
+ * NGINX Ingress Controller (nginx.org) both name their class `nginx` by default.
+ */
+export const isNginxClass = (className: string | undefined): boolean => className === undefined || className.includes('nginx');
+
+/** What tells each NGINX controller that `service` speaks HTTPS (each ignores the other's):
+ *  ingress-nginx reads backend-protocol, F5's NGINX Ingress Controller the list of ssl-services. */
+export const nginxBackendHttps = (service: string): Record<string, string> => ({
+  'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+  'nginx.org/ssl-services': service,
+});
+
+/** Annotations with which a controller sends HTTPS to the backend: one of them in
+ *  `expose.annotations` says you told your controller (the `ingress-backend-https` warning goes). */
+export const BACKEND_HTTPS_ANNOTATIONS = [
+  'nginx.ingress.kubernetes.io/backend-protocol', // ingress-nginx
+  'nginx.org/ssl-services', // F5 NGINX Ingress Controller
+  'alb.ingress.kubernetes.io/backend-protocol', // AWS Load Balancer Controller
+  'haproxy.org/server-ssl', // HAProxy Kubernetes Ingress Controller
+];
+
+/** The Ingress of `expose` in front of `front`; an HTTPS backend (a TLS layer) gets the NGINX
+ *  controllers' annotations when the class is theirs. Your `expose.annotations` win. */
 export function ingressFor(name: string, expose: Expose, front: { name: string; port: number }, backendProtocol: 'HTTP' | 'HTTPS' = 'HTTP'): Ingress {
   return {
     name,
@@ -21,6 +46,6 @@ export function ingressFor(name: string, expose: Expose, front: { name: string; 
     port: front.port,
     ...(expose.className ? { className: expose.className } : {}),
     ...(expose.tlsSecret ? { tlsSecret: expose.tlsSecret } : {}),
-    annotations: backendProtocol === 'HTTPS' ? { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' } : {},
+    annotations: { ...(backendProtocol === 'HTTPS' && isNginxClass(expose.className) ? nginxBackendHttps(front.name) : {}), ...(expose.annotations ?? {}) },
   };
 }

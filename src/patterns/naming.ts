@@ -44,6 +44,9 @@ export function brokerKind(broker: BrokerKind | { url: string; kind?: BrokerKind
  *  the next one from here, on 127.0.0.1 (-a): two on one port crash-loop ("Address already in use"). */
 export const TWEMPROXY_STATS_PORT = 22222;
 
+/** The port a TLS layer (`tls:`) listens on unless `tls.port` says otherwise. */
+export const TLS_PORT = 8443;
+
 /** The leader elector's container, which `election` adds to a pod. */
 export const ELECTOR_CONTAINER = 'elector';
 /** The volume of `storage` (a sharded service's claim per shard, a batch service's shared claim). */

@@ -5,7 +5,7 @@ import type { Component, ConfigFile, Unit } from '../model.js';
 import { supply, type Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod, mainPort, tcpReadiness, infraContainer, varnishProbePath, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
-import { composeReplicaName, varnishCacheMib, varnishResources } from './naming.js';
+import { composeReplicaName, TLS_PORT, varnishCacheMib, varnishResources } from './naming.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
 import { parseQuantity, durationMs } from '../quantity.js';
 import { ingressFor, type Ingress } from './expose.js';
@@ -13,7 +13,7 @@ import { decoratorOf } from './decorate.js';
 
 export const DEFAULT_REPLICAS = 2;
 export const LAYER_PORT = 8080; // varnish listens here (unprivileged)
-export const TLS_PORT = 8443;
+export { TLS_PORT };
 
 export function expand(name: string, svc: Replicated, ctx: Context, pointer: string): Unit {
   const unit: Unit = { name, pattern: 'replicated', pointer, components: [], configs: [], extra: {} };

@@ -10,6 +10,7 @@ import { imageProblem } from './image-ref.js';
 import { cronProblem } from './cron.js';
 import { knativeChecks } from './knative.js';
 import { placementChecks } from './placement-checks.js';
+import { tlsIngressChecks } from './ingress-checks.js';
 import { BUILTIN_RESOURCES } from '../patterns/context.js';
 import { defaultRouterKind, TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB, varnishCacheMib, varnishResources } from '../patterns/naming.js';
 
@@ -526,6 +527,7 @@ function referenceChecks(name: string, svc: AnyService, base: string, services: 
     const ok = proto === 'http' ? ['nginx', 'varnish'] : proto === 'tcp' ? ['nginx'] : ['twemproxy'];
     if (!ok.includes(svc.router.kind)) out.push(err('bad-router', `router.kind ${svc.router.kind} cannot route ${proto}`, `${base}/router/kind`, `use ${ok.join(' or ')}`));
   }
+  if (svc.pattern === 'replicated') out.push(...tlsIngressChecks(name, svc, base));
   if (svc.pattern === 'sharded') out.push(...shardedChecks(name, svc, base));
   if (svc.pattern === 'function') out.push(...functionChecks(name, svc, base, services, has));
   return out;
