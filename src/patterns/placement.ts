@@ -7,7 +7,7 @@
 import type { PodPlacement } from '../generated/topology.js';
 import type { Unit } from '../model.js';
 import type { Topology } from './context.js';
-import { pointer, warning, type Diagnostic } from '../diagnostics.js';
+import { pointer, type Diagnostic } from '../diagnostics.js';
 import { dotted } from '../topology/schema.js';
 
 export const PLACEMENT_KEYS = ['imagePullSecrets', 'serviceAccountName', 'automountServiceAccountToken', 'nodeSelector', 'tolerations'] as const;
@@ -51,6 +51,8 @@ const COMPOSE_WHY: Record<(typeof PLACEMENT_KEYS)[number], string> = {
   tolerations: 'compose runs every service on one machine',
 };
 
+const info = (code: string, message: string, extra: Partial<Diagnostic>): Diagnostic => ({ severity: 'info', code, message, ...extra });
+
 /** One `compose-kubernetes-only` note for `defaults` and for each service or pipeline that sets
  *  placement fields of its own: compose has none of them, and `generate` says so. */
 export function placementNotes(topology: Topology): Diagnostic[] {
@@ -64,8 +66,9 @@ export function placementNotes(topology: Topology): Diagnostic[] {
     if (!fields.length) continue;
     const why = [...new Set(fields.map((f) => COMPOSE_WHY[f]))].join('; ');
     const where = ptr === '/defaults' ? 'defaults' : dotted(ptr);
+    // (info, as compose-one-replica-per-shard: a fact of compose, not a topology compose runs worse)
     out.push(
-      warning('compose-kubernetes-only', `compose: ${fields.map((f) => `\`${f}\``).join(', ')} of ${where} ${fields.length === 1 ? 'applies' : 'apply'} to Kubernetes only (${why})`, {
+      info('compose-kubernetes-only', `compose: ${fields.map((f) => `\`${f}\``).join(', ')} of ${where} ${fields.length === 1 ? 'applies' : 'apply'} to Kubernetes only (${why})`, {
         pointer: `${ptr}/${fields[0]}`,
         hint: fields.includes('imagePullSecrets') ? 'for compose, `docker login` to the registry before `docker compose up`' : 'nothing to do for compose; Kubernetes gets them',
       }),

@@ -104,18 +104,20 @@ describe('placement at defaults reaches every pod of every pattern', () => {
     }
   });
 
-  it('compose has none of them: one compose-kubernetes-only note, in the report and in the compose file', async () => {
+  it('compose has none of them: one compose-kubernetes-only note (info) in the report, nothing of them in the compose file', async () => {
     const { files, model } = await generate(PLACED);
     const notes = model.notes.filter((n) => n.code === 'compose-kubernetes-only');
-    expect(notes.map((n) => [n.pointer, n.message, n.hint])).toEqual([
+    expect(notes.map((n) => [n.severity, n.pointer, n.message, n.hint])).toEqual([
       [
+        'info',
         '/defaults/imagePullSecrets',
         'compose: `imagePullSecrets`, `serviceAccountName`, `nodeSelector`, `tolerations` of defaults apply to Kubernetes only (compose pulls with the credentials of `docker login`; compose has no Kubernetes API and no service accounts; compose runs every service on one machine)',
         'for compose, `docker login` to the registry before `docker compose up`',
       ],
     ]);
     const compose = files.find((f) => f.path === 'compose/docker-compose.yml')!.content;
-    expect(compose).toContain('# WARNING: `imagePullSecrets`, `serviceAccountName`, `nodeSelector`, `tolerations` of defaults apply to Kubernetes only');
+    expect(compose).not.toContain('Kubernetes only'); // (its one WARNING line is the election's)
+    expect(compose).not.toMatch(/imagePullSecrets|serviceAccountName|nodeSelector|tolerations/);
     const services = composeDoc(files).services as Record<string, Obj>;
     for (const s of Object.values(services)) for (const k of ['imagePullSecrets', 'nodeSelector', 'tolerations']) expect(s[k]).toBeUndefined();
   });
