@@ -151,6 +151,7 @@ export async function expand(topology: Topology): Promise<{ model: Model; diagno
   const model: Model = {
     name: ctx.name,
     namespace: ctx.namespace,
+    createNamespace: topology.metadata.createNamespace !== false,
     labels: { ...(topology.metadata.labels ?? {}) },
     annotations: { ...(topology.metadata.annotations ?? {}) },
     units: units.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),

@@ -6,6 +6,8 @@ import type { Diagnostic } from './diagnostics.js';
 export interface Model {
   name: string; // topology name (app.kubernetes.io/part-of)
   namespace: string;
+  /** write the Namespace object (metadata.createNamespace, default true) */
+  createNamespace: boolean;
   labels: Record<string, string>; // metadata.labels, added to every object
   annotations: Record<string, string>;
   units: Unit[]; // sorted by name

@@ -109,18 +109,21 @@ export function unitView(model: Model, unit: Unit) {
   };
 }
 
-/** One file per unit, then namespace.yaml and kustomization.yaml; rendered as the caller iterates. */
+/** One file per unit, then namespace.yaml (unless `metadata.createNamespace: false`: the
+ *  namespace is someone else's) and kustomization.yaml; rendered as the caller iterates. */
 export function* renderKubernetes(model: Model): Generator<OutputFile> {
   for (const unit of model.units) {
     const body = render(`kubernetes/${unit.pattern}`, unitView(model, unit));
     yield { path: `kubernetes/${unit.name}.yaml`, content: HEADER + tidy(body), target: 'kubernetes' };
   }
-  yield {
-    path: 'kubernetes/namespace.yaml',
-    content: HEADER + tidy(render('kubernetes/namespace', { namespace: model.namespace, name: model.namespace, labels: entries(labelsOf(model, model.namespace, 'namespace')), annotations: entries(model.annotations) })),
-    target: 'kubernetes',
-  };
-  const resources = ['namespace.yaml', ...model.units.map((u) => `${u.name}.yaml`)];
+  if (model.createNamespace) {
+    yield {
+      path: 'kubernetes/namespace.yaml',
+      content: HEADER + tidy(render('kubernetes/namespace', { namespace: model.namespace, name: model.namespace, labels: entries(labelsOf(model, model.namespace, 'namespace')), annotations: entries(model.annotations) })),
+      target: 'kubernetes',
+    };
+  }
+  const resources = [...(model.createNamespace ? ['namespace.yaml'] : []), ...model.units.map((u) => `${u.name}.yaml`)];
   yield { path: 'kubernetes/kustomization.yaml', content: HEADER + tidy(render('kubernetes/kustomization', { resources, namespace: model.namespace })), target: 'kubernetes' };
 }
 

@@ -53,7 +53,34 @@ export function semanticDiagnostics(t: Topology): Check[] {
   out.push(...annotationSize(t));
   out.push(...reservedLabels(t));
   out.push(...placementChecks(t));
+  out.push(...sharedNamespace(t));
   return out;
+}
+
+/** The namespaces Kubernetes makes itself and everyone shares: ddp's Namespace object would
+ *  relabel them. */
+export const SHARED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/**
+ * namespace.yaml labels the namespace `pod-security.kubernetes.io/enforce: restricted`: applied to
+ * `default` or a kube-* namespace it relabels a namespace Kubernetes made and other workloads share
+ * (from then on the API server refuses their new pods that are not restricted: in kube-system, the
+ * cluster's own), and `kubectl delete -k` would try to delete it. An error, not a warning: the
+ * damage lands on someone else's pods, and the way out is one line.
+ */
+function sharedNamespace(t: Topology): Check[] {
+  const m = t.metadata as { name: string; namespace?: string; createNamespace?: boolean };
+  const ns = m.namespace ?? m.name;
+  if (m.createNamespace === false || !SHARED_NAMESPACES.includes(ns)) return [];
+  const ptr = m.namespace !== undefined ? '/metadata/namespace' : '/metadata/name';
+  return [
+    err(
+      'shared-namespace',
+      `ddp would write a Namespace object for \`${ns}\`${m.namespace === undefined ? ' (the namespace defaults to metadata.name)' : ''}, a namespace Kubernetes makes and other workloads share: applying it labels ${ns} pod-security.kubernetes.io/enforce: restricted, so the API server refuses their new pods that are not restricted, and \`kubectl delete -k\` would try to delete ${ns}`,
+      ptr,
+      'add `createNamespace: false` to metadata (ddp then writes no namespace.yaml; the objects still go into the namespace), or use a namespace of your own',
+    ),
+  ];
 }
 
 /**
