@@ -31,8 +31,16 @@ export const nginxBackendHttps = (service: string): Record<string, string> => ({
 export const BACKEND_HTTPS_ANNOTATIONS = [
   'nginx.ingress.kubernetes.io/backend-protocol', // ingress-nginx
   'nginx.org/ssl-services', // F5 NGINX Ingress Controller
-  'alb.ingress.kubernetes.io/backend-protocol', // AWS Load Balancer Controller
-  'haproxy.org/server-ssl', // HAProxy Kubernetes Ingress Controller
+  'alb.ingress.kubernetes.io/backend-protocol', // AWS Load Balancer Controller (Ingress or Service)
+  'haproxy.org/server-ssl', // HAProxy Kubernetes Ingress Controller (Ingress or Service)
+];
+
+/** The same, read from the backend's Service (`tls.serviceAnnotations`): the two above that a
+ *  controller takes there too, and the ServersTransport with which Traefik trusts the backend. */
+export const BACKEND_HTTPS_SERVICE_ANNOTATIONS = [
+  'alb.ingress.kubernetes.io/backend-protocol',
+  'haproxy.org/server-ssl',
+  'traefik.ingress.kubernetes.io/service.serverstransport',
 ];
 
 /** The Ingress of `expose` in front of `front`; an HTTPS backend (a TLS layer) gets the NGINX

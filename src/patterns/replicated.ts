@@ -162,7 +162,7 @@ function tlsLayer(name: string, svc: Replicated, ctx: Context, backend: { name: 
     workload: 'Deployment',
     replicas: tls.replicas ?? DEFAULT_REPLICAS,
     pod,
-    service: { name: tname, headless: false, ports: [{ name: 'https', port, protocol: 'TCP' }] },
+    service: { name: tname, headless: false, ports: [{ name: 'https', port, protocol: 'TCP' }], ...(tls.serviceAnnotations ? { annotations: { ...tls.serviceAnnotations } } : {}) },
     // nginx resolves its upstream when it loads the config: in compose, start it after it
     compose: { dependsOn: [{ name: backend.name, condition: 'service_started' }] },
   };

@@ -2,7 +2,7 @@
 // controller must speak HTTPS to it, and clients should reach the Ingress over HTTPS too.
 import { warning, type Diagnostic } from '../diagnostics.js';
 import type { Replicated } from '../generated/topology.js';
-import { BACKEND_HTTPS_ANNOTATIONS, isNginxClass } from '../patterns/expose.js';
+import { BACKEND_HTTPS_ANNOTATIONS, BACKEND_HTTPS_SERVICE_ANNOTATIONS, isNginxClass } from '../patterns/expose.js';
 import { TLS_PORT } from '../patterns/naming.js';
 
 type Check = Omit<Diagnostic, 'file' | 'line' | 'col'>;
@@ -14,7 +14,9 @@ export function tlsIngressChecks(name: string, svc: Replicated, base: string): C
   const layer = `${name}-tls`;
   const port = svc.tls.port ?? TLS_PORT;
   const cls = expose.className;
-  const told = Object.keys(expose.annotations ?? {}).some((k) => BACKEND_HTTPS_ANNOTATIONS.includes(k));
+  const told =
+    Object.keys(expose.annotations ?? {}).some((k) => BACKEND_HTTPS_ANNOTATIONS.includes(k)) ||
+    Object.keys(svc.tls.serviceAnnotations ?? {}).some((k) => BACKEND_HTTPS_SERVICE_ANNOTATIONS.includes(k));
   if (cls !== undefined && !isNginxClass(cls) && !told) {
     const traefik = cls.includes('traefik');
     out.push(
@@ -26,7 +28,7 @@ export function tlsIngressChecks(name: string, svc: Replicated, base: string): C
         {
           pointer: `${base}/expose/className`,
           hint: traefik
-            ? `give Traefik a ServersTransport that trusts your certificate (or sets insecureSkipVerify) and name it on the ${layer} Service (annotation traefik.ingress.kubernetes.io/service.serverstransport, e.g. a kustomize patch over OUT/kubernetes), or turn on serversTransport.insecureSkipVerify in Traefik's static configuration`
+            ? `create a Traefik ServersTransport that trusts your certificate (rootCAs and serverName, or insecureSkipVerify) and name it in \`tls.serviceAnnotations\`: \`traefik.ingress.kubernetes.io/service.serverstransport: <namespace>-<name>@kubernetescrd\``
             : `add your controller's setting to \`expose.annotations\`, e.g. AWS Load Balancer Controller: \`alb.ingress.kubernetes.io/backend-protocol: HTTPS\`; HAProxy: \`haproxy.org/server-ssl: "true"\`; ingress-nginx under another class name: \`nginx.ingress.kubernetes.io/backend-protocol: HTTPS\``,
         },
       ),

@@ -65,8 +65,22 @@ describe('the Ingress in front of a TLS layer', () => {
     const text = topology('{ host: shop.example.com, tlsSecret: web-tls, className: traefik }', TLS);
     expect(kubeObject((await generate(text)).files, 'Service', 'web-tls').spec.ports).toEqual([{ name: 'https', port: 8443, targetPort: 8443, protocol: 'TCP' }]);
     expect(await warnings(text, 'ingress-backend-https')).toEqual([
-      "10:70 ingress-backend-https: the Ingress (class `traefik`) sends its requests to web-tls, which speaks only HTTPS on port 8443: Traefik does use HTTPS there (the Service port is named `https`), but it checks web-tls's certificate, which names your host, not the pod address it connects to, and answers with an error | give Traefik a ServersTransport that trusts your certificate (or sets insecureSkipVerify) and name it on the web-tls Service (annotation traefik.ingress.kubernetes.io/service.serverstransport, e.g. a kustomize patch over OUT/kubernetes), or turn on serversTransport.insecureSkipVerify in Traefik's static configuration",
+      "10:70 ingress-backend-https: the Ingress (class `traefik`) sends its requests to web-tls, which speaks only HTTPS on port 8443: Traefik does use HTTPS there (the Service port is named `https`), but it checks web-tls's certificate, which names your host, not the pod address it connects to, and answers with an error | create a Traefik ServersTransport that trusts your certificate (rootCAs and serverName, or insecureSkipVerify) and name it in `tls.serviceAnnotations`: `traefik.ingress.kubernetes.io/service.serverstransport: <namespace>-<name>@kubernetescrd`",
     ]);
+  });
+
+  it('tls.serviceAnnotations go on the TLS layer\'s Service; a ServersTransport named there is what Traefik needs: no warning', async () => {
+    const text = topology('{ host: shop.example.com, tlsSecret: web-tls, className: traefik }', [
+      '    tls: { secret: web-tls, serviceAnnotations: { traefik.ingress.kubernetes.io/service.serverstransport: shop-web-tls@kubernetescrd } }',
+    ]);
+    const { files, diagnostics } = await generate(text);
+    expect(diagnostics).toEqual([]);
+    expect(kubeObject(files, 'Service', 'web-tls').metadata.annotations).toEqual({ owner: 'web-team', 'traefik.ingress.kubernetes.io/service.serverstransport': 'shop-web-tls@kubernetescrd' });
+    expect(kubeObject(files, 'Service', 'web').metadata.annotations).toEqual({ owner: 'web-team' });
+    expect(validateKubernetes(kubeObjects(files))).toEqual([]);
+    // the backend-protocol of the AWS Load Balancer Controller is read from the Service too
+    const alb = topology('{ host: shop.example.com, tlsSecret: web-tls, className: alb }', ['    tls: { secret: web-tls, serviceAnnotations: { alb.ingress.kubernetes.io/backend-protocol: HTTPS } }']);
+    expect((await generate(alb)).diagnostics).toEqual([]);
   });
 
   it('your annotations win over ddp\'s', async () => {
