@@ -589,6 +589,14 @@ function shardedChecks(name: string, svc: Sharded, base: string): Check[] {
   if (proto === 'redis' && !svc.storage && snapshotsNowhere(svc)) {
     out.push(warn('redis-no-storage', REDIS_NO_STORAGE, `${base}/protocol`, "give the shards `storage` (a volume at /data), or turn snapshots off: `args: ['--save', '']`"));
   }
+  // hot redis or memcache shards are independent servers behind one Service: nothing copies a write
+  if ((proto === 'redis' || proto === 'memcache') && (svc.replicasPerShard ?? 1) > 1) {
+    const n = svc.replicasPerShard;
+    const message = proto === 'redis'
+      ? `each shard of ${name} is ${n} independent redis servers behind one Service: a write lands on one of them and a read may ask another (ddp sets up no replication between them)`
+      : `each shard of ${name} is ${n} independent memcached servers behind one Service: a set or delete reaches one of them, and the others keep serving what they hold until it expires`;
+    out.push(warn('hot-shards-diverge', message, `${base}/replicasPerShard`, proto === 'redis' ? 'keep `replicasPerShard: 1` for redis (more shards spread the load), or run a replicated redis yourself' : 'keep `replicasPerShard: 1` unless your app tolerates stale values (more shards spread the load)'));
+  }
   if (svc.storage && (svc.replicasPerShard ?? 1) > 1) {
     out.push(err('storage-hot-shards', `storage gives each shard one ReadWriteOnce claim, which the ${svc.replicasPerShard} replicas of a hot shard cannot share`, `${base}/storage`, 'remove `storage`, or set `replicasPerShard: 1`'));
   }

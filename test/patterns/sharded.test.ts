@@ -146,6 +146,17 @@ describe('sharded: hot shards (replicasPerShard > 1)', () => {
     expect(g.files.some((f) => f.content.includes('pages-1-lb-nginx'))).toBe(false); // compose only: no ConfigMap
   });
 
+  it('hot redis or memcache shards: a warning, since nothing copies a write between the replicas (none for http)', async () => {
+    const warned = async (fields: string[]) => (await gen(fields)).diagnostics.filter((d) => d.code === 'hot-shards-diverge').map((d) => `${d.line}:${d.col} ${d.message} | ${d.hint}`);
+    expect(await warned(['image: redis:7.4.1', 'protocol: redis', 'args: ["--save", ""]', 'shards: 3', 'replicasPerShard: 2'])).toEqual([
+      '11:23 each shard of pages is 2 independent redis servers behind one Service: a write lands on one of them and a read may ask another (ddp sets up no replication between them) | keep `replicasPerShard: 1` for redis (more shards spread the load), or run a replicated redis yourself',
+    ]);
+    expect(await warned(['image: memcached:1.6.29', 'protocol: memcache', 'shards: 2', 'replicasPerShard: 3'])).toEqual([
+      '10:23 each shard of pages is 3 independent memcached servers behind one Service: a set or delete reaches one of them, and the others keep serving what they hold until it expires | keep `replicasPerShard: 1` unless your app tolerates stale values (more shards spread the load)',
+    ]);
+    expect(await warned([...HTTP, 'shards: 3', 'replicasPerShard: 2'])).toEqual([]);
+  });
+
   it('compose: memcache hot shards run one replica each, and the report says so', async () => {
     const g = await gen(['image: memcached:1.6.29', 'protocol: memcache', 'shards: 2', 'replicasPerShard: 2']);
     const compose = composeDoc(g.files);
