@@ -150,7 +150,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
             // --stdout wrote no directory: where the files go, under the one you save the output in
             const dirShown = opts.stdout ? '<DIR>' : (opts.out ?? 'out');
             io.stderr('ddp: you supply (ddp never writes keys or secret values):\n');
-            for (const x of r.supplied) io.stderr(`  - ${x.secret !== undefined ? `Secret ${x.secret}` : `ConfigMap ${x.configMap}`}, key ${x.key}: ${x.why} (compose: ${dirShown}/compose/${x.composePath})\n`);
+            for (const x of r.supplied) io.stderr(`  - ${x.secret !== undefined ? `Secret ${x.secret}` : `ConfigMap ${x.configMap}`}, key ${x.key}: ${x.why}${x.composePath !== undefined ? ` (compose: ${dirShown}/compose/${x.composePath})` : ''}\n`);
             for (const line of suppliedNotes(r.supplied)) io.stderr(`  ${line}\n`);
           }
         }

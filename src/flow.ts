@@ -9,7 +9,8 @@ import { sharedClaims } from './shared-claims.js';
 import { composeReplicaName } from './patterns/naming.js';
 import { semanticDiagnostics } from './topology/semantic.js';
 import { applyEnvironment, environmentNames } from './topology/overlay.js';
-import { makeContext, type Context, type Topology, type AnyService } from './patterns/context.js';
+import { makeContext, supply, type Context, type Topology, type AnyService } from './patterns/context.js';
+import type { Ingress } from './patterns/expose.js';
 import { attachedContainers, sharedVolume, type Component, type Model, type Unit } from './model.js';
 import { renderAllConfigs } from './targets/configs.js';
 import { composeEnvLines } from './targets/compose.js';
@@ -147,6 +148,7 @@ export async function expand(topology: Topology): Promise<{ model: Model; diagno
   }
   ctx.notes.push(...placementNotes(topology));
   for (const u of units) for (const c of u.components) addScratchVolumes(c);
+  for (const u of units) supplyIngressTls(ctx, u);
   ctx.supplied.push(...composeEnvLines(units));
   const model: Model = {
     name: ctx.name,
@@ -159,6 +161,17 @@ export async function expand(topology: Topology): Promise<{ model: Model; diagno
     supplied: ctx.supplied,
   };
   return { model, diagnostics: [...nameCollisions(model), ...kubernetesLimits(model), ...sharedClaims(model), ...ctx.notes.filter((n) => n.severity === 'error')] };
+}
+
+/** An Ingress's TLS Secret (`expose.tlsSecret`) is yours to create, as a TLS layer's is; only the
+ *  Ingress controller reads it (compose has no Ingress). After the patterns: a Secret a TLS layer
+ *  uses too is listed once, with the file compose mounts. */
+function supplyIngressTls(ctx: Context, u: Unit): void {
+  const ingress = u.extra.ingress as Ingress | undefined;
+  if (!ingress?.tlsSecret) return;
+  for (const key of ['tls.crt', 'tls.key']) {
+    supply(ctx, { secret: ingress.tlsSecret, key, why: `TLS ${key === 'tls.crt' ? 'certificate' : 'private key'} of the Ingress ${ingress.name} (${ingress.host}; Kubernetes only)` });
+  }
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

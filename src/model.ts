@@ -279,7 +279,8 @@ export interface SuppliedFile {
   /** or the user's ConfigMap an env value comes from: compose reads the value from an env file */
   configMap?: string;
   key: string; // key inside it, e.g. tls.crt
-  composePath: string; // relative to OUT/compose, e.g. secrets/web-tls/tls.crt
+  /** relative to OUT/compose, e.g. secrets/web-tls/tls.crt; none: Kubernetes alone reads it (an Ingress's TLS Secret) */
+  composePath?: string;
   why: string;
   /** a value compose reads from an env file (composePath, KEY=value lines): the variable */
   env?: string;

@@ -414,6 +414,26 @@ describe('generate', () => {
     );
   });
 
+  it("lists an Ingress's TLS Secret (Kubernetes only: no compose file), once when a TLS layer uses it too", async () => {
+    const topology = join(dir, 'ingress-tls.yaml');
+    const head = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: demo }\nservices:\n  api:\n    pattern: replicated\n    image: ghcr.io/acme/api:1.0.0\n    port: 8080\n';
+    writeFileSync(topology, head + '    expose: { host: api.example.com, tlsSecret: api-ingress-tls }\n');
+    const r = await runDdp(['generate', topology, '--stdout']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(
+      'ddp: you supply (ddp never writes keys or secret values):\n' +
+        '  - Secret api-ingress-tls, key tls.crt: TLS certificate of the Ingress api (api.example.com; Kubernetes only)\n' +
+        '  - Secret api-ingress-tls, key tls.key: TLS private key of the Ingress api (api.example.com; Kubernetes only)\n',
+    );
+    expect(r.stdout).not.toContain('secrets:');
+    writeFileSync(topology, head + '    tls: { secret: api-tls }\n    expose: { host: api.example.com, tlsSecret: api-tls }\n');
+    const shared = await runDdp(['generate', topology, '--stdout']);
+    expect(shared.stderr.split('\n').filter((l) => l.startsWith('  - '))).toEqual([
+      '  - Secret api-tls, key tls.crt: TLS certificate for api-tls (compose: <DIR>/compose/secrets/api-tls/tls.crt)',
+      '  - Secret api-tls, key tls.key: TLS private key for api-tls (compose: <DIR>/compose/secrets/api-tls/tls.key)',
+    ]);
+  });
+
   it('says which uid must read the files compose mounts: the one the containers run as (defaults.runAsUser)', async () => {
     const topology = join(dir, 'uid.yaml');
     writeFileSync(topology, readFileSync(join(ROOT, EXAMPLE), 'utf8').replace(/^defaults:\n/m, 'defaults:\n  runAsUser: 20000\n'));

@@ -28,7 +28,8 @@ function suppliedFor(model: Model, secret: string): Model['supplied'] {
   if (!index || index.length !== model.supplied.length) {
     const bySecret = new Map<string, Model['supplied']>();
     for (const s of model.supplied) {
-      if (s.env !== undefined || s.secret === undefined) continue; // a line of an env file, not a file compose mounts
+      // a line of an env file, or a Secret only Kubernetes reads (an Ingress's): no file compose mounts
+      if (s.env !== undefined || s.secret === undefined || s.composePath === undefined) continue;
       const list = bySecret.get(s.secret);
       if (list) list.push(s);
       else bySecret.set(s.secret, [s]);
