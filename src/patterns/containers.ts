@@ -4,6 +4,7 @@ import type { AccessMode, Container, Env, Port, Probe, Resources, Mount, Volume,
 import type { ContainerFields, Env as EnvSpec } from '../generated/topology.js';
 import type { Context } from './context.js';
 import { parseQuantity } from '../quantity.js';
+import { kubeletRequestTarget } from './probe-path.js';
 
 export interface ContainerOptions {
   name: string;
@@ -30,13 +31,11 @@ export function mainPort(spec: ContainerFields): number | undefined {
  *  varnish would answer 503 for a healthy backend. Readiness in Kubernetes still checks it. */
 export function varnishProbePath(health: ContainerFields['health'], backendPort: number): string | undefined {
   if (!health?.path || (health.port !== undefined && health.port !== backendPort)) return undefined;
-  // varnish writes `.url` into the request line as it is; the kubelet escapes the path: a space or
-  // a quote would make a request the backend refuses (400) while the readiness probe passes
-  try {
-    return encodeURI(health.path);
-  } catch {
-    return undefined; // a lone surrogate: no URL at all
-  }
+  // varnish writes `.url` into the request line as it is: it must be the request target the
+  // kubelet sends (a space or a quote would be refused with 400, `%20` escaped again would ask
+  // another path: every probe fails while the readiness probe passes, and varnish answers 503)
+  if (/\p{Cs}/u.test(health.path)) return undefined; // a lone surrogate: no URL at all
+  return kubeletRequestTarget(health.path);
 }
 
 export function portsOf(spec: ContainerFields): Port[] {

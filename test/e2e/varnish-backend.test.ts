@@ -1,0 +1,89 @@
+// End to end: what a generated varnish cache layer does with its backend, run by the real varnishd
+// on loopback (the backend's name resolved through a private hosts file):
+//  - its health probe asks the very request target the kubelet's readiness probe asks, percent
+//    escapes included (a probe on another path fails, and varnish answers 503 for a healthy backend).
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeWithBinaries } from '../helpers/binaries.js';
+import { allocateAddresses, httpGet, startVarnish, type HttpResponse, type Running } from '../helpers/proxies.js';
+import { file, generate, TOPOLOGY_HEAD } from '../patterns/single-node-helpers.js';
+import { kubeletRequestTarget } from '../../src/patterns/probe-path.js';
+
+/** A backend answering 200 on `health` (the request target, byte for byte) and on /page/*, 404 on anything else. */
+function startBackend(ip: string, port: number, health: string, headers: (url: string) => Record<string, string>) {
+  const seen: string[] = [];
+  let served = 0;
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '';
+    seen.push(url);
+    req.resume();
+    if (url === health) return void res.writeHead(200, { 'content-length': '3' }).end('ok\n');
+    if (!url.startsWith('/page/')) return void res.writeHead(404, { 'content-length': '0' }).end();
+    const body = `response ${++served}\n`;
+    res.writeHead(200, { 'content-length': Buffer.byteLength(body), ...headers(url) }).end(body);
+  });
+  return new Promise<{ seen: string[]; stop: () => Promise<void> }>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, ip, () => resolve({ seen, stop: () => new Promise((r) => server.close(() => r())) }));
+  });
+}
+
+describe('the request target of a readiness path (as the kubelet sends it)', () => {
+  it.each([
+    ['/healthz', '/healthz'],
+    ['/health/db%20pool', '/health/db%20pool'], // a valid escape stays as written
+    ['/health/db pool', '/health/db%20pool'],
+    ['/héalth', '/h%C3%A9alth'],
+    ['/a"b{c}', '/a%22b%7Bc%7D'],
+    ['/keep/!$&\'()*+,;=:@[]~', '/keep/!$&\'()*+,;=:@[]~'],
+    ['/h%2Fx y', '/h/x%20y'], // one character to escape: Go escapes the path again from its decoded form (%2F is /)
+    ['/q?x=%41&y=b', '/q?x=%41&y=b'], // the query as written
+    ['/q?x=a b', '/q?x=a%20b'], // ...but never a space in the request line
+    ['/h#frag', '/h'], // the fragment is never sent
+    ['/bad%zz', '/bad%25zz'], // not an escape: the % itself is escaped
+  ])('%s → %s', (path, target) => {
+    expect(kubeletRequestTarget(path)).toBe(target);
+  });
+});
+
+describeWithBinaries(['varnishd', 'cc', 'unshare', 'mount'], 'a varnish cache layer and its backend, on loopback', () => {
+  const addr = allocateAddresses(['web', 'web-cache']);
+  let varnish: Running | undefined;
+  let backend: Awaited<ReturnType<typeof startBackend>> | undefined;
+  let vcl = '';
+  let warmUp: HttpResponse | undefined;
+  const get = (path: string): Promise<HttpResponse> => httpGet(`http://${addr['web-cache']}:8080${path}`, { timeoutMs: 10_000 });
+
+  beforeAll(async () => {
+    const topology = `${TOPOLOGY_HEAD}  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n    replicas: 1\n    health: { path: "/health/db%20pool" }\n    cache: { ttl: 120s }\n`;
+    vcl = file((await generate(topology)).files, 'varnish/web-cache.vcl');
+    const cacheControl: Record<string, Record<string, string>> = {
+      '/page/zero': { 'cache-control': 'max-age=0' },
+      '/page/shared-zero': { 'cache-control': 'public, s-maxage=0' },
+      '/page/expired': { expires: 'Sat, 01 Jan 2000 00:00:00 GMT' },
+      '/page/short': { 'cache-control': 'max-age=5' },
+    };
+    backend = await startBackend(addr.web, 8080, '/health/db%20pool', (url) => cacheControl[url] ?? {});
+    varnish = await startVarnish(vcl, { web: addr.web }, { listen: `${addr['web-cache']}:8080` });
+    // the backend starts sick; the first probe that passes makes it healthy (varnish probes at once, then every 5 s)
+    const deadline = Date.now() + 12_000;
+    do {
+      warmUp = await get('/page/warm-up');
+      if (warmUp.status === 200) break;
+      await new Promise((res) => setTimeout(res, 250));
+    } while (Date.now() < deadline);
+  }, 60_000);
+
+  afterAll(async () => {
+    await varnish?.stop();
+    await backend?.stop();
+  });
+
+  it('probes the path the readiness probe asks, as the kubelet escapes it: the backend is healthy', async () => {
+    expect(vcl).toContain('        .url = "/health/db%20pool";\n');
+    expect(warmUp?.status, varnish!.output()).toBe(200);
+    const probes = backend!.seen.filter((u) => !u.startsWith('/page/'));
+    expect(probes.length).toBeGreaterThan(0);
+    expect([...new Set(probes)]).toEqual(['/health/db%20pool']);
+  });
+});
