@@ -1,7 +1,9 @@
 // End to end: what a generated varnish cache layer does with its backend, run by the real varnishd
 // on loopback (the backend's name resolved through a private hosts file):
 //  - its health probe asks the very request target the kubelet's readiness probe asks, percent
-//    escapes included (a probe on another path fails, and varnish answers 503 for a healthy backend).
+//    escapes included (a probe on another path fails, and varnish answers 503 for a healthy backend);
+//  - it keeps a response only as long as the backend lets it: `ttl` replaces a freshness the
+//    backend gave, never a "stale at once" (max-age=0, s-maxage=0, an Expires in the past).
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithBinaries } from '../helpers/binaries.js';
@@ -85,5 +87,20 @@ describeWithBinaries(['varnishd', 'cc', 'unshare', 'mount'], 'a varnish cache la
     const probes = backend!.seen.filter((u) => !u.startsWith('/page/'));
     expect(probes.length).toBeGreaterThan(0);
     expect([...new Set(probes)]).toEqual(['/health/db%20pool']);
+  });
+
+  it.each(['/page/zero', '/page/shared-zero', '/page/expired'])('%s: a response the backend says is stale at once is never served from the cache', async (path) => {
+    const first = await get(path);
+    const second = await get(path);
+    expect([first.status, first.headers['x-cache'], second.status, second.headers['x-cache']]).toEqual([200, 'MISS', 200, 'MISS']);
+    expect(second.body).not.toBe(first.body);
+  });
+
+  it('a response with a freshness of its own, or none, is kept for the ttl', async () => {
+    for (const path of ['/page/short', '/page/plain']) {
+      const first = await get(path);
+      const second = await get(path);
+      expect([path, first.headers['x-cache'], second.headers['x-cache'], second.body]).toEqual([path, 'MISS', 'HIT', first.body]);
+    }
   });
 });

@@ -17,8 +17,9 @@ backend default {
 }
 
 sub vcl_backend_response {
-    # cache what the backend lets us cache, for 120s
-    if (beresp.status == 200 && !beresp.http.Set-Cookie && beresp.http.Cache-Control !~ "(private|no-store|no-cache)") {
+    # cache what the backend lets us cache, for 120s; what it says is stale at once
+    # (max-age=0, s-maxage=0, an Expires in the past: a ttl of 0 or less) is never kept
+    if (beresp.ttl > 0s && beresp.status == 200 && !beresp.http.Set-Cookie && beresp.http.Cache-Control !~ "(private|no-store|no-cache)") {
         set beresp.ttl = 120s;
         set beresp.grace = 10s;
     }
