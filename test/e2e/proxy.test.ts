@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithBinaries } from '../helpers/binaries.js';
 import { allocateAddresses, httpGet, startHttpBackend, startNginx, type Running } from '../helpers/proxies.js';
 import { renderExample } from '../examples.js';
-import { file, streamModuleGate, withStreamModule } from '../patterns/single-node-helpers.js';
+import { file, generate, streamModuleGate, TOPOLOGY_HEAD, withStreamModule } from '../patterns/single-node-helpers.js';
 
 const GREETING = 'db: hello\n';
 
@@ -98,5 +98,33 @@ describeWithBinaries(['nginx', 'unshare', 'mount'], 'proxy ambassadors (example 
     expect(r.status).toBe(200);
     const body = JSON.parse(r.body) as { backend: string; url: string; headers: Record<string, string> };
     expect([body.backend, body.url, body.headers.host]).toEqual(['payments', '/charge?id=7', 'payments.example.com']);
+  });
+});
+
+describeWithBinaries(['nginx', 'unshare', 'mount'], 'an HTTP proxy ambassador to an upstream on another port than 80', () => {
+  const addr = allocateAddresses(['api.example.com', 'ambassador']);
+  const stops: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    const topology = `${TOPOLOGY_HEAD}  shop:\n    pattern: replicated\n    image: ghcr.io/acme/shop:3.1.0\n    port: 8080\n    ambassadors:\n      - { name: api, kind: proxy, protocol: http, listen: 8082, upstream: "api.example.com:8081" }\n`;
+    const conf = file((await generate(topology)).files, 'nginx/shop-api.conf');
+    const api = await startHttpBackend(addr['api.example.com']!, 8081, 'api');
+    stops.push(() => api.stop());
+    const proxy = await startNginx(conf, { 'api.example.com': addr['api.example.com']! }, {
+      pathMap: { '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' },
+      rewrite: (t) => t.replace('listen 127.0.0.1:8082;', `listen ${addr.ambassador}:8082;`),
+    });
+    stops.push(() => proxy.stop());
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(stops.map((s) => s()));
+  });
+
+  it('sends Host with the port, as a client of that upstream would (RFC 9110: the port goes with any but the default one)', async () => {
+    const r = await httpGet(`http://${addr.ambassador}:8082/v1/rates`, { method: 'GET' });
+    expect(r.status).toBe(200);
+    const body = JSON.parse(r.body) as { backend: string; url: string; headers: Record<string, string> };
+    expect([body.backend, body.url, body.headers.host]).toEqual(['api', '/v1/rates', 'api.example.com:8081']);
   });
 });

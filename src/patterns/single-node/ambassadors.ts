@@ -155,5 +155,9 @@ function splitData(a: Ambassador, ctx: Context) {
 function proxyData(a: Ambassador) {
   const upstream = a.upstream!; // semantic check: a proxy ambassador has an upstream
   const i = upstream.lastIndexOf(':');
-  return { name: a.name, listen: a.listen, loopback: LOOPBACK, host: upstream.slice(0, i), port: Number(upstream.slice(i + 1)) };
+  const [host, port] = [upstream.slice(0, i), Number(upstream.slice(i + 1))];
+  return { name: a.name, listen: a.listen, loopback: LOOPBACK, host, port, hostHeader: hostHeader(host, port) };
 }
+
+/** The Host header of a request to host:port: the port goes with any but HTTP's default, 80 (RFC 9110 7.2). */
+export const hostHeader = (host: string, port: number): string => (port === 80 ? host : `${host}:${port}`);
