@@ -38,6 +38,7 @@ export function semanticDiagnostics(t: Topology): Check[] {
     out.push(...singleNodeChecks(name, svc as SingleNode, base, services, has));
     out.push(...podPortChecks(svc, base, services));
     out.push(...referenceChecks(name, svc, base, services, has));
+    out.push(...udpMainPortChecks(name, svc, base, services));
     lowPorts(svc, base, out);
     claimSizes(svc, base, out);
     const expose = (svc as { expose?: { path?: string; host?: string } }).expose;
@@ -557,6 +558,51 @@ function referenceChecks(name: string, svc: AnyService, base: string, services: 
   if (svc.pattern === 'replicated') out.push(...tlsIngressChecks(name, svc, base));
   if (svc.pattern === 'sharded') out.push(...shardedChecks(name, svc, base));
   if (svc.pattern === 'function') out.push(...functionChecks(name, svc, base, services, has));
+  return out;
+}
+
+/** The main port (the first of `ports`) when it is UDP. */
+const udpMainPort = (spec: ContainerFields | undefined): number | undefined => (spec?.ports?.[0]?.protocol === 'UDP' ? spec.ports[0].port : undefined);
+
+/** Where HTTP enters a service at its main container's port: that container, and what sends it there. */
+function entryAtMainPort(svc: AnyService, base: string): { spec: ContainerFields; ptr: string; front?: string } | undefined {
+  switch (svc.pattern) {
+    case 'replicated':
+      return { spec: svc, ptr: base, front: svc.cache ? 'the varnish cache layer' : svc.tls ? 'the nginx TLS layer' : svc.expose ? 'the Ingress' : undefined };
+    case 'sharded':
+      return { spec: svc, ptr: base, front: 'the router' };
+    case 'function':
+      return { spec: svc, ptr: base, front: svc.expose ? 'the Ingress' : undefined };
+    case 'scatter-gather':
+      return { spec: svc.root, ptr: `${base}/root`, front: svc.expose ? 'the Ingress' : undefined };
+    default:
+      return undefined;
+  }
+}
+
+/** varnish, nginx and twemproxy connect to a main port over TCP: a UDP one never answers (every request fails). */
+function udpMainPortChecks(name: string, svc: AnyService, base: string, services: Record<string, AnyService>): Check[] {
+  const out: Check[] = [];
+  const hint = 'put a TCP port first in `ports` (the first of them is the main port)';
+  const fails = (who: string, port: number, target = name) => `${who} connects to ${target === name ? 'its main port' : `the main port`} ${port}${target === name ? '' : ` of \`${target}\``} over TCP, and it is UDP: no request would reach ${target}`;
+  const entry = entryAtMainPort(svc, base);
+  const port = udpMainPort(entry?.spec);
+  if (entry?.front && port !== undefined) out.push(err('udp-main-port', fails(`${entry.front} of \`${name}\``, port), `${entry.ptr}/ports/0`, hint));
+  const main = udpMainPort(containerSpecs(svc, base)[0]?.[0]);
+  const sn = svc as SingleNode;
+  (sn.sidecars ?? []).forEach((s, i) => {
+    if (s.kind === 'tls' && main !== undefined) out.push(err('udp-main-port', fails(`the TLS sidecar \`${s.name}\` of \`${name}\``, main), `${base}/sidecars/${i}`, hint));
+  });
+  (sn.ambassadors ?? []).forEach((a, i) => {
+    if (a.kind !== 'split') return;
+    (a.routes ?? []).forEach((r, j) => {
+      const to = Object.prototype.hasOwnProperty.call(services, r.to) ? services[r.to] : undefined;
+      // a replicated service with a cache layer is entered at varnish's port (its own check says the rest)
+      const target = to && !(to.pattern === 'replicated' && to.cache) && to.pattern !== 'sharded' ? entryAtMainPort(to, '') : undefined;
+      const p = udpMainPort(target?.spec);
+      if (p !== undefined) out.push(err('udp-main-port', fails(`the split ambassador \`${a.name}\` of \`${name}\``, p, r.to), `${base}/ambassadors/${i}/routes/${j}/to`, hint));
+    });
+  });
   return out;
 }
 

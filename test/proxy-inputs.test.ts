@@ -1,0 +1,61 @@
+// Inputs `ddp validate` accepted whose generated proxy configs could never work, found by running
+// the real proxies on them (see each case): refused, or warned about, with an exact diagnostic.
+import { describe, expect, it } from 'vitest';
+import { parseTopologyText } from '../src/topology/load.js';
+import { validateAll } from '../src/flow.js';
+import type { Diagnostic } from '../src/diagnostics.js';
+import { lines } from './helpers/topology.js';
+
+const show = (d: Diagnostic) => `${d.line ?? '-'}:${d.col ?? '-'} ${d.severity} ${d.code}: ${d.message}`;
+const withCode = async (text: string, code: string) => (await validateAll(parseTopologyText(text, 'ddp.yaml'))).filter((d) => d.code === code);
+
+describe('udp-main-port: a proxy ddp runs speaks TCP to the main port, which must not be UDP', () => {
+  // the first of `ports` is the main port; varnish, nginx and twemproxy connect to it over TCP
+  const UDP_FIRST = '    ports: [{ name: dns, port: 5353, protocol: UDP }, { name: http, port: 8080 }]';
+  const HINT = 'put a TCP port first in `ports` (the first of them is the main port)';
+
+  it('a cache layer, a TLS layer or an Ingress in front of a replicated service', async () => {
+    const ds = await withCode(lines(UDP_FIRST, '    cache: {}', '    tls: { secret: web-tls }', '    expose: { host: shop.example.com }'), 'udp-main-port');
+    expect(ds.map(show)).toEqual(['9:13 error udp-main-port: the varnish cache layer of `web` connects to its main port 5353 over TCP, and it is UDP: no request would reach web']);
+    expect([ds[0].pointer, ds[0].hint]).toEqual(['/services/web/ports/0', HINT]);
+    expect((await withCode(lines(UDP_FIRST, '    tls: { secret: web-tls }'), 'udp-main-port')).map(show)).toEqual([
+      '9:13 error udp-main-port: the nginx TLS layer of `web` connects to its main port 5353 over TCP, and it is UDP: no request would reach web',
+    ]);
+    expect((await withCode(lines(UDP_FIRST, '    expose: { host: shop.example.com }'), 'udp-main-port')).map(show)).toEqual([
+      '9:13 error udp-main-port: the Ingress of `web` connects to its main port 5353 over TCP, and it is UDP: no request would reach web',
+    ]);
+  });
+
+  it('the shards of a sharded service, behind their router', async () => {
+    const text = lines('    port: 8080', '  dns:', '    pattern: sharded', '    image: ghcr.io/acme/dns:1.0.0', '    shards: 2', UDP_FIRST);
+    expect((await withCode(text, 'udp-main-port')).map(show)).toEqual([
+      '14:13 error udp-main-port: the router of `dns` connects to its main port 5353 over TCP, and it is UDP: no request would reach dns',
+    ]);
+  });
+
+  it('a TLS sidecar, which forwards to the main container on localhost', async () => {
+    const ds = await withCode(lines(UDP_FIRST, '    sidecars:', '      - { name: https, kind: tls, secret: web-tls }'), 'udp-main-port');
+    expect(ds.map(show)).toEqual(['11:9 error udp-main-port: the TLS sidecar `https` of `web` connects to its main port 5353 over TCP, and it is UDP: no request would reach web']);
+    expect(ds[0].pointer).toBe('/services/web/sidecars/0');
+  });
+
+  it('a split route to a service whose entry is its main port', async () => {
+    const text = lines(
+      '    port: 8080',
+      '    ambassadors:',
+      '      - { name: exp, kind: split, listen: 9000, key: "header:X-User-Id", routes: [{ to: web, weight: 50 }, { to: dns, weight: 50 }] }',
+      '  dns:',
+      '    pattern: replicated',
+      '    image: ghcr.io/acme/dns:1.0.0',
+      UDP_FIRST,
+    );
+    const ds = await withCode(text, 'udp-main-port');
+    expect(ds.map(show)).toEqual(['11:114 error udp-main-port: the split ambassador `exp` of `web` connects to the main port 5353 of `dns` over TCP, and it is UDP: no request would reach dns']);
+    expect(ds[0].pointer).toBe('/services/web/ambassadors/0/routes/1/to');
+  });
+
+  it('none where nothing ddp runs connects to it, or the main port is TCP', async () => {
+    expect(await withCode(lines(UDP_FIRST), 'udp-main-port')).toEqual([]);
+    expect(await withCode(lines('    ports: [{ name: http, port: 8080 }, { name: dns, port: 5353, protocol: UDP }]', '    cache: {}', '    tls: { secret: web-tls }'), 'udp-main-port')).toEqual([]);
+  });
+});
