@@ -59,3 +59,38 @@ describe('udp-main-port: a proxy ddp runs speaks TCP to the main port, which mus
     expect(await withCode(lines('    ports: [{ name: http, port: 8080 }, { name: dns, port: 5353, protocol: UDP }]', '    cache: {}', '    tls: { secret: web-tls }'), 'udp-main-port')).toEqual([]);
   });
 });
+
+describe('a proxy ambassador upstream nginx can reach', () => {
+  const proxy = (upstream: string, extra = '') => lines('    port: 8080', '    ambassadors:', `      - { name: db, kind: proxy, listen: 5432, upstream: "${upstream}"${extra} }`);
+
+  it('proxy-loop: an upstream that is the ambassador itself (nginx connected to itself: one request became 745, then a 400)', async () => {
+    for (const host of ['localhost', '127.0.0.1', 'LocalHost']) {
+      const ds = await withCode(proxy(`${host}:5432`), 'proxy-loop');
+      expect(ds.map(show)).toEqual([`11:58 error proxy-loop: proxy ambassador \`db\` listens on 127.0.0.1:5432 and forwards to ${host}:5432, that is to itself: every connection would loop through nginx until it runs out of connections`]);
+      expect([ds[0].pointer, ds[0].hint]).toEqual(['/services/web/ambassadors/0/upstream', 'give `upstream` the host and port of what the app should reach (or another `listen`)']);
+    }
+    // another port on localhost is another container of the pod: fine
+    expect(await withCode(proxy('localhost:5433'), 'proxy-loop')).toEqual([]);
+    expect(await withCode(proxy('127.0.0.2:5432'), 'proxy-loop')).toEqual([]);
+  });
+
+  it('bad-upstream: a host that is neither a DNS name nor an IPv4 address (nginx: host not found in upstream, or glibc takes 10.0.0 for 10.0.0.0)', async () => {
+    for (const host of ['-db.example.com', 'db..example.com', 'db-.example.com', '.example.com', 'db.example.com..', '10.0.0', '300.1.2.3', '1.2.3.4.5']) {
+      const ds = await withCode(proxy(`${host}:5432`), 'bad-upstream');
+      expect(ds.map(show)).toEqual([`11:58 error bad-upstream: upstream host \`${host}\` is neither a DNS name nor an IPv4 address`]);
+      expect(ds[0].hint).toBe('use a host name such as db.prod.example.com (labels of letters, digits and inner -, joined by single dots) or an address such as 10.0.0.5');
+    }
+    // (a numeric label is fine in a name: `db.123` is Service db in namespace 123)
+    for (const host of ['db', 'db.prod.example.com', 'db.prod.example.com.', 'DB-1.Example.COM', '10.0.0.5', '1db.example.com', 'xn--bcher-kva.example', 'db.123']) {
+      expect(await withCode(proxy(`${host}:5432`), 'bad-upstream')).toEqual([]);
+    }
+  });
+
+  it('proxy-http-to-tls: HTTP in clear to port 443 (the upstream answers 400, "plain HTTP request was sent to HTTPS port", or resets)', async () => {
+    const ds = await withCode(proxy('api.example.com:443', ', protocol: http'), 'proxy-http-to-tls');
+    expect(ds.map(show)).toEqual(['11:9 warning proxy-http-to-tls: proxy ambassador `db` speaks plain HTTP to api.example.com:443, the HTTPS port: a TLS server answers it with an error or closes the connection']);
+    expect([ds[0].pointer, ds[0].hint]).toEqual(['/services/web/ambassadors/0', 'use `protocol: tcp` and let the app speak TLS through it, or an upstream port that serves plain HTTP']);
+    expect(await withCode(proxy('api.example.com:443'), 'proxy-http-to-tls')).toEqual([]);
+    expect(await withCode(proxy('api.example.com:8443', ', protocol: http'), 'proxy-http-to-tls')).toEqual([]);
+  });
+});

@@ -432,6 +432,7 @@ function singleNodeChecks(name: string, svc: SingleNode, base: string, services:
       }
     }
     if (a.kind === 'proxy' && !a.upstream) out.push(err('missing-key', 'a `proxy` ambassador needs `upstream` (host:port)', p, 'add `upstream: db.example.com:5432`'));
+    if (a.kind === 'proxy' && a.upstream) out.push(...proxyUpstreamChecks(a.name, a.upstream, a.listen, a.protocol ?? 'tcp', p));
     // a sharded service's own name is its headless Service: its shards round-robined, its router skipped (and no such name in compose)
     const host = a.kind === 'proxy' && a.upstream ? a.upstream.slice(0, a.upstream.lastIndexOf(':')) : undefined;
     if (host !== undefined && has(host) && services[host].pattern === 'sharded') {
@@ -449,6 +450,29 @@ function singleNodeChecks(name: string, svc: SingleNode, base: string, services:
     if (a.kind === 'logging' && a.path !== undefined && !/^\/[A-Za-z0-9._/-]*$/.test(a.path)) out.push(err('bad-path', `logging path \`${a.path}\` must be a plain directory (letters, digits, ., _, - and /)`, `${p}/path`));
   });
   return out;
+}
+
+/** A DNS name: labels of letters, digits and inner `-`, joined by single dots (a trailing dot
+ *  is fully qualified); a name of numbers only is an IPv4 address or nothing. */
+function isDnsName(host: string): boolean {
+  const labels = (host.endsWith('.') ? host.slice(0, -1) : host).split('.');
+  return labels.every((l) => /^[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?$/.test(l)) && !labels.every((l) => /^[0-9]+$/.test(l));
+}
+
+/** What nginx can never do with a proxy ambassador's upstream (the ambassador listens on 127.0.0.1:<listen>). */
+function proxyUpstreamChecks(name: string, upstream: string, listen: number, protocol: 'tcp' | 'http', ptr: string): Check[] {
+  const i = upstream.lastIndexOf(':');
+  const [host, port] = [upstream.slice(0, i), Number(upstream.slice(i + 1))];
+  if (!isIPv4(host) && !isDnsName(host)) {
+    return [err('bad-upstream', `upstream host \`${host}\` is neither a DNS name nor an IPv4 address`, `${ptr}/upstream`, 'use a host name such as db.prod.example.com (labels of letters, digits and inner -, joined by single dots) or an address such as 10.0.0.5')];
+  }
+  if (['localhost', '127.0.0.1'].includes(host.toLowerCase()) && port === listen) {
+    return [err('proxy-loop', `proxy ambassador \`${name}\` listens on 127.0.0.1:${listen} and forwards to ${upstream}, that is to itself: every connection would loop through nginx until it runs out of connections`, `${ptr}/upstream`, 'give `upstream` the host and port of what the app should reach (or another `listen`)')];
+  }
+  if (protocol === 'http' && port === 443) {
+    return [warn('proxy-http-to-tls', `proxy ambassador \`${name}\` speaks plain HTTP to ${upstream}, the HTTPS port: a TLS server answers it with an error or closes the connection`, ptr, 'use `protocol: tcp` and let the app speak TLS through it, or an upstream port that serves plain HTTP')];
+  }
+  return [];
 }
 
 function unknownService(ref: string, ptr: string, services: Record<string, AnyService>): Check {
