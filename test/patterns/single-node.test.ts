@@ -200,7 +200,7 @@ describe('ambassadors', () => {
     ambassadors:
       - { name: experiment, kind: split, listen: 9001, key: cookie:uid, routes: [{ to: web, weight: 80 }, { to: web-next, weight: 20 }] }
       - { name: db, kind: proxy, listen: 5432, upstream: db.example.com:5432 }
-      - { name: api, kind: proxy, protocol: http, listen: 9002, upstream: api.example.com:443 }
+      - { name: api, kind: proxy, protocol: http, listen: 9002, upstream: api.example.com:8000 }
 `);
     const split = file(files, 'nginx/shop-experiment.conf');
     expect(split).toContain('    map $cookie_uid $ddp_split_key {\n        "" $request_id;\n        default $cookie_uid;\n    }\n');
@@ -216,8 +216,8 @@ describe('ambassadors', () => {
     expect(tcp).not.toMatch(/^\s*load_module/m); // the nginx image has the stream module built in
     expect(tcp).not.toContain('http {');
     const http = file(files, 'nginx/shop-api.conf');
-    expect(http).toContain('        server api.example.com:443;\n');
-    expect(http).toContain('            proxy_set_header Host api.example.com;\n');
+    expect(http).toContain('        server api.example.com:8000;\n');
+    expect(http).toContain('            proxy_set_header Host api.example.com:8000;\n');
     const spec = podSpec(kubeObject(files, 'Deployment', 'shop'));
     expect(names(spec.containers)).toEqual(['shop', 'experiment', 'db', 'api']);
     for (const a of spec.containers.slice(1)) {
