@@ -94,3 +94,25 @@ describe('a proxy ambassador upstream nginx can reach', () => {
     expect(await withCode(proxy('api.example.com:8443', ', protocol: http'), 'proxy-http-to-tls')).toEqual([]);
   });
 });
+
+describe('affinity-behind-proxy: client-ip affinity behind a layer ddp runs sticks to that layer, not to the client', () => {
+  it('behind the cache layer, the TLS layer or a decorator function: a warning naming the layer', async () => {
+    const cache = await withCode(lines('    port: 8080', '    sessionAffinity: client-ip', '    cache: {}', '    tls: { secret: web-tls }'), 'affinity-behind-proxy');
+    expect(cache.map(show)).toEqual([
+      '10:22 warning affinity-behind-proxy: sessionAffinity client-ip keeps each address the Service sees on one replica, and every request reaches web from a pod of its varnish cache layer: each of those pods, not each client, keeps to one replica',
+    ]);
+    expect([cache[0].pointer, cache[0].hint]).toEqual(['/services/web/sessionAffinity', 'drop sessionAffinity, or keep a user on one replica by a key the layers pass on (a cookie or a header the app reads)']);
+    expect((await withCode(lines('    port: 8080', '    sessionAffinity: client-ip', '    tls: { secret: web-tls }'), 'affinity-behind-proxy')).map((d) => d.message)).toEqual([
+      'sessionAffinity client-ip keeps each address the Service sees on one replica, and every request reaches web from a pod of its nginx TLS layer: each of those pods, not each client, keeps to one replica',
+    ]);
+    const decorated = lines('    port: 8080', '    sessionAffinity: client-ip', '  fill:', '    pattern: function', '    image: ghcr.io/acme/fill:1.0.0', '    port: 8080', '    decorates: web');
+    expect((await withCode(decorated, 'affinity-behind-proxy')).map((d) => d.message)).toEqual([
+      'sessionAffinity client-ip keeps each address the Service sees on one replica, and every request reaches web from a pod of its decorator function `fill`: each of those pods, not each client, keeps to one replica',
+    ]);
+  });
+
+  it('none for clients that reach the Service themselves, or without affinity', async () => {
+    expect(await withCode(lines('    port: 8080', '    sessionAffinity: client-ip'), 'affinity-behind-proxy')).toEqual([]);
+    expect(await withCode(lines('    port: 8080', '    sessionAffinity: none', '    cache: {}'), 'affinity-behind-proxy')).toEqual([]);
+  });
+});

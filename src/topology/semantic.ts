@@ -39,6 +39,7 @@ export function semanticDiagnostics(t: Topology): Check[] {
     out.push(...podPortChecks(svc, base, services));
     out.push(...referenceChecks(name, svc, base, services, has));
     out.push(...udpMainPortChecks(name, svc, base, services));
+    out.push(...affinityChecks(name, svc, base, services));
     lowPorts(svc, base, out);
     claimSizes(svc, base, out);
     const expose = (svc as { expose?: { path?: string; host?: string } }).expose;
@@ -628,6 +629,22 @@ function udpMainPortChecks(name: string, svc: AnyService, base: string, services
     });
   });
   return out;
+}
+
+/** ClientIP affinity keys on the address the Service sees: behind a layer ddp runs, that layer's pods'. */
+function affinityChecks(name: string, svc: AnyService, base: string, services: Record<string, AnyService>): Check[] {
+  if (svc.pattern !== 'replicated' || svc.sessionAffinity !== 'client-ip') return [];
+  const decorator = Object.keys(services).sort().find((n) => { const f = services[n]; return f.pattern === 'function' && f.decorates === name; });
+  const layer = svc.cache ? 'its varnish cache layer' : decorator !== undefined ? `its decorator function \`${decorator}\`` : svc.tls ? 'its nginx TLS layer' : undefined;
+  if (!layer) return [];
+  return [
+    warn(
+      'affinity-behind-proxy',
+      `sessionAffinity client-ip keeps each address the Service sees on one replica, and every request reaches ${name} from a pod of ${layer}: each of those pods, not each client, keeps to one replica`,
+      `${base}/sessionAffinity`,
+      'drop sessionAffinity, or keep a user on one replica by a key the layers pass on (a cookie or a header the app reads)',
+    ),
+  ];
 }
 
 /** Sharded services: what the schema cannot say about storage, expose and the router's hash. */
