@@ -6,6 +6,7 @@ import { findTopologyFile, loadFile, type Loaded } from './topology/load.js';
 import { schemaDiagnostics, dotted, valueAt } from './topology/schema.js';
 import { kubernetesLimits, mountPathKey } from './kube-limits.js';
 import { sharedClaims } from './shared-claims.js';
+import { upstreamPortProblems } from './upstream-ports.js';
 import { composeReplicaName } from './patterns/naming.js';
 import { semanticDiagnostics } from './topology/semantic.js';
 import { applyEnvironment, environmentNames } from './topology/overlay.js';
@@ -160,7 +161,7 @@ export async function expand(topology: Topology): Promise<{ model: Model; diagno
     notes: ctx.notes,
     supplied: ctx.supplied,
   };
-  return { model, diagnostics: [...nameCollisions(model), ...kubernetesLimits(model), ...sharedClaims(model), ...ctx.notes.filter((n) => n.severity === 'error')] };
+  return { model, diagnostics: [...nameCollisions(model), ...kubernetesLimits(model), ...sharedClaims(model), ...upstreamPortProblems(model), ...ctx.notes.filter((n) => n.severity === 'error')] };
 }
 
 /** An Ingress's TLS Secret (`expose.tlsSecret`) is yours to create, as a TLS layer's is; only the

@@ -270,6 +270,8 @@ export interface ConfigFile {
   content?: string; // filled in by the render stage
   /** Only compose mounts it (no ConfigMap): e.g. the load balancer compose needs in front of replicas. */
   composeOnly?: boolean;
+  /** Where the topology says what it connects to (e.g. an ambassador's `upstream`): diagnostics about the config point here. */
+  pointer?: string;
 }
 
 /** A file only the user can supply (TLS keys, secret values): compose reads it through `secrets:`. */

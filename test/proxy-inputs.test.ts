@@ -116,3 +116,31 @@ describe('affinity-behind-proxy: client-ip affinity behind a layer ddp runs stic
     expect(await withCode(lines('    port: 8080', '    sessionAffinity: none', '    cache: {}'), 'affinity-behind-proxy')).toEqual([]);
   });
 });
+
+describe('upstream-port: a proxy ambassador to a Service of the topology connects to a port it serves', () => {
+  const topology = (upstream: string) =>
+    lines(
+      '    port: 8080',
+      '    cache: {}',
+      '    ambassadors:',
+      `      - { name: db, kind: proxy, listen: 5432, upstream: "${upstream}" }`,
+      '  carts:',
+      '    pattern: sharded',
+      '    image: redis:7.4.1-alpine',
+      '    protocol: redis',
+      '    shards: 2',
+      "    args: ['--save', '']",
+    );
+
+  it('a port the Service does not serve: every connection would be refused', async () => {
+    const ds = await withCode(topology('carts-router:6380'), 'upstream-port');
+    expect(ds.map(show)).toEqual(['12:58 error upstream-port: proxy ambassador `db` connects to carts-router:6380, and the Service carts-router serves port 6379 only']);
+    expect([ds[0].pointer, ds[0].hint]).toEqual(['/services/web/ambassadors/0/upstream', 'use `upstream: carts-router:6379`']);
+    expect((await withCode(topology('web:80'), 'upstream-port')).map((d) => d.message)).toEqual(['proxy ambassador `db` connects to web:80, and the Service web serves port 8080 only']);
+    expect((await withCode(topology('web-cache:8081'), 'upstream-port')).map((d) => d.message)).toEqual(['proxy ambassador `db` connects to web-cache:8081, and the Service web-cache serves port 8080 only']);
+  });
+
+  it('none for a port it serves, or a host that is no Service of the topology', async () => {
+    for (const upstream of ['carts-router:6379', 'web:8080', 'web-cache:8080', 'db.example.com:5432', 'other:1234']) expect(await withCode(topology(upstream), 'upstream-port')).toEqual([]);
+  });
+});

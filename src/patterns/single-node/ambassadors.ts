@@ -39,7 +39,7 @@ export function applyAmbassadors(unit: Unit, c: Component, ambassadors: Ambassad
     }
     else if (a.kind === 'proxy') {
       const data = proxyData(a);
-      config = { name, target: 'nginx', template: a.protocol === 'http' ? 'proxy-http' : 'proxy-tcp', key: 'nginx.conf', data };
+      config = { name, target: 'nginx', template: a.protocol === 'http' ? 'proxy-http' : 'proxy-tcp', key: 'nginx.conf', data, pointer: `${ptr}/upstream` };
       afterIfService = [data.host];
     }
     else {
