@@ -6,6 +6,7 @@
 //  - 1,000 distinct keys spread over every shard, none above twice its fair share;
 //  - after removing one shard from the topology and regenerating, at most 1/N + 10% of the keys
 //    move, and only keys of the removed shard.
+import http from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithBinaries } from '../helpers/binaries.js';
 import {
@@ -86,6 +87,8 @@ interface HttpCase {
   hot?: boolean;
   /** the request that carries `key` */
   request: (key: string) => { path: string; headers?: Record<string, string> };
+  /** requests without the key (request i, each a URL of its own, so varnish never answers from its cache): where they go */
+  keyless?: { request: (i: number) => { path: string; headers?: Record<string, string> }; go: 'round-robin' | 'one shard' };
 }
 
 const HTTP_CASES: HttpCase[] = [
@@ -96,6 +99,7 @@ const HTTP_CASES: HttpCase[] = [
     shards: 3,
     fields: ['image: ghcr.io/acme/pages:1.0.0', 'port: 8080', 'key: cookie:session-id'],
     request: (k) => ({ path: '/cart', headers: { cookie: `theme=dark; session-id=${k}; lang=en` } }),
+    keyless: { request: (i) => ({ path: `/cart?anonymous=${i}`, headers: { cookie: 'theme=dark' } }), go: 'round-robin' },
   },
   {
     title: 'varnish shard director, key header:X-User-Id, with probes',
@@ -103,6 +107,7 @@ const HTTP_CASES: HttpCase[] = [
     shards: 4,
     fields: ['image: ghcr.io/acme/pages:1.0.0', 'port: 8080', 'key: header:X-User-Id', 'health: { path: /healthz }', 'router: { kind: varnish }'],
     request: (k) => ({ path: '/profile', headers: { 'X-User-Id': k } }),
+    keyless: { request: (i) => ({ path: `/profile?anonymous=${i}` }), go: 'one shard' },
   },
   {
     title: 'varnish shard director over hot shards, key query:user (extracted by regsub)',
@@ -161,6 +166,25 @@ for (const c of HTTP_CASES) {
       expectSpread(`sharded ${c.title}`, first, shardNames);
       await expectSticky(first, shardOf(addr.router!));
     }, 120_000);
+
+    it.skipIf(!c.keyless)(`a request without the key goes ${c.keyless?.go === 'one shard' ? 'to one shard, that of the empty key' : 'round-robin over the shards (nginx hashes no empty key)'}`, async () => {
+      // one connection, so one nginx worker (each worker keeps a round-robin of its own)
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const reached: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const { path: p, headers } = c.keyless!.request(i);
+        const backend = await new Promise<string>((resolve, reject) => {
+          http.get(`http://${addr.router}:8080${p}`, { agent, headers }, (res) => {
+            res.resume();
+            res.on('end', () => (res.statusCode === 200 ? resolve(String(res.headers['x-backend'])) : reject(new Error(`status ${res.statusCode}`))));
+          }).on('error', reject);
+        });
+        reached.push(backend);
+      }
+      agent.destroy();
+      if (c.keyless!.go === 'one shard') expect(new Set(reached).size).toBe(1);
+      else expect(new Set(reached)).toEqual(new Set(shardNames));
+    });
 
     it('removing one shard from the topology moves at most 1/N + 10% of the keys, all from that shard', async () => {
       const smaller = await startRouter(c.shards - 1, addr['router-smaller']!);
