@@ -16,6 +16,21 @@ backend default {
     }
 }
 
+sub vcl_recv {
+    # a connection upgrade (WebSocket) goes to the backend as a pipe, never into the cache
+    if (req.http.Upgrade ~ "(?i)websocket") {
+        return (pipe);
+    }
+}
+
+sub vcl_pipe {
+    # a pipe sends what the client sent; varnish drops Upgrade and Connection unless told
+    if (req.http.Upgrade) {
+        set bereq.http.Upgrade = req.http.Upgrade;
+        set bereq.http.Connection = req.http.Connection;
+    }
+}
+
 sub vcl_backend_response {
     # cache what the backend lets us cache, for 120s; what it says is stale at once
     # (max-age=0, s-maxage=0, an Expires in the past: a ttl of 0 or less) is never kept

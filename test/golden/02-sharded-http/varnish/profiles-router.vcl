@@ -53,6 +53,18 @@ sub vcl_init {
 
 sub vcl_recv {
     set req.backend_hint = shards.backend(by=KEY, key=shards.key(req.http.X-User-Id));
+    # a connection upgrade (WebSocket) goes to its shard as a pipe, never into the cache
+    if (req.http.Upgrade ~ "(?i)websocket") {
+        return (pipe);
+    }
+}
+
+sub vcl_pipe {
+    # a pipe sends what the client sent; varnish drops Upgrade and Connection unless told
+    if (req.http.Upgrade) {
+        set bereq.http.Upgrade = req.http.Upgrade;
+        set bereq.http.Connection = req.http.Connection;
+    }
 }
 
 sub vcl_hash {
