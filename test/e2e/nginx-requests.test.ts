@@ -1,6 +1,10 @@
-// End to end: a request body passes ddp's nginx as it is, whatever its size -- the app behind it
-// decides what it takes. nginx's own default (client_max_body_size 1m) answered 413 to a 2 MiB
-// PUT that the shard itself accepted. Real nginx on loopback, names through a private hosts file.
+// End to end: a request passes ddp's nginx as the app behind it would take it directly.
+//  - A body of any size: the app decides what it takes. nginx's own default
+//    (client_max_body_size 1m) answered 413 to a 2 MiB PUT that the shard itself accepted.
+//  - The Host header as the client sent it, port included: `$host` dropped the port, so an app
+//    that builds an absolute URL (a redirect) from Host sent its client to another port -- e.g.
+//    compose, which publishes the TLS layer on localhost:8443.
+// Real nginx on loopback, names through a private hosts file.
 import http from 'node:http';
 import https from 'node:https';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,12 +15,12 @@ import { file, generate, TOPOLOGY_HEAD } from '../patterns/single-node-helpers.j
 
 const BODY = Buffer.alloc(2 * 1024 * 1024 + 1, 0x61); // 2 MiB and a byte
 
-/** An HTTP server answering every request with the number of body bytes it received (x-got). */
+/** An HTTP server answering every request with the number of body bytes it received (x-got) and its Host (x-host). */
 function startCounter(ip: string, port: number): Promise<() => Promise<void>> {
   const server = http.createServer((req, res) => {
     let n = 0;
     req.on('data', (d: Buffer) => (n += d.length));
-    req.on('end', () => res.writeHead(200, { 'x-got': String(n), 'content-length': '0' }).end());
+    req.on('end', () => res.writeHead(200, { 'x-got': String(n), 'x-host': req.headers.host ?? '(none)', 'content-length': '0' }).end());
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -37,7 +41,20 @@ function put(url: string, ca?: string): Promise<{ status: number; got: string | 
   });
 }
 
-describeWithBinaries(['nginx', 'openssl', 'unshare', 'mount'], "a large request body through ddp's nginx", () => {
+/** GET with this Host header; the Host the backend saw. */
+function hostSeen(url: string, host: string, ca?: string): Promise<string | undefined> {
+  const lib = url.startsWith('https:') ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = lib.request(url, { agent: false, headers: { host }, ...(ca ? { ca, servername: 'shop.example.com' } : {}) }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.headers['x-host'] as string | undefined));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describeWithBinaries(['nginx', 'openssl', 'unshare', 'mount'], "requests through ddp's nginx", () => {
   const addr = allocateAddresses(['store-0.store', 'store-1.store', 'router', 'web', 'web-tls']);
   const stops: (() => Promise<void>)[] = [];
   let ca = '';
@@ -72,5 +89,11 @@ describeWithBinaries(['nginx', 'openssl', 'unshare', 'mount'], "a large request 
 
   it('the TLS layer passes a 2 MiB PUT to the replicas', async () => {
     expect(await put(`https://${addr['web-tls']}:8443/upload`, ca)).toEqual({ status: 200, got: String(BODY.length) });
+  });
+
+  it('the shard router and the TLS layer send Host on as the client sent it, port and all', async () => {
+    expect(await hostSeen(`http://${addr.router}:8080/a`, 'store-router:8080')).toBe('store-router:8080');
+    expect(await hostSeen(`https://${addr['web-tls']}:8443/a`, 'localhost:8443', ca)).toBe('localhost:8443');
+    expect(await hostSeen(`https://${addr['web-tls']}:8443/a`, 'shop.example.com', ca)).toBe('shop.example.com');
   });
 });
