@@ -1,6 +1,8 @@
 // End to end: a request passes ddp's nginx as the app behind it would take it directly.
-//  - A body of any size: the app decides what it takes. nginx's own default
-//    (client_max_body_size 1m) answered 413 to a 2 MiB PUT that the shard itself accepted.
+//  - A body of any size, streamed: the app decides what it takes. nginx's own default
+//    (client_max_body_size 1m) answered 413 to a 2 MiB PUT that the shard itself accepted; and a
+//    body nginx buffers goes to a file in /tmp, an emptyDir on the node's disk, before the app
+//    sees a byte of it.
 //  - The Host header as the client sent it, port included: `$host` dropped the port, so an app
 //    that builds an absolute URL (a redirect) from Host sent its client to another port -- e.g.
 //    compose, which publishes the TLS layer on localhost:8443.
@@ -57,6 +59,7 @@ function hostSeen(url: string, host: string, ca?: string): Promise<string | unde
 describeWithBinaries(['nginx', 'openssl', 'unshare', 'mount'], "requests through ddp's nginx", () => {
   const addr = allocateAddresses(['store-0.store', 'store-1.store', 'router', 'web', 'web-tls']);
   const stops: (() => Promise<void>)[] = [];
+  const proxies: Running[] = [];
   let ca = '';
 
   beforeAll(async () => {
@@ -69,6 +72,7 @@ describeWithBinaries(['nginx', 'openssl', 'unshare', 'mount'], "requests through
       rewrite: (t) => t.replace('listen 8080;', `listen ${addr.router}:8080;`),
     });
     stops.push(() => router.stop());
+    proxies.push(router);
     const cert = await selfSignedCert(join(makeTempDir('bodies-tls'), 'cert'), 'shop.example.com');
     ca = cert.cert;
     const tls: Running = await startNginx(file(files, 'nginx/web-tls.conf'), { web: addr.web! }, {
@@ -77,6 +81,7 @@ describeWithBinaries(['nginx', 'openssl', 'unshare', 'mount'], "requests through
       rewrite: (t) => t.replace('listen 8443 ssl;', `listen ${addr['web-tls']}:8443 ssl;`),
     });
     stops.push(() => tls.stop());
+    proxies.push(tls);
   }, 60_000);
 
   afterAll(async () => {
@@ -89,6 +94,11 @@ describeWithBinaries(['nginx', 'openssl', 'unshare', 'mount'], "requests through
 
   it('the TLS layer passes a 2 MiB PUT to the replicas', async () => {
     expect(await put(`https://${addr['web-tls']}:8443/upload`, ca)).toEqual({ status: 200, got: String(BODY.length) });
+  });
+
+  it('a body streams to the app: nginx never spools it to a file in /tmp (an emptyDir on the node\'s disk)', async () => {
+    expect(await put(`http://${addr.router}:8080/objects/b`)).toEqual({ status: 200, got: String(BODY.length) });
+    for (const p of proxies) expect(p.output()).not.toContain('a client request body is buffered to a temporary file');
   });
 
   it('the shard router and the TLS layer send Host on as the client sent it, port and all', async () => {
