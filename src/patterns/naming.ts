@@ -68,6 +68,11 @@ export function defaultRouterKind(protocol: string): 'twemproxy' | 'nginx' {
  *  memory limit sits above it (DESIGN.md). */
 export const VARNISH_ROUTER_MALLOC_MIB = 64;
 
+/** The largest response a varnish with `-s malloc,<mib>m` keeps: half its storage. A larger one
+ *  goes to the client uncached -- one larger than the storage cannot be stored, and varnish cut it
+ *  short (templates/varnish/_partials/too-large.hbs). */
+export const varnishMaxObjectBytes = (mib: number): number => Math.floor((mib * 1048576) / 2);
+
 /** The `-s malloc,<mib>m` storage of the cache layer, from `cache.memory` (at least 16 MiB). */
 export const varnishCacheMib = (memoryBytes: number): number => Math.max(16, Math.round(memoryBytes / 1048576));
 

@@ -5,7 +5,7 @@ import type { Component, ConfigFile, Unit } from '../model.js';
 import { supply, type Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod, mainPort, tcpReadiness, infraContainer, varnishProbePath, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
-import { composeReplicaName, TLS_PORT, varnishCacheMib, varnishResources } from './naming.js';
+import { composeReplicaName, TLS_PORT, varnishCacheMib, varnishMaxObjectBytes, varnishResources } from './naming.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
 import { parseQuantity, durationMs } from '../quantity.js';
 import { ingressFor, type Ingress } from './expose.js';
@@ -89,7 +89,14 @@ function cacheLayer(name: string, svc: Replicated, ctx: Context, backend: { name
     target: 'varnish',
     template: 'cache',
     key: 'default.vcl',
-    data: { backend: backend.name, port: backend.port, ttlSeconds: Math.ceil(durationMs(cache.ttl ?? '120s') / 1000), probePath: varnishProbePath(svc.health, backend.port) },
+    data: {
+      backend: backend.name,
+      port: backend.port,
+      ttlSeconds: Math.ceil(durationMs(cache.ttl ?? '120s') / 1000),
+      probePath: varnishProbePath(svc.health, backend.port),
+      storageMib: mib,
+      maxObjectBytes: varnishMaxObjectBytes(mib),
+    },
   };
   const pod = emptyPod();
   pod.containers.push(

@@ -14,7 +14,7 @@ import { claimOf } from '../model.js';
 import type { Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness, varnishProbePath, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
-import { composeReplicaName, defaultRouterKind, shardHost, STORAGE_VOLUME, storageMountOrigin, VARNISH_ROUTER_MALLOC_MIB, varnishResources } from './naming.js';
+import { composeReplicaName, defaultRouterKind, shardHost, STORAGE_VOLUME, storageMountOrigin, VARNISH_ROUTER_MALLOC_MIB, varnishMaxObjectBytes, varnishResources } from './naming.js';
 import { ingressFor } from './expose.js';
 import { decoratorOf } from './decorate.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
@@ -125,7 +125,14 @@ export function shardRouterConfig(configName: string, target: string, svc: Shard
       target: 'varnish',
       template: 'shard-router',
       key: 'default.vcl',
-      data: { target, key: varnishShardKey(svc.key), probePath: varnishProbePath(svc.health, shardPort(svc)), servers: servers.map((s, i) => ({ ...s, backend: `shard_${i}` })) },
+      data: {
+        target,
+        key: varnishShardKey(svc.key),
+        probePath: varnishProbePath(svc.health, shardPort(svc)),
+        servers: servers.map((s, i) => ({ ...s, backend: `shard_${i}` })),
+        storageMib: VARNISH_ROUTER_MALLOC_MIB,
+        maxObjectBytes: varnishMaxObjectBytes(VARNISH_ROUTER_MALLOC_MIB),
+      },
     };
   }
   return {

@@ -104,3 +104,62 @@ describeWithBinaries(['varnishd', 'cc', 'unshare', 'mount'], 'a varnish cache la
     }
   });
 });
+
+/** GET with the body's length and the X-Cache header (a truncated body shows as a short length or an error). */
+function getLength(url: string): Promise<{ status: number; length: number; cache: string | undefined; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        let length = 0;
+        res.on('data', (d: Buffer) => (length += d.length));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, length, cache: res.headers['x-cache'] as string | undefined, complete: res.complete }));
+        res.on('error', () => resolve({ status: res.statusCode ?? 0, length, cache: res.headers['x-cache'] as string | undefined, complete: false }));
+      })
+      .on('error', reject);
+  });
+}
+
+describeWithBinaries(['varnishd', 'cc', 'unshare', 'mount'], 'a response larger than the storage of a varnish cache layer or router', () => {
+  const addr = allocateAddresses(['web', 'web-cache', 'files-0.files', 'files-1.files', 'files-router']);
+  const BIG = 24 * 1024 * 1024; // above the cache layer's 16 MiB storage
+  const HUGE = 72 * 1024 * 1024; // above the router's 64 MiB
+  const stops: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    const topology = `${TOPOLOGY_HEAD}  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n    replicas: 1\n    cache: { memory: 16Mi }\n  files:\n    pattern: sharded\n    image: ghcr.io/acme/files:1.0.0\n    port: 8080\n    shards: 2\n    router: { kind: varnish }\n`;
+    const files = (await generate(topology)).files;
+    const [big, huge] = [Buffer.alloc(BIG, 0x62), Buffer.alloc(HUGE, 0x68)];
+    for (const h of ['web', 'files-0.files', 'files-1.files']) {
+      const server = http.createServer((req, res) => {
+        req.resume();
+        const b = req.url?.startsWith('/small') ? Buffer.from('small\n') : req.url?.startsWith('/huge') ? huge : big;
+        res.writeHead(200, { 'content-length': b.length, 'cache-control': 'max-age=60' }).end(b);
+      });
+      await new Promise<void>((r) => server.listen(8080, addr[h], () => r()));
+      stops.push(() => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))));
+    }
+    const cache = await startVarnish(file(files, 'varnish/web-cache.vcl'), { web: addr.web! }, { listen: `${addr['web-cache']}:8080`, storage: 'malloc,16m' });
+    stops.push(() => cache.stop());
+    const router = await startVarnish(file(files, 'varnish/files-router.vcl'), { 'files-0.files': addr['files-0.files']!, 'files-1.files': addr['files-1.files']! }, { listen: `${addr['files-router']}:8080`, storage: 'malloc,64m' });
+    stops.push(() => router.stop());
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(stops.map((s) => s()));
+  });
+
+  it('the cache layer (storage as -s malloc in its Deployment) passes it whole, every time, and still keeps a small one', async () => {
+    const files = (await generate(`${TOPOLOGY_HEAD}  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n    cache: { memory: 16Mi }\n`)).files;
+    expect(file(files, 'kubernetes/web.yaml')).toContain('"malloc,16m"');
+    for (let i = 0; i < 2; i++) expect(await getLength(`http://${addr['web-cache']}:8080/download`)).toEqual({ status: 200, length: BIG, cache: 'MISS', complete: true });
+    await getLength(`http://${addr['web-cache']}:8080/small`);
+    expect((await getLength(`http://${addr['web-cache']}:8080/small`)).cache).toBe('HIT');
+  });
+
+  it('the router (64 MiB) passes it whole, every time', async () => {
+    for (let i = 0; i < 2; i++) {
+      const r = await getLength(`http://${addr['files-router']}:8080/huge`);
+      expect([r.status, r.length, r.complete]).toEqual([200, HUGE, true]);
+    }
+  }, 30_000);
+});

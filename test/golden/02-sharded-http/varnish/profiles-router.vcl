@@ -7,6 +7,7 @@ vcl 4.1;
 # A shard that fails its health probe is skipped until it recovers.
 
 import directors;
+import std;
 
 probe shard_health {
     .url = "/ready";
@@ -56,6 +57,16 @@ sub vcl_recv {
     # a connection upgrade (WebSocket) goes to its shard as a pipe, never into the cache
     if (req.http.Upgrade ~ "(?i)websocket") {
         return (pipe);
+    }
+}
+
+sub vcl_backend_response {
+    # a response larger than half of the 64 MiB of storage goes to the client, not into
+    # the cache: one larger than the storage cannot be stored, and varnish cut it short (a 200
+    # with part of its body)
+    if (std.integer(beresp.http.Content-Length, 0) > 33554432) {
+        set beresp.uncacheable = true;
+        return (deliver);
     }
 }
 
