@@ -410,7 +410,7 @@ describe.each(CASES)('example %s (env %s)', (name, env) => {
       else if (!paths.has(b.source)) problems.push(`service ${b.service}: bind source ${b.source} is not an output file`);
     }
     for (const [n, c] of Object.entries<Obj>(o.compose.configs ?? {})) if (c.file && !paths.has(posix.normalize(posix.join('compose', c.file)))) problems.push(`config ${n}: file ${c.file} is not an output file`);
-    const supplied = new Set(o.supplied.map((s) => posix.normalize(posix.join('compose', s.composePath))));
+    const supplied = new Set(o.supplied.flatMap((s) => (s.composePath === undefined ? [] : [posix.normalize(posix.join('compose', s.composePath))])));
     for (const [n, s] of Object.entries<Obj>(o.compose.secrets ?? {})) {
       const p = posix.normalize(posix.join('compose', s.file ?? ''));
       if (!p.startsWith('compose/secrets/')) problems.push(`secret ${n}: file ${s.file} is not under compose/secrets/`);
