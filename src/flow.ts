@@ -122,8 +122,12 @@ function withEnvironment(loaded: Loaded, env: string | undefined): unknown {
     throw new DdpError(
       e.diagnostics.map((d) => {
         if (d.line !== undefined) return d;
-        // a key of the overlay (set to null to remove a key the document lacks): at its value
-        if (d.pointer !== undefined && loaded.source.has(d.pointer)) return { ...d, ...loaded.source.locate(d.pointer, 'value') };
+        // a key of the overlay (set to null to remove a key the document lacks): at its value; a
+        // mapping (a service the document lacks) at its key, as a problem with a mapping is
+        if (d.pointer !== undefined && loaded.source.has(d.pointer)) {
+          const v = valueAt(loaded.data, d.pointer);
+          return { ...d, ...loaded.source.locate(d.pointer, v !== null && typeof v === 'object' ? 'key' : 'value') };
+        }
         return { ...d, pointer: '/environments', line: p.line, col: p.col };
       }),
     );

@@ -585,6 +585,16 @@ const CASES: Case[] = [
     errors: ['13:14 missing-key: services.web is missing the required key `image` (environment prod)'],
   },
   {
+    name: 'an environment that sets a service the document lacks, without a pattern: a misspelt name, said at the overlay (it was "missing the required key `pattern`" at the document\'s `services:`)',
+    text: lines('    port: 8080', 'environments:', '  prod:', '    services:', '      wbe: { replicas: 4 }', '      extra: { replicas: 1 }'),
+    env: 'prod',
+    errors: [
+      '13:7 overlay-unknown-service: service `wbe` is not in the document, and the environment gives it no `pattern` (a service an environment adds needs one) (environment prod)',
+      '14:7 overlay-unknown-service: service `extra` is not in the document, and the environment gives it no `pattern` (a service an environment adds needs one) (environment prod)',
+    ],
+    hint: 'did you mean `web`?',
+  },
+  {
     name: 'an environment that adds a service (or a sidecar) with a key set to null: it removes nothing there either',
     text: lines('    port: 8080', 'environments:', '  prod:', '    services:', '      debug: { pattern: replicated, image: "ghcr.io/acme/debug:1.0.0", port: 8080, cache: null }'),
     env: 'prod',

@@ -27,6 +27,8 @@ export function applyEnvironment(data: unknown, env: string | undefined, file?: 
     });
     throw new DdpError(d);
   }
+  const unknown = newServicesWithoutPattern(result, envs[env], env, file);
+  if (unknown.length) throw new DdpError(unknown);
   const missing: Missing[] = [];
   const merged = merge(result, envs[env], { ptr: '', label: '' }, missing);
   if (missing.length) {
@@ -41,6 +43,25 @@ export function applyEnvironment(data: unknown, env: string | undefined, file?: 
     );
   }
   return merged;
+}
+
+/** A service the overlay sets that the document lacks, without a `pattern`: not a service it adds
+ *  (that needs a pattern), most likely a misspelt name -- which would otherwise read "services.apii
+ *  is missing the required key `pattern`", pointing at the document's `services:`. */
+function newServicesWithoutPattern(base: Obj, over: unknown, env: string, file: string | undefined): Diagnostic[] {
+  const services = isObj(base.services) ? base.services : {};
+  const added = isObj(over) && isObj(over.services) ? over.services : {};
+  const names = Object.keys(services).sort();
+  return Object.keys(added)
+    .filter((k) => !own(services, k) && isObj(added[k]) && !own(added[k] as Obj, 'pattern'))
+    .map((k) => {
+      const guess = didYouMean(k, names);
+      return error('overlay-unknown-service', `service \`${k}\` is not in the document, and the environment gives it no \`pattern\` (a service an environment adds needs one)`, {
+        ...(file ? { file } : {}),
+        pointer: `/environments/${env}/services${pointer(k)}`,
+        hint: guess ? `did you mean \`${guess}\`?` : names.length ? `services: ${names.join(', ')}` : 'add `pattern:` to add the service in this environment',
+      });
+    });
 }
 
 /** A key an overlay sets to null that the document lacks: where it is in the overlay (a JSON
