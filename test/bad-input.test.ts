@@ -644,6 +644,12 @@ const CASES: Case[] = [
     errors: ['10:19 bad-format: services.web.cache.ttl `1000000000s` is not a duration (at most 9 digits and a unit, e.g. 500ms, 2s, 5m)'],
   },
   {
+    name: 'one UDP port twice in one container: said once, by whom (TCP and UDP on one number is allowed, below)',
+    text: lines('    ports:', '      - { name: dns-udp, port: 5353, protocol: UDP }', '      - { name: dns-udp2, port: 5353, protocol: UDP }'),
+    errors: ['11:33 port-clash: UDP port 5353 is used twice by the main container'],
+    hint: 'containers of a pod share one network namespace; give each its own port',
+  },
+  {
     name: 'a duration written as a bare number: the hint gives it a unit (quoting it gives "60", no duration either)',
     text: lines('    port: 8080', '    cache: { ttl: 60 }'),
     errors: ['10:19 wrong-type: services.web.cache.ttl must be a string, not the number 60'],

@@ -485,12 +485,15 @@ function unknownService(ref: string, ptr: string, services: Record<string, AnySe
 /** Ports of every container in the main pod: no two may be equal. */
 function podPortChecks(svc: AnyService, base: string, services: Record<string, AnyService>): Check[] {
   const out: Check[] = [];
-  const taken = new Map<number, string>();
-  const claim = (port: number | undefined, who: string, ptr: string) => {
+  // a port is taken per protocol: TCP and UDP on one number is a pair Kubernetes allows (DNS on 53)
+  const taken = new Map<string, string>();
+  const claim = (port: number | undefined, who: string, ptr: string, protocol = 'TCP') => {
     if (port === undefined) return;
-    const prev = taken.get(port);
-    if (prev) out.push(err('port-clash', `port ${port} is used twice in one pod: by ${prev} and by ${who}`, ptr, 'containers of a pod share one network namespace; give each its own port'));
-    else taken.set(port, who);
+    const key = `${port}/${protocol}`;
+    const prev = taken.get(key);
+    const shown = protocol === 'TCP' ? `port ${port}` : `${protocol} port ${port}`;
+    if (prev) out.push(err('port-clash', prev === who ? `${shown} is used twice by ${who}` : `${shown} is used twice in one pod: by ${prev} and by ${who}`, ptr, 'containers of a pod share one network namespace; give each its own port'));
+    else taken.set(key, who);
   };
   // a port's name is its Service port's name too: one name per port in the pod
   const names = new Map<string, string>();
@@ -515,26 +518,26 @@ function podPortClaims(
   svc: AnyService,
   base: string,
   services: Record<string, AnyService>,
-  claim: (port: number | undefined, who: string, ptr: string) => void,
+  claim: (port: number | undefined, who: string, ptr: string, protocol?: string) => void,
   claimName: (name: string, who: string, ptr: string) => void,
 ): void {
   const specs = containerSpecs(svc, base);
   if (svc.pattern === 'scatter-gather' || svc.pattern === 'batch' || svc.pattern === 'work-queue') {
     // several pods: single-node attachments join the first listed container's pod
     const [spec, ptr] = specs[0];
-    (spec.ports ?? []).forEach((p, i) => claim(p.port, 'the main container', `${ptr}/ports/${i}/port`));
+    (spec.ports ?? []).forEach((p, i) => claim(p.port, 'the main container', `${ptr}/ports/${i}/port`, p.protocol));
     (spec.ports ?? []).forEach((p, i) => claimName(p.name, 'the main container', `${ptr}/ports/${i}/name`));
     claim(spec.port, 'the main container', `${ptr}/port`);
   } else {
     const spec = svc as ContainerFields;
     claim(spec.port, 'the main container', `${base}/port`);
-    (spec.ports ?? []).forEach((p, i) => claim(p.port, 'the main container', `${base}/ports/${i}/port`));
+    (spec.ports ?? []).forEach((p, i) => claim(p.port, 'the main container', `${base}/ports/${i}/port`, p.protocol));
     (spec.ports ?? []).forEach((p, i) => claimName(p.name, 'the main container', `${base}/ports/${i}/name`));
   }
   const sn = svc as SingleNode;
   (sn.sidecars ?? []).forEach((s, i) => {
     claim(s.port ?? (s.kind === 'tls' ? 8443 : undefined), `sidecar ${s.name}`, `${base}/sidecars/${i}/${s.port !== undefined ? 'port' : 'name'}`);
-    (s.ports ?? []).forEach((p, j) => claim(p.port, `sidecar ${s.name}`, `${base}/sidecars/${i}/ports/${j}/port`));
+    (s.ports ?? []).forEach((p, j) => claim(p.port, `sidecar ${s.name}`, `${base}/sidecars/${i}/ports/${j}/port`, p.protocol));
     (s.ports ?? []).forEach((p, j) => claimName(p.name, `sidecar ${s.name}`, `${base}/sidecars/${i}/ports/${j}/name`));
   });
   let twemproxies = 0;
