@@ -66,6 +66,6 @@ export const takenPorts = (c: Component): Port[] => [...(c.service?.ports ?? [])
 /** Publish a pod port on the component's Service (Service port = container port). */
 export function addServicePort(c: Component, port: Port): void {
   if (!c.service) return;
-  if (c.service.ports.some((p) => p.port === port.port)) return;
+  if (c.service.ports.some((p) => p.port === port.port && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP'))) return; // one number may serve TCP and UDP
   c.service.ports = [...c.service.ports, port];
 }
