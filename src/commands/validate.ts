@@ -20,7 +20,7 @@ export async function runValidate(opts: { file?: string; env?: string; cwd?: str
 
 export function validateCommand(): Command {
   return new Command('validate')
-    .description('check a topology: schema, then references, ports, names and pipeline graphs — all problems at once')
+    .description('check a topology: the schema, then (once it holds) references, ports, names and pipeline graphs — every problem of a stage at once')
     .argument('[file]', 'topology file, - for standard input (default: ddp.yaml, ddp.yml or topology.yaml)')
     .option('--env <name>', 'validate with this environment overlay only (default: the document and every environment)')
     .addHelpText('after', '\nExamples:\n  $ ddp validate\n  $ ddp validate examples/01-replicated/ddp.yaml --format github\n  $ ddp validate ddp.yaml --env prod --json');
