@@ -233,6 +233,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       else {
         if (r.diagnostics.length) io.stderr(formatDiagnostics(r.diagnostics, await styleFor(io.stderrStream)));
         io.stderr(`ddp: added ${r.pattern} \`${r.name}\` to ${r.file} at ${r.added}; it validates\n`);
+        for (const p of r.placeholders) io.stderr(`  to set: ${p}\n`);
       }
       setCode(0);
     }),

@@ -26,6 +26,16 @@ export interface AddResult {
   added: string;
   method: 'splice' | 'document';
   diagnostics: Diagnostic[]; // warnings of the validation
+  /** what the added text holds in place of values of yours: set them before you deploy */
+  placeholders: string[];
+}
+
+/** The example images the snippets use (ghcr.io/acme/...): never an image of yours. */
+const PLACEHOLDER_IMAGE = /ghcr\.io\/acme\/[^\s"',}\]]+/g;
+
+function placeholdersIn(added: string, attachNote: string | undefined): string[] {
+  const images = [...new Set(added.match(PLACEHOLDER_IMAGE) ?? [])];
+  return [...(attachNote ? [attachNote] : []), ...(images.length ? [`${images.map((i) => `\`${i}\``).join(', ')} stand${images.length === 1 ? 's' : ''} in for your image${images.length === 1 ? '' : 's'}`] : [])];
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -65,7 +75,8 @@ export async function runAdd(opts: AddOptions): Promise<AddResult> {
   // CR-only line ends (an old Mac editor): edited as LF, written back as they were
   const crOnly = raw.includes('\r') && !raw.includes('\n');
   const text = crOnly ? raw.replaceAll('\r', '\n') : raw;
-  const made = opts.to !== undefined ? attachToService(text, opts.to, doc.attach!.key, opts.name, doc.attach!.item(opts.name, opts.to, await portsOf(loaded.data, opts.to))) : addEntry(text, doc.section, opts.name, doc.snippet(opts.name));
+  const addedText = opts.to !== undefined ? doc.attach!.item(opts.name, opts.to, await portsOf(loaded.data, opts.to)) : doc.snippet(opts.name);
+  const made = opts.to !== undefined ? attachToService(text, opts.to, doc.attach!.key, opts.name, addedText) : addEntry(text, doc.section, opts.name, addedText);
   const edited = withLineEndingsOf(text, asJsonLike(text, made)); // JSON stays JSON, CRLF stays CRLF
   const edit = crOnly && edited.ok ? { ...edited, text: edited.text.replaceAll('\n', '\r') } : edited;
   if (!edit.ok) throw new DdpError(error(edit.error.code, edit.error.message, { file, hint: edit.error.hint }));
@@ -79,7 +90,8 @@ export async function runAdd(opts: AddOptions): Promise<AddResult> {
   }
   replaceFile(resolve(cwd, file), edit.text, file, `${file} is unchanged; ddp add writes a temporary file beside it and renames it over it: check that you can write its directory`);
   const added = opts.to !== undefined ? `/services/${opts.to}/${doc.attach!.key}` : `/${doc.section}/${opts.name}`;
-  return { file, pattern: doc.id, name: opts.name, added, method: edit.method, diagnostics: diagnostics.filter((d) => d.severity !== 'info') };
+  const placeholders = placeholdersIn(addedText, opts.to !== undefined ? doc.attach!.placeholder : undefined);
+  return { file, pattern: doc.id, name: opts.name, added, method: edit.method, diagnostics: diagnostics.filter((d) => d.severity !== 'info'), placeholders };
 }
 
 /**

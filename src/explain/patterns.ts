@@ -31,7 +31,12 @@ export interface PatternDoc {
   snippet: (name: string) => string;
   /** Single-node patterns: the item `ddp add <pattern> <name> --to SERVICE` adds to that service. */
   /** `taken`: the ports the service's pod listens on already */
-  attach?: { key: 'sidecars' | 'ambassadors' | 'adapters' | 'election'; item: (name: string, service: string, taken: ReadonlySet<number>) => string };
+  attach?: {
+    key: 'sidecars' | 'ambassadors' | 'adapters' | 'election';
+    item: (name: string, service: string, taken: ReadonlySet<number>) => string;
+    /** what in `item` stands in for a value of yours, and what to set instead (`ddp add` says it) */
+    placeholder?: string;
+  };
 }
 
 const img = (name: string, tag = '1.0.0') => `ghcr.io/acme/${name}:${tag}`;
@@ -259,7 +264,11 @@ export const PATTERNS: PatternDoc[] = [
       listen: 5432
       upstream: db.example.com:5432
 `,
-    attach: { key: 'ambassadors', item: (name, _service, taken) => `name: ${name}\nkind: proxy\nlisten: ${freePort(5432, taken)}\nupstream: db.example.com:5432\n` },
+    attach: {
+      key: 'ambassadors',
+      item: (name, _service, taken) => `name: ${name}\nkind: proxy\nlisten: ${freePort(5432, taken)}\nupstream: db.example.com:5432\n`,
+      placeholder: '`upstream: db.example.com:5432` stands in for yours; or make it `kind: shard-router` with `target:` a sharded service, or `kind: split` with `routes:`',
+    },
   },
   {
     id: 'adapter',
@@ -285,7 +294,11 @@ export const PATTERNS: PatternDoc[] = [
       kind: logging                    # prometheus (with an exporter image) | logging
       path: /var/log/app               # the app writes *.log here; out come JSON lines
 `,
-    attach: { key: 'adapters', item: (name) => `name: ${name}\nkind: logging\npath: /var/log/app\n` },
+    attach: {
+      key: 'adapters',
+      item: (name) => `name: ${name}\nkind: logging\npath: /var/log/app\n`,
+      placeholder: '`path: /var/log/app` stands in for the directory your app writes its *.log files to; or make it `kind: prometheus` with your exporter\'s `image`',
+    },
   },
   {
     id: 'election',

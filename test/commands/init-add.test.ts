@@ -129,6 +129,8 @@ describe('ddp add', () => {
     const after = readFileSync(join(dir, 'ddp.yaml'), 'utf8');
     const added = insertedLines(BASE, after);
     expect(added.startsWith('    extra:\n        pattern: ')).toBe(true);
+    // every example image of the snippet is named as one to set, once, without the YAML around it
+    expect(r.placeholders).toEqual([...new Set(added.match(/ghcr\.io\/acme\/[a-z0-9-]+:[0-9.]+/g) ?? [])].length ? [expect.stringMatching(/^(`ghcr\.io\/acme\/[a-z0-9-]+:[0-9.]+`(, )?)+ stands? in for your images?$/)] : []);
     expect(after.indexOf('    extra:')).toBeGreaterThan(after.indexOf('# cache: { replicas: 2 }   (later)'));
     expect(after.indexOf('    extra:')).toBeLessThan(after.indexOf('environments:'));
     const g = await runGenerate({ file: 'ddp.yaml', out: 'out', cwd: dir, env: 'prod' });
@@ -144,16 +146,21 @@ describe('ddp add', () => {
   });
 
   it('attaches a sidecar, an ambassador, an adapter and an election to an existing service', async () => {
-    await runAdd({ pattern: 'sidecar', name: 'log-shipper', to: 'web', cwd: dir });
+    expect((await runAdd({ pattern: 'sidecar', name: 'log-shipper', to: 'web', cwd: dir })).placeholders).toEqual(['`ghcr.io/acme/log-shipper:1.0.0` stands in for your image']);
     let after = readFileSync(join(dir, 'ddp.yaml'), 'utf8');
     expect(insertedLines(BASE, after)).toBe('        sidecars:\n            - name: log-shipper\n              image: ghcr.io/acme/log-shipper:1.0.0\n');
     const before2 = after;
     await runAdd({ pattern: 'sidecar', name: 'stats', to: 'web', cwd: dir });
     after = readFileSync(join(dir, 'ddp.yaml'), 'utf8');
     expect(insertedLines(before2, after)).toBe('            - name: stats\n              image: ghcr.io/acme/stats:1.0.0\n');
-    await runAdd({ pattern: 'ambassador', name: 'db', to: 'web', cwd: dir });
-    await runAdd({ pattern: 'adapter', name: 'logs', to: 'web', cwd: dir });
-    await runAdd({ pattern: 'election', name: 'web-leader', to: 'web', cwd: dir });
+    // what stands in for a value of yours is said, so that nothing is deployed as the example has it
+    expect((await runAdd({ pattern: 'ambassador', name: 'db', to: 'web', cwd: dir })).placeholders).toEqual([
+      '`upstream: db.example.com:5432` stands in for yours; or make it `kind: shard-router` with `target:` a sharded service, or `kind: split` with `routes:`',
+    ]);
+    expect((await runAdd({ pattern: 'adapter', name: 'logs', to: 'web', cwd: dir })).placeholders).toEqual([
+      "`path: /var/log/app` stands in for the directory your app writes its *.log files to; or make it `kind: prometheus` with your exporter's `image`",
+    ]);
+    expect((await runAdd({ pattern: 'election', name: 'web-leader', to: 'web', cwd: dir })).placeholders).toEqual([]);
     after = readFileSync(join(dir, 'ddp.yaml'), 'utf8');
     expect(after).toContain('        election:\n            lock: web-leader\n');
     expect(after).toContain('        ambassadors:\n            - name: db\n              kind: proxy\n              listen: 5432\n              upstream: db.example.com:5432\n');
