@@ -144,7 +144,7 @@ export function checkReport(r: GenerateResult, format: 'text' | 'json' | 'github
 /** The `ddp generate` that brings DIR up to date: the same file, environment and targets. */
 export function generateCommandLine(r: Pick<GenerateResult, 'file' | 'env' | 'targets'>, outDir: string): string {
   const all = r.targets.length === TARGETS.length;
-  return `ddp generate ${r.file === '<stdin>' ? '-' : r.file}${r.env ? ` --env ${r.env}` : ''}${all ? '' : ` -t ${r.targets.join(',')}`} -o ${outDir}`;
+  return `ddp generate ${r.file === '<stdin>' ? '-' : r.file}${r.env ? ` --env ${r.env}` : ''}${all ? '' : ` --target ${r.targets.join(',')}`} -o ${outDir}`;
 }
 
 /** --stdout: every file, each introduced by a `# ddp: <path>` comment line. */

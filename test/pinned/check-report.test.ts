@@ -52,7 +52,7 @@ describe('generate --check: several kinds of difference at once', () => {
   it('checked for some targets, it sends you to the generate of those targets (the others would be removed)', async () => {
     const r = await runDdp(['generate', 'ddp.yaml', '-o', 'out', '-t', 'kubernetes', '--check'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stderr.split('\n').at(-2)).toBe('run `ddp generate ddp.yaml -t kubernetes -o out` to update it');
+    expect(r.stderr.split('\n').at(-2)).toBe('run `ddp generate ddp.yaml --target kubernetes -o out` to update it');
     const all = await runDdp(['generate', 'ddp.yaml', '-o', 'out', '-t', 'all', '--check'], { cwd: dir });
     expect(all.code).toBe(0);
   });
