@@ -61,7 +61,7 @@ describe('order in the compose file', () => {
   });
 
   it('the volume hand-over chowns and mounts the named volumes by name, not in the order they are mounted', async () => {
-    const { doc } = await compose(`${WEB}    volumes: { zz: { type: persistent, size: 1Gi }, aa: { type: persistent, size: 1Gi } }\n    mounts: [{ volume: zz, path: /zz }, { volume: aa, path: /aa }]\n`);
+    const { doc } = await compose(`${WEB}    replicas: 1\n    volumes: { zz: { type: persistent, size: 1Gi }, aa: { type: persistent, size: 1Gi } }\n    mounts: [{ volume: zz, path: /zz }, { volume: aa, path: /aa }]\n`);
     const init = doc.services['ddp-volume-init'];
     expect(init.command).toEqual(['chown -R 10001:10001 /volumes/web-aa && chown -R 10001:10001 /volumes/web-zz']);
     expect(init.volumes).toEqual([

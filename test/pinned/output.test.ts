@@ -79,21 +79,22 @@ describe("--check's unified diff", () => {
     expect(unifiedDiff('a\nb\n', 'a\nb', 'f')).toBe('--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n+b\n\\ No newline at end of file\n');
   });
 
-  it("the files' diffs in path order, an extra file's among them; a file beside compose/secrets/ is extra, not yours", () => {
+  it("the files' diffs in path order, a stale file's among them; a file beside compose/secrets/ is no file of yours, and one not ddp's is kept, out of the diff", () => {
     const out = join(fresh(), 'out');
     const files: OutputFile[] = [
       { path: 'kubernetes/web.yaml', content: 'kind: Service\n', target: 'kubernetes' },
       { path: 'compose/docker-compose.yml', content: 'services: {}\n', target: 'compose' },
+      { path: 'compose/secrets-old.txt', content: 'x\n', target: 'compose' },
+      { path: 'a-old.txt', content: 'o\n', target: 'compose' },
     ];
     writeOutput(out, files);
-    writeFileSync(join(out, 'compose', 'secrets-old.txt'), 'x\n');
     mkdirSync(join(out, 'compose', 'secrets'));
     writeFileSync(join(out, 'compose', 'secrets', 'web.env'), 'A=1\n'); // yours: never a difference
-    writeFileSync(join(out, 'a-notes.txt'), 'n\n');
+    writeFileSync(join(out, 'a-notes.txt'), 'n\n'); // not ddp's: generate keeps it
     const c = checkOutput(out, [{ ...files[0], content: 'kind: Deployment\n' }, files[1]]);
-    expect([c.upToDate, c.changed, c.added, c.removed, c.extra]).toEqual([false, ['kubernetes/web.yaml'], [], [], ['a-notes.txt', 'compose/secrets-old.txt']]);
+    expect([c.upToDate, c.changed, c.added, c.removed, c.extra]).toEqual([false, ['kubernetes/web.yaml'], [], ['a-old.txt', 'compose/secrets-old.txt'], ['a-notes.txt']]);
     expect(c.diff).toBe(
-      '--- a/a-notes.txt\n+++ /dev/null\n@@ -1 +0,0 @@\n-n\n' +
+      '--- a/a-old.txt\n+++ /dev/null\n@@ -1 +0,0 @@\n-o\n' +
         '--- a/compose/secrets-old.txt\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n' +
         '--- a/kubernetes/web.yaml\n+++ b/kubernetes/web.yaml\n@@ -1 +1 @@\n-kind: Service\n+kind: Deployment\n',
     );
