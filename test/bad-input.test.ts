@@ -595,6 +595,13 @@ const CASES: Case[] = [
     hint: 'did you mean `web`?',
   },
   {
+    name: 'an environment that sets a pipeline the document lacks, without stages: a misspelt name too',
+    text: lines('    port: 8080', 'pipelines:', '  photos:', '    broker: redis', '    stages: [{ name: resize, image: "ghcr.io/acme/resize:1.0.0", input: uploads }]', 'environments:', '  stage:', '    pipelines:', '      photoz: { broker: nats }'),
+    env: 'stage',
+    errors: ['17:7 overlay-unknown-service: pipeline `photoz` is not in the document, and the environment gives it no `stages` (a pipeline an environment adds needs them) (environment stage)'],
+    hint: 'did you mean `photos`?',
+  },
+  {
     name: 'an environment that adds a service (or a sidecar) with a key set to null: it removes nothing there either',
     text: lines('    port: 8080', 'environments:', '  prod:', '    services:', '      debug: { pattern: replicated, image: "ghcr.io/acme/debug:1.0.0", port: 8080, cache: null }'),
     env: 'prod',
@@ -647,7 +654,16 @@ const CASES: Case[] = [
     name: 'one UDP port twice in one container: said once, by whom (TCP and UDP on one number is allowed, below)',
     text: lines('    ports:', '      - { name: dns-udp, port: 5353, protocol: UDP }', '      - { name: dns-udp2, port: 5353, protocol: UDP }'),
     errors: ['11:33 port-clash: UDP port 5353 is used twice by the main container'],
-    hint: 'containers of a pod share one network namespace; give each its own port',
+    hint: 'remove the repeated entry',
+  },
+  {
+    name: "a claim's field on an emptyDir (no type): said, not dropped (a user following shared-claim's hint forgot type: persistent)",
+    text: lines('    port: 8080', '    replicas: 1', '    mounts: [{ volume: d, path: /d }]', '    volumes: { d: { accessMode: ReadWriteMany, storageClass: nfs } }'),
+    errors: [
+      "12:33 claim-field: `accessMode` is a field of a persistent volume, and volume `d` is an emptyDir (the default type)",
+      "12:62 claim-field: `storageClass` is a field of a persistent volume, and volume `d` is an emptyDir (the default type)",
+    ],
+    hint: 'add `type: persistent`, or remove `accessMode`',
   },
   {
     name: 'a duration written as a bare number: the hint gives it a unit (quoting it gives "60", no duration either)',

@@ -3,7 +3,8 @@
 // share it; and a declared volume no container mounts is a warning (src/topology/semantic.ts).
 import { describe, expect, it } from 'vitest';
 import { parseTopologyText } from '../src/topology/load.js';
-import { validateAll } from '../src/flow.js';
+import { prepareLoaded, renderTargets, validateAll } from '../src/flow.js';
+import { parseAllDocuments } from 'yaml';
 import type { Diagnostic } from '../src/diagnostics.js';
 import { maxPods } from '../src/shared-claims.js';
 import type { Component } from '../src/model.js';
@@ -70,5 +71,40 @@ describe('unused-volume: declared, never mounted', () => {
   it('a volume only a sidecar mounts is used', async () => {
     const ws = await warningsOf(lines('    port: 8080', '    volumes: { shared: {} }', '    sidecars: [{ name: s, image: ghcr.io/acme/s:1.0.0, mounts: [{ volume: shared, path: /shared }] }]'));
     expect(ws.filter((d) => d.code === 'unused-volume')).toEqual([]);
+  });
+});
+
+describe('persistent volumes and the pods that come and go', () => {
+  const deployment = async (text: string) => {
+    const { model } = await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), undefined);
+    const files = await renderTargets(model, ['kubernetes']);
+    return parseAllDocuments(files.find((f) => f.path === 'kubernetes/web.yaml')!.content).map((d) => d.toJS()).find((o) => o.kind === 'Deployment');
+  };
+
+  it('a Deployment with a ReadWriteOnce claim is updated Recreate (a rolling update starts the new pod first); with ReadWriteMany or none, rolling', async () => {
+    expect((await deployment(lines('    port: 8080', '    replicas: 1', '    mounts: [{ volume: d, path: /d }]', '    volumes: { d: { type: persistent } }'))).spec.strategy).toEqual({ type: 'Recreate' });
+    expect((await deployment(lines('    port: 8080', '    replicas: 2', '    mounts: [{ volume: d, path: /d }]', '    volumes: { d: { type: persistent, accessMode: ReadWriteMany } }'))).spec.strategy).toBeUndefined();
+    expect((await deployment(lines('    port: 8080'))).spec.strategy).toBeUndefined();
+  });
+
+  it('a CronJob whose runs may overlap (concurrencyPolicy Allow) shares its claim; Forbid does not', async () => {
+    const cron = (policy: string) => lines('    port: 8080', '    replicas: 1', '  nightly:', '    pattern: function', '    image: ghcr.io/acme/report:1.0.0', `    trigger: { schedule: "0 3 * * *", concurrencyPolicy: ${policy} }`, '    mounts: [{ volume: d, path: /d }]', '    volumes: { d: { type: persistent } }');
+    expect((await errorsOf(cron('Allow'))).map((d) => d.message)).toEqual(['volume `d` is one ReadWriteOnce PersistentVolumeClaim, `nightly-d`, shared by up to 2 pods of nightly (runs that overlap: concurrencyPolicy Allow): one node at a time mounts it, so pods scheduled on other nodes never start (Multi-Attach)']);
+    expect(await errorsOf(cron('Forbid'))).toEqual([]);
+  });
+
+  it('hot shards with a persistent volume: one shared-claim, not one per shard', async () => {
+    const errors = await errorsOf(lines('    port: 8080', '    replicas: 1', '  kv:', '    pattern: sharded', '    image: ghcr.io/acme/kv:1.0.0', '    port: 9000', '    shards: 3', '    replicasPerShard: 2', '    mounts: [{ volume: d, path: /d }]', '    volumes: { d: { type: persistent } }'));
+    expect(errors.filter((d) => d.code === 'shared-claim').map((d) => `${d.line}:${d.col}`)).toEqual(['18:16']);
+  });
+
+  it('batch: each step gets the declared volumes it mounts, no other (a volume only reduce mounts is no claim of map)', async () => {
+    const text = lines('    port: 8080', '    replicas: 1', '  b:', '    pattern: batch', '    map: { image: ghcr.io/acme/map:1.0.0, shards: 4, parallelism: 2 }', '    reduce: { image: ghcr.io/acme/reduce:1.0.0, mounts: [{ volume: out, path: /out }] }', '    volumes: { out: { type: persistent } }');
+    expect(await errorsOf(text)).toEqual([]);
+    const { model } = await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), undefined);
+    const b = model.units.find((u) => u.name === 'b')!;
+    // (compose runs the map Job as one service per index: b-map-0 ...)
+    const claims = new Map(b.components.map((c) => [c.name, c.pod.volumes.filter((v) => v.persistent).map((v) => v.name)]));
+    expect([claims.get('b-map'), claims.get('b-reduce')]).toEqual([[], ['out']]);
   });
 });

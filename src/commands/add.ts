@@ -33,9 +33,9 @@ export interface AddResult {
 /** The example images the snippets use (ghcr.io/acme/...): never an image of yours. */
 const PLACEHOLDER_IMAGE = /ghcr\.io\/acme\/[^\s"',}\]]+/g;
 
-function placeholdersIn(added: string, attachNote: string | undefined): string[] {
+function placeholdersIn(added: string, placeholder: { marker: string; note: string } | undefined): string[] {
   const images = [...new Set(added.match(PLACEHOLDER_IMAGE) ?? [])];
-  return [...(attachNote ? [attachNote] : []), ...(images.length ? [`${images.map((i) => `\`${i}\``).join(', ')} stand${images.length === 1 ? 's' : ''} in for your image${images.length === 1 ? '' : 's'}`] : [])];
+  return [...(placeholder && added.includes(placeholder.marker) ? [placeholder.note] : []), ...(images.length ? [`${images.map((i) => `\`${i}\``).join(', ')} stand${images.length === 1 ? 's' : ''} in for your image${images.length === 1 ? '' : 's'}`] : [])];
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -90,7 +90,7 @@ export async function runAdd(opts: AddOptions): Promise<AddResult> {
   }
   replaceFile(resolve(cwd, file), edit.text, file, `${file} is unchanged; ddp add writes a temporary file beside it and renames it over it: check that you can write its directory`);
   const added = opts.to !== undefined ? `/services/${opts.to}/${doc.attach!.key}` : `/${doc.section}/${opts.name}`;
-  const placeholders = placeholdersIn(addedText, opts.to !== undefined ? doc.attach!.placeholder : undefined);
+  const placeholders = placeholdersIn(addedText, doc.attach?.placeholder); // with --to or without: the service's snippet has it too
   return { file, pattern: doc.id, name: opts.name, added, method: edit.method, diagnostics: diagnostics.filter((d) => d.severity !== 'info'), placeholders };
 }
 

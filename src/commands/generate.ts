@@ -49,7 +49,8 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
     ...(opts.env ? { env: opts.env } : {}),
     targets,
     diagnostics: diagnostics.filter((d) => d.severity !== 'info'),
-    notes: model.notes,
+    // what compose cannot do is said only with the compose file (a Kubernetes-only run: no noise)
+    notes: targets.includes('compose') ? model.notes : model.notes.filter((n) => !n.code.startsWith('compose-')),
     supplied: model.supplied,
   };
   if (!opts.check && !opts.stdout) {

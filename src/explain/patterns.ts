@@ -34,8 +34,9 @@ export interface PatternDoc {
   attach?: {
     key: 'sidecars' | 'ambassadors' | 'adapters' | 'election';
     item: (name: string, service: string, taken: ReadonlySet<number>) => string;
-    /** what in `item` stands in for a value of yours, and what to set instead (`ddp add` says it) */
-    placeholder?: string;
+    /** what in `item` (and the snippet) stands in for a value of yours, `marker` the text that
+     *  shows it is still there, and what to set instead (`ddp add` says it) */
+    placeholder?: { marker: string; note: string };
   };
 }
 
@@ -267,7 +268,7 @@ export const PATTERNS: PatternDoc[] = [
     attach: {
       key: 'ambassadors',
       item: (name, _service, taken) => `name: ${name}\nkind: proxy\nlisten: ${freePort(5432, taken)}\nupstream: db.example.com:5432\n`,
-      placeholder: '`upstream: db.example.com:5432` stands in for yours; or make it `kind: shard-router` with `target:` a sharded service, or `kind: split` with `routes:`',
+      placeholder: { marker: 'upstream: db.example.com:5432', note: '`upstream: db.example.com:5432` stands in for yours; or make it `kind: shard-router` with `target:` a sharded service, or `kind: split` with `routes:`' },
     },
   },
   {
@@ -297,7 +298,7 @@ export const PATTERNS: PatternDoc[] = [
     attach: {
       key: 'adapters',
       item: (name) => `name: ${name}\nkind: logging\npath: /var/log/app\n`,
-      placeholder: '`path: /var/log/app` stands in for the directory your app writes its *.log files to; or make it `kind: prometheus` with your exporter\'s `image`',
+      placeholder: { marker: 'path: /var/log/app', note: '`path: /var/log/app` stands in for the directory your app writes its *.log files to; or make it `kind: prometheus` with your exporter\'s `image`' },
     },
   },
   {

@@ -9,7 +9,7 @@ import type { Batch, ContainerFields } from '../generated/topology.js';
 import type { Component, Container, JobSpec, Volume } from '../model.js';
 import type { Unit } from '../model.js';
 import type { Context } from './context.js';
-import { containerFrom, declaredVolumes, emptyPod } from './containers.js';
+import { containerFrom, emptyPod, mountedVolumes } from './containers.js';
 import { applySingleNode } from './single-node.js';
 import { IMAGES } from '../images.js';
 import { STORAGE_VOLUME, storageMountOrigin } from './naming.js';
@@ -83,7 +83,7 @@ function stepComponent(ctx: Context, name: string, role: 'map' | 'reduce', spec:
   const main = containerFrom(ctx, spec, { name: role, env, noProbes: spec.health === undefined, pointer: `${pointer}/${role}`, origin: { addedBy: `the ${role} step's own container` } });
   main.mounts.push({ volume: data.name, path, readOnly: false, origin: storageMountOrigin(pointer) });
   pod.containers.push(main);
-  pod.volumes.push(...declaredVolumes(svc.volumes, pointer), data);
+  pod.volumes.push(...mountedVolumes(spec, svc.volumes, pointer), data); // map's volumes are not reduce's
   pod.restartPolicy = 'OnFailure';
   return { name, role, workload: 'Job', replicas: 1, pod, compose: { replicas: 1, restart: 'no' } };
 }

@@ -153,6 +153,13 @@ export function declaredVolumes(volumes: Record<string, { type?: string; size?: 
     }));
 }
 
+/** The declared volumes `spec` mounts: a pod gets no volume its containers leave alone (a
+ *  sidecar's own mounts add theirs, attach.ts ensureDeclaredVolume). */
+export function mountedVolumes(spec: { mounts?: { volume: string }[] }, volumes: Parameters<typeof declaredVolumes>[0], pointer: string): Volume[] {
+  const mounted = new Set((spec.mounts ?? []).map((m) => m.volume));
+  return declaredVolumes(volumes, pointer).filter((v) => mounted.has(v.name));
+}
+
 export function emptyPod(): Pod {
   return { containers: [], initContainers: [], volumes: [] };
 }

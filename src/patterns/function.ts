@@ -161,7 +161,7 @@ function scheduled(name: string, svc: FunctionService, ctx: Context, trigger: Ex
   pod.volumes.push(...declaredVolumes(svc.volumes, pointer));
   pod.restartPolicy = 'OnFailure';
   ctx.notes.push(
-    warning('compose-no-schedule', `compose: ${name} runs once when the project starts, not on its schedule \`${trigger.schedule}\` (compose has no scheduler); run it again with \`docker compose run --rm ${name}\``),
+    warning('compose-no-schedule', `compose: ${name} runs once when the project starts, not on its schedule \`${trigger.schedule}\` (compose has no scheduler); run it again with \`docker compose run --rm ${name}\``, { pointer: `${pointer}/trigger/schedule` }),
   );
   return {
     name,

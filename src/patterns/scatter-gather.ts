@@ -8,7 +8,7 @@ import type { ContainerFields, ScatterGather } from '../generated/topology.js';
 import type { Component, Unit, Volume } from '../model.js';
 import { claimOf } from '../model.js';
 import type { Context } from './context.js';
-import { containerFrom, declaredVolumes, emptyPod, mainPort } from './containers.js';
+import { containerFrom, emptyPod, mainPort, mountedVolumes } from './containers.js';
 import { applySingleNode } from './single-node.js';
 import { ingressFor } from './expose.js';
 import { decoratorOf } from './decorate.js';
@@ -48,11 +48,6 @@ export function expand(name: string, svc: ScatterGather, ctx: Context, pointer: 
 }
 
 /** The declared volumes (`volumes:`) of the service at `pointer` that `spec` mounts: root and leaves run in different pods. */
-function mountedVolumes(spec: ContainerFields, svc: ScatterGather, pointer: string): Volume[] {
-  const mounted = new Set((spec.mounts ?? []).map((m) => m.volume));
-  return declaredVolumes(svc.volumes, pointer).filter((v) => mounted.has(v.name));
-}
-
 function rootComponent(name: string, svc: ScatterGather, ctx: Context, pointer: string): Component {
   const pod = emptyPod();
   const env = {
@@ -61,7 +56,7 @@ function rootComponent(name: string, svc: ScatterGather, ctx: Context, pointer: 
   };
   const main = containerFrom(ctx, svc.root, { name, defaultPort: DEFAULT_PORT, env, pointer: `${pointer}/root`, origin: { addedBy: "the root's own container" } });
   pod.containers.push(main);
-  pod.volumes.push(...mountedVolumes(svc.root, svc, pointer));
+  pod.volumes.push(...mountedVolumes(svc.root, svc.volumes, pointer));
   return {
     name,
     role: 'root',
@@ -82,7 +77,7 @@ function leafComponents(name: string, svc: ScatterGather, ctx: Context, pointer:
   const env = { DDP_LEAF_COUNT: String(count), DDP_LEAF_INDEX: { field: POD_INDEX_FIELD } };
   const main = containerFrom(ctx, svc.leaves, { name: 'leaf', defaultPort: DEFAULT_PORT, env, pointer: `${pointer}/leaves`, origin: { addedBy: "the leaves' own container" } });
   pod.containers.push(main);
-  pod.volumes.push(...mountedVolumes(svc.leaves, svc, pointer));
+  pod.volumes.push(...mountedVolumes(svc.leaves, svc.volumes, pointer));
   // a persistent volume is a claim per leaf (volumeClaimTemplates)
   const claims = pod.volumes.filter((v) => v.persistent).map((v) => claimOf(v));
   const leaves: Component = {

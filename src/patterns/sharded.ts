@@ -236,6 +236,7 @@ function hotShards(unit: Unit, name: string, svc: Sharded, ctx: Context, pointer
       severity: 'info',
       code: 'compose-one-replica-per-shard',
       message: `compose: each shard of ${name} runs 1 replica, not ${replicas} (compose has no ClusterIP to balance ${protocolOf(svc)} connections over replicas)`,
+      pointer: `${pointer}/replicasPerShard`,
     });
   }
   return { components, composeNames: components.map((c) => c.name) };

@@ -62,6 +62,9 @@ export function componentView(model: Model, unit: Unit, c: Component) {
     pod: c.pod,
     volumes,
     claims,
+    // a rolling update starts the new pod before the old one stops: with a ReadWriteOnce claim
+    // (one node mounts it) the new pod may wait for ever on another node; the old one goes first
+    recreate: c.workload === 'Deployment' && claims.some((x) => x.accessModes.includes('ReadWriteOnce')),
     runAsUser: c.pod.containers[0]?.runAsUser ?? 10001,
     ...identityView(c),
     nodeSelector: entries(c.pod.nodeSelector ?? {}),

@@ -49,19 +49,27 @@ export function applyEnvironment(data: unknown, env: string | undefined, file?: 
  *  (that needs a pattern), most likely a misspelt name -- which would otherwise read "services.apii
  *  is missing the required key `pattern`", pointing at the document's `services:`. */
 function newServicesWithoutPattern(base: Obj, over: unknown, env: string, file: string | undefined): Diagnostic[] {
-  const services = isObj(base.services) ? base.services : {};
-  const added = isObj(over) && isObj(over.services) ? over.services : {};
-  const names = Object.keys(services).sort();
-  return Object.keys(added)
-    .filter((k) => !own(services, k) && isObj(added[k]) && !own(added[k] as Obj, 'pattern'))
-    .map((k) => {
-      const guess = didYouMean(k, names);
-      return error('overlay-unknown-service', `service \`${k}\` is not in the document, and the environment gives it no \`pattern\` (a service an environment adds needs one)`, {
-        ...(file ? { file } : {}),
-        pointer: `/environments/${env}/services${pointer(k)}`,
-        hint: guess ? `did you mean \`${guess}\`?` : names.length ? `services: ${names.join(', ')}` : 'add `pattern:` to add the service in this environment',
+  // a pipeline an environment adds needs its `stages` as a service needs its `pattern`
+  return (
+    [
+      ['services', 'service', 'pattern'],
+      ['pipelines', 'pipeline', 'stages'],
+    ] as const
+  ).flatMap(([section, what, key]) => {
+    const existing = isObj(base[section]) ? base[section] : {};
+    const added = isObj(over) && isObj(over[section]) ? over[section] : {};
+    const names = Object.keys(existing).sort();
+    return Object.keys(added)
+      .filter((k) => !own(existing, k) && isObj(added[k]) && !own(added[k] as Obj, key))
+      .map((k) => {
+        const guess = didYouMean(k, names);
+        return error('overlay-unknown-service', `${what} \`${k}\` is not in the document, and the environment gives it no \`${key}\` (a ${what} an environment adds needs ${key === 'stages' ? 'them' : 'one'})`, {
+          ...(file ? { file } : {}),
+          pointer: `/environments/${env}/${section}${pointer(k)}`,
+          hint: guess ? `did you mean \`${guess}\`?` : names.length ? `${section}: ${names.join(', ')}` : `add \`${key}:\` to add the ${what} in this environment`,
+        });
       });
-    });
+  });
 }
 
 /** A key an overlay sets to null that the document lacks: where it is in the overlay (a JSON

@@ -106,8 +106,13 @@ function claimSizes(svc: AnyService, base: string, out: Check[]): void {
   const zero = (size: string | undefined, ptr: string) => {
     if (size !== undefined && parseQuantity(size) === 0) out.push(err('zero-size', `size ${size} is zero; Kubernetes refuses a PersistentVolumeClaim that asks for no storage`, ptr, 'give a size above zero, e.g. 1Gi'));
   };
-  const s = svc as { volumes?: Record<string, { type?: string; size?: string }>; storage?: { size?: string } };
-  for (const [name, v] of Object.entries(s.volumes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) if (v.type === 'persistent') zero(v.size, `${base}/volumes/${pointer(name).slice(1)}/size`);
+  const s = svc as { volumes?: Record<string, { type?: string; size?: string; storageClass?: string; accessMode?: string }>; storage?: { size?: string } };
+  for (const [name, v] of Object.entries(s.volumes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const ptr = `${base}/volumes/${pointer(name).slice(1)}`;
+    if (v.type === 'persistent') zero(v.size, `${ptr}/size`);
+    // a claim's fields on an emptyDir (no `type` is one) would be dropped without a word
+    else for (const k of ['storageClass', 'accessMode'] as const) if (v[k] !== undefined) out.push(err('claim-field', `\`${k}\` is a field of a persistent volume, and volume \`${name}\` is an emptyDir${v.type === undefined ? ' (the default type)' : ''}`, `${ptr}/${k}`, `add \`type: persistent\`, or remove \`${k}\``));
+  }
   zero(s.storage?.size, `${base}/storage/size`);
 }
 
@@ -492,7 +497,8 @@ function podPortChecks(svc: AnyService, base: string, services: Record<string, A
     const key = `${port}/${protocol}`;
     const prev = taken.get(key);
     const shown = protocol === 'TCP' ? `port ${port}` : `${protocol} port ${port}`;
-    if (prev) out.push(err('port-clash', prev === who ? `${shown} is used twice by ${who}` : `${shown} is used twice in one pod: by ${prev} and by ${who}`, ptr, 'containers of a pod share one network namespace; give each its own port'));
+    if (prev === who) out.push(err('port-clash', `${shown} is used twice by ${who}`, ptr, 'remove the repeated entry'));
+    else if (prev) out.push(err('port-clash', `${shown} is used twice in one pod: by ${prev} and by ${who}`, ptr, 'containers of a pod share one network namespace; give each its own port'));
     else taken.set(key, who);
   };
   // a port's name is its Service port's name too: one name per port in the pod

@@ -130,7 +130,10 @@ describe('ddp add', () => {
     const added = insertedLines(BASE, after);
     expect(added.startsWith('    extra:\n        pattern: ')).toBe(true);
     // every example image of the snippet is named as one to set, once, without the YAML around it
-    expect(r.placeholders).toEqual([...new Set(added.match(/ghcr\.io\/acme\/[a-z0-9-]+:[0-9.]+/g) ?? [])].length ? [expect.stringMatching(/^(`ghcr\.io\/acme\/[a-z0-9-]+:[0-9.]+`(, )?)+ stands? in for your images?$/)] : []);
+    const images = [...new Set(added.match(/ghcr\.io\/acme\/[a-z0-9-]+:[0-9.]+/g) ?? [])].length ? [expect.stringMatching(/^(`ghcr\.io\/acme\/[a-z0-9-]+:[0-9.]+`(, )?)+ stands? in for your images?$/)] : [];
+    // the ambassador and adapter snippets hold the attached item's placeholder too
+    const own = pattern === 'ambassador' ? [expect.stringMatching(/^`upstream: db\.example\.com:5432` stands in/)] : pattern === 'adapter' ? [expect.stringMatching(/^`path: \/var\/log\/app` stands in/)] : [];
+    expect(r.placeholders).toEqual([...own, ...images]);
     expect(after.indexOf('    extra:')).toBeGreaterThan(after.indexOf('# cache: { replicas: 2 }   (later)'));
     expect(after.indexOf('    extra:')).toBeLessThan(after.indexOf('environments:'));
     const g = await runGenerate({ file: 'ddp.yaml', out: 'out', cwd: dir, env: 'prod' });

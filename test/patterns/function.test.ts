@@ -108,7 +108,7 @@ describe('function: trigger schedule', () => {
     expect(kubeObject(g.files, 'CronJob', 'report').spec.concurrencyPolicy).toBe('Forbid');
     expect(composeDoc(g.files).services.report.restart).toBe('no');
     const message = 'compose: report runs once when the project starts, not on its schedule `@hourly` (compose has no scheduler); run it again with `docker compose run --rm report`';
-    expect(g.model.notes.filter((n) => n.code === 'compose-no-schedule').map((n) => n.message)).toEqual([message]);
+    expect(g.model.notes.filter((n) => n.code === 'compose-no-schedule').map((n) => [n.message, n.pointer])).toEqual([[message, '/services/report/trigger/schedule']]);
     expect(file(g.files, 'compose/docker-compose.yml')).toContain(`# WARNING: ${message.replace('compose: ', '')}\n`);
   });
 });

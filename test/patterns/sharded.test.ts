@@ -166,6 +166,7 @@ describe('sharded: hot shards (replicasPerShard > 1)', () => {
       severity: 'info',
       code: 'compose-one-replica-per-shard',
       message: 'compose: each shard of pages runs 1 replica, not 2 (compose has no ClusterIP to balance memcache connections over replicas)',
+      pointer: '/services/pages/replicasPerShard',
     });
   });
 });
