@@ -82,3 +82,6 @@ export const varnishCacheMib = (memoryBytes: number): number => Math.max(16, Mat
 export function varnishResources(mib: number): { cpu: string; memory: string; cpuLimit: string; memoryLimit: string } {
   return { cpu: '100m', memory: `${mib + 64}Mi`, cpuLimit: '1', memoryLimit: `${mib * 2 + 128}Mi` };
 }
+
+/** The port a `kind: tls` sidecar listens on unless it says `port`. */
+export const TLS_SIDECAR_PORT = 8443;

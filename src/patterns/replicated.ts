@@ -3,6 +3,7 @@
 import type { Replicated } from '../generated/topology.js';
 import type { Component, ConfigFile, Unit } from '../model.js';
 import { supply, type Context } from './context.js';
+import { warning } from '../diagnostics.js';
 import { containerFrom, declaredVolumes, emptyPod, mainPort, tcpReadiness, infraContainer, varnishProbePath, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
 import { composeReplicaName, TLS_PORT, varnishCacheMib, varnishMaxObjectBytes, varnishResources } from './naming.js';
@@ -28,6 +29,15 @@ export function expand(name: string, svc: Replicated, ctx: Context, pointer: str
     const lb: ConfigFile = { name: `${name}-lb`, target: 'nginx', template: 'lb', key: 'nginx.conf', composeOnly: true, data: { listen: port, upstream: composeReplicaName(name), upstreamPort: port, ipHash: svc.sessionAffinity === 'client-ip' } };
     unit.configs.push(lb);
     app.compose.loadBalancer = lb.name;
+  }
+  if (svc.sessionAffinity === 'client-ip' && !app.compose.loadBalancer && (app.autoscale?.max ?? app.replicas) > 1) {
+    // compose has no Service: without the load balancer (a cache's) its DNS spreads the connections
+    ctx.notes.push(
+      warning('compose-no-affinity', `compose: sessionAffinity client-ip has no counterpart for ${name}: compose has no Service, and its DNS spreads the connections over the replicas`, {
+        pointer: `${pointer}/sessionAffinity`,
+        hint: 'for a compose test, run one replica (an environment overlay with replicas: 1)',
+      }),
+    );
   }
   // (once compose's shape is known: what it says of the attached containers names the service they join)
   applySingleNode(unit, app, svc, ctx, pointer);

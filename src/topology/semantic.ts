@@ -12,7 +12,7 @@ import { knativeChecks } from './knative.js';
 import { placementChecks } from './placement-checks.js';
 import { tlsIngressChecks } from './ingress-checks.js';
 import { BUILTIN_RESOURCES } from '../patterns/context.js';
-import { defaultRouterKind, TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB, varnishCacheMib, varnishResources } from '../patterns/naming.js';
+import { defaultRouterKind, TLS_SIDECAR_PORT, TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB, varnishCacheMib, varnishResources } from '../patterns/naming.js';
 
 type Check = Omit<Diagnostic, 'file' | 'line' | 'col'>;
 const err = (code: string, message: string, ptr: string, hint?: string): Check => error(code, message, { pointer: ptr, ...(hint ? { hint } : {}) });
@@ -542,7 +542,7 @@ function podPortClaims(
   }
   const sn = svc as SingleNode;
   (sn.sidecars ?? []).forEach((s, i) => {
-    claim(s.port ?? (s.kind === 'tls' ? 8443 : undefined), `sidecar ${s.name}`, `${base}/sidecars/${i}/${s.port !== undefined ? 'port' : 'name'}`);
+    claim(s.port ?? (s.kind === 'tls' ? TLS_SIDECAR_PORT : undefined), `sidecar ${s.name}`, `${base}/sidecars/${i}/${s.port !== undefined ? 'port' : 'name'}`);
     (s.ports ?? []).forEach((p, j) => claim(p.port, `sidecar ${s.name}`, `${base}/sidecars/${i}/ports/${j}/port`, p.protocol));
     (s.ports ?? []).forEach((p, j) => claimName(p.name, `sidecar ${s.name}`, `${base}/sidecars/${i}/ports/${j}/name`));
   });

@@ -7,8 +7,8 @@ import { error } from '../../diagnostics.js';
 import { containerFrom, infraContainer, portsOf, resourcesOf, tcpReadiness } from '../containers.js';
 import { CONFIG_DIR, IMAGES } from '../../images.js';
 import { addServicePort, attach, configMount, ensureDeclaredVolume, mainContainer, portName, takenPorts } from './attach.js';
+import { TLS_SIDECAR_PORT } from '../naming.js';
 
-export const TLS_SIDECAR_PORT = 8443;
 export const TLS_CERT_DIR = '/etc/ddp-tls';
 
 export function applySidecars(unit: Unit, c: Component, svc: SingleNode, ctx: Context, pointer: string): void {
