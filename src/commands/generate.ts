@@ -111,7 +111,7 @@ export function checkReport(r: GenerateResult, format: 'text' | 'json' | 'github
   const c = r.check!;
   const dir = c.outDir.replace(/\/+$/, '') + '/';
   if (format === 'json') {
-    const json = { ok: c.upToDate, file: r.file, env: r.env ?? null, targets: r.targets, outDir: c.outDir, upToDate: c.upToDate, changed: c.changed, added: c.added, removed: c.removed, extra: c.extra, diff: c.diff, ...(c.cannotReplace ? { cannotReplace: c.cannotReplace } : {}), diagnostics: r.diagnostics };
+    const json = { ok: c.upToDate, file: r.file, env: r.env ?? null, targets: r.targets, outDir: c.outDir, upToDate: c.upToDate, changed: c.changed, added: c.added, removed: c.removed, extra: c.extra, ...(c.wouldClobber.length ? { wouldClobber: c.wouldClobber } : {}), diff: c.diff, ...(c.cannotReplace ? { cannotReplace: c.cannotReplace } : {}), diagnostics: r.diagnostics };
     return { stdout: JSON.stringify(json, null, 2) + '\n', stderr: '' };
   }
   // files generate keeps (not ddp's: yours): no difference, but named, so that nothing is a surprise
@@ -127,8 +127,10 @@ export function checkReport(r: GenerateResult, format: 'text' | 'json' | 'github
   const again = generateCommandLine(r, c.outDir);
   // generate would refuse this DIR (a mount point, the working directory): say so, not "run generate"
   const refused = c.cannotReplace && `${c.cannotReplace.message}; ${c.cannotReplace.hint ?? 'generate into a directory of its own'}`;
-  const update = refused ? `\`${again}\` would not update it: ${refused}` : `run \`${again}\` to update it`;
-  const fix = refused || `run \`${again}\``;
+  // a file not as ddp wrote it: generate refuses it too (would-clobber), so say so, and how
+  const clobbers = c.wouldClobber.length ? `\`${again}\` would refuse to overwrite: ${c.wouldClobber.join('; ')}: move ${c.wouldClobber.length === 1 ? 'it' : 'them'} away, or run \`${again} --force\`` : undefined;
+  const update = refused ? `\`${again}\` would not update it: ${refused}` : clobbers ?? `run \`${again}\` to update it`;
+  const fix = refused || clobbers || `run \`${again}\``;
   const stderr = `ddp: ${dir} is out of date: ${counts}\n${lines.join('\n')}\n${update}\n`;
   if (format === 'github') {
     const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');

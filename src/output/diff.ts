@@ -5,6 +5,7 @@ import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { OutputFile } from './files.js';
 import { DdpError, error } from '../diagnostics.js';
+import { sha256 } from '../sha256.js';
 import { listFiles, readManifest, outputError, readUnlocked, replaceRefusal, MANIFEST } from './write.js';
 
 export interface CheckResult {
@@ -15,6 +16,9 @@ export interface CheckResult {
   removed: string[]; // ddp wrote them there before, no longer generated: generate would remove them
   extra: string[]; // in the directory, not generated and not ddp's: generate keeps them, so they are no difference
   diff: string; // unified diff from the directory (a/) to the generated output (b/)
+  /** files `generate -o DIR` would refuse to overwrite without --force: in the way, not written by
+   *  ddp, or changed since it wrote them (the words of its would-clobber error) */
+  wouldClobber: string[];
   /** why `generate -o DIR` would refuse to replace DIR (a mount point, the working directory, ...) */
   cannotReplace?: { code: string; message: string; hint?: string };
 }
@@ -34,14 +38,15 @@ export function checkOutput(outDirArg: string, files: readonly OutputFile[], opt
   };
   const generated = new Set(files.map((f) => f.path));
   // what DIR holds, read when no ddp is writing it (its swap would cut the reading short)
-  const { present, ours, onDisk } = readUnlocked(outDir, outDirArg, () => {
+  const { present, ours, recorded, onDisk } = readUnlocked(outDir, outDirArg, () => {
     const onDisk = new Map<string, string>();
-    if (!existsSync(outDir) || !lstatSync(outDir).isDirectory()) return { present: [], ours: new Set<string>(), onDisk };
-    const ours = new Set(Object.keys(readManifest(outDir)?.files ?? {}));
+    if (!existsSync(outDir) || !lstatSync(outDir).isDirectory()) return { present: [], ours: new Set<string>(), recorded: {} as Record<string, string>, onDisk };
+    const recorded = readManifest(outDir)?.files ?? {};
+    const ours = new Set(Object.keys(recorded));
     // symlinks are not followed, pipes and devices not read (a pipe would block for ever)
     const present = reading(() => listFiles(outDir)).filter((f) => !f.link && !f.special && f.path !== MANIFEST).map((f) => f.path);
     for (const p of present) if (generated.has(p) || ours.has(p)) onDisk.set(p, reading(() => readFileSync(join(outDir, ...p.split('/')), 'utf8')));
-    return { present, ours, onDisk };
+    return { present, ours, recorded, onDisk };
   });
   const changed: string[] = [];
   const added: string[] = [];
@@ -61,6 +66,11 @@ export function checkOutput(outDirArg: string, files: readonly OutputFile[], opt
   }
   for (const p of removed) parts.push({ path: p, text: unifiedDiff(onDisk.get(p), undefined, p) });
   parts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // what generate would refuse to overwrite: a changed file that is not as ddp wrote it
+  const wouldClobber = changed
+    .filter((p) => !ours.has(p) || sha256().update(onDisk.get(p)!, 'utf8').digest('hex') !== recorded[p])
+    .sort()
+    .map((p) => (ours.has(p) ? `${p} was changed since ddp wrote it` : `${p} exists and was not written by ddp`));
   const refusal = replaceRefusal(outDirArg, opts.cwd)?.diagnostics[0];
   return {
     ...(refusal ? { cannotReplace: { code: refusal.code, message: refusal.message, ...(refusal.hint ? { hint: refusal.hint } : {}) } } : {}),
@@ -70,6 +80,7 @@ export function checkOutput(outDirArg: string, files: readonly OutputFile[], opt
     added: added.sort(),
     removed,
     extra,
+    wouldClobber,
     diff: parts.map((p) => p.text).join(''),
   };
 }

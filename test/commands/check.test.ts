@@ -51,7 +51,8 @@ describe('generate --check', () => {
     const p = spawnSync(process.execPath, [BIN, 'generate', 'ddp.yaml', '-o', 'out', '--check'], { cwd: dir, encoding: 'utf8' });
     expect(p.status).toBe(1);
     expect(p.stdout).toBe(r.check!.diff);
-    expect(p.stderr).toBe('ddp: out/ is out of date: 1 changed\n  changed: out/kubernetes/web.yaml\nrun `ddp generate ddp.yaml -o out` to update it\n');
+    // edited by hand: generate would refuse it, and the last line says so
+    expect(p.stderr).toBe('ddp: out/ is out of date: 1 changed\n  changed: out/kubernetes/web.yaml\n`ddp generate ddp.yaml -o out` would refuse to overwrite: kubernetes/web.yaml was changed since ddp wrote it: move it away, or run `ddp generate ddp.yaml -o out --force`\n');
   });
 
   it('one file removed from DIR: generate would add it back', async () => {

@@ -32,7 +32,7 @@ describe('generate --check: several kinds of difference at once', () => {
         '  changed: out/kubernetes/web.yaml\n' +
         '  missing: out/kubernetes/namespace.yaml (generate would add it)\n' +
         "  kept:    out/kubernetes/debug.yaml (not ddp's: generate keeps it)\n" +
-        'run `ddp generate ddp.yaml -o out` to update it\n',
+        '`ddp generate ddp.yaml -o out` would refuse to overwrite: kubernetes/web.yaml was changed since ddp wrote it: move it away, or run `ddp generate ddp.yaml -o out --force`\n',
     );
     expect(r.stdout).not.toContain('debug.yaml');
   });
@@ -55,5 +55,22 @@ describe('generate --check: several kinds of difference at once', () => {
     expect(r.stderr.split('\n').at(-2)).toBe('run `ddp generate ddp.yaml --target kubernetes -o out` to update it');
     const all = await runDdp(['generate', 'ddp.yaml', '-o', 'out', '-t', 'all', '--check'], { cwd: dir });
     expect(all.code).toBe(0);
+  });
+
+  it('a file generate would refuse to overwrite (edited, or never ddp\'s): the last line says so, and how (move it, or --force)', async () => {
+    appendFileSync(join(dir, 'out', 'kubernetes', 'web.yaml'), '# edited\n');
+    const r = await runDdp(['generate', 'ddp.yaml', '-o', 'out', '--check'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').at(-2)).toBe('`ddp generate ddp.yaml -o out` would refuse to overwrite: kubernetes/web.yaml was changed since ddp wrote it: move it away, or run `ddp generate ddp.yaml -o out --force`');
+    // as it says: generate refuses, and with --force the check passes
+    expect((await runDdp(['generate', 'ddp.yaml', '-o', 'out'], { cwd: dir })).stderr).toContain('error[would-clobber]: refusing to overwrite: kubernetes/web.yaml was changed since ddp wrote it');
+    expect((await runDdp(['generate', 'ddp.yaml', '-o', 'out', '--force'], { cwd: dir })).code).toBe(0);
+    expect((await runDdp(['generate', 'ddp.yaml', '-o', 'out', '--check'], { cwd: dir })).code).toBe(0);
+    // a file of yours where ddp writes one
+    const json = join(dir, 'out', 'kubernetes', 'namespace.yaml');
+    unlinkSync(join(dir, 'out', '.ddp-manifest.json'));
+    writeFileSync(json, 'kind: Namespace\n');
+    const j = await runDdp(['generate', 'ddp.yaml', '-o', 'out', '--check', '--json'], { cwd: dir });
+    expect(JSON.parse(j.stdout).wouldClobber).toContain('kubernetes/namespace.yaml exists and was not written by ddp');
   });
 });
