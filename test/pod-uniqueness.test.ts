@@ -45,8 +45,8 @@ const CASES: Case[] = [
     hint: VOLUME_HINT('https-config'),
   },
   {
-    name: "a batch service's own volume `data`: both Jobs, said once (audit F10b)",
-    text: batch('    volumes: { data: {} }'),
+    name: "a batch service's own volume `data`, mounted by both steps: both Jobs, said once (audit F10b; a step gets only the volumes it mounts)",
+    text: doc('  vc:', '    pattern: batch', '    map: { image: ghcr.io/acme/m:1.0, mounts: [{ volume: data, path: /in }] }', '    reduce: { image: ghcr.io/acme/r:1.0, mounts: [{ volume: data, path: /in }] }', '    volumes: { data: {} }'),
     errors: ["10:16 name-collision: services.vc's pods vc-map and vc-reduce would each have two volumes named `data`: yours (volumes.data) and the batch storage (the claim vc-data)"],
     hint: VOLUME_HINT('data'),
   },
