@@ -46,3 +46,9 @@ export function cleanPath(p: string): string {
   const joined = parts.join('/');
   return abs ? `/${joined}` : joined || '.';
 }
+
+/** A proxy ambassador's `upstream`, host:port (the schema's pattern holds it), split at its last colon. */
+export function splitUpstream(upstream: string): { host: string; port: number } {
+  const i = upstream.lastIndexOf(':');
+  return { host: upstream.slice(0, i), port: Number(upstream.slice(i + 1)) };
+}

@@ -5,7 +5,7 @@
 import { didYouMean, error, pointer, warning, type Diagnostic } from '../diagnostics.js';
 import type { DdpTopologyDdpV1 as Topology, Service1 as AnyService, ContainerFields, SingleNode, Pipeline, Sharded, Function as FunctionService } from '../generated/topology.js';
 import { parseQuantity } from '../quantity.js';
-import { cleanPath, INGRESS_PATH_SEQUENCES, INGRESS_PATH_SUFFIXES } from '../k8s-names.js';
+import { cleanPath, INGRESS_PATH_SEQUENCES, INGRESS_PATH_SUFFIXES, splitUpstream } from '../k8s-names.js';
 import { imageProblem } from './image-ref.js';
 import { cronProblem } from './cron.js';
 import { knativeChecks } from './knative.js';
@@ -440,7 +440,7 @@ function singleNodeChecks(name: string, svc: SingleNode, base: string, services:
     if (a.kind === 'proxy' && !a.upstream) out.push(err('missing-key', 'a `proxy` ambassador needs `upstream` (host:port)', p, 'add `upstream: db.example.com:5432`'));
     if (a.kind === 'proxy' && a.upstream) out.push(...proxyUpstreamChecks(a.name, a.upstream, a.listen, a.protocol ?? 'tcp', p));
     // a sharded service's own name is its headless Service: its shards round-robined, its router skipped (and no such name in compose)
-    const host = a.kind === 'proxy' && a.upstream ? a.upstream.slice(0, a.upstream.lastIndexOf(':')) : undefined;
+    const host = a.kind === 'proxy' && a.upstream ? splitUpstream(a.upstream).host : undefined;
     if (host !== undefined && has(host) && services[host].pattern === 'sharded') {
       out.push(warn('proxy-to-shards', `proxy ambassador \`${a.name}\` connects to \`${host}\`, the headless Service of a sharded service: each connection goes to some shard, past the router (and compose has no such name)`, `${p}/upstream`, `connect to its router, \`${host}-router\`, or use \`kind: shard-router\` with \`target: ${host}\``));
     }
@@ -467,8 +467,7 @@ function isDnsName(host: string): boolean {
 
 /** What nginx can never do with a proxy ambassador's upstream (the ambassador listens on 127.0.0.1:<listen>). */
 function proxyUpstreamChecks(name: string, upstream: string, listen: number, protocol: 'tcp' | 'http', ptr: string): Check[] {
-  const i = upstream.lastIndexOf(':');
-  const [host, port] = [upstream.slice(0, i), Number(upstream.slice(i + 1))];
+  const { host, port } = splitUpstream(upstream);
   if (!isIPv4(host) && !isDnsName(host)) {
     return [err('bad-upstream', `upstream host \`${host}\` is neither a DNS name nor an IPv4 address`, `${ptr}/upstream`, 'use a host name such as db.prod.example.com (labels of letters, digits and inner -, joined by single dots) or an address such as 10.0.0.5')];
   }

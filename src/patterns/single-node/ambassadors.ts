@@ -18,6 +18,7 @@ import { CONFIG_DIR, IMAGES } from '../../images.js';
 import { attach, configMount } from './attach.js';
 import { LOOPBACK, shardRouterConfig } from './shard-router.js';
 import { shardServers } from '../sharded.js';
+import { splitUpstream } from '../../k8s-names.js';
 import { entryBehindTls } from '../function.js';
 import { TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB, varnishResources } from '../naming.js';
 
@@ -154,8 +155,7 @@ function splitData(a: Ambassador, ctx: Context) {
 
 function proxyData(a: Ambassador) {
   const upstream = a.upstream!; // semantic check: a proxy ambassador has an upstream
-  const i = upstream.lastIndexOf(':');
-  const [host, port] = [upstream.slice(0, i), Number(upstream.slice(i + 1))];
+  const { host, port } = splitUpstream(upstream);
   return { name: a.name, listen: a.listen, loopback: LOOPBACK, host, port, hostHeader: hostHeader(host, port) };
 }
 
