@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type * as YamlLib from 'yaml';
 import type { LineCounter, Node, Document } from 'yaml';
+import { BlockPositions, blockPosition } from './block-positions.js';
 import { DdpError, error, pointer, splitPointer, type Diagnostic, type Position } from '../diagnostics.js';
 import { fastParse } from './fast-yaml.js';
 import { checkAliases } from '../yaml-aliases.js';
@@ -92,9 +93,10 @@ export function parseTopologyText(text: string, file = '<input>'): Loaded {
   const bad = notPrintable(text);
   if (bad) throw new DdpError(error('control-character', bad.message, { file, line: bad.line, col: bad.col, hint: bad.hint }));
   // the fast path (js-yaml, ~20× faster) for ordinary documents; positions are needed only for
-  // diagnostics, so the full parse below runs for them on first use (src/topology/fast-yaml.ts)
+  // diagnostics: a line scan reads those of a block-style document, and the full parse below runs
+  // on first use only for the rest (src/topology/fast-yaml.ts, block-positions.ts)
   const fast = fastParse(text);
-  if (fast !== undefined) return { file, data: inert(fast), source: lazySourceMap(() => parseFull(text, file).source) };
+  if (fast !== undefined) return { file, data: inert(fast), source: scannedSourceMap(text, lazySourceMap(() => parseFull(text, file).source)) };
   return parseFull(text, file);
 }
 
@@ -137,6 +139,20 @@ export function notPrintable(text: string): { offset: number; line: number; col:
   };
 }
 
+/** Positions a line scan reads in a block-style document (src/topology/block-positions.ts), the
+ *  full parse's for the rest: a warning no longer costs the full parse of the whole file. */
+function scannedSourceMap(text: string, full: SourceMap): SourceMap {
+  let scan: BlockPositions | undefined;
+  const find = (ptr: string) => (scan ??= new BlockPositions(text)).find(ptr);
+  return {
+    locate: (ptr, which = 'value') => blockPosition(find(ptr), which) ?? full.locate(ptr, which),
+    has: (ptr) => {
+      const found = find(ptr);
+      return found === 'absent' ? false : found === 'unknown' ? full.has(ptr) : true;
+    },
+  };
+}
+
 /** A source map built on first use. */
 function lazySourceMap(build: () => SourceMap): SourceMap {
   let map: SourceMap | undefined;
@@ -144,7 +160,7 @@ function lazySourceMap(build: () => SourceMap): SourceMap {
 }
 
 /** The full parse: `yaml` with a line counter, every diagnostic of a bad document, a source map. */
-function parseFull(text: string, file: string): Loaded {
+export function parseFull(text: string, file: string): Loaded {
   const { LineCounter, parseAllDocuments, isMap, isSeq, isScalar } = yaml();
   const at = (lc: LineCounter, offset: number) => lc.linePos(offset);
   const lineCounter = new LineCounter();
