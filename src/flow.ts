@@ -108,7 +108,7 @@ async function check(loaded: Loaded, env: string | undefined): Promise<{ diagnos
   const semantic = semanticDiagnostics(topology).map(place);
   if (hasErrors(semantic)) return { diagnostics: semantic };
   const { model, diagnostics } = await expand(topology);
-  // (the notes keep their JSON pointer: a line and column would cost the full YAML parse, ~40 ms, at every run)
+  // (the notes keep their JSON pointer: generate reports them with it, compose-* with the compose file)
   return { diagnostics: [...semantic, ...diagnostics.map(place)], topology, model };
 }
 

@@ -6,7 +6,7 @@
 // compose: one service `<name>-map-<i>` per shard with JOB_COMPLETION_INDEX=i, and the reduce
 // service depends on every one of them with `condition: service_completed_successfully`.
 import type { Batch, ContainerFields } from '../generated/topology.js';
-import type { Component, Container, JobSpec, Volume } from '../model.js';
+import type { Claim, Component, Container, JobSpec, Volume } from '../model.js';
 import type { Unit } from '../model.js';
 import type { Context } from './context.js';
 import { containerFrom, emptyPod, mountedVolumes } from './containers.js';
@@ -26,14 +26,6 @@ export const dataClaimName = (name: string): string => `${name}-data`;
 /** compose service of map shard i. */
 export const mapShardName = (name: string, i: number): string => `${mapJobName(name)}-${i}`;
 
-/** The shared claim for partial results, rendered by templates/kubernetes/batch.hbs. */
-export interface SharedClaim {
-  name: string;
-  size: string;
-  storageClass?: string;
-  accessModes: string[];
-}
-
 type MapSpec = ContainerFields & { shards?: number; parallelism?: number };
 
 export function expand(name: string, svc: Batch, ctx: Context, pointer: string): Unit {
@@ -41,7 +33,8 @@ export function expand(name: string, svc: Batch, ctx: Context, pointer: string):
   const map = svc.map as MapSpec;
   const shards = map.shards ?? DEFAULT_SHARDS;
   const path = svc.storage?.path ?? DEFAULT_DATA_PATH;
-  const claim: SharedClaim = {
+  // the shared claim for partial results, rendered by templates/kubernetes/batch.hbs
+  const claim: Claim = {
     name: dataClaimName(name),
     size: svc.storage?.size ?? DEFAULT_DATA_SIZE,
     ...(svc.storage?.storageClass ? { storageClass: svc.storage.storageClass } : {}),

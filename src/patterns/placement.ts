@@ -51,17 +51,22 @@ const COMPOSE_WHY: Record<(typeof PLACEMENT_KEYS)[number], string> = {
   tolerations: 'compose runs every service on one machine',
 };
 
+/** Where placement fields are written: `defaults` first, then each service and pipeline (by name), with their JSON pointers. */
+export function placementPlaces(topology: Topology): [string, PodPlacement | undefined][] {
+  const places: [string, PodPlacement | undefined][] = [['/defaults', topology.defaults]];
+  for (const [kind, map] of [['services', topology.services], ['pipelines', topology.pipelines ?? {}]] as const) {
+    for (const name of Object.keys(map).sort()) places.push([pointer(kind, name), (map as Record<string, PodPlacement>)[name]]);
+  }
+  return places;
+}
+
 const info = (code: string, message: string, extra: Partial<Diagnostic>): Diagnostic => ({ severity: 'info', code, message, ...extra });
 
 /** One `compose-kubernetes-only` note for `defaults` and for each service or pipeline that sets
  *  placement fields of its own: compose has none of them, and `generate` says so. */
 export function placementNotes(topology: Topology): Diagnostic[] {
-  const places: [string, PodPlacement | undefined][] = [['/defaults', topology.defaults]];
-  for (const [kind, map] of [['services', topology.services], ['pipelines', topology.pipelines ?? {}]] as const) {
-    for (const name of Object.keys(map).sort()) places.push([pointer(kind, name), (map as Record<string, PodPlacement>)[name]]);
-  }
   const out: Diagnostic[] = [];
-  for (const [ptr, p] of places) {
+  for (const [ptr, p] of placementPlaces(topology)) {
     const fields = p ? kubernetesOnlyFields(p) : [];
     if (!fields.length) continue;
     const why = [...new Set(fields.map((f) => COMPOSE_WHY[f]))].join('; ');

@@ -27,7 +27,7 @@ export function applyEnvironment(data: unknown, env: string | undefined, file?: 
     });
     throw new DdpError(d);
   }
-  const unknown = newServicesWithoutPattern(result, envs[env], env, file);
+  const unknown = additionsWithoutTheirKey(result, envs[env], env, file);
   if (unknown.length) throw new DdpError(unknown);
   const missing: Missing[] = [];
   const merged = merge(result, envs[env], { ptr: '', label: '' }, missing);
@@ -45,10 +45,11 @@ export function applyEnvironment(data: unknown, env: string | undefined, file?: 
   return merged;
 }
 
-/** A service the overlay sets that the document lacks, without a `pattern`: not a service it adds
- *  (that needs a pattern), most likely a misspelt name -- which would otherwise read "services.apii
- *  is missing the required key `pattern`", pointing at the document's `services:`. */
-function newServicesWithoutPattern(base: Obj, over: unknown, env: string, file: string | undefined): Diagnostic[] {
+/** A service the overlay sets that the document lacks, without a `pattern` (a pipeline without
+ *  `stages`): not one it adds (that needs them), most likely a misspelt name -- which would
+ *  otherwise read "services.apii is missing the required key `pattern`", pointing at the
+ *  document's `services:`. */
+function additionsWithoutTheirKey(base: Obj, over: unknown, env: string, file: string | undefined): Diagnostic[] {
   // a pipeline an environment adds needs its `stages` as a service needs its `pattern`
   return (
     [

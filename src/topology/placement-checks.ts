@@ -4,16 +4,13 @@
 // account, and what Knative takes only behind a feature flag.
 import { error, pointer, warning, type Diagnostic } from '../diagnostics.js';
 import type { DdpTopologyDdpV1 as Topology, PodPlacement } from '../generated/topology.js';
-import { placementOf } from '../patterns/placement.js';
+import { placementOf, placementPlaces } from '../patterns/placement.js';
 
 type Check = Omit<Diagnostic, 'file' | 'line' | 'col'>;
 
 export function placementChecks(t: Topology): Check[] {
   const out: Check[] = [];
-  const places: [string, PodPlacement | undefined][] = [['/defaults', t.defaults]];
-  for (const [kind, map] of [['services', t.services], ['pipelines', t.pipelines ?? {}]] as const) {
-    for (const name of Object.keys(map).sort()) places.push([pointer(kind, name), (map as Record<string, PodPlacement>)[name]]);
-  }
+  const places = placementPlaces(t);
   for (const [base, p] of places) {
     p?.tolerations?.forEach((x, i) => out.push(...tolerationChecks(x, `${base}/tolerations/${i}`)));
     out.push(...duplicateSecrets(p?.imagePullSecrets, `${base}/imagePullSecrets`));

@@ -5,10 +5,11 @@ import { parse as parseYaml } from 'yaml';
 import { isCI } from '../helpers/binaries.js';
 import { parseTopologyText } from '../../src/topology/load.js';
 import { prepareLoaded, renderTargets, TARGETS } from '../../src/flow.js';
-import { DdpError, type Diagnostic } from '../../src/diagnostics.js';
+import type { Diagnostic } from '../../src/diagnostics.js';
 import type { Model } from '../../src/model.js';
 import type { OutputFile } from '../../src/output/files.js';
 import { parseAllDocuments } from '../helpers/kubernetes.js';
+import { prepareErrors } from '../helpers/topology.js';
 
 export interface Generated {
   model: Model;
@@ -22,16 +23,8 @@ export async function generate(text: string): Promise<Generated> {
   return { model: prepared.model, files, diagnostics: prepared.diagnostics };
 }
 
-/** The diagnostics a topology fails with (throws if it does not fail). */
-export async function failures(text: string): Promise<Diagnostic[]> {
-  try {
-    await prepareLoaded(parseTopologyText(text, 'ddp.yaml'), undefined);
-  } catch (e) {
-    if (e instanceof DdpError) return e.diagnostics;
-    throw e;
-  }
-  throw new Error('expected the topology to fail');
-}
+/** The diagnostics a topology fails with, on the generate path (throws if it does not fail). */
+export const failures = (text: string): Promise<Diagnostic[]> => prepareErrors(text);
 
 export function file(files: OutputFile[], path: string): string {
   const f = files.find((x) => x.path === path);
