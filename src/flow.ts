@@ -348,9 +348,10 @@ export async function renderStream(model: Model, targets: readonly Target[]): Pr
 
 function* checked(model: Model, renderers: [Target, (m: Model) => Iterable<OutputFile>][]): Generator<OutputFile> {
   const seen = new Map<string, string>();
-  for (const [target, render] of renderers) {
-    // before the two big targets: drop what loading and the previous target left (src/memory.ts)
-    if (target === 'kubernetes' || target === 'compose') collectIfBig(model.units.length);
+  for (const [, render] of renderers) {
+    // what loading or the previous target left is dropped before this one adds its own: at
+    // 10,000 services compose alone leaves ~45 MB, and the heap then tops 300 MB (src/memory.ts)
+    collectIfBig(model.units.length);
     for (const f of render(model)) {
       checkOutputFile(f, seen);
       if (f.pieces && /\.ya?ml$/.test(f.path)) {
