@@ -12,7 +12,7 @@ import { semanticDiagnostics } from './topology/semantic.js';
 import { applyEnvironment, environmentNames } from './topology/overlay.js';
 import { makeContext, supply, type Context, type Topology, type AnyService } from './patterns/context.js';
 import type { Ingress } from './patterns/expose.js';
-import { attachedContainers, sharedVolume, type Component, type Model, type Unit } from './model.js';
+import { attachedContainers, podServiceNames, sharedVolume, type Component, type Model, type Unit } from './model.js';
 import { renderAllConfigs } from './targets/configs.js';
 import { composeEnvLines } from './targets/compose.js';
 import { byPath, checkOutputFile, type OutputFile } from './output/files.js';

@@ -75,6 +75,7 @@ type TooLong = (what: string, name: string, max: number, why: string) => void;
 function workloadLimits(c: Component, tooLong: TooLong): void {
   switch (c.workload) {
     case 'StatefulSet':
+      // (so its pods' names, and the Services named as them (model.podServiceNames), fit a DNS label)
       tooLong('StatefulSet', c.name, STATEFULSET_MAX, ': its pods carry the label `controller-revision-hash: <name>-<hash>`, and a longer name leaves them uncreated');
       break;
     case 'CronJob':

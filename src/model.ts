@@ -37,7 +37,7 @@ export interface Component {
   autoscale?: { min: number; max: number; cpu: number }; // HPA: then no `replicas` field is emitted
   pod: Pod;
   service?: ServiceSpec;
-  statefulSet?: { serviceName: string; podManagementPolicy?: 'Parallel' | 'OrderedReady'; claims: Claim[] };
+  statefulSet?: { serviceName: string; podManagementPolicy?: 'Parallel' | 'OrderedReady'; claims: Claim[]; servicePerPod?: boolean };
   job?: JobSpec;
   cron?: { schedule: string; concurrencyPolicy: 'Forbid' | 'Allow' | 'Replace'; successfulJobsHistoryLimit: number; failedJobsHistoryLimit: number };
   /** compose-only facts */
@@ -77,7 +77,8 @@ export interface ComposeHints {
    *  index of an Indexed Job, whose Kubernetes form is a single Job. */
   only?: boolean;
   /** Extra DNS names of the main service on the compose network (`networks.default.aliases`), e.g.
-   *  `<svc>-<i>.<svc>` for a shard, so a config naming a StatefulSet pod works unchanged in compose. */
+   *  `<svc>-<i>.<svc>` for a shard or a scatter-gather leaf: the StatefulSet pod's own DNS name, so
+   *  what names it (DDP_LEAVES, an app reaching its peers) works unchanged in compose. */
   aliases?: string[];
   /** Publish the main port on the host: the stand-in for an Ingress another unit routes to this
    *  component (e.g. a decorator function in front of an exposed service). */
@@ -250,6 +251,21 @@ export function claimOf(v: Volume, name: string = v.name): Claim {
   const p = v.persistent!;
   return { name, size: p.size, ...(p.storageClass ? { storageClass: p.storageClass } : {}), accessModes: [p.accessMode ?? 'ReadWriteOnce'] };
 }
+
+/**
+ * The ClusterIP Services of a StatefulSet with `servicePerPod`: one per pod, named as the pod
+ * (`<name>-<i>`), selecting it by the label the StatefulSet controller sets on it, on the ports of
+ * the headless Service. nginx, varnish and twemproxy resolve a name once, when they load their
+ * config: a pod's own DNS name goes stale when the pod is made anew (a rolling update, an
+ * eviction) with another address, while a Service's address stays as long as the Service.
+ */
+export function podServiceNames(c: Pick<Component, 'name' | 'replicas' | 'statefulSet' | 'compose'>): string[] {
+  // (not for the compose-only stand-ins of its pods, which copy the StatefulSet's fields)
+  return c.statefulSet?.servicePerPod && !c.compose.only ? Array.from({ length: c.replicas }, (_, i) => `${c.name}-${i}`) : [];
+}
+
+/** The label the StatefulSet controller puts on each of its pods, with the pod's name. */
+export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 
 export interface ServiceSpec {
   name: string; // usually = component name

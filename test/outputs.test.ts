@@ -108,6 +108,18 @@ function templates(objects: Obj[]): { owner: Obj; template: Obj }[] {
   });
 }
 
+/** The templates as the pods are labelled: a StatefulSet's pod i also carries the labels its
+ *  controller adds (`statefulset.kubernetes.io/pod-name`, `apps.kubernetes.io/pod-index`). */
+function podsOf(tpls: { owner: Obj; template: Obj }[]): { owner: Obj; template: Obj }[] {
+  return tpls.flatMap((x) => {
+    if (x.owner.kind !== 'StatefulSet') return [x];
+    return Array.from({ length: x.owner.spec?.replicas ?? 1 }, (_, i) => ({
+      owner: x.owner,
+      template: { ...x.template, metadata: { ...x.template.metadata, labels: { ...x.template.metadata?.labels, 'statefulset.kubernetes.io/pod-name': `${x.owner.metadata.name}-${i}`, 'apps.kubernetes.io/pod-index': String(i) } } },
+    }));
+  });
+}
+
 const isCoreService = (o: Obj) => o.kind === 'Service' && o.apiVersion === 'v1';
 const containersOf = (t: Obj): Obj[] => [...(t.spec?.containers ?? []), ...(t.spec?.initContainers ?? [])];
 
@@ -142,7 +154,7 @@ function crossReferenceProblems(objects: Obj[], namespace: string): string[] {
   for (const s of services) {
     const sel = s.spec?.selector;
     if (!sel || Object.keys(sel).length === 0) continue; // a selector-less Service (e.g. ExternalName) points elsewhere
-    const selected = tpls.filter(({ template }) => selectorMatches(sel, template.metadata?.labels ?? {}));
+    const selected = podsOf(tpls).filter(({ template }) => selectorMatches(sel, template.metadata?.labels ?? {}));
     if (selected.length === 0) {
       problems.push(`${id(s)}: selector ${JSON.stringify(sel)} matches no pod template`);
       continue;
@@ -152,7 +164,7 @@ function crossReferenceProblems(objects: Obj[], namespace: string): string[] {
       const ok = selected.some(({ template }) =>
         containersOf(template).some((c: Obj) => (c.ports ?? []).some((cp: Obj) => (typeof target === 'number' ? cp.containerPort === target : cp.name === target))),
       );
-      if (!ok) problems.push(`${id(s)}: port ${p.name ?? p.port} targets ${target}, which no container of ${selected.map((x) => id(x.owner)).join(', ')} declares`);
+      if (!ok) problems.push(`${id(s)}: port ${p.name ?? p.port} targets ${target}, which no container of ${[...new Set(selected.map((x) => id(x.owner)))].join(', ')} declares`);
     }
   }
   // StatefulSets: serviceName is a headless Service that selects the set's pods

@@ -85,7 +85,7 @@ export const PATTERNS: PatternDoc[] = [
     when: ['the data or cache does not fit on one replica', 'each request belongs to one key (a user, a session, a URL)', 'hot keys need their own replicated shard (`replicasPerShard` > 1)'],
     avoid: ['requests need data from every shard: `scatter-gather`', 'the state is small enough for every replica: `replicated`'],
     generates: {
-      kubernetes: 'a StatefulSet of the shards with a headless Service (`publishNotReadyAddresses: true`, pod DNS `<name>-<i>.<name>`), or a Deployment and Service per hot shard; the router as a Deployment and Service with its config in a ConfigMap',
+      kubernetes: 'a StatefulSet of the shards with a headless Service (`publishNotReadyAddresses: true`, pod DNS `<name>-<i>.<name>`) and a ClusterIP Service `<name>-<i>` per pod (a stable address of each shard for the routers), or a Deployment and Service per hot shard; the router as a Deployment and Service with its config in a ConfigMap',
       compose: 'a service per shard (network alias `<name>-<i>.<name>`) and the router service',
       configs: '`nginx/<name>-router.conf` (`hash <key> consistent`) for http, `twemproxy/<name>-router.yml` (ketama) for memcache and redis, `varnish/<name>-router.vcl` with `router: { kind: varnish }`; compose only: `nginx/<name>-<i>-lb.conf` in front of a hot shard\'s replicas',
     },

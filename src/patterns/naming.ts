@@ -4,12 +4,13 @@
 // and the compose service name (or a compose network alias), so configs are byte-identical.
 import type { Origin } from '../model.js';
 
-/** Host of shard i of sharded service `svc`: a StatefulSet pod behind the headless Service
- *  (`<svc>-<i>.<svc>`, resolved through the namespace search path), or, for hot shards
- *  (replicasPerShard > 1), the ClusterIP Service of that shard's own Deployment (`<svc>-<i>`).
- *  compose: a service `<svc>-<i>` with the network alias `<svc>-<i>.<svc>`. */
-export function shardHost(svc: string, i: number, hot: boolean): string {
-  return hot ? `${svc}-${i}` : `${svc}-${i}.${svc}`;
+/** Host of shard i of sharded service `svc`: a ClusterIP Service `<svc>-<i>` -- the one ddp makes
+ *  for StatefulSet pod `<svc>-<i>` (model.podServiceNames), or, for hot shards (replicasPerShard
+ *  > 1), the Service of that shard's own Deployment. Never the pod's own DNS name
+ *  (`<svc>-<i>.<svc>`): the routers resolve a name once, and a pod made anew has a new address.
+ *  compose: the service `<svc>-<i>`. */
+export function shardHost(svc: string, i: number): string {
+  return `${svc}-${i}`;
 }
 
 /** compose has no ClusterIP: a component with a load balancer (ComposeHints.loadBalancer) runs it

@@ -3,11 +3,12 @@
 // The router is nginx (`hash <key> consistent;`) for http, a varnish shard director when
 // `router.kind: varnish`, twemproxy (ketama) for memcache and redis, nginx stream (by client
 // address) for tcp. Shards are a StatefulSet `<name>` behind the headless Service `<name>`
-// (`publishNotReadyAddresses: true`; shard i is the pod `<name>-<i>.<name>`), or, with
+// (`publishNotReadyAddresses: true`) with a ClusterIP Service `<name>-<i>` for each pod (the
+// routers resolve a name once: a pod's own address changes when it is made anew), or, with
 // `replicasPerShard` > 1 ("hot sharding"), a Deployment and ClusterIP Service `<name>-<i>` per
 // shard. Every shard address comes from naming.shardHost, so the router, the shard-router
-// ambassador and the generated objects agree by construction. compose: one service per shard
-// (network alias `<name>-<i>.<name>`), so the router config works there byte for byte.
+// ambassador and the generated objects agree by construction. compose: one service `<name>-<i>`
+// per shard, so the router config works there byte for byte.
 import type { Sharded } from '../generated/topology.js';
 import type { Claim, Component, ConfigFile, Container, Unit } from '../model.js';
 import { claimOf } from '../model.js';
@@ -53,7 +54,7 @@ export interface ShardServer {
 /** Shard i of sharded service `name`, i = 0 … shards-1. */
 export function shardServers(name: string, svc: Sharded): ShardServer[] {
   const port = shardPort(svc);
-  return Array.from({ length: svc.shards }, (_, i) => ({ name: `${name}-${i}`, host: shardHost(name, i, isHot(svc)), port }));
+  return Array.from({ length: svc.shards }, (_, i) => ({ name: `${name}-${i}`, host: shardHost(name, i), port }));
 }
 
 /** The nginx expression of an http shard key, and for names nginx variables cannot hold the map that extracts it. */
@@ -190,9 +191,10 @@ function shardSet(unit: Unit, name: string, svc: Sharded, ctx: Context, pointer:
     workload: 'StatefulSet',
     replicas: svc.shards,
     pod,
-    // published before they are ready: the routers resolve every shard's name when they start
+    // the pods' own DNS names (the StatefulSet's identity), published before they are ready
     service: { name, headless: true, publishNotReadyAddresses: true, ports: main.ports },
-    statefulSet: { serviceName: name, podManagementPolicy: 'Parallel', claims },
+    // the routers' addresses: a ClusterIP Service per shard pod, which outlives the pod's address
+    statefulSet: { serviceName: name, podManagementPolicy: 'Parallel', claims, servicePerPod: true },
     compose: { skip: true },
   };
   applySingleNode(unit, set, svc, ctx, pointer);
@@ -201,7 +203,8 @@ function shardSet(unit: Unit, name: string, svc: Sharded, ctx: Context, pointer:
     name: `${name}-${i}`,
     pod: structuredClone(set.pod),
     service: undefined,
-    compose: { only: true, replicas: 1, aliases: [shardHost(name, i, false)], environment: [{ name: 'DDP_SHARD_INDEX', value: String(i) }] },
+    // (aliased as the pod's own DNS name too, which the headless Service gives it in Kubernetes)
+    compose: { only: true, replicas: 1, aliases: [`${name}-${i}.${name}`], environment: [{ name: 'DDP_SHARD_INDEX', value: String(i) }] },
   }));
   return { components: [set, ...perShard], composeNames: perShard.map((c) => c.name) };
 }

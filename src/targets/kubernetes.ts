@@ -1,7 +1,7 @@
 // Target: Kubernetes. Model → OUT/kubernetes/<unit>.yaml (templates/kubernetes/<pattern>.hbs),
 // namespace.yaml and kustomization.yaml.
 import type { Component, ConfigFile, Model, Unit } from '../model.js';
-import { claimOf, configMapName } from '../model.js';
+import { claimOf, configMapName, podServiceNames, POD_NAME_LABEL } from '../model.js';
 import { render } from '../render/engine.js';
 import { endWithNewline } from '../render/text.js';
 import type { OutputFile } from '../output/files.js';
@@ -70,9 +70,23 @@ export function componentView(model: Model, unit: Unit, c: Component) {
     nodeSelector: entries(c.pod.nodeSelector ?? {}),
     svc: c.service,
     svcAnnotations: entries({ ...model.annotations, ...(c.service?.annotations ?? {}) }),
+    podServices: podServicesView(model, c, labels),
     pdb: isReplicatedSet(c),
     spread: isReplicatedSet(c),
   };
+}
+
+/** A StatefulSet's Service per pod (model.podServiceNames): the headless Service's ports, one pod selected. */
+function podServicesView(model: Model, c: Component, labels: Record<string, string>) {
+  const names = podServiceNames(c);
+  if (!names.length || !c.service) return [];
+  const ports = c.service.ports;
+  return names.map((name) => ({
+    svc: { name, headless: false, ports },
+    labels: entries(labels),
+    svcAnnotations: entries(model.annotations),
+    selector: entries({ ...selectorOf(model, c), [POD_NAME_LABEL]: name }),
+  }));
 }
 
 /**

@@ -83,7 +83,7 @@ describe('what the graph shows', () => {
     expect(dotEdges(dot.text).filter((l) => l.startsWith('  "shop/cache" '))).toEqual([0, 1, 2].map((i) => `  "shop/cache" -> "sessions-${i}" [label="hash(key)"];`));
     // what the ambassador's config connects to
     const config = (await renderExample('09-ambassadors')).find((f) => f.path === 'twemproxy/shop-cache.yml')!.content;
-    expect(config.split('\n').filter((l) => l.includes('.sessions:'))).toEqual([0, 1, 2].map((i) => `    - "sessions-${i}.sessions:11211:1 sessions-${i}"`));
+    expect(config.split('\n').filter((l) => l.includes(':11211:'))).toEqual([0, 1, 2].map((i) => `    - "sessions-${i}:11211:1 sessions-${i}"`));
   });
 
   it('a decorator in front of an exposed sharded or scatter-gather service: clients → Ingress → the function → the router or root', async () => {

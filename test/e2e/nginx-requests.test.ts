@@ -57,7 +57,7 @@ function hostSeen(url: string, host: string, ca?: string): Promise<string | unde
 }
 
 describeWithBinaries(['nginx', 'openssl', 'unshare', 'mount'], "requests through ddp's nginx", () => {
-  const addr = allocateAddresses(['store-0.store', 'store-1.store', 'router', 'web', 'web-tls']);
+  const addr = allocateAddresses(['store-0', 'store-1', 'router', 'web', 'web-tls']);
   const stops: (() => Promise<void>)[] = [];
   const proxies: Running[] = [];
   let ca = '';
@@ -65,9 +65,9 @@ describeWithBinaries(['nginx', 'openssl', 'unshare', 'mount'], "requests through
   beforeAll(async () => {
     const topology = `${TOPOLOGY_HEAD}  store:\n    pattern: sharded\n    image: ghcr.io/acme/store:1.0.0\n    port: 8080\n    shards: 2\n  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.0.0\n    port: 8080\n    tls: { secret: web-tls }\n`;
     const files = (await generate(topology)).files;
-    for (const h of ['store-0.store', 'store-1.store', 'web']) stops.push(await startCounter(addr[h]!, 8080));
+    for (const h of ['store-0', 'store-1', 'web']) stops.push(await startCounter(addr[h]!, 8080));
     const pathMap = { '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' };
-    const router: Running = await startNginx(file(files, 'nginx/store-router.conf'), { 'store-0.store': addr['store-0.store']!, 'store-1.store': addr['store-1.store']! }, {
+    const router: Running = await startNginx(file(files, 'nginx/store-router.conf'), { 'store-0': addr['store-0']!, 'store-1': addr['store-1']! }, {
       pathMap,
       rewrite: (t) => t.replace('listen 8080;', `listen ${addr.router}:8080;`),
     });

@@ -34,15 +34,15 @@ function twemproxyConf(ambassador: 'carts'): string {
 }
 
 describeWithBinaries(['nutcracker', 'memcached', 'redis-server', 'unshare', 'mount'], 'shard-router ambassador (twemproxy) on loopback', () => {
-  const shards = ['sessions-0.sessions', 'sessions-1.sessions', 'sessions-2.sessions'];
-  const addr = allocateAddresses([...shards, 'carts-0.carts', 'carts-1.carts', 'ambassador', 'router']);
+  const shards = ['sessions-0', 'sessions-1', 'sessions-2'];
+  const addr = allocateAddresses([...shards, 'carts-0', 'carts-1', 'ambassador', 'router']);
   const running: Running[] = [];
   const mc = `${addr.ambassador}:11211`;
   const rd = `${addr.ambassador}:6379`;
 
   beforeAll(async () => {
     for (const s of shards) running.push(await startMemcached(addr[s]!, 11211));
-    for (const s of ['carts-0.carts', 'carts-1.carts']) running.push(await startRedis(addr[s]!, 6379));
+    for (const s of ['carts-0', 'carts-1']) running.push(await startRedis(addr[s]!, 6379));
     const hosts = Object.fromEntries(Object.entries(addr).filter(([n]) => n !== 'ambassador'));
     // the only change: the ambassador's 127.0.0.1 becomes an address of its own
     const files = await renderExample('09-ambassadors');
@@ -82,7 +82,7 @@ describeWithBinaries(['nutcracker', 'memcached', 'redis-server', 'unshare', 'mou
     for (let i = 0; i < 100; i++) expect(await redisCommand(rd, 'SET', `cart:${i}`, String(i))).toBe('OK');
     for (let i = 0; i < 100; i++) expect(await redisCommand(rd, 'GET', `cart:${i}`)).toBe(String(i));
     const sizes = [];
-    for (const s of ['carts-0.carts', 'carts-1.carts']) sizes.push(Number(await redisCommand(`${addr[s]}:6379`, 'DBSIZE')));
+    for (const s of ['carts-0', 'carts-1']) sizes.push(Number(await redisCommand(`${addr[s]}:6379`, 'DBSIZE')));
     expect(sizes[0]! + sizes[1]!).toBe(100);
     expect(Math.min(...sizes)).toBeGreaterThanOrEqual(25);
   }, 60_000);

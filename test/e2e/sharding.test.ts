@@ -123,7 +123,7 @@ for (const c of HTTP_CASES) {
   const binaries = c.router === 'nginx' ? ['nginx', 'unshare', 'mount'] : ['varnishd', 'cc', 'unshare', 'mount'];
   describeWithBinaries(binaries, `sharded ${c.title} on loopback`, () => {
     const svc = 'pages';
-    const shardHosts = Array.from({ length: c.shards }, (_, i) => (c.hot ? `${svc}-${i}` : `${svc}-${i}.${svc}`));
+    const shardHosts = Array.from({ length: c.shards }, (_, i) => `${svc}-${i}`);
     const addr = allocateAddresses([...shardHosts, 'router', 'router-smaller']);
     const hosts = Object.fromEntries(shardHosts.map((h) => [h, addr[h]!]));
     const running: { stop(): Promise<void> }[] = [];
@@ -240,7 +240,7 @@ async function memcacheSetAll(router: string, list: readonly string[]): Promise<
 describeWithBinaries(['nutcracker', 'memcached', 'unshare', 'mount'], 'sharded memcache: twemproxy router over real memcached shards on loopback', () => {
   const svc = 'sessions';
   const N = 4;
-  const shardHosts = Array.from({ length: N }, (_, i) => `${svc}-${i}.${svc}`);
+  const shardHosts = Array.from({ length: N }, (_, i) => `${svc}-${i}`);
   const addr = allocateAddresses([...shardHosts, 'router']);
   const hosts = Object.fromEntries(shardHosts.map((h) => [h, addr[h]!]));
   const running: Running[] = [];
@@ -304,7 +304,7 @@ describeWithBinaries(['nutcracker', 'memcached', 'unshare', 'mount'], 'sharded m
 describeWithBinaries(['nutcracker', 'memcached', 'unshare', 'mount'], 'twemproxy hash choice: why the default is murmur, not the book\'s fnv1a_64', () => {
   const svc = 'sessions';
   const N = 3;
-  const shardHosts = Array.from({ length: N }, (_, i) => `${svc}-${i}.${svc}`);
+  const shardHosts = Array.from({ length: N }, (_, i) => `${svc}-${i}`);
   const addr = allocateAddresses([...shardHosts, 'router']);
   const hosts = Object.fromEntries(shardHosts.map((h) => [h, addr[h]!]));
   const running: Running[] = [];
@@ -352,7 +352,7 @@ describeWithBinaries(['nutcracker', 'memcached', 'unshare', 'mount'], 'twemproxy
 describeWithBinaries(['nutcracker', 'redis-server', 'unshare', 'mount'], 'sharded redis: twemproxy router (redis: true) over real redis shards on loopback', () => {
   const svc = 'carts';
   const N = 3;
-  const shardHosts = Array.from({ length: N }, (_, i) => `${svc}-${i}.${svc}`);
+  const shardHosts = Array.from({ length: N }, (_, i) => `${svc}-${i}`);
   const addr = allocateAddresses([...shardHosts, 'router']);
   const hosts = Object.fromEntries(shardHosts.map((h) => [h, addr[h]!]));
   const running: Running[] = [];

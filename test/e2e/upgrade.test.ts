@@ -58,21 +58,21 @@ function upgrade(url: string, ca?: string): Promise<{ status: number; echo: stri
 }
 
 describeWithBinaries(['nginx', 'varnishd', 'cc', 'openssl', 'unshare', 'mount'], "a WebSocket upgrade through ddp's proxies", () => {
-  const addr = allocateAddresses(['chat-0.chat', 'chat-1.chat', 'router', 'room-0.room', 'room-1.room', 'room-router', 'web', 'web-cache', 'web-tls']);
+  const addr = allocateAddresses(['chat-0', 'chat-1', 'router', 'room-0', 'room-1', 'room-router', 'web', 'web-cache', 'web-tls']);
   const stops: (() => Promise<void>)[] = [];
   let ca = '';
 
   beforeAll(async () => {
     const topology = `${TOPOLOGY_HEAD}  chat:\n    pattern: sharded\n    image: ghcr.io/acme/chat:1.0.0\n    port: 8080\n    shards: 2\n  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.0.0\n    port: 8080\n    replicas: 1\n    cache: {}\n    tls: { secret: web-tls }\n  room:\n    pattern: sharded\n    image: ghcr.io/acme/room:1.0.0\n    port: 8080\n    shards: 2\n    key: header:X-Room\n    router: { kind: varnish }\n`;
     const files = (await generate(topology)).files;
-    for (const h of ['chat-0.chat', 'chat-1.chat', 'room-0.room', 'room-1.room', 'web']) stops.push(await startUpgradeServer(addr[h]!, 8080));
+    for (const h of ['chat-0', 'chat-1', 'room-0', 'room-1', 'web']) stops.push(await startUpgradeServer(addr[h]!, 8080));
     const pathMap = { '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' };
-    const router: Running = await startNginx(file(files, 'nginx/chat-router.conf'), { 'chat-0.chat': addr['chat-0.chat']!, 'chat-1.chat': addr['chat-1.chat']! }, {
+    const router: Running = await startNginx(file(files, 'nginx/chat-router.conf'), { 'chat-0': addr['chat-0']!, 'chat-1': addr['chat-1']! }, {
       pathMap,
       rewrite: (t) => t.replace('listen 8080;', `listen ${addr.router}:8080;`),
     });
     stops.push(() => router.stop());
-    const roomRouter = await startVarnish(file(files, 'varnish/room-router.vcl'), { 'room-0.room': addr['room-0.room']!, 'room-1.room': addr['room-1.room']! }, { listen: `${addr['room-router']}:8080` });
+    const roomRouter = await startVarnish(file(files, 'varnish/room-router.vcl'), { 'room-0': addr['room-0']!, 'room-1': addr['room-1']! }, { listen: `${addr['room-router']}:8080` });
     stops.push(() => roomRouter.stop());
     const cache = await startVarnish(file(files, 'varnish/web-cache.vcl'), { web: addr.web! }, { listen: `${addr['web-cache']}:8080` });
     stops.push(() => cache.stop());

@@ -120,7 +120,7 @@ function getLength(url: string): Promise<{ status: number; length: number; cache
 }
 
 describeWithBinaries(['varnishd', 'cc', 'unshare', 'mount'], 'a response larger than the storage of a varnish cache layer or router', () => {
-  const addr = allocateAddresses(['web', 'web-cache', 'files-0.files', 'files-1.files', 'files-router']);
+  const addr = allocateAddresses(['web', 'web-cache', 'files-0', 'files-1', 'files-router']);
   const BIG = 24 * 1024 * 1024; // above the cache layer's 16 MiB storage
   const HUGE = 72 * 1024 * 1024; // above the router's 64 MiB
   const stops: (() => Promise<void>)[] = [];
@@ -129,7 +129,7 @@ describeWithBinaries(['varnishd', 'cc', 'unshare', 'mount'], 'a response larger 
     const topology = `${TOPOLOGY_HEAD}  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n    replicas: 1\n    cache: { memory: 16Mi }\n  files:\n    pattern: sharded\n    image: ghcr.io/acme/files:1.0.0\n    port: 8080\n    shards: 2\n    router: { kind: varnish }\n`;
     const files = (await generate(topology)).files;
     const [big, huge] = [Buffer.alloc(BIG, 0x62), Buffer.alloc(HUGE, 0x68)];
-    for (const h of ['web', 'files-0.files', 'files-1.files']) {
+    for (const h of ['web', 'files-0', 'files-1']) {
       const server = http.createServer((req, res) => {
         req.resume();
         const b = req.url?.startsWith('/small') ? Buffer.from('small\n') : req.url?.startsWith('/huge') ? huge : big;
@@ -140,7 +140,7 @@ describeWithBinaries(['varnishd', 'cc', 'unshare', 'mount'], 'a response larger 
     }
     const cache = await startVarnish(file(files, 'varnish/web-cache.vcl'), { web: addr.web! }, { listen: `${addr['web-cache']}:8080`, storage: 'malloc,16m' });
     stops.push(() => cache.stop());
-    const router = await startVarnish(file(files, 'varnish/files-router.vcl'), { 'files-0.files': addr['files-0.files']!, 'files-1.files': addr['files-1.files']! }, { listen: `${addr['files-router']}:8080`, storage: 'malloc,64m' });
+    const router = await startVarnish(file(files, 'varnish/files-router.vcl'), { 'files-0': addr['files-0']!, 'files-1': addr['files-1']! }, { listen: `${addr['files-router']}:8080`, storage: 'malloc,64m' });
     stops.push(() => router.stop());
   }, 60_000);
 

@@ -32,7 +32,9 @@ export function reachable(objects: Obj[]): Map<string, { kind: 'service' | 'head
   return out;
 }
 
-/** What is wrong with the upstreams of `configs` in `objects`: an unknown name, a port the target lacks, a headless Service behind varnish. */
+/** What is wrong with the upstreams of `configs` in `objects`: an unknown name, a port the target
+ *  lacks, a headless Service (many addresses), or a StatefulSet pod's own name -- nginx, varnish and
+ *  twemproxy resolve a name once, and a pod made anew (a rolling update, an eviction) has another address. */
 export function upstreamProblems(configs: OutputFile[], objects: Obj[]): string[] {
   const names = reachable(objects);
   const problems: string[] = [];
@@ -43,15 +45,24 @@ export function upstreamProblems(configs: OutputFile[], objects: Obj[]): string[
       if (!target) problems.push(`${f.path}: ${host} is no Service or StatefulSet pod`);
       else if (!target.ports.includes(port)) problems.push(`${f.path}: ${host} has no port ${port} (it has ${target.ports.join(', ')})`);
       else if (target.kind === 'headless') problems.push(`${f.path}: ${host} is a headless Service (many addresses)`);
+      else if (target.kind === 'pod') problems.push(`${f.path}: ${host} is a StatefulSet pod's own name (its address changes when the pod is made anew)`);
     }
   }
   return problems;
 }
 
-/** Services select some pod template; StatefulSets name a headless Service that selects their pods. */
+/** The labels the StatefulSet controller adds to pod i of `sts`. */
+const statefulSetPodLabels = (sts: Obj, i: number): Record<string, string> => ({ 'statefulset.kubernetes.io/pod-name': `${sts.metadata.name}-${i}`, 'apps.kubernetes.io/pod-index': String(i) });
+
+/** Services select some pod template (a StatefulSet's as each of its pods is labelled); StatefulSets name a headless Service that selects their pods. */
 export function selectorProblems(objects: Obj[]): string[] {
   const problems: string[] = [];
-  const templates = objects.flatMap((o) => (podTemplate(o) ? [{ owner: o, t: podTemplate(o)! }] : []));
+  const templates = objects.flatMap((o) => {
+    const t = podTemplate(o);
+    if (!t) return [];
+    if (o.kind !== 'StatefulSet') return [{ owner: o, t }];
+    return Array.from({ length: o.spec.replicas }, (_, i) => ({ owner: o, t: { ...t, metadata: { ...t.metadata, labels: { ...t.metadata?.labels, ...statefulSetPodLabels(o, i) } } } }));
+  });
   for (const s of objects.filter(isService)) {
     if (!templates.some(({ t }) => selectorMatches(s.spec.selector, t.metadata?.labels ?? {}))) problems.push(`Service ${s.metadata.name}: selector matches no pod template`);
   }

@@ -58,15 +58,33 @@ describe('sharded: StatefulSet shards (replicasPerShard 1)', () => {
     expect(kubeObjects(g.files).filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name)).toEqual(['pages-router']);
   });
 
+  it("a ClusterIP Service per shard pod, named as the pod and selecting it alone: the routers' addresses outlive the pods'", async () => {
+    const g = await gen(['image: ghcr.io/acme/pages:1.0.0', 'ports: [{ name: main, port: 8080 }, { name: admin, port: 9090 }]', 'shards: 3']);
+    const objects = kubeObjects(g.files);
+    expect(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name)).toEqual(['pages', 'pages-0', 'pages-1', 'pages-2', 'pages-router']);
+    for (let i = 0; i < 3; i++) {
+      const s = kubeObject(g.files, 'Service', `pages-${i}`);
+      expect(s.metadata.labels).toEqual(kubeObject(g.files, 'Service', 'pages').metadata.labels);
+      expect(s.spec).toEqual({
+        selector: { 'app.kubernetes.io/name': 'pages', 'app.kubernetes.io/part-of': 'shop', 'statefulset.kubernetes.io/pod-name': `pages-${i}` },
+        ports: [
+          { name: 'main', port: 8080, targetPort: 8080, protocol: 'TCP' },
+          { name: 'admin', port: 9090, targetPort: 9090, protocol: 'TCP' },
+        ],
+      });
+    }
+    expect(selectorProblems(objects)).toEqual([]);
+  });
+
   it('the nginx router hashes the URI consistently over the StatefulSet pods, counted from 0', async () => {
     const conf = file((await gen([...HTTP, 'shards: 3'])).files, 'nginx/pages-router.conf');
     expect(conf).toContain(
       [
         '    upstream shards {',
         '        hash $request_uri consistent;',
-        '        server pages-0.pages:8080 max_fails=0;',
-        '        server pages-1.pages:8080 max_fails=0;',
-        '        server pages-2.pages:8080 max_fails=0;',
+        '        server pages-0:8080 max_fails=0;',
+        '        server pages-1:8080 max_fails=0;',
+        '        server pages-2:8080 max_fails=0;',
         '        keepalive 16;',
         '    }',
       ].join('\n'),
@@ -88,7 +106,7 @@ describe('sharded: StatefulSet shards (replicasPerShard 1)', () => {
     expect(Object.keys(compose.volumes)).toEqual(['pages-0-data', 'pages-1-data']);
   });
 
-  it('compose: one service per shard under the pod DNS name as a network alias; the router starts after them', async () => {
+  it('compose: one service per shard (the Service name), with the pod DNS name as a network alias; the router starts after them', async () => {
     const compose = composeDoc((await gen([...HTTP, 'shards: 3'])).files);
     expect(Object.keys(compose.services)).toEqual(['pages-0', 'pages-1', 'pages-2', 'pages-router']);
     for (let i = 0; i < 3; i++) {
@@ -193,7 +211,7 @@ describe('sharded: router configs by kind and key', () => {
     expect(uri).toContain('    set req.backend_hint = shards.backend(by=URL);');
     expect(uri).toContain('probe shard_health {\n    .url = "/healthz";');
     expect(uri.match(/\.probe = shard_health;/g)).toHaveLength(3);
-    expect(configUpstreams({ path: 'varnish/x.vcl', content: uri })).toEqual(['pages-0.pages:8080', 'pages-1.pages:8080', 'pages-2.pages:8080']);
+    expect(configUpstreams({ path: 'varnish/x.vcl', content: uri })).toEqual(['pages-0:8080', 'pages-1:8080', 'pages-2:8080']);
     const header = await vclKey('header:X-User-Id');
     expect(header).toContain('shards.backend(by=KEY, key=shards.key(req.http.X-User-Id));');
     expect(header).toContain('sub vcl_hash {\n    # responses differ by shard key: cache them per key (the built-in hash adds the URL and host)\n    hash_data(req.http.X-User-Id);\n}');
@@ -217,10 +235,10 @@ describe('sharded: router configs by kind and key', () => {
         '  preconnect: false',
         '  auto_eject_hosts: false',
         '  servers:',
-        '    - "pages-0.pages:11211:1 pages-0"',
-        '    - "pages-1.pages:11211:1 pages-1"',
-        '    - "pages-2.pages:11211:1 pages-2"',
-        '    - "pages-3.pages:11211:1 pages-3"',
+        '    - "pages-0:11211:1 pages-0"',
+        '    - "pages-1:11211:1 pages-1"',
+        '    - "pages-2:11211:1 pages-2"',
+        '    - "pages-3:11211:1 pages-3"',
       ].join('\n'),
     );
     expect(mc).not.toContain('redis');
@@ -233,7 +251,7 @@ describe('sharded: router configs by kind and key', () => {
 
   it('tcp: nginx stream hashes the client address consistently', async () => {
     const conf = file((await gen(VARIANTS['nginx stream, tcp']!)).files, 'nginx/pages-router.conf');
-    expect(conf).toContain('stream {\n    upstream shards {\n        hash $remote_addr consistent;\n        server pages-0.pages:7000 max_fails=0;');
+    expect(conf).toContain('stream {\n    upstream shards {\n        hash $remote_addr consistent;\n        server pages-0:7000 max_fails=0;');
     expect(conf).not.toContain('http {');
   });
 
@@ -243,7 +261,7 @@ describe('sharded: router configs by kind and key', () => {
     expect({ name: cfg.name, target: cfg.target, key: cfg.key }).toEqual({ name: 'app-cache', target: 'twemproxy', key: 'nutcracker.yml' });
     const text = renderConfig(cfg);
     expect(text).toContain('  listen: "127.0.0.1:11211"\n');
-    expect(text).toContain('    - "sessions-0.sessions:11211:1 sessions-0"\n');
+    expect(text).toContain('    - "sessions-0:11211:1 sessions-0"\n');
     const http = renderConfig(shardRouterConfig('app-pages', 'pages', { pattern: 'sharded', image: 'x:1', shards: 2, key: 'header:X-User-Id' } as Sharded, { host: '127.0.0.1', port: 8081 }));
     expect(http).toContain('listen 127.0.0.1:8081;');
     expect(http).toContain('hash $http_x_user_id consistent;');
@@ -282,8 +300,12 @@ describe('sharded: the cross-reference checks do fail', () => {
     const g = await gen([...HTTP, 'shards: 3']);
     const objects = kubeObjects(g.files);
     const conf = file(g.files, 'nginx/pages-router.conf');
-    const broken = [{ path: 'nginx/pages-router.conf', content: conf.replace('server pages-2.pages:8080', 'server pages-3.pages:8080').replace('server pages-1.pages:8080', 'server pages:8080') }];
-    expect(upstreamProblems(broken as never, objects)).toEqual(['nginx/pages-router.conf: pages is a headless Service (many addresses)', 'nginx/pages-router.conf: pages-3.pages is no Service or StatefulSet pod']);
+    const broken = [{ path: 'nginx/pages-router.conf', content: conf.replace('server pages-2:8080', 'server pages-3:8080').replace('server pages-1:8080', 'server pages:8080').replace('server pages-0:8080', 'server pages-0.pages:8080') }];
+    expect(upstreamProblems(broken as never, objects)).toEqual([
+      "nginx/pages-router.conf: pages-0.pages is a StatefulSet pod's own name (its address changes when the pod is made anew)",
+      'nginx/pages-router.conf: pages is a headless Service (many addresses)',
+      'nginx/pages-router.conf: pages-3 is no Service or StatefulSet pod',
+    ]);
     const sts = objects.find((o) => o.kind === 'StatefulSet')!;
     const svc = objects.find((o) => o.kind === 'Service' && o.metadata?.name === 'pages')!;
     expect(selectorProblems([{ ...sts, spec: { ...sts.spec, serviceName: 'pages-router' } }, svc, objects.find((o) => o.kind === 'Service' && o.metadata?.name === 'pages-router')!, objects.find((o) => o.kind === 'Deployment')!])).toEqual([
@@ -401,9 +423,9 @@ describeWithBinaries(['nginx', 'varnishd', 'cc', 'nutcracker', 'unshare', 'mount
 
   it('the checks do fail: varnish refuses a headless Service (two addresses) as a backend', async () => {
     const vcl = file((await gen(VARIANTS['varnish, uri, probes']!)).files, 'varnish/pages-router.vcl');
-    const hosts = { ...hostsOf(vcl, 'varnish/x.vcl'), 'pages-0.pages': ['127.0.0.2', '127.0.0.3'] };
+    const hosts = { ...hostsOf(vcl, 'varnish/x.vcl'), 'pages-0': ['127.0.0.2', '127.0.0.3'] };
     const r = await checkVarnish(vcl, hosts);
     expect(r.ok).toBe(false);
-    expect(r.output).toContain('Backend host "pages-0.pages": resolves to too many addresses.');
+    expect(r.output).toContain('Backend host "pages-0": resolves to too many addresses.');
   });
 });

@@ -245,7 +245,7 @@ describe('ambassadors', () => {
     const amb = (target: string, listen: number) => ({ name: 'r', kind: 'shard-router' as const, target, listen });
     // the same routing as the service's router (same servers, hash and template), another listen address
     expect(shardRouterConfig('app-r', amb('sessions', 11211), ctx)).toEqual(routerConfig('app-r', 'sessions', services.sessions as never, { host: '127.0.0.1', port: 11211 }));
-    expect(shardRouterConfig('app-r', amb('sessions', 11211), ctx)).toMatchObject({ target: 'twemproxy', data: { listen: '127.0.0.1:11211', hash: 'murmur', redis: false, servers: [{ name: 'sessions-0', host: 'sessions-0.sessions', port: 11211 }, { name: 'sessions-1', host: 'sessions-1.sessions', port: 11211 }, { name: 'sessions-2', host: 'sessions-2.sessions', port: 11211 }] } });
+    expect(shardRouterConfig('app-r', amb('sessions', 11211), ctx)).toMatchObject({ target: 'twemproxy', data: { listen: '127.0.0.1:11211', hash: 'murmur', redis: false, servers: [{ name: 'sessions-0', host: 'sessions-0', port: 11211 }, { name: 'sessions-1', host: 'sessions-1', port: 11211 }, { name: 'sessions-2', host: 'sessions-2', port: 11211 }] } });
     expect(shardRouterConfig('app-r', amb('carts', 6379), ctx)).toMatchObject({ target: 'twemproxy', data: { redis: true, servers: [{ host: 'carts-0', port: 6379 }, { host: 'carts-1', port: 6379 }] } });
     expect(shardRouterConfig('app-r', amb('pages', 9000), ctx)).toMatchObject({ target: 'nginx', template: 'shard-router', data: { listen: '127.0.0.1:9000', key: { variable: '$http_x_tenant' } } });
     expect(shardRouterConfig('app-r', amb('cached', 9000), ctx)).toMatchObject({ target: 'varnish', template: 'shard-router' });
