@@ -10,6 +10,7 @@ import { parseAllDocuments, validateKubernetes } from './helpers/kubernetes.js';
 import { validateCompose } from './helpers/compose.js';
 import { describeWithBinaries } from './helpers/binaries.js';
 import { allocateAddresses, checkNginx } from './helpers/proxies.js';
+import { streamModuleGate, withStreamModule } from './patterns/single-node-helpers.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -254,6 +255,79 @@ describe('replicated options', () => {
     expect(validateCompose(compose)).toEqual([]);
     expect(content(files, 'varnish/api-cache.vcl')).toContain('    .host = "api";\n    .port = "9000";\n');
     expect(content(files, 'varnish/api-cache.vcl')).toContain('        set beresp.ttl = 30s;\n');
+  });
+});
+
+// a cache in front of 3 replicas (so compose runs its load balancer) of a service with a second TCP
+// port, a UDP port, a TLS sidecar and a prometheus adapter (both add their port to the Service), and
+// a proxy ambassador elsewhere to the second port
+const MULTI_PORT =
+  'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: shop }\nservices:\n' +
+  '  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n' +
+  '    ports:\n      - { name: http, port: 8080, protocol: TCP }\n      - { name: admin, port: 9000, protocol: TCP }\n      - { name: dns, port: 5353, protocol: UDP }\n' +
+  '    replicas: 3\n    cache: {}\n' +
+  '    sidecars:\n      - { name: https, kind: tls, secret: web-tls }\n' +
+  '    adapters:\n      - { name: metrics, kind: prometheus, image: "oliver006/redis_exporter:v1.62.0", port: 9121 }\n' +
+  '  api:\n    pattern: replicated\n    image: ghcr.io/acme/api:1.0.0\n    port: 8080\n    replicas: 1\n' +
+  '    ambassadors:\n      - { name: admin, kind: proxy, listen: 7000, upstream: "web:9000" }\n';
+
+/** `listen` lines of an nginx config, and the `server host:port` lines, in order. */
+const listens = (conf: string) => [...conf.matchAll(/^\s*listen (.+);/gm)].map((m) => m[1]);
+const servers = (conf: string) => [...conf.matchAll(/^\s*server (\S+:\d+);/gm)].map((m) => m[1]);
+
+describe("compose's load balancer serves every port of the Service it stands in for", async () => {
+  const files = await generate(MULTI_PORT);
+  const lb = content(files, 'nginx/web-lb.conf');
+
+  it('listens on each port of the Service and passes it on to that port of the replicas: the main port over http, the others through stream, UDP as UDP', () => {
+    expect(find(objects(files), 'Service', 'web').spec.ports.map((p: Obj) => `${p.name} ${p.port}/${p.protocol}`)).toEqual(['http 8080/TCP', 'admin 9000/TCP', 'dns 5353/UDP', 'https 8443/TCP', 'metrics 9121/TCP']);
+    expect(listens(lb)).toEqual(['8080', '9000', '5353 udp reuseport', '8443', '9121']);
+    expect(servers(lb)).toEqual(['web-replica:8080', 'web-replica:9000', 'web-replica:5353', 'web-replica:8443', 'web-replica:9121']);
+    expect(lb).toContain('# the shard routers need exactly one), on every port the Service serves:\n#   8080 over HTTP, 9000/tcp (admin), 5353/udp (dns), 8443/tcp (https), 9121/tcp (metrics)\n');
+    // the http block keeps the main port alone; everything else is a stream server
+    expect(lb.slice(lb.indexOf('\nhttp {'), lb.indexOf('\nstream {'))).not.toMatch(/listen (9000|5353|8443|9121)/);
+    expect(lb).toContain(
+      '    # admin\n    upstream tcp-9000 {\n        server web-replica:9000;\n    }\n\n    server {\n        listen 9000;\n        proxy_pass tcp-9000;\n        proxy_connect_timeout 5s;\n        proxy_timeout 1h;\n    }\n',
+    );
+    expect(lb).toContain('    upstream udp-5353 {\n        server web-replica:5353;\n    }\n\n    server {\n        listen 5353 udp reuseport;\n        proxy_pass udp-5353;\n');
+    // the sidecar's and the adapter's ports are open beside one replica only in compose: said where they pass
+    expect(lb).toContain('    # https: a port of a container compose runs beside one replica only; a connection the\n');
+    expect(lb).toContain('    # metrics: a port of a container compose runs beside one replica only; a connection the\n');
+    expect(lb).not.toContain('# admin: a port of a container');
+  });
+
+  it('compose: the ambassador to web:9000 reaches the load balancer under `web`, which mounts the config that listens there; the replicas run as web-replica', () => {
+    const compose = parseYaml(content(files, 'compose/docker-compose.yml'));
+    expect(validateCompose(compose)).toEqual([]);
+    const web = compose.services.web;
+    expect([web.image, web.entrypoint, web.deploy.replicas]).toEqual([expect.stringMatching(/^nginxinc\/nginx-unprivileged:/), ['nginx', '-c', '/etc/ddp/nginx.conf'], 1]);
+    expect(web.volumes[0]).toEqual({ type: 'bind', source: '../nginx/web-lb.conf', target: '/etc/ddp/nginx.conf', read_only: true });
+    expect(web.depends_on).toEqual({ 'web-replica': { condition: 'service_started' } });
+    expect(web.ports).toBeUndefined(); // nothing on the host: other services reach it by name
+    expect(compose.services['web-replica'].deploy.replicas).toBe(3);
+    expect(compose.services['web-metrics'].network_mode).toBe('service:web-replica');
+    expect(compose.services['api-admin'].depends_on).toEqual({ api: { condition: 'service_started' }, web: { condition: 'service_started' } });
+    expect(content(files, 'nginx/api-admin.conf')).toContain('        server web:9000;\n');
+    // what `web` runs in compose answers on 9000: the file it mounts listens there
+    expect(listens(content(files, web.volumes[0].source.replace('../', '')))).toContain('9000');
+  });
+
+  it('sessionAffinity client-ip: the other ports keep a client on one replica too (hash of its address, as ip_hash does for http)', async () => {
+    const affine = content(await generate(MULTI_PORT.replace('    replicas: 3\n', '    replicas: 3\n    sessionAffinity: client-ip\n')), 'nginx/web-lb.conf');
+    expect([...affine.matchAll(/^\s*(ip_hash|hash \$remote_addr);/gm)].map((m) => m[1])).toEqual(['ip_hash', 'hash $remote_addr', 'hash $remote_addr', 'hash $remote_addr', 'hash $remote_addr']);
+    expect(lb).not.toMatch(/hash \$remote_addr|ip_hash/);
+  });
+});
+
+describeWithBinaries(['nginx', 'unshare', 'mount'], "nginx -t takes compose's load balancer with every port of the Service", () => {
+  const gate = streamModuleGate();
+  it.skipIf(gate.skip)('http, tcp and udp servers, with and without session affinity', async () => {
+    for (const text of [MULTI_PORT, MULTI_PORT.replace('    replicas: 3\n', '    replicas: 3\n    sessionAffinity: client-ip\n')]) {
+      const lb = content(await generate(text), 'nginx/web-lb.conf');
+      expect(listens(lb)).toEqual(['8080', '9000', '5353 udp reuseport', '8443', '9121']);
+      const r = await checkNginx(withStreamModule(lb), allocateAddresses(['web-replica']), { pathMap: { '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' } });
+      expect({ ok: r.ok, output: r.ok ? '' : r.output }).toEqual({ ok: true, output: '' });
+    }
   });
 });
 

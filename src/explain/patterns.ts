@@ -60,7 +60,7 @@ export const PATTERNS: PatternDoc[] = [
     avoid: ['every request needs data that does not fit on one replica: shard it (`sharded`)', 'one request is too big for one replica: fan it out (`scatter-gather`)'],
     generates: {
       kubernetes: 'a Deployment and a Service per layer (TLS → cache → replicas), a PodDisruptionBudget and a topology spread for two or more replicas, an HPA for `autoscale` (then no fixed `replicas`), an Ingress for `expose`, ConfigMaps for the proxy configs',
-      compose: 'a service per layer; the replicas run as `<name>-replica` behind a compose-only nginx load balancer under `<name>` (compose has no ClusterIP), so varnish resolves one address',
+      compose: 'a service per layer; the replicas run as `<name>-replica` behind a compose-only nginx load balancer under `<name>` (compose has no ClusterIP), so varnish resolves one address; it answers on every port of the Service',
       configs: '`nginx/<name>-tls.conf` (listen 8443 ssl), `varnish/<name>-cache.vcl`, `nginx/<name>-lb.conf` (compose only)',
     },
     section: 'services',
@@ -87,7 +87,7 @@ export const PATTERNS: PatternDoc[] = [
     generates: {
       kubernetes: 'a StatefulSet of the shards with a headless Service (`publishNotReadyAddresses: true`, pod DNS `<name>-<i>.<name>`) and a ClusterIP Service `<name>-<i>` per pod (a stable address of each shard for the routers), or a Deployment and Service per hot shard; the router as a Deployment and Service with its config in a ConfigMap',
       compose: 'a service per shard (network alias `<name>-<i>.<name>`) and the router service',
-      configs: '`nginx/<name>-router.conf` (`hash <key> consistent`) for http, `twemproxy/<name>-router.yml` (ketama) for memcache and redis, `varnish/<name>-router.vcl` with `router: { kind: varnish }`; compose only: `nginx/<name>-<i>-lb.conf` in front of a hot shard\'s replicas',
+      configs: '`nginx/<name>-router.conf` (`hash <key> consistent`) for http, `twemproxy/<name>-router.yml` (ketama) for memcache and redis, `varnish/<name>-router.vcl` with `router: { kind: varnish }`; compose only: `nginx/<name>-<i>-lb.conf` in front of a hot shard\'s replicas, on every port of its Service',
     },
     section: 'services',
     snippet: (name) => `${name}:

@@ -6,7 +6,8 @@ import { supply, type Context } from './context.js';
 import { warning } from '../diagnostics.js';
 import { containerFrom, declaredVolumes, emptyPod, mainPort, tcpReadiness, infraContainer, varnishProbePath, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
-import { composeReplicaName, TLS_PORT, varnishCacheMib, varnishMaxObjectBytes, varnishResources } from './naming.js';
+import { composeLoadBalancer, loadBalancerPorts } from './compose-lb.js';
+import { TLS_PORT, varnishCacheMib, varnishMaxObjectBytes, varnishResources } from './naming.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
 import { parseQuantity, durationMs } from '../quantity.js';
 import { ingressFor, type Ingress } from './expose.js';
@@ -23,12 +24,11 @@ export function expand(name: string, svc: Replicated, ctx: Context, pointer: str
   unit.components.push(app);
 
   let front: { name: string; port: number } = { name, port };
+  let lb: ConfigFile | undefined;
   if (svc.cache && (app.autoscale?.max ?? app.replicas) > 1) {
     // varnish resolves its backend once, to exactly one address: Kubernetes gives the replicas a
     // ClusterIP; compose has none, so it gets a small nginx load balancer under the same name.
-    const lb: ConfigFile = { name: `${name}-lb`, target: 'nginx', template: 'lb', key: 'nginx.conf', composeOnly: true, data: { listen: port, upstream: composeReplicaName(name), upstreamPort: port, ipHash: svc.sessionAffinity === 'client-ip' } };
-    unit.configs.push(lb);
-    app.compose.loadBalancer = lb.name;
+    lb = composeLoadBalancer(unit, app, port, svc.sessionAffinity === 'client-ip');
   }
   if (svc.sessionAffinity === 'client-ip' && !app.compose.loadBalancer && (app.autoscale?.max ?? app.replicas) > 1) {
     // compose has no Service: without the load balancer (a cache's) its DNS spreads the connections
@@ -41,6 +41,8 @@ export function expand(name: string, svc: Replicated, ctx: Context, pointer: str
   }
   // (once compose's shape is known: what it says of the attached containers names the service they join)
   applySingleNode(unit, app, svc, ctx, pointer);
+  // the load balancer serves every port of the Service, the attached containers' included
+  if (lb) loadBalancerPorts(lb, app);
   if (svc.cache) {
     const cache = cacheLayer(name, svc, ctx, front);
     unit.components.push(cache.component);

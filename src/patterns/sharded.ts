@@ -15,7 +15,8 @@ import { claimOf } from '../model.js';
 import type { Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness, varnishProbePath, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
-import { composeReplicaName, defaultRouterKind, shardHost, STORAGE_VOLUME, storageMountOrigin, VARNISH_ROUTER_MALLOC_MIB, varnishMaxObjectBytes, varnishResources } from './naming.js';
+import { composeLoadBalancer, loadBalancerPorts } from './compose-lb.js';
+import { defaultRouterKind, shardHost, STORAGE_VOLUME, storageMountOrigin, VARNISH_ROUTER_MALLOC_MIB, varnishMaxObjectBytes, varnishResources } from './naming.js';
 import { ingressFor } from './expose.js';
 import { decoratorOf } from './decorate.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
@@ -220,18 +221,14 @@ function hotShards(unit: Unit, name: string, svc: Sharded, ctx: Context, pointer
     pod.containers.push(main);
     pod.volumes.push(...declaredVolumes(svc.volumes, pointer));
     const c: Component = { name: shard, role: 'shard', workload: 'Deployment', replicas, pod, service: { name: shard, headless: false, ports: main.ports }, compose: {} };
-    if (http) {
-      // compose has no ClusterIP: an nginx under the shard's name balances over its replicas
-      const port = shardPort(svc);
-      const lb: ConfigFile = { name: `${shard}-lb`, target: 'nginx', template: 'lb', key: 'nginx.conf', composeOnly: true, data: { listen: port, upstream: composeReplicaName(shard), upstreamPort: port } };
-      unit.configs.push(lb);
-      c.compose.loadBalancer = lb.name;
-    } else {
-      // twemproxy and nginx stream use one address per name: compose runs one replica per shard
-      c.compose.replicas = 1;
-    }
+    // compose has no ClusterIP: an nginx under the shard's name balances over its replicas
+    const lb = http ? composeLoadBalancer(unit, c, shardPort(svc)) : undefined;
+    // twemproxy and nginx stream use one address per name: compose runs one replica per shard
+    if (!http) c.compose.replicas = 1;
     // (once compose's shape is known: what it says of the attached containers names the service they join)
     applySingleNode(unit, c, svc, ctx, pointer);
+    // the load balancer serves every port of the shard's Service, the attached containers' included
+    if (lb) loadBalancerPorts(lb, c);
     return c;
   });
   if (!http) {

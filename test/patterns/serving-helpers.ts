@@ -51,6 +51,32 @@ export function upstreamProblems(configs: OutputFile[], objects: Obj[]): string[
   return problems;
 }
 
+/**
+ * compose's load balancer `nginx/<svc>-lb.conf` plays the Kubernetes Service `<svc>` (compose has no
+ * ClusterIP): it listens on every port of that Service, TCP and UDP, and on no other, and passes
+ * them on to those ports of `<svc>-replica`. Anything that reaches `<svc>:<port>` in the cluster
+ * then reaches it in compose.
+ */
+export function loadBalancerPortProblems(configs: Pick<OutputFile, 'path' | 'content'>[], objects: Obj[]): string[] {
+  const problems: string[] = [];
+  for (const f of configs) {
+    const name = /^nginx\/(.+)-lb\.conf$/.exec(f.path)?.[1];
+    if (name === undefined) continue;
+    const svc = objects.find((o) => isService(o) && o.metadata.name === name);
+    if (!svc) {
+      problems.push(`${f.path}: there is no Service ${name} for it to stand in for`);
+      continue;
+    }
+    const serves = svc.spec.ports.map((p: Obj) => `${p.port}/${p.protocol ?? 'TCP'}`).sort();
+    const listens = [...f.content.matchAll(/^\s*listen\s+(\d+)(\s+udp)?[\s;]/gm)].map((m) => `${m[1]}/${m[2] ? 'UDP' : 'TCP'}`).sort();
+    if (listens.join() !== serves.join()) problems.push(`${f.path}: listens on ${listens.join(', ')}; the Service ${name} serves ${serves.join(', ')}`);
+    const to = [...new Set(configUpstreams(f))].sort();
+    const want = [...new Set(svc.spec.ports.map((p: Obj) => `${name}-replica:${p.port}`))].sort();
+    if (to.join() !== want.join()) problems.push(`${f.path}: passes on to ${to.join(', ')}; want ${want.join(', ')}`);
+  }
+  return problems;
+}
+
 /** The labels the StatefulSet controller adds to pod i of `sts`. */
 const statefulSetPodLabels = (sts: Obj, i: number): Record<string, string> => ({ 'statefulset.kubernetes.io/pod-name': `${sts.metadata.name}-${i}`, 'apps.kubernetes.io/pod-index': String(i) });
 

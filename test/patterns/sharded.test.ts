@@ -6,7 +6,7 @@ import { validateCompose } from '../helpers/compose.js';
 import { describeWithBinaries, isCI } from '../helpers/binaries.js';
 import { allocateAddresses, checkNginx, checkNutcracker, checkVarnish } from '../helpers/proxies.js';
 import { TOPOLOGY_HEAD, composeDoc, failures, file, generate, kubeObject, kubeObjects, streamModuleProblem, withStreamModule, type Generated } from './single-node-helpers.js';
-import { composeUpstreamProblems, configUpstreams, selectorProblems, upstreamProblems } from './serving-helpers.js';
+import { composeUpstreamProblems, configUpstreams, loadBalancerPortProblems, selectorProblems, upstreamProblems } from './serving-helpers.js';
 import { makeContext, type Topology } from '../../src/patterns/context.js';
 import { shardRouterConfig } from '../../src/patterns/sharded.js';
 import { renderConfig } from '../../src/targets/configs.js';
@@ -162,6 +162,15 @@ describe('sharded: hot shards (replicasPerShard > 1)', () => {
     expect(compose.services['pages-1-replica'].deploy.replicas).toBe(2);
     expect(file(g.files, 'nginx/pages-1-lb.conf')).toContain('server pages-1-replica:8080;');
     expect(g.files.some((f) => f.content.includes('pages-1-lb-nginx'))).toBe(false); // compose only: no ConfigMap
+  });
+
+  it("compose: a hot shard's load balancer serves every port of the shard's Service (a second port, an adapter's)", async () => {
+    const g = await gen(['image: ghcr.io/acme/pages:1.0.0', 'ports: [{ name: http, port: 8080, protocol: TCP }, { name: admin, port: 9000, protocol: TCP }]', 'shards: 2', 'replicasPerShard: 2', 'adapters: [{ name: metrics, kind: prometheus, image: "oliver006/redis_exporter:v1.62.0" }]']);
+    expect(kubeObject(g.files, 'Service', 'pages-1').spec.ports.map((p: Record<string, unknown>) => `${p.port}/${p.protocol}`)).toEqual(['8080/TCP', '9000/TCP', '9100/TCP']);
+    const lb = file(g.files, 'nginx/pages-1-lb.conf');
+    expect([...lb.matchAll(/^\s*listen (.+);/gm)].map((m) => m[1])).toEqual(['8080', '9000', '9100']);
+    expect(configUpstreams({ path: 'nginx/pages-1-lb.conf', content: lb })).toEqual(['pages-1-replica:8080', 'pages-1-replica:9000', 'pages-1-replica:9100']);
+    expect(loadBalancerPortProblems(g.files, kubeObjects(g.files))).toEqual([]);
   });
 
   it('hot redis or memcache shards: a warning, since nothing copies a write between the replicas (none for http)', async () => {

@@ -10,6 +10,7 @@ import { prepareLoaded, renderTargets, TARGETS } from '../../src/flow.js';
 import type { OutputFile } from '../../src/output/files.js';
 import { parseAllDocuments, validateKubernetes } from '../helpers/kubernetes.js';
 import { validateCompose } from '../helpers/compose.js';
+import { loadBalancerPortProblems } from '../patterns/serving-helpers.js';
 import { validTopology, toYamlText, textStyle, fcParams, SEED, implemented, PATTERNS, type GeneratedTopology } from '../arbitraries.js';
 
 /** Every YAML document of a file, parsed as YAML 1.1 (what go-yaml v2 and PyYAML read). */
@@ -74,6 +75,9 @@ function checkOutput(t: GeneratedTopology, files: OutputFile[]): void {
     docs.push(...parsed);
   }
   expect(validateKubernetes(docs)).toEqual([]);
+
+  // compose's load balancers serve every port of the Service they stand in for (src/patterns/compose-lb.ts)
+  expect(loadBalancerPortProblems(files, docs as Record<string, unknown>[])).toEqual([]);
 
   const composeFile = files.find((f) => f.path === 'compose/docker-compose.yml');
   expect(composeFile).toBeDefined();
