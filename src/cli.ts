@@ -3,7 +3,7 @@
 // 2 internal error.
 import { Command, CommanderError, Option } from 'commander';
 import { DdpError, error, type Diagnostic } from './diagnostics.js';
-import { formatDiagnostics, formatGithub, styleFor, type OutputFormat } from './format.js';
+import { formatDiagnostics, formatGithub, inert, styleFor, type OutputFormat } from './format.js';
 import { validateCommand } from './commands/validate.js';
 import { generateCommand, filesToStdout } from './commands/generate.js';
 import { schemaCommand } from './commands/schema.js';
@@ -134,6 +134,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
           diagnostics: r.diagnostics,
           notes: r.notes,
           supplied: r.supplied,
+          hostPorts: r.hostPorts,
         }));
         if (format === 'text' || opts.stdout) {
           const byTarget = new Map<string, number>();
@@ -146,6 +147,11 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
           else if (r.write) io.stderr(`ddp: ${s.green('wrote')} ${n} to ${opts.out ?? 'out'}/ (${what})${r.write.removed.length ? `; removed ${r.write.removed.length} stale` : ''}\n`);
           const kept = keptLine(r.write?.kept ?? [], opts.out ?? 'out');
           if (kept) io.stderr(kept);
+          if (r.hostPorts.length) {
+            const { publishedLine } = await import('./targets/compose.js');
+            io.stderr('ddp: compose publishes on the host, in place of the Ingress (host port → compose service:container port):\n');
+            for (const p of r.hostPorts) io.stderr(`  - ${inert(publishedLine(p))}\n`);
+          }
           if (r.supplied.length) {
             // --stdout wrote no directory: where the files go, under the one you save the output in
             const dirShown = opts.stdout ? '<DIR>' : (opts.out ?? 'out');

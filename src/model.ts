@@ -81,8 +81,9 @@ export interface ComposeHints {
    *  what names it (DDP_LEAVES, an app reaching its peers) works unchanged in compose. */
   aliases?: string[];
   /** Publish the main port on the host: the stand-in for an Ingress another unit routes to this
-   *  component (e.g. a decorator function in front of an exposed service). */
-  publish?: boolean;
+   *  component (e.g. a decorator function in front of an exposed service); the Ingress's host and
+   *  path (`shop.example.com/`), which the report of what compose publishes names. */
+  publish?: string;
 }
 
 export interface JobSpec {

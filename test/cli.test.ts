@@ -226,6 +226,11 @@ describe('--json: JSON on stdout only', () => {
       ['web-tls', 'tls.crt', 'secrets/web-tls/tls.crt'],
       ['web-tls', 'tls.key', 'secrets/web-tls/tls.key'],
     ]);
+    // what compose publishes on the host, and the service and container port each reaches
+    expect(j.hostPorts).toEqual([{ published: '8443-8444', protocol: 'tcp', service: 'web-tls', target: 8443, replicas: 2, ingress: 'shop.example.com/' }]);
+    // without the compose file, nothing is published
+    const k = await runDdp(['generate', join(ROOT, EXAMPLE), '-o', join(dir, 'json-k8s'), '-t', 'kubernetes', '--json']);
+    expect((JSON.parse(k.stdout) as { hostPorts: unknown[] }).hostPorts).toEqual([]);
   });
 
   it('a failing generate --json: diagnostics as JSON on stdout, exit 1', async () => {
@@ -360,6 +365,8 @@ describe('generate', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       `ddp: wrote 7 files to ${out}/ (compose 1, kubernetes 3, nginx 2, varnish 1)\n` +
+        'ddp: compose publishes on the host, in place of the Ingress (host port → compose service:container port):\n' +
+        '  - 8443-8444/tcp → web-tls:8443, one port for each of its 2 replicas (Ingress shop.example.com/)\n' +
         'ddp: you supply (ddp never writes keys or secret values):\n' +
         `  - Secret web-tls, key tls.crt: TLS certificate for web-tls (compose: ${out}/compose/secrets/web-tls/tls.crt)\n` +
         `  - Secret web-tls, key tls.key: TLS private key for web-tls (compose: ${out}/compose/secrets/web-tls/tls.key)\n` +
@@ -421,7 +428,9 @@ describe('generate', () => {
     const r = await runDdp(['generate', topology, '--stdout']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe(
-      'ddp: you supply (ddp never writes keys or secret values):\n' +
+      'ddp: compose publishes on the host, in place of the Ingress (host port → compose service:container port):\n' +
+        '  - 8080-8081/tcp → api:8080, one port for each of its 2 replicas (Ingress api.example.com/)\n' +
+        'ddp: you supply (ddp never writes keys or secret values):\n' +
         '  - Secret api-ingress-tls, key tls.crt: TLS certificate of the Ingress api (api.example.com; Kubernetes only)\n' +
         '  - Secret api-ingress-tls, key tls.key: TLS private key of the Ingress api (api.example.com; Kubernetes only)\n',
     );
@@ -429,6 +438,7 @@ describe('generate', () => {
     writeFileSync(topology, head + '    tls: { secret: api-tls }\n    expose: { host: api.example.com, tlsSecret: api-tls }\n');
     const shared = await runDdp(['generate', topology, '--stdout']);
     expect(shared.stderr.split('\n').filter((l) => l.startsWith('  - '))).toEqual([
+      '  - 8443-8444/tcp → api-tls:8443, one port for each of its 2 replicas (Ingress api.example.com/)',
       '  - Secret api-tls, key tls.crt: TLS certificate for api-tls (compose: <DIR>/compose/secrets/api-tls/tls.crt)',
       '  - Secret api-tls, key tls.key: TLS private key for api-tls (compose: <DIR>/compose/secrets/api-tls/tls.key)',
     ]);
@@ -452,7 +462,9 @@ describe('generate', () => {
     expect(r.code).toBe(0);
     // no directory was written: the report says where the files go under the one you save the output in
     expect(r.stderr).toBe(
-      'ddp: you supply (ddp never writes keys or secret values):\n' +
+      'ddp: compose publishes on the host, in place of the Ingress (host port → compose service:container port):\n' +
+        '  - 8443-8444/tcp → web-tls:8443, one port for each of its 2 replicas (Ingress shop.example.com/)\n' +
+        'ddp: you supply (ddp never writes keys or secret values):\n' +
         '  - Secret web-tls, key tls.crt: TLS certificate for web-tls (compose: <DIR>/compose/secrets/web-tls/tls.crt)\n' +
         '  - Secret web-tls, key tls.key: TLS private key for web-tls (compose: <DIR>/compose/secrets/web-tls/tls.key)\n' +
         '  compose mounts each file as it is, owner and mode: the containers run as uid 10001 and must be able to read it (e.g. `chown 10001` a key kept at mode 600)\n',

@@ -1,7 +1,8 @@
 // `ddp generate [FILE] -o DIR`: the whole flow, then one atomic write (or --stdout).
 import { Command } from 'commander';
 import { DdpError, error, type Diagnostic } from '../diagnostics.js';
-import type { SuppliedFile } from '../model.js';
+import type { Model, SuppliedFile } from '../model.js';
+import { composePublishedPorts, type PublishedPort } from '../targets/compose.js';
 import { prepare, parseTargets, renderStream, renderTargets, withComposeMounts, TARGETS, type Target } from '../flow.js';
 import type { OutputFile } from '../output/files.js';
 import { writeOutput, type WriteResult, type WrittenFile } from '../output/write.js';
@@ -34,6 +35,8 @@ export interface GenerateResult {
   diagnostics: Diagnostic[]; // warnings from validation
   notes: Diagnostic[]; // facts about the output (compose degradations, ...)
   supplied: SuppliedFile[]; // what the user must provide
+  /** what compose publishes on the host, each with the service and container port it reaches (with compose only) */
+  hostPorts: PublishedPort[];
   check?: CheckResult; // --check
 }
 
@@ -61,17 +64,23 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
     // (short: a narrow terminal cuts the line, and the count is what moves)
     const files = async () => (onProgress ? counted(await renderStream(model, targets), (n) => onProgress(() => `writing ${opts.out ?? 'out'}/: ${n} files`)) : renderStream(model, targets));
     const write = await located(opts, async () => writeOutput(opts.out ?? 'out', await files(), { force: opts.force, cwd: opts.cwd }));
-    return { ...base, files: write.files, write };
+    return { ...base, files: write.files, write, hostPorts: hostPortsOf(model, targets) };
   }
   opts.onProgress?.(`rendering ${targets.join(', ')}`);
   const contents = await located(opts, () => renderTargets(model, targets));
-  const result: GenerateResult = { ...base, files: contents.map((f) => ({ path: f.path, target: f.target, bytes: Buffer.byteLength(f.content) })), contents };
+  const result: GenerateResult = { ...base, files: contents.map((f) => ({ path: f.path, target: f.target, bytes: Buffer.byteLength(f.content) })), contents, hostPorts: hostPortsOf(model, targets) };
   if (opts.check) {
     opts.onProgress?.(`comparing with ${opts.out ?? 'out'}/`);
     const { checkOutput } = await import('../output/diff.js');
     result.check = checkOutput(opts.out ?? 'out', contents, { cwd: opts.cwd });
   }
   return result;
+}
+
+/** What the compose file publishes on the host (after rendering it, which said where a host port
+ *  ran out: the same allocation, so it cannot fail here); nothing without the compose target. */
+function hostPortsOf(model: Model, targets: readonly Target[]): PublishedPort[] {
+  return targets.includes('compose') ? composePublishedPorts(model) : [];
 }
 
 /** The items, and after each the count so far (a progress line that moves while a big output is written). */

@@ -82,7 +82,7 @@ export function expand(name: string, svc: FunctionService, ctx: Context, pointer
     unit.extra.entry = self;
     // the decorated service's Ingress points at this function: compose publishes its port instead
     const target = svc.decorates !== undefined ? serviceNamed(ctx, svc.decorates) : undefined;
-    if (target && 'expose' in target && target.expose && !(target.pattern === 'replicated' && target.tls)) c.compose.publish = true;
+    if (target && 'expose' in target && target.expose && !(target.pattern === 'replicated' && target.tls)) c.compose.publish = `${target.expose.host}${target.expose.path ?? '/'}`;
   }
   return unit;
 }

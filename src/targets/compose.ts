@@ -141,6 +141,57 @@ export function takeHostPorts(ports: HostPorts, first: number, count: number): n
   return p;
 }
 
+/** A host port compose publishes, or a range of them (one per replica), and what it reaches. */
+export interface PublishedPort {
+  /** the host port, or the range `8443-8444`: compose gives each replica one port of it */
+  published: string;
+  protocol: 'tcp';
+  /** the compose service it reaches, and that service's container port */
+  service: string;
+  target: number;
+  replicas: number;
+  /** the Ingress it stands in for (compose has none): `shop.example.com/` */
+  ingress: string;
+}
+
+/** One published port as the compose file's header and `generate`'s report say it:
+ *  `8443-8444/tcp → web-tls:8443, one port for each of its 2 replicas (Ingress shop.example.com/)`. */
+export function publishedLine(p: PublishedPort): string {
+  return `${p.published}/${p.protocol} → ${p.service}:${p.target}${p.replicas > 1 ? `, one port for each of its ${p.replicas} replicas` : ''} (Ingress ${p.ingress})`;
+}
+
+/**
+ * What compose publishes on the host, in the order of the compose file: the outermost layer of an
+ * exposed service (the Ingress's backend, on the Ingress's port), or a decorator function in front
+ * of one. Host ports are the container port, or the first free ones above it: one for each replica.
+ * Pure: the compose target renders these, and `generate` reports them.
+ */
+export function composePublishedPorts(model: Model): PublishedPort[] {
+  const ports: HostPorts = { taken: new Set(), from: new Map() };
+  const out: PublishedPort[] = [];
+  for (const unit of model.units) {
+    const ingress = unit.extra.ingress as { service: string; port: number; host: string; path: string } | undefined;
+    for (const c of unit.components) {
+      if (c.workload === 'None' || c.compose.skip) continue;
+      const entry = ingress && ingress.service === c.name ? { port: ingress.port, ingress: `${ingress.host}${ingress.path}` } : c.compose.publish !== undefined ? { port: c.pod.containers[0].ports[0]?.port, ingress: c.compose.publish } : undefined;
+      if (entry?.port === undefined) continue;
+      const main = composeContainers(c).find((x) => x.isMain);
+      if (!main) continue;
+      // one host port per replica: with several replicas compose needs a range to bind them all
+      const count = Math.max(1, c.compose.replicas ?? c.replicas);
+      const p = takeHostPorts(ports, entry.port, count);
+      if (p + count - 1 > 65535) {
+        throw new DdpError(error('no-host-port', `compose: ${c.name} publishes port ${entry.port} on the host${count > 1 ? ` for ${count} replicas` : ''}, and no free host ports are left from ${entry.port} up (the next free range, ${count > 1 ? `${p}-${p + count - 1}` : p}, passes 65535)`, {
+          pointer: unit.pointer,
+          hint: 'give the service a lower port, or fewer replicas (compose publishes one host port per replica)',
+        }));
+      }
+      out.push({ published: count === 1 ? String(p) : `${p}-${p + count - 1}`, protocol: 'tcp', service: main.name, target: entry.port, replicas: count, ingress: entry.ingress });
+    }
+  }
+  return out;
+}
+
 /** The compose services others reach by a component's name: its main container's, or its load
  *  balancer's. Nothing depends on ambassadors or sidecars, so waiting for these makes no cycle. */
 export function componentServiceNames(model: Model): Set<string> {
@@ -155,11 +206,10 @@ function waitsFor(container: Container, own: string, components: ReadonlySet<str
   return [...new Set([...(container.composeAfter ?? []), ...maybe])].sort();
 }
 
-export function composeServices(model: Model, unit: Unit, named: NamedVolumes, secrets: Map<string, string>, published: HostPorts, components: ReadonlySet<string> = componentServiceNames(model)) {
+export function composeServices(model: Model, unit: Unit, named: NamedVolumes, secrets: Map<string, string>, published: ReadonlyMap<string, PublishedPort>, components: ReadonlySet<string> = componentServiceNames(model)) {
   const services = [];
   for (const c of unit.components) {
     if (c.workload === 'None' || c.compose.skip) continue;
-    const main = c.pod.containers[0];
     const lb = c.compose.loadBalancer ? unit.configs.find((x) => x.name === c.compose.loadBalancer) : undefined;
     const containers = composeContainers(c);
     const mainName = containers.find((x) => x.isMain)?.name ?? c.name;
@@ -168,21 +218,8 @@ export function composeServices(model: Model, unit: Unit, named: NamedVolumes, s
       const { volumes, secretMounts, tmpfs } = volumeMounts(model, unit, c, container, named, secrets);
       const plainEnv = [...container.env, ...(isMain ? c.compose.environment ?? [] : [])].filter((e) => e.value !== undefined);
       const refEnv = container.env.filter((e) => e.secret || e.configMap);
-      const ingress = unit.extra.ingress as { service: string; port: number } | undefined;
-      const ports: { target: number; published: string; protocol: string }[] = [];
-      const entry = isMain && ingress && ingress.service === c.name ? ingress.port : isMain && c.compose.publish ? main.ports[0]?.port : undefined;
-      if (entry !== undefined) {
-        // one host port per replica: with several replicas compose needs a range to bind them all
-        const count = Math.max(1, c.compose.replicas ?? c.replicas);
-        const p = takeHostPorts(published, entry, count);
-        if (p + count - 1 > 65535) {
-          throw new DdpError(error('no-host-port', `compose: ${c.name} publishes port ${entry} on the host${count > 1 ? ` for ${count} replicas` : ''}, and no free host ports are left from ${entry} up (the next free range, ${count > 1 ? `${p}-${p + count - 1}` : p}, passes 65535)`, {
-            pointer: unit.pointer,
-            hint: 'give the service a lower port, or fewer replicas (compose publishes one host port per replica)',
-          }));
-        }
-        ports.push({ target: entry, published: count === 1 ? String(p) : `${p}-${p + count - 1}`, protocol: 'tcp' });
-      }
+      const host = isMain ? published.get(name) : undefined;
+      const ports = host ? [{ target: host.target, published: host.published, protocol: host.protocol }] : [];
       services.push({
         name,
         image: container.image,
@@ -341,11 +378,14 @@ export function renderCompose(model: Model): OutputFile[] {
 export function* composePieces(model: Model): Generator<string> {
   const named: NamedVolumes = new Map();
   const secrets = new Map<string, string>();
-  const published: HostPorts = { taken: new Set(), from: new Map() };
+  const hostPorts = composePublishedPorts(model);
+  const published = new Map(hostPorts.map((p) => [p.service, p]));
   const components = componentServiceNames(model);
   yield endWithNewline(
     render('compose/docker-compose', {
       name: model.name,
+      // which service each published host port reaches, as `generate` reports it
+      published: hostPorts.map(publishedLine),
       // what compose cannot do that Kubernetes does (e.g. leader election): said in the file too
       warnings: model.notes.filter((n) => n.severity === 'warning' && n.code.startsWith('compose-')).map((n) => n.message.replace(/^compose: /, '').replace(/[\r\n]+/g, ' ')),
     }),
