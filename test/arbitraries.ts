@@ -115,11 +115,14 @@ function applySingleNode(name: string, svc: Record<string, unknown>, s: SingleNo
   if (s.election) svc.election = { lock: `${name}-leader` };
 }
 
+/** An idleTimeout, or none (1h): what the proxies in front of a service write into nginx and varnishd. */
+const idleTimeout = fc.option(fc.constantFrom('1s', '1500ms', '90s', '15m', '24h'), { nil: undefined });
+
 const GENERATORS: ServiceGen[] = [
   {
     pattern: 'replicated',
     arb: (name) =>
-      fc.record({ c: containerFields, img: image, replicas: fc.integer({ min: 1, max: 5 }), cache: fc.boolean(), tls: fc.boolean(), expose: fc.boolean(), autoscale: fc.boolean(), sn: singleNode, desc: freeText }).map(({ c, img, replicas, cache, tls, expose, autoscale, sn, desc }) => {
+      fc.record({ c: containerFields, img: image, replicas: fc.integer({ min: 1, max: 5 }), cache: fc.boolean(), tls: fc.boolean(), expose: fc.boolean(), autoscale: fc.boolean(), sn: singleNode, desc: freeText, idle: idleTimeout }).map(({ c, img, replicas, cache, tls, expose, autoscale, sn, desc, idle }) => {
         const { fields, carried } = container(c, img);
         const svc: Record<string, unknown> = { pattern: 'replicated', ...fields, description: desc };
         if (autoscale) svc.autoscale = { min: replicas, max: replicas + 3, cpu: 75 };
@@ -127,6 +130,7 @@ const GENERATORS: ServiceGen[] = [
         if (cache) svc.cache = { replicas: 2, ttl: '60s', memory: '128Mi' };
         if (tls) svc.tls = { secret: `${name}-cert`, replicas: 2 };
         if (expose) svc.expose = { host: `${name}.example.com`, path: '/' };
+        if (idle && (cache || tls || sn.tls)) svc.idleTimeout = idle;
         applySingleNode(name, svc, sn, carried);
         return { svc, carried };
       }),
@@ -134,10 +138,11 @@ const GENERATORS: ServiceGen[] = [
   {
     pattern: 'sharded',
     arb: () =>
-      fc.record({ c: containerFields, img: image, protocol: fc.constantFrom('http', 'memcache', 'redis'), shards: fc.integer({ min: 2, max: 5 }), hot: fc.integer({ min: 1, max: 3 }), key: fc.constantFrom('uri', 'header:X-User', 'cookie:sid', 'query:id') }).map(({ c, img, protocol, shards, hot, key }) => {
+      fc.record({ c: containerFields, img: image, protocol: fc.constantFrom('http', 'memcache', 'redis'), shards: fc.integer({ min: 2, max: 5 }), hot: fc.integer({ min: 1, max: 3 }), key: fc.constantFrom('uri', 'header:X-User', 'cookie:sid', 'query:id'), idle: idleTimeout }).map(({ c, img, protocol, shards, hot, key, idle }) => {
         const { fields, carried } = container({ ...c, healthPath: protocol === 'http' ? c.healthPath : undefined }, img);
         const svc: Record<string, unknown> = { pattern: 'sharded', ...fields, protocol, shards, replicasPerShard: hot, router: { replicas: 2 } };
         if (protocol === 'http') svc.key = key;
+        if (protocol === 'http' && idle) svc.idleTimeout = idle;
         return { svc, carried };
       }),
   },

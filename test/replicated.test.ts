@@ -98,7 +98,7 @@ describe('examples/01-replicated, key fields', async () => {
     expect(vcl).toContain('        set beresp.ttl = 120s;\n');
     expect(vcl).toContain('set resp.http.X-Cache = "HIT";');
     const args = find(objs, 'Deployment', 'web-cache').spec.template.spec.containers[0].args;
-    expect(args).toEqual(['-F', '-f', '/etc/ddp/default.vcl', '-a', ':8080', '-n', '/tmp/varnish', '-s', 'malloc,256m']);
+    expect(args).toEqual(['-F', '-f', '/etc/ddp/default.vcl', '-a', ':8080', '-n', '/tmp/varnish', '-s', 'malloc,256m', '-p', 'pipe_timeout=7200']); // idleTimeout: 2h
     expect(find(objs, 'Deployment', 'web-cache').spec.template.spec.containers[0].resources.limits.memory).toBe('640Mi');
   });
 
@@ -287,13 +287,19 @@ describe("compose's load balancer serves every port of the Service it stands in 
     // the http block keeps the main port alone; everything else is a stream server
     expect(lb.slice(lb.indexOf('\nhttp {'), lb.indexOf('\nstream {'))).not.toMatch(/listen (9000|5353|8443|9121)/);
     expect(lb).toContain(
-      '    # admin\n    upstream tcp-9000 {\n        server web-replica:9000;\n    }\n\n    server {\n        listen 9000;\n        proxy_pass tcp-9000;\n        proxy_connect_timeout 5s;\n        proxy_timeout 1h;\n    }\n',
+      '    # admin\n    upstream tcp-9000 {\n        server web-replica:9000;\n    }\n\n    server {\n        listen 9000;\n        proxy_pass tcp-9000;\n        proxy_connect_timeout 5s;\n        proxy_timeout 1h;  # idleTimeout: open while a byte passes either way\n    }\n',
     );
     expect(lb).toContain('    upstream udp-5353 {\n        server web-replica:5353;\n    }\n\n    server {\n        listen 5353 udp reuseport;\n        proxy_pass udp-5353;\n');
     // the sidecar's and the adapter's ports are open beside one replica only in compose: said where they pass
     expect(lb).toContain('    # https: a port of a container compose runs beside one replica only; a connection the\n');
     expect(lb).toContain('    # metrics: a port of a container compose runs beside one replica only; a connection the\n');
     expect(lb).not.toContain('# admin: a port of a container');
+  });
+
+  it("a TCP port's connection stays open for the service's idleTimeout, as on the main port", async () => {
+    const lb2 = content(await generate(MULTI_PORT.replace('  web:\n    pattern: replicated\n', '  web:\n    pattern: replicated\n    idleTimeout: 2h\n')), 'nginx/web-lb.conf');
+    expect(lb2).toContain('        listen 9000;\n        proxy_pass tcp-9000;\n        proxy_connect_timeout 5s;\n        proxy_timeout 2h;  # idleTimeout: open while a byte passes either way\n');
+    expect(lb2).toContain('    proxy_read_timeout 2h;\n');
   });
 
   it('compose: the ambassador to web:9000 reaches the load balancer under `web`, which mounts the config that listens there; the replicas run as web-replica', () => {

@@ -28,13 +28,15 @@ export interface LoadBalancerData extends Record<string, unknown> {
   upstreamPort: number;
   /** sessionAffinity: client-ip */
   ipHash: boolean;
+  /** how long a long-lived connection stays open with no byte either way (the service's idleTimeout) */
+  idleTimeout: string;
   /** the Service's other ports (filled in by loadBalancerPorts once they are known) */
   streams: LoadBalancerStream[];
 }
 
 /** The compose-only load balancer of `c`, on its main HTTP `port`; the component is run behind it. */
-export function composeLoadBalancer(unit: Unit, c: Component, port: number, ipHash = false): ConfigFile {
-  const data: LoadBalancerData = { service: c.name, listen: port, upstream: composeReplicaName(c.name), upstreamPort: port, ipHash, streams: [] };
+export function composeLoadBalancer(unit: Unit, c: Component, port: number, opts: { ipHash?: boolean; idleTimeout: string }): ConfigFile {
+  const data: LoadBalancerData = { service: c.name, listen: port, upstream: composeReplicaName(c.name), upstreamPort: port, ipHash: opts.ipHash ?? false, idleTimeout: opts.idleTimeout, streams: [] };
   const lb: ConfigFile = { name: `${c.name}-lb`, target: 'nginx', template: 'lb', key: 'nginx.conf', composeOnly: true, data };
   unit.configs.push(lb);
   c.compose.loadBalancer = lb.name;

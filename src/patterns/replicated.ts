@@ -12,6 +12,7 @@ import { CONFIG_DIR, IMAGES } from '../images.js';
 import { parseQuantity, durationMs } from '../quantity.js';
 import { ingressFor, type Ingress } from './expose.js';
 import { decoratorOf } from './decorate.js';
+import { idleTimeoutOf, pipeTimeoutArgs } from './idle-timeout.js';
 
 export const DEFAULT_REPLICAS = 2;
 export const LAYER_PORT = 8080; // varnish listens here (unprivileged)
@@ -28,7 +29,7 @@ export function expand(name: string, svc: Replicated, ctx: Context, pointer: str
   if (svc.cache && (app.autoscale?.max ?? app.replicas) > 1) {
     // varnish resolves its backend once, to exactly one address: Kubernetes gives the replicas a
     // ClusterIP; compose has none, so it gets a small nginx load balancer under the same name.
-    lb = composeLoadBalancer(unit, app, port, svc.sessionAffinity === 'client-ip');
+    lb = composeLoadBalancer(unit, app, port, { ipHash: svc.sessionAffinity === 'client-ip', idleTimeout: idleTimeoutOf(svc) });
   }
   if (svc.sessionAffinity === 'client-ip' && !app.compose.loadBalancer && (app.autoscale?.max ?? app.replicas) > 1) {
     // compose has no Service: without the load balancer (a cache's) its DNS spreads the connections
@@ -108,6 +109,7 @@ function cacheLayer(name: string, svc: Replicated, ctx: Context, backend: { name
       probePath: varnishProbePath(svc.health, backend.port),
       storageMib: mib,
       maxObjectBytes: varnishMaxObjectBytes(mib),
+      idleTimeout: idleTimeoutOf(svc),
     },
   };
   const pod = emptyPod();
@@ -116,7 +118,7 @@ function cacheLayer(name: string, svc: Replicated, ctx: Context, backend: { name
       name: 'varnish',
       image: cache.image ?? IMAGES.varnish,
       command: ['varnishd'],
-      args: ['-F', '-f', `${CONFIG_DIR}/default.vcl`, '-a', `:${LAYER_PORT}`, '-n', '/tmp/varnish', '-s', `malloc,${mib}m`],
+      args: ['-F', '-f', `${CONFIG_DIR}/default.vcl`, '-a', `:${LAYER_PORT}`, '-n', '/tmp/varnish', '-s', `malloc,${mib}m`, ...pipeTimeoutArgs(idleTimeoutOf(svc))],
       ports: [{ name: 'http', port: LAYER_PORT, protocol: 'TCP' }],
       resources: withYours(varnishResources(mib), cache.resources),
       readiness: tcpReadiness(LAYER_PORT),
@@ -150,7 +152,7 @@ function tlsLayer(name: string, svc: Replicated, ctx: Context, backend: { name: 
     target: 'nginx',
     template: 'tls',
     key: 'nginx.conf',
-    data: { listen: port, upstream: backend.name, upstreamPort: backend.port, certDir: '/etc/ddp-tls' },
+    data: { listen: port, upstream: backend.name, upstreamPort: backend.port, certDir: '/etc/ddp-tls', idleTimeout: idleTimeoutOf(svc) },
   };
   const pod = emptyPod();
   pod.containers.push(

@@ -20,6 +20,7 @@ import { defaultRouterKind, shardHost, STORAGE_VOLUME, storageMountOrigin, VARNI
 import { ingressFor } from './expose.js';
 import { decoratorOf } from './decorate.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
+import { idleTimeoutOf, pipeTimeoutArgs } from './idle-timeout.js';
 
 export type Protocol = NonNullable<Sharded['protocol']>;
 export type RouterKind = NonNullable<NonNullable<Sharded['router']>['kind']>;
@@ -134,6 +135,7 @@ export function shardRouterConfig(configName: string, target: string, svc: Shard
         servers: servers.map((s, i) => ({ ...s, backend: `shard_${i}` })),
         storageMib: VARNISH_ROUTER_MALLOC_MIB,
         maxObjectBytes: varnishMaxObjectBytes(VARNISH_ROUTER_MALLOC_MIB),
+        idleTimeout: idleTimeoutOf(svc),
       },
     };
   }
@@ -142,7 +144,7 @@ export function shardRouterConfig(configName: string, target: string, svc: Shard
     target: 'nginx',
     template: protocol === 'tcp' ? 'shard-router-tcp' : 'shard-router',
     key: 'nginx.conf',
-    data: { target, listen: listenText(listen, ''), key: nginxShardKey(svc.key), servers },
+    data: { target, listen: listenText(listen, ''), key: nginxShardKey(svc.key), servers, idleTimeout: idleTimeoutOf(svc) },
   };
 }
 
@@ -222,7 +224,7 @@ function hotShards(unit: Unit, name: string, svc: Sharded, ctx: Context, pointer
     pod.volumes.push(...declaredVolumes(svc.volumes, pointer));
     const c: Component = { name: shard, role: 'shard', workload: 'Deployment', replicas, pod, service: { name: shard, headless: false, ports: main.ports }, compose: {} };
     // compose has no ClusterIP: an nginx under the shard's name balances over its replicas
-    const lb = http ? composeLoadBalancer(unit, c, shardPort(svc)) : undefined;
+    const lb = http ? composeLoadBalancer(unit, c, shardPort(svc), { idleTimeout: idleTimeoutOf(svc) }) : undefined;
     // twemproxy and nginx stream use one address per name: compose runs one replica per shard
     if (!http) c.compose.replicas = 1;
     // (once compose's shape is known: what it says of the attached containers names the service they join)
@@ -259,7 +261,7 @@ function routerRuntime(kind: RouterKind, svc: Sharded, port: number): RouterRunt
         container: 'varnish',
         image: IMAGES.varnish,
         command: ['varnishd'],
-        args: ['-F', '-f', `${CONFIG_DIR}/default.vcl`, '-a', `:${port}`, '-n', '/tmp/varnish', '-s', `malloc,${VARNISH_ROUTER_MALLOC_MIB}m`],
+        args: ['-F', '-f', `${CONFIG_DIR}/default.vcl`, '-a', `:${port}`, '-n', '/tmp/varnish', '-s', `malloc,${VARNISH_ROUTER_MALLOC_MIB}m`, ...pipeTimeoutArgs(idleTimeoutOf(svc))],
         portName: 'http',
       };
     default:

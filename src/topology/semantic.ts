@@ -4,7 +4,7 @@
 // Diagnostics carry a JSON pointer; the caller turns pointers into file:line:col.
 import { didYouMean, error, pointer, warning, type Diagnostic } from '../diagnostics.js';
 import type { DdpTopologyDdpV1 as Topology, Service1 as AnyService, ContainerFields, SingleNode, Pipeline, Sharded, Function as FunctionService } from '../generated/topology.js';
-import { parseQuantity } from '../quantity.js';
+import { durationMs, parseQuantity } from '../quantity.js';
 import { cleanPath, INGRESS_PATH_SEQUENCES, INGRESS_PATH_SUFFIXES, splitUpstream } from '../k8s-names.js';
 import { imageProblem } from './image-ref.js';
 import { cronProblem } from './cron.js';
@@ -12,6 +12,8 @@ import { knativeChecks } from './knative.js';
 import { placementChecks } from './placement-checks.js';
 import { tlsIngressChecks } from './ingress-checks.js';
 import { BUILTIN_RESOURCES } from '../patterns/context.js';
+import { MAX_IDLE_TIMEOUT_MS, MIN_IDLE_TIMEOUT_MS } from '../patterns/idle-timeout.js';
+import { dotted } from './schema.js';
 import { defaultRouterKind, TLS_SIDECAR_PORT, TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB, varnishCacheMib, varnishResources } from '../patterns/naming.js';
 
 type Check = Omit<Diagnostic, 'file' | 'line' | 'col'>;
@@ -23,6 +25,7 @@ export function semanticDiagnostics(t: Topology): Check[] {
   const services = t.services as Record<string, AnyService>;
   const has = (n: string) => Object.prototype.hasOwnProperty.call(services, n);
   const fallback = fallbackRequests(t);
+  const splitRouted = splitRouteTargets(services);
   for (const name of Object.keys(services).sort()) {
     const svc = services[name];
     const base = pointer('services', name);
@@ -40,6 +43,7 @@ export function semanticDiagnostics(t: Topology): Check[] {
     out.push(...referenceChecks(name, svc, base, services, has));
     out.push(...udpMainPortChecks(name, svc, base, services));
     out.push(...affinityChecks(name, svc, base, services));
+    out.push(...idleTimeoutChecks(name, svc, base, splitRouted));
     lowPorts(svc, base, out);
     claimSizes(svc, base, out);
     const expose = (svc as { expose?: { path?: string; host?: string } }).expose;
@@ -653,6 +657,55 @@ function affinityChecks(name: string, svc: AnyService, base: string, services: R
       'drop sessionAffinity, or keep a user on one replica by a key the layers pass on (a cookie or a header the app reads)',
     ),
   ];
+}
+
+/** An idle timeout ddp writes into nginx and varnish: from 1s to 24h, where some proxy of ddp's reads it. */
+function idleTimeoutChecks(name: string, svc: AnyService, base: string, splitRouted: ReadonlySet<string>): Check[] {
+  const out: Check[] = [];
+  const sn = svc as SingleNode;
+  if (sn.idleTimeout !== undefined) {
+    out.push(...idleTimeoutRange(sn.idleTimeout, `${base}/idleTimeout`));
+    if (!proxiedByDdp(name, svc, splitRouted)) {
+      out.push(warn('unused-idle-timeout', `idleTimeout of ${name} sets nothing: no proxy ddp runs stands in front of it (a TLS or cache layer, an http or tcp router, a TLS sidecar, a split ambassador's route)`, `${base}/idleTimeout`, `remove it: a connection that reaches ${name} directly is for ${name} itself to time out`));
+    }
+  }
+  (sn.ambassadors ?? []).forEach((a, i) => {
+    if (a.idleTimeout === undefined) return;
+    const ptr = `${base}/ambassadors/${i}/idleTimeout`;
+    if (a.kind === 'proxy') out.push(...idleTimeoutRange(a.idleTimeout, ptr));
+    else if (a.kind === 'split') {
+      const to = [...new Set((a.routes ?? []).map((r) => `\`${r.to}\``))].join(', ');
+      out.push(err('ambassador-field', `a \`split\` ambassador takes the idleTimeout of the services it routes to (the longest of them): its own \`idleTimeout\` is not used`, ptr, `remove it, and set \`idleTimeout\` on ${to || 'the services it routes to'}`));
+    } else {
+      out.push(err('ambassador-field', `a \`shard-router\` ambassador runs the router of \`${a.target}\` and takes its idleTimeout: its own \`idleTimeout\` is not used`, ptr, `remove it, and set \`idleTimeout\` on \`${a.target}\``));
+    }
+  });
+  return out;
+}
+
+function idleTimeoutRange(value: string, ptr: string): Check[] {
+  const ms = durationMs(value);
+  if (ms < MIN_IDLE_TIMEOUT_MS) return [err('out-of-range', `${dotted(ptr)} must be at least 1s; got ${value}`, ptr, 'shorter, a long-lived connection would close between a message and its answer')];
+  if (ms > MAX_IDLE_TIMEOUT_MS) {
+    return [err('out-of-range', `${dotted(ptr)} must be at most 24h; got ${value}`, ptr, 'a client silent for longer keeps its connection with a ping (a WebSocket ping frame, an event-stream comment line); a longer timeout keeps the connections of clients long gone')];
+  }
+  return [];
+}
+
+/** Whether a proxy ddp runs stands in front of a service, and takes its idleTimeout (src/patterns/idle-timeout.ts). */
+function proxiedByDdp(name: string, svc: AnyService, splitRouted: ReadonlySet<string>): boolean {
+  if (((svc as SingleNode).sidecars ?? []).some((s) => s.kind === 'tls')) return true;
+  if (svc.pattern === 'replicated' && (svc.cache || svc.tls)) return true;
+  // nginx (http or tcp) or varnish; twemproxy keeps an idle client connection for ever
+  if (svc.pattern === 'sharded' && (svc.router?.kind ?? defaultRouterKind(svc.protocol ?? 'http')) !== 'twemproxy') return true;
+  return splitRouted.has(name);
+}
+
+/** The services some split ambassador routes to (once per topology: a scan per service is quadratic). */
+function splitRouteTargets(services: Record<string, AnyService>): Set<string> {
+  const out = new Set<string>();
+  for (const s of Object.values(services)) for (const a of (s as SingleNode).ambassadors ?? []) if (a.kind === 'split') for (const r of a.routes ?? []) out.add(r.to);
+  return out;
 }
 
 /** Sharded services: what the schema cannot say about storage, expose and the router's hash. */

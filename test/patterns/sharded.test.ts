@@ -90,7 +90,7 @@ describe('sharded: StatefulSet shards (replicasPerShard 1)', () => {
       ].join('\n'),
     );
     expect(conf).toContain('        listen 8080;\n');
-    expect(conf).toContain('            proxy_next_upstream off;\n');
+    expect(conf).toContain('        proxy_next_upstream off;\n');
   });
 
   it('storage: a volume claim template per shard, mounted at storage.path', async () => {
@@ -152,7 +152,7 @@ describe('sharded: hot shards (replicasPerShard > 1)', () => {
     const vcl = file(g.files, 'varnish/pages-router.vcl');
     expect(configUpstreams({ path: 'varnish/pages-router.vcl', content: vcl })).toEqual(['pages-0:8080', 'pages-1:8080', 'pages-2:8080']);
     expect(kubeObject(g.files, 'Service', 'pages-router').spec.ports).toEqual([{ name: 'http', port: 9000, targetPort: 9000, protocol: 'TCP' }]);
-    expect(kubeObject(g.files, 'Deployment', 'pages-router').spec.template.spec.containers[0].args).toEqual(['-F', '-f', '/etc/ddp/default.vcl', '-a', ':9000', '-n', '/tmp/varnish', '-s', 'malloc,64m']);
+    expect(kubeObject(g.files, 'Deployment', 'pages-router').spec.template.spec.containers[0].args).toEqual(['-F', '-f', '/etc/ddp/default.vcl', '-a', ':9000', '-n', '/tmp/varnish', '-s', 'malloc,64m', '-p', 'pipe_timeout=3600']);
   });
 
   it('compose: http hot shards get a load balancer under the shard name (one address for the router)', async () => {

@@ -217,7 +217,7 @@ describe('ambassadors', () => {
     expect(tcp).not.toContain('http {');
     const http = file(files, 'nginx/shop-api.conf');
     expect(http).toContain('        server api.example.com:8000;\n');
-    expect(http).toContain('            proxy_set_header Host api.example.com:8000;\n');
+    expect(http).toContain('        proxy_set_header Host api.example.com:8000;\n');
     const spec = podSpec(kubeObject(files, 'Deployment', 'shop'));
     expect(names(spec.containers)).toEqual(['shop', 'experiment', 'db', 'api']);
     for (const a of spec.containers.slice(1)) {
@@ -260,7 +260,7 @@ describe('ambassadors', () => {
     expect(ambassadorRuntime({ target: 'twemproxy', key: 'nutcracker.yml' }, 11211)).toEqual({ image: 'malexer/twemproxy:0.5.0', command: ['nutcracker', '-c', '/etc/ddp/nutcracker.yml', '-a', '127.0.0.1', '-s', '22222'] });
     expect(ambassadorRuntime({ target: 'twemproxy', key: 'nutcracker.yml' }, 6379, 22223).command.slice(-4)).toEqual(['-a', '127.0.0.1', '-s', '22223']);
     expect(ambassadorRuntime({ target: 'nginx', key: 'nginx.conf' }, 9000)).toEqual({ image: 'nginxinc/nginx-unprivileged:1.27.3-alpine', command: ['nginx', '-c', '/etc/ddp/nginx.conf'] });
-    expect(ambassadorRuntime({ target: 'varnish', key: 'default.vcl' }, 9000)).toEqual({ image: 'varnish:7.6.1', command: ['varnishd'], args: ['-F', '-f', '/etc/ddp/default.vcl', '-a', '127.0.0.1:9000', '-n', '/tmp/varnish', '-s', 'malloc,64m'] });
+    expect(ambassadorRuntime({ target: 'varnish', key: 'default.vcl', data: { idleTimeout: '1h' } }, 9000)).toEqual({ image: 'varnish:7.6.1', command: ['varnishd'], args: ['-F', '-f', '/etc/ddp/default.vcl', '-a', '127.0.0.1:9000', '-n', '/tmp/varnish', '-s', 'malloc,64m', '-p', 'pipe_timeout=3600'] });
   });
 
   it('an unroutable shard-router is an error at its target', async () => {

@@ -21,6 +21,7 @@ import { shardServers } from '../sharded.js';
 import { splitUpstream } from '../../k8s-names.js';
 import { entryBehindTls } from '../function.js';
 import { TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB, varnishResources } from '../naming.js';
+import { idleTimeoutOf, longestIdleTimeout, pipeTimeoutArgs } from '../idle-timeout.js';
 
 export { LOOPBACK };
 const DEFAULT_SERVICE_PORT = 8080;
@@ -76,12 +77,12 @@ function ambassadorContainer(ctx: Context, a: Ambassador, config: ConfigFile, mo
   });
 }
 
-/** The proxy that runs a config: nginx, twemproxy (nutcracker; its stats on 127.0.0.1:statsPort) or varnish (listening on 127.0.0.1). */
-export function ambassadorRuntime(config: Pick<ConfigFile, 'target' | 'key'>, listen: number, statsPort = TWEMPROXY_STATS_PORT): { image: string; command: string[]; args?: string[] } {
+/** The proxy that runs a config: nginx, twemproxy (nutcracker; its stats on 127.0.0.1:statsPort) or varnish (listening on 127.0.0.1; its pipes live as long as the config's idleTimeout). */
+export function ambassadorRuntime(config: Pick<ConfigFile, 'target' | 'key'> & Partial<Pick<ConfigFile, 'data'>>, listen: number, statsPort = TWEMPROXY_STATS_PORT): { image: string; command: string[]; args?: string[] } {
   const file = `${CONFIG_DIR}/${config.key}`;
   if (config.target === 'twemproxy') return { image: IMAGES.twemproxy, command: ['nutcracker', '-c', file, '-a', LOOPBACK, '-s', String(statsPort)] };
   if (config.target === 'varnish') {
-    return { image: IMAGES.varnish, command: ['varnishd'], args: ['-F', '-f', file, '-a', `${LOOPBACK}:${listen}`, '-n', '/tmp/varnish', '-s', `malloc,${VARNISH_ROUTER_MALLOC_MIB}m`] };
+    return { image: IMAGES.varnish, command: ['varnishd'], args: ['-F', '-f', file, '-a', `${LOOPBACK}:${listen}`, '-n', '/tmp/varnish', '-s', `malloc,${VARNISH_ROUTER_MALLOC_MIB}m`, ...pipeTimeoutArgs(idleTimeoutOf(config.data as { idleTimeout?: string } | undefined))] };
   }
   return { image: IMAGES.nginx, command: ['nginx', '-c', file] };
 }
@@ -150,13 +151,15 @@ function splitData(a: Ambassador, ctx: Context) {
     key: splitKey(a.key),
     buckets: splitBuckets(routes),
     upstreams: routes.map((r, i) => ({ name: `route_${i}`, to: r.to, weight: r.weight, ...serviceAddress(ctx, r.to) })),
+    // one location reaches every route: a long-lived connection lives as long as the longest route lets it
+    idleTimeout: longestIdleTimeout(routes.map((r) => idleTimeoutOf(serviceNamed(ctx, r.to)))),
   };
 }
 
 function proxyData(a: Ambassador) {
   const upstream = a.upstream!; // semantic check: a proxy ambassador has an upstream
   const { host, port } = splitUpstream(upstream);
-  return { name: a.name, listen: a.listen, loopback: LOOPBACK, host, port, hostHeader: hostHeader(host, port) };
+  return { name: a.name, listen: a.listen, loopback: LOOPBACK, host, port, hostHeader: hostHeader(host, port), idleTimeout: idleTimeoutOf(a) };
 }
 
 /** The Host header of a request to host:port: the port goes with any but HTTP's default, 80 (RFC 9110 7.2). */

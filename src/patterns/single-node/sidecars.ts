@@ -8,13 +8,14 @@ import { containerFrom, infraContainer, portsOf, resourcesOf, tcpReadiness } fro
 import { CONFIG_DIR, IMAGES } from '../../images.js';
 import { addServicePort, attach, configMount, ensureDeclaredVolume, mainContainer, portName, takenPorts } from './attach.js';
 import { TLS_SIDECAR_PORT } from '../naming.js';
+import { idleTimeoutOf } from '../idle-timeout.js';
 
 export const TLS_CERT_DIR = '/etc/ddp-tls';
 
 export function applySidecars(unit: Unit, c: Component, svc: SingleNode, ctx: Context, pointer: string): void {
   (svc.sidecars ?? []).forEach((s, i) => {
     const ptr = `${pointer}/sidecars/${i}`;
-    if (s.kind === 'tls') tlsSidecar(unit, c, s, ctx, ptr);
+    if (s.kind === 'tls') tlsSidecar(unit, c, s, idleTimeoutOf(svc), ctx, ptr);
     else containerSidecar(c, s, svc, ctx, pointer, ptr);
     if (s.shareProcessNamespace) c.pod.shareProcessNamespace = true;
   });
@@ -31,7 +32,7 @@ function containerSidecar(c: Component, s: Sidecar, svc: SingleNode, ctx: Contex
 }
 
 /** nginx terminating TLS on `port` (default 8443) in front of the main container's port. */
-function tlsSidecar(unit: Unit, c: Component, s: Sidecar, ctx: Context, ptr: string): void {
+function tlsSidecar(unit: Unit, c: Component, s: Sidecar, idleTimeout: string, ctx: Context, ptr: string): void {
   const main = mainContainer(c);
   const upstreamPort = main.ports[0]?.port;
   if (upstreamPort === undefined) {
@@ -45,7 +46,7 @@ function tlsSidecar(unit: Unit, c: Component, s: Sidecar, ctx: Context, ptr: str
     target: 'nginx',
     template: 'tls-sidecar',
     key: 'nginx.conf',
-    data: { name: s.name, listen: port, upstreamPort, certDir: TLS_CERT_DIR },
+    data: { name: s.name, listen: port, upstreamPort, certDir: TLS_CERT_DIR, idleTimeout },
   };
   const mounts = [configMount(unit, c, s.name, config, `the TLS sidecar ${s.name}`), { volume: `${s.name}-tls`, path: TLS_CERT_DIR, readOnly: true, origin: { addedBy: 'its TLS certificates' } }];
   c.pod.volumes.push({ name: `${s.name}-tls`, secret: { secretName: secret }, origin: { addedBy: `the TLS sidecar ${s.name}'s TLS certificates` } });

@@ -19,8 +19,10 @@ backend default {
 }
 
 sub vcl_recv {
-    # a connection upgrade (WebSocket) goes to the backend as a pipe, never into the cache
-    if (req.http.Upgrade ~ "(?i)websocket") {
+    # a long-lived request -- a connection upgrade (WebSocket), an event stream -- goes to the
+    # backend as a pipe, never into the cache; open while a byte passes either way at least every
+    # 2h (varnishd -p pipe_timeout)
+    if (req.http.Upgrade ~ "(?i)websocket" || req.http.Accept ~ "(?i)text/event-stream") {
         return (pipe);
     }
 }

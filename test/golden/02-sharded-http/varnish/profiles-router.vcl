@@ -54,8 +54,10 @@ sub vcl_init {
 
 sub vcl_recv {
     set req.backend_hint = shards.backend(by=KEY, key=shards.key(req.http.X-User-Id));
-    # a connection upgrade (WebSocket) goes to its shard as a pipe, never into the cache
-    if (req.http.Upgrade ~ "(?i)websocket") {
+    # a long-lived request -- a connection upgrade (WebSocket), an event stream -- goes to its
+    # shard as a pipe, never into the cache; open while a byte passes either way at least every
+    # 1h (varnishd -p pipe_timeout)
+    if (req.http.Upgrade ~ "(?i)websocket" || req.http.Accept ~ "(?i)text/event-stream") {
         return (pipe);
     }
 }
