@@ -213,7 +213,7 @@ function expectIdleTimeout(r: { echoAfterSilence: string; closedAfter: number })
 
 describeWithBinaries(['nginx', 'varnishd', 'cc', 'openssl', 'unshare', 'mount'], "long-lived connections through ddp's proxies live for idleTimeout", () => {
   const gate = streamModuleGate();
-  const addr = allocateAddresses(['chat-0.chat', 'chat-1.chat', 'router', 'room-0.room', 'room-1.room', 'room-router', 'web', 'web-cache', 'web-tls', 'line-0.line', 'line-1.line', 'line-router']);
+  const addr = allocateAddresses(['chat-0', 'chat-1', 'router', 'room-0', 'room-1', 'room-router', 'web', 'web-cache', 'web-tls', 'line-0', 'line-1', 'line-router']);
   const stops: (() => Promise<void>)[] = [];
   const params: Record<string, string[]> = {};
   let ca = '';
@@ -222,15 +222,15 @@ describeWithBinaries(['nginx', 'varnishd', 'cc', 'openssl', 'unshare', 'mount'],
     const files = (await generate(topology)).files;
     params.cache = varnishParams(files, 'web-cache');
     params.room = varnishParams(files, 'room-router');
-    for (const h of ['chat-0.chat', 'chat-1.chat', 'room-0.room', 'room-1.room', 'web']) stops.push(await startApp(h, addr[h]!, 8080));
-    for (const h of ['line-0.line', 'line-1.line']) stops.push(await startTcpShard(addr[h]!, 7000));
+    for (const h of ['chat-0', 'chat-1', 'room-0', 'room-1', 'web']) stops.push(await startApp(h, addr[h]!, 8080));
+    for (const h of ['line-0', 'line-1']) stops.push(await startTcpShard(addr[h]!, 7000));
     const pathMap = { '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' };
-    const router: Running = await startNginx(file(files, 'nginx/chat-router.conf'), { 'chat-0.chat': addr['chat-0.chat']!, 'chat-1.chat': addr['chat-1.chat']! }, {
+    const router: Running = await startNginx(file(files, 'nginx/chat-router.conf'), { 'chat-0': addr['chat-0']!, 'chat-1': addr['chat-1']! }, {
       pathMap,
       rewrite: (t) => SHORT_NGINX(t).replace('listen 8080;', `listen ${addr.router}:8080;`),
     });
     stops.push(() => router.stop());
-    const room = await startVarnish(file(files, 'varnish/room-router.vcl'), { 'room-0.room': addr['room-0.room']!, 'room-1.room': addr['room-1.room']! }, { listen: `${addr['room-router']}:8080`, params: [...SHORT_VARNISH, ...params.room] });
+    const room = await startVarnish(file(files, 'varnish/room-router.vcl'), { 'room-0': addr['room-0']!, 'room-1': addr['room-1']! }, { listen: `${addr['room-router']}:8080`, params: [...SHORT_VARNISH, ...params.room] });
     stops.push(() => room.stop());
     const cache = await startVarnish(file(files, 'varnish/web-cache.vcl'), { web: addr.web! }, { listen: `${addr['web-cache']}:8080`, params: [...SHORT_VARNISH, ...params.cache] });
     stops.push(() => cache.stop());
@@ -243,7 +243,7 @@ describeWithBinaries(['nginx', 'varnishd', 'cc', 'openssl', 'unshare', 'mount'],
     });
     stops.push(() => tls.stop());
     if (!gate.skip) {
-      const line: Running = await startNginx(withStreamModule(file(files, 'nginx/line-router.conf')), { 'line-0.line': addr['line-0.line']!, 'line-1.line': addr['line-1.line']! }, {
+      const line: Running = await startNginx(withStreamModule(file(files, 'nginx/line-router.conf')), { 'line-0': addr['line-0']!, 'line-1': addr['line-1']! }, {
         pathMap,
         rewrite: (t) => t.replace('listen 7000;', `listen ${addr['line-router']}:7000;`),
       });
@@ -267,7 +267,7 @@ describeWithBinaries(['nginx', 'varnishd', 'cc', 'openssl', 'unshare', 'mount'],
     const upgraded = await Promise.all(uris.map(async (u) => { const c = await upgrade(u); c.destroy(); return c.app; }));
     const plain = await Promise.all(uris.map(async (u) => (await read(u)).app));
     expect(upgraded).toEqual(plain);
-    expect(new Set(plain)).toEqual(new Set(['chat-0.chat', 'chat-1.chat']));
+    expect(new Set(plain)).toEqual(new Set(['chat-0', 'chat-1']));
     // (nginx's own 418 only sends a long-lived request to @long_lived)
     expect(await read(`http://${addr.router}:8080/teapot`)).toEqual({ status: 418, body: 'the app is a teapot\n', complete: true });
   });
