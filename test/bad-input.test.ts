@@ -161,10 +161,10 @@ const CASES: Case[] = [
     errors: ['9:11 yaml-syntax: YAML syntax error: the [ list opened here is never closed'],
   },
   {
-    name: 'syntax: a key indented one space too few',
+    name: 'syntax: a key indented one space too few (at the key, with the columns it could go to; test/yaml-slips.test.ts has the other slips)',
     text: lines('   port: 8080'),
-    errors: ['9:1 yaml-syntax: YAML syntax error: all mapping items must start at the same column'],
-    hint: 'check the indentation and the `:` after each key',
+    errors: ['9:4 yaml-syntax: YAML syntax error: `port` at column 4 is in line with no key above it: `image` is at column 5, `web` at column 3'],
+    hint: 'move `port` to column 5, beside `image`, or to column 3, beside `web`',
   },
   {
     name: 'syntax: tab indentation',

@@ -1,9 +1,9 @@
 // Manifests as `ddp lint` reads them: a file's YAML documents as plain data plus, per document, a
 // map from an object path (["spec","template","spec","containers",0]) to its line and column
 // (yaml's LineCounter and node ranges, as src/topology/load.ts does for the topology).
-import { LineCounter, parseAllDocuments, isAlias, isMap, isSeq, isPair, isScalar, type Alias, type Node } from 'yaml';
+import { LineCounter, parseAllDocuments, isAlias, isMap, isSeq, isPair, isScalar, type Alias, type Document, type Node } from 'yaml';
 import type { Position } from '../diagnostics.js';
-import { describeYamlError, loneCrAsLf, notPrintable } from '../topology/load.js';
+import { describeYamlErrors, loneCrAsLf, notPrintable } from '../topology/load.js';
 import type { Seg } from './kubernetes-schema.js';
 import { checkAliases } from '../yaml-aliases.js';
 
@@ -87,8 +87,7 @@ export function parseSource(raw: string): ParsedSource {
   const docs: SourceDoc[] = [];
   const expansion = { added: 0 }; // what the aliases of the file's documents have added so far
   list.forEach((doc, index) => {
-    for (const e of doc.errors) {
-      const d = describeYamlError(doc, e, text);
+    for (const d of describeYamlErrors(doc, text, (t) => parseAllDocuments(t, PARSE_OPTIONS) as Document.Parsed[])) {
       const p = lc.linePos(d.offset);
       // (the parser may report one unclosed quote or bracket twice: said once)
       if (!errors.some((x) => x.line === p.line && x.col === p.col && x.message === d.message)) errors.push({ message: d.message, hint: d.hint, line: p.line, col: p.col });

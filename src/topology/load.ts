@@ -11,6 +11,7 @@ import { BlockPositions, blockPosition } from './block-positions.js';
 import { DdpError, error, pointer, splitPointer, type Diagnostic, type Position } from '../diagnostics.js';
 import { fastParse } from './fast-yaml.js';
 import { checkAliases } from '../yaml-aliases.js';
+import { applyEdits, explainSlip, keyAt, Lines, offsetBefore, type Edit, type ParserError, type Slip } from './yaml-slips.js';
 
 // `yaml` (positions, and every diagnostic of a bad document) is loaded on first use: ordinary
 // documents take the fast path, and start-up does not pay for initialising it
@@ -165,16 +166,18 @@ export function parseFull(text: string, file: string): Loaded {
   const at = (lc: LineCounter, offset: number) => lc.linePos(offset);
   const lineCounter = new LineCounter();
   // merge keys (`<<: *defaults`) as YAML 1.1 and compose files have them
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
+  const options = { uniqueKeys: true, prettyErrors: false, strict: true, merge: true } as const;
+  const docs = parseAllDocuments(text, { lineCounter, ...options });
   if (!Array.isArray(docs) || docs.length === 0) {
     // EmptyStream: only comments / directives
     throw new DdpError(error('empty-file', `${file} holds no YAML document`, { file, line: 1, col: 1, hint: 'a topology starts with `apiVersion: ddp/v1` and `kind: Topology`' }));
   }
   const diags: Diagnostic[] = [];
+  // (where the parser lost its place, its line counter can miss line breaks: errors are placed by the text)
+  let lines: Lines | undefined;
   for (const doc of docs) {
-    for (const e of doc.errors) {
-      const d = describeYamlError(doc, e, text);
-      const p = at(lineCounter, d.offset);
+    for (const d of describeYamlErrors(doc, text, (t) => parseAllDocuments(t, options) as Document.Parsed[])) {
+      const p = (lines ??= new Lines(text)).position(d.offset);
       diags.push(error(d.code, d.message, { file, line: p.line, col: p.col, hint: d.hint }));
     }
     // a tag YAML does not know (`!Ref`, `!!python/object:...`): the parser warns and drops it, and
@@ -275,24 +278,102 @@ export function inert(v: unknown, depth = 0): unknown {
   return v;
 }
 
+export interface YamlErrorDescription {
+  offset: number;
+  code: 'yaml-syntax' | 'duplicate-key' | 'too-deep';
+  message: string;
+  hint: string;
+}
+
+/** How much text the repairs of slips may parse again in all (see describeYamlErrors): a few
+ *  dozen times a hand-written topology, and a big file once or not at all. */
+const REPARSE_BUDGET = 1 << 20;
+
 /**
- * yaml reports an unclosed quote, [ or { where it gives up (often the end of the file); the user
- * needs the line where it was opened: the innermost such node around the error.
- */
-/**
- * What to say about one of the yaml parser's errors: where (an unclosed quote or bracket at its
- * opener, not at the end of the file where the parser noticed), what is wrong, how to fix it.
+ * What to say about the yaml parser's errors in one document: where (an unclosed quote or
+ * bracket at its opener, not at the end of the file where the parser noticed; a mis-indented key
+ * at its own line, not at the value above it), what is wrong in plain words, how to fix it
+ * (src/topology/yaml-slips.ts). One slip is said once: a slip the parser reports several errors
+ * for, or loses its place over and reports every later line of, is repaired as its hint says,
+ * and `reparse` (the caller's parse, its options) reads the repaired text for what else is wrong.
  * For topologies and for `ddp lint` alike.
  */
-export function describeYamlError(doc: Document.Parsed, e: { pos: [number, number]; code: string; message: string }, text: string): { offset: number; code: 'yaml-syntax' | 'duplicate-key' | 'too-deep'; message: string; hint: string } {
+export function describeYamlErrors(doc: Document.Parsed, text: string, reparse?: (text: string) => Document.Parsed[]): YamlErrorDescription[] {
+  const out: YamlErrorDescription[] = [];
+  const said = new Set<string>();
+  // the lines of slips repaired: what a later parse finds there is of the repair's making
+  const repairedLines: [number, number][] = [];
+  const say = (d: YamlErrorDescription, back: (offset: number) => number) => {
+    const offset = back(d.offset);
+    const key = `${offset} ${d.message}`;
+    if (!said.has(key) && !repairedLines.some(([from, to]) => offset >= from && offset <= to)) out.push({ ...d, offset });
+    said.add(key);
+  };
+  let current = { doc, text, back: (offset: number) => offset };
+  let budget = REPARSE_BUDGET;
+  let repairedTo = -1; // (in the original text) a repair only ever moves on
+  for (let round = 0; ; round++) {
+    const { doc: d, text: t, back } = current;
+    const errors: ParserError[] = d.errors;
+    const slips: Slip[] = [];
+    let lines: Lines | undefined;
+    let next: typeof current | undefined;
+    const known = errors.map((e) => describeYamlError(d, e));
+    // the text after an unclosed quote or bracket is inside it, wherever the parser gave up on it
+    const inside = known.reduce((min, k) => Math.min(min, k?.offset ?? Infinity), Infinity);
+    for (let i = 0; i < errors.length && !next; i++) {
+      const e = errors[i];
+      if (slips.some((s) => s.explains(e))) continue;
+      if (known[i]) {
+        say(known[i]!, back);
+        continue;
+      }
+      if (e.pos[0] > inside) continue;
+      const slip = explainSlip((lines ??= new Lines(t)), errors, i);
+      if (slip && slip.offset > inside) continue;
+      if (!slip) {
+        if (e.code === 'DUPLICATE_KEY') say({ offset: keyAt(t, e.pos[0]), code: 'duplicate-key', message: duplicateKeyMessage(t, keyAt(t, e.pos[0])), hint: yamlHint(e.code) }, back);
+        else say({ offset: e.pos[0], code: 'yaml-syntax', message: yamlMessage(e.code, e.message), hint: yamlHint(e.code) }, back);
+        continue;
+      }
+      say({ offset: slip.offset, code: 'yaml-syntax', message: slip.message, hint: slip.hint }, back);
+      slips.push(slip);
+      if (slip.fix?.length && reparse && back(slip.offset) > repairedTo && budget >= t.length && round < 50) next = repaired(d, t, back, slip.fix, reparse);
+      if (next) {
+        budget -= t.length;
+        repairedTo = back(slip.offset);
+        const end = text.indexOf('\n', repairedTo);
+        repairedLines.push([text.lastIndexOf('\n', repairedTo - 1) + 1, end < 0 ? text.length : end]);
+      }
+    }
+    if (!next) return out;
+    current = next;
+  }
+}
+
+/** The document again, from `text` with `fix` made; undefined when it cannot be found there. */
+function repaired(doc: Document.Parsed, text: string, back: (offset: number) => number, fix: Edit[], reparse: (text: string) => Document.Parsed[]) {
+  const t = applyEdits(text, fix);
+  const docs = reparse(t);
+  // (a repair is made inside the document: it starts where it did)
+  const d = Array.isArray(docs) ? docs.find((x) => x.range[0] === doc.range[0]) : undefined;
+  return d && { doc: d, text: t, back: (offset: number) => back(offsetBefore(offset, fix)) };
+}
+
+/**
+ * One of the yaml parser's errors that is said the same whatever else is wrong: nesting too
+ * deep, an unclosed quote, [ or { (yaml reports it where it gives up, often the end of the file;
+ * the user needs the line where it was opened: the innermost such node around the error).
+ * Undefined for the rest.
+ */
+function describeYamlError(doc: Document.Parsed, e: ParserError): YamlErrorDescription | undefined {
   // nesting past what the parser's recursion follows (~800 levels) ends in a RangeError it reports
   if (/maximum call stack size exceeded/i.test(e.message)) {
     return { offset: e.pos[0], code: 'too-deep', message: `the YAML nests more than ${MAX_DEPTH} levels deep here (so deep the parser gave up)`, hint: 'flatten the structure; no topology field nests this deep' };
   }
   const unclosed = unclosedOpener(doc, e.pos[0], e.message);
   if (unclosed) return { offset: unclosed.offset, code: 'yaml-syntax', message: `YAML syntax error: ${unclosed.what} opened here is never closed`, hint: unclosed.hint };
-  if (e.code === 'DUPLICATE_KEY') return { offset: e.pos[0], code: 'duplicate-key', message: duplicateKeyMessage(text, e.pos[0]), hint: yamlHint(e.code) };
-  return { offset: e.pos[0], code: 'yaml-syntax', message: yamlMessage(e.code, e.message), hint: yamlHint(e.code) };
+  return undefined;
 }
 
 function unclosedOpener(doc: Document.Parsed, pos: number, message: string): { offset: number; what: string; hint: string } | undefined {
