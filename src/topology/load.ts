@@ -313,6 +313,9 @@ export function describeYamlErrors(doc: Document.Parsed, text: string, reparse?:
   let current = { doc, text, back: (offset: number) => offset };
   let budget = REPARSE_BUDGET;
   let repairedTo = -1; // (in the original text) a repair only ever moves on
+  // past a slip that wanted a repair and got none, the parser's errors are its lost place's:
+  // said in its words, not read as slips of their own
+  let blind = false;
   for (let round = 0; ; round++) {
     const { doc: d, text: t, back } = current;
     const errors: ParserError[] = d.errors;
@@ -330,7 +333,7 @@ export function describeYamlErrors(doc: Document.Parsed, text: string, reparse?:
         continue;
       }
       if (e.pos[0] > inside) continue;
-      const slip = explainSlip((lines ??= new Lines(t)), errors, i);
+      const slip = blind ? undefined : explainSlip((lines ??= new Lines(t)), errors, i);
       if (slip && slip.offset > inside) continue;
       if (!slip) {
         if (e.code === 'DUPLICATE_KEY') say({ offset: keyAt(t, e.pos[0]), code: 'duplicate-key', message: duplicateKeyMessage(t, keyAt(t, e.pos[0])), hint: yamlHint(e.code) }, back);
@@ -339,7 +342,10 @@ export function describeYamlErrors(doc: Document.Parsed, text: string, reparse?:
       }
       say({ offset: slip.offset, code: 'yaml-syntax', message: slip.message, hint: slip.hint }, back);
       slips.push(slip);
-      if (slip.fix?.length && reparse && back(slip.offset) > repairedTo && budget >= t.length && round < 50) next = repaired(d, t, back, slip.fix, reparse);
+      if (slip.fix?.length) {
+        if (reparse && back(slip.offset) > repairedTo && budget >= t.length && round < 50) next = repaired(d, t, back, slip.fix, reparse);
+        if (!next) blind = true;
+      }
       if (next) {
         budget -= t.length;
         repairedTo = back(slip.offset);
