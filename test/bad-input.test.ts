@@ -11,11 +11,10 @@ import { runGenerate } from '../src/commands/generate.js';
 import { DdpError, type Diagnostic } from '../src/diagnostics.js';
 import { CONFIG_KEY_PATTERN } from '../src/topology/schema.js';
 import { ensureBuilt, runDdp, STACK_LINE } from './helpers/cli.js';
-import { BASE, errorsOf, lines, prepareErrors } from './helpers/topology.js';
+import { BASE, errorsOf, lines, prepareErrors, show } from './helpers/topology.js';
 
 
 /** `line:col code: message` — the shape every assertion compares. */
-const show = (d: Diagnostic) => `${d.line ?? '-'}:${d.col ?? '-'} ${d.code}: ${d.message}`;
 
 
 interface Case {

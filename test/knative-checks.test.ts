@@ -13,7 +13,7 @@ import { runGenerate } from '../src/commands/generate.js';
 import type { Diagnostic } from '../src/diagnostics.js';
 import { cleanPath, KNATIVE_RESERVED_ENV, KNATIVE_RESERVED_PATHS, KNATIVE_RESERVED_PORTS, KNATIVE_RESERVED_SIDECAR_ENV } from '../src/topology/knative.js';
 import { parseAllDocuments } from './helpers/kubernetes.js';
-import { prepareErrors } from './helpers/topology.js';
+import { prepareErrors, show } from './helpers/topology.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -33,7 +33,6 @@ const kn = (...ls: string[]) => BASE + ls.join('\n') + '\n';
 /** One more Knative function, `name`, with `lines`. */
 const another = (name: string, ...ls: string[]) => [`  ${name}:`, '    pattern: function', '    image: ghcr.io/acme/fn:1.0.0', '    runtime: knative', ...ls];
 
-const show = (d: Diagnostic) => `${d.line ?? '-'}:${d.col ?? '-'} ${d.code}: ${d.message}`;
 
 /** Everything `ddp validate` says about a topology text. */
 async function validate(text: string): Promise<Diagnostic[]> {

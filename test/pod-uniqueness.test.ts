@@ -11,7 +11,7 @@ import { addScratchVolumes, prepareLoaded, renderTargets } from '../src/flow.js'
 import { mountPathKey } from '../src/kube-limits.js';
 import type { Diagnostic } from '../src/diagnostics.js';
 import type { Component } from '../src/model.js';
-import { errorsOf, prepareErrors } from './helpers/topology.js';
+import { errorsOf, prepareErrors, show } from './helpers/topology.js';
 
 // Lines 1-5 of every case; its services start on line 6.
 const HEAD = ['apiVersion: ddp/v1', 'kind: Topology', 'metadata:', '  name: shop', 'services:'];
@@ -21,7 +21,6 @@ const web = (...ls: string[]) => doc('  web:', '    pattern: replicated', '    i
 /** `vc`, batch: lines 6-9; what a case adds starts on line 10. */
 const batch = (...ls: string[]) => doc('  vc:', '    pattern: batch', '    map: { image: ghcr.io/acme/m:1.0 }', '    reduce: { image: ghcr.io/acme/r:1.0 }', ...ls);
 
-const show = (d: Diagnostic) => `${d.line ?? '-'}:${d.col ?? '-'} ${d.code}: ${d.message}`;
 
 
 interface Case {

@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnostic } from '../src/diagnostics.js';
 import { lintInputs } from '../src/lint/lint.js';
-import { BASE, errorsOf, lines, prepareErrors } from './helpers/topology.js';
+import { BASE, errorsOf, lines, prepareErrors, show } from './helpers/topology.js';
 import { ensureBuilt, runDdp, STACK_LINE } from './helpers/cli.js';
 
 /** `line:col code: message` — the shape every assertion compares. */
-const show = (d: Diagnostic) => `${d.line ?? '-'}:${d.col ?? '-'} ${d.code}: ${d.message}`;
 
 interface Case {
   name: string;

@@ -40,3 +40,6 @@ export async function prepareErrors(text: string, env?: string): Promise<Diagnos
   }
   throw new Error('prepare accepted a topology validate refuses');
 }
+
+/** A diagnostic as the tests compare it: `line:col code: message` (`-` for a position it lacks). */
+export const show = (d: Diagnostic): string => `${d.line ?? '-'}:${d.col ?? '-'} ${d.code}: ${d.message}`;

@@ -8,9 +8,8 @@ import { ensureBuilt, runDdp } from '../helpers/cli.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { errorsOf, lines } from '../helpers/topology.js';
+import { errorsOf, lines, show } from '../helpers/topology.js';
 
-const show = (d: Diagnostic) => `${d.line ?? '-'}:${d.col ?? '-'} ${d.code}: ${d.message}`;
 
 
 describe('overlay-removes-nothing inside a list item the environment adds', () => {
