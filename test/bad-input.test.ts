@@ -14,8 +14,6 @@ import { ensureBuilt, runDdp, STACK_LINE } from './helpers/cli.js';
 import { BASE, errorsOf, lines, prepareErrors, show } from './helpers/topology.js';
 
 
-/** `line:col code: message` — the shape every assertion compares. */
-
 
 interface Case {
   name: string;

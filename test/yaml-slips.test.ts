@@ -11,7 +11,6 @@ import { lintInputs } from '../src/lint/lint.js';
 import { BASE, errorsOf, lines, prepareErrors, show } from './helpers/topology.js';
 import { ensureBuilt, runDdp, STACK_LINE } from './helpers/cli.js';
 
-/** `line:col code: message` — the shape every assertion compares. */
 
 interface Case {
   name: string;

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { errorsOf, lines, show } from '../helpers/topology.js';
 
 
-
 describe('overlay-removes-nothing inside a list item the environment adds', () => {
   it('a new sidecar (no such name in the document) with a key set to null: said at that key', async () => {
     const text = lines(
