@@ -504,6 +504,27 @@ const CASES: Case[] = [
     ],
   },
   {
+    // health.status is what a varnish probe of the health path expects: with tcp or exec nothing reads it
+    name: 'health.status on a tcp or exec check',
+    text: lines(
+      '    port: 8080',
+      '    health: { tcp: true, status: 204 }',
+      '    sidecars:',
+      '      - { name: b, image: "busybox:1.36", health: { exec: ["true"], status: 200 } }',
+    ),
+    errors: [
+      "10:34 bad-health: health.status is the HTTP status of a `path` check, and this one is `tcp`",
+      "12:77 bad-health: health.status is the HTTP status of a `path` check, and this one is `exec`",
+    ],
+    hint: 'drop health.status, or check with `path:`',
+  },
+  {
+    // the kubelet counts 2xx and 3xx as healthy: a health.status outside them never would be
+    name: 'health.status outside 200-399',
+    text: lines('    port: 8080', '    health: { path: /h, status: 404 }'),
+    errors: ['10:33 out-of-range: services.web.health.status must be <= 399; got 404'],
+  },
+  {
     name: "the proxies' resources: a limit below its request, and a varnish limit that leaves nothing above its storage",
     text: lines(
       '    port: 8080',

@@ -38,6 +38,13 @@ export function varnishProbePath(health: ContainerFields['health'], backendPort:
   return kubeletRequestTarget(health.path);
 }
 
+/** What a varnish probe of the health path counts as healthy (`.expected_response`), when not its
+ *  default 200: varnish takes that one status only, where the kubelet takes any 2xx or 3xx, so a
+ *  health path answering 204 left every backend sick and the cache answered 503 to everything. */
+export function varnishProbeStatus(health: ContainerFields['health']): number | undefined {
+  return health?.status !== undefined && health.status !== 200 ? health.status : undefined;
+}
+
 export function portsOf(spec: ContainerFields): Port[] {
   if (spec.ports) return spec.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' }));
   if (spec.port !== undefined) return [{ name: 'main', port: spec.port, protocol: 'TCP' }];

@@ -4,7 +4,7 @@ import type { Replicated } from '../generated/topology.js';
 import type { Component, ConfigFile, Unit } from '../model.js';
 import { supply, type Context } from './context.js';
 import { warning } from '../diagnostics.js';
-import { containerFrom, declaredVolumes, emptyPod, mainPort, tcpReadiness, infraContainer, varnishProbePath, withYours } from './containers.js';
+import { containerFrom, declaredVolumes, emptyPod, mainPort, tcpReadiness, infraContainer, varnishProbePath, varnishProbeStatus, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
 import { composeLoadBalancer, loadBalancerPorts } from './compose-lb.js';
 import { TLS_PORT, varnishCacheMib, varnishMaxObjectBytes, varnishResources } from './naming.js';
@@ -107,6 +107,7 @@ function cacheLayer(name: string, svc: Replicated, ctx: Context, backend: { name
       port: backend.port,
       ttlSeconds: Math.ceil(durationMs(cache.ttl ?? '120s') / 1000),
       probePath: varnishProbePath(svc.health, backend.port),
+      probeStatus: varnishProbeStatus(svc.health),
       storageMib: mib,
       maxObjectBytes: varnishMaxObjectBytes(mib),
       idleTimeout: idleTimeoutOf(svc),

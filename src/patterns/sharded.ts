@@ -13,7 +13,7 @@ import type { Sharded } from '../generated/topology.js';
 import type { Claim, Component, ConfigFile, Container, Unit } from '../model.js';
 import { claimOf } from '../model.js';
 import type { Context } from './context.js';
-import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness, varnishProbePath, withYours } from './containers.js';
+import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness, varnishProbePath, varnishProbeStatus, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
 import { composeLoadBalancer, loadBalancerPorts } from './compose-lb.js';
 import { defaultRouterKind, shardHost, STORAGE_VOLUME, storageMountOrigin, VARNISH_ROUTER_MALLOC_MIB, varnishMaxObjectBytes, varnishResources } from './naming.js';
@@ -132,6 +132,7 @@ export function shardRouterConfig(configName: string, target: string, svc: Shard
         target,
         key: varnishShardKey(svc.key),
         probePath: varnishProbePath(svc.health, shardPort(svc)),
+        probeStatus: varnishProbeStatus(svc.health),
         servers: servers.map((s, i) => ({ ...s, backend: `shard_${i}` })),
         storageMib: VARNISH_ROUTER_MALLOC_MIB,
         maxObjectBytes: varnishMaxObjectBytes(VARNISH_ROUTER_MALLOC_MIB),

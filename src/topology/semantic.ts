@@ -268,6 +268,9 @@ function containerChecks(spec: ContainerFields, ptr: string, fallback: FallbackR
   if (spec.health?.exec && spec.health.port !== undefined) {
     out.push(err('bad-health', 'health.port is for a `path` or `tcp` check; an `exec` check runs a command in the container and uses no port', `${ptr}/health/port`, 'drop health.port'));
   }
+  if (spec.health?.status !== undefined && spec.health.path === undefined) {
+    out.push(err('bad-health', `health.status is the HTTP status of a \`path\` check, and this one is ${spec.health.tcp ? '`tcp`' : spec.health.exec ? '`exec`' : 'no check'}`, `${ptr}/health/status`, 'drop health.status, or check with `path:`'));
+  }
   if (spec.resources) out.push(...resourceChecks(spec.resources, `${ptr}/resources`, fallback));
   return out;
 }
