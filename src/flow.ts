@@ -366,11 +366,11 @@ function* checked(model: Model, renderers: [Target, (m: Model) => Iterable<Outpu
   }
 }
 
-/** A file offered in pieces, checked piece by piece as it is written (the full parse decides what the one-pass check cannot). */
 /** Pieces of one file between two collections of a big run: compose's file comes a unit at a time,
  *  and its 10,000 pieces left ~45 MB of garbage in the old space by the end (src/memory.ts). */
 const PIECES_PER_COLLECTION = 2500;
 
+/** A file offered in pieces, checked piece by piece as it is written (the full parse decides what the one-pass check cannot). */
 function checkedPieces(f: OutputFile, services: number): OutputFile {
   const whole = (): string => {
     const content = f.content;

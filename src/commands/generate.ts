@@ -77,8 +77,8 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
   return result;
 }
 
-/** What the compose file publishes on the host (after rendering it, which said where a host port
- *  ran out: the same allocation, so it cannot fail here); nothing without the compose target. */
+/** What the compose file publishes on the host: the allocation it was rendered with (made once per
+ *  model; where a host port ran out, rendering said so); nothing without the compose target. */
 function hostPortsOf(model: Model, targets: readonly Target[]): PublishedPort[] {
   return targets.includes('compose') ? composePublishedPorts(model) : [];
 }

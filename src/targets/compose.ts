@@ -164,9 +164,16 @@ export function publishedLine(p: PublishedPort): string {
  * What compose publishes on the host, in the order of the compose file: the outermost layer of an
  * exposed service (the Ingress's backend, on the Ingress's port), or a decorator function in front
  * of one. Host ports are the container port, or the first free ones above it: one for each replica.
- * Pure: the compose target renders these, and `generate` reports them.
+ * Pure, and made once per model: the compose target renders these, and `generate` reports them.
  */
 export function composePublishedPorts(model: Model): PublishedPort[] {
+  let out = publishedPorts.get(model);
+  if (!out) publishedPorts.set(model, (out = allocatePublishedPorts(model)));
+  return out;
+}
+const publishedPorts = new WeakMap<Model, PublishedPort[]>();
+
+function allocatePublishedPorts(model: Model): PublishedPort[] {
   const ports: HostPorts = { taken: new Set(), from: new Map() };
   const out: PublishedPort[] = [];
   for (const unit of model.units) {
