@@ -21,7 +21,7 @@ import { prepare, renderTargets, TARGETS } from '../src/flow.js';
 import type { OutputFile } from '../src/output/files.js';
 import type { Diagnostic } from '../src/diagnostics.js';
 import type { SuppliedFile } from '../src/model.js';
-import { parseAllDocuments, selectorMatches, validateKubernetes } from './helpers/kubernetes.js';
+import { parseAllDocuments, selectorMatches, statefulSetPods, validateKubernetes } from './helpers/kubernetes.js';
 import { validateCompose } from './helpers/compose.js';
 import { describeWithBinaries, isCI, whichBinary } from './helpers/binaries.js';
 import { allocateAddresses, checkNginx, checkNutcracker, checkVarnish, makeTempDir, selfSignedCert, type ConfFiles, type Hosts } from './helpers/proxies.js';
@@ -108,15 +108,11 @@ function templates(objects: Obj[]): { owner: Obj; template: Obj }[] {
   });
 }
 
-/** The templates as the pods are labelled: a StatefulSet's pod i also carries the labels its
- *  controller adds (`statefulset.kubernetes.io/pod-name`, `apps.kubernetes.io/pod-index`). */
+/** The templates as the pods are labelled (a StatefulSet's: one per pod, helpers/kubernetes.ts). */
 function podsOf(tpls: { owner: Obj; template: Obj }[]): { owner: Obj; template: Obj }[] {
   return tpls.flatMap((x) => {
     if (x.owner.kind !== 'StatefulSet') return [x];
-    return Array.from({ length: x.owner.spec?.replicas ?? 1 }, (_, i) => ({
-      owner: x.owner,
-      template: { ...x.template, metadata: { ...x.template.metadata, labels: { ...x.template.metadata?.labels, 'statefulset.kubernetes.io/pod-name': `${x.owner.metadata.name}-${i}`, 'apps.kubernetes.io/pod-index': String(i) } } },
-    }));
+    return statefulSetPods(x.owner.metadata.name, x.owner.spec?.replicas ?? 1, x.template).map((template) => ({ owner: x.owner, template }));
   });
 }
 

@@ -80,3 +80,13 @@ export function validateKubernetesYaml(text: string): string[] {
   }
   return validateKubernetes(docs);
 }
+
+/** The pod template of a StatefulSet as each of its `replicas` pods is labelled: with the labels
+ *  its controller adds (`statefulset.kubernetes.io/pod-name`, `apps.kubernetes.io/pod-index`),
+ *  which a Service per pod selects by. */
+export function statefulSetPods<T extends { metadata?: { labels?: Record<string, string> } }>(name: string, replicas: number, template: T): T[] {
+  return Array.from({ length: replicas }, (_, i) => ({
+    ...template,
+    metadata: { ...template.metadata, labels: { ...template.metadata?.labels, 'statefulset.kubernetes.io/pod-name': `${name}-${i}`, 'apps.kubernetes.io/pod-index': String(i) } },
+  }));
+}

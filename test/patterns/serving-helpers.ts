@@ -1,7 +1,7 @@
 // Shared by the serving-pattern tests (sharded, scatter-gather, function): cross-references between
 // generated objects and the hosts the generated proxy configs name.
 import { parse as parseYaml } from 'yaml';
-import { selectorMatches } from '../helpers/kubernetes.js';
+import { selectorMatches, statefulSetPods } from '../helpers/kubernetes.js';
 import type { OutputFile } from '../../src/output/files.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -77,9 +77,6 @@ export function loadBalancerPortProblems(configs: Pick<OutputFile, 'path' | 'con
   return problems;
 }
 
-/** The labels the StatefulSet controller adds to pod i of `sts`. */
-const statefulSetPodLabels = (sts: Obj, i: number): Record<string, string> => ({ 'statefulset.kubernetes.io/pod-name': `${sts.metadata.name}-${i}`, 'apps.kubernetes.io/pod-index': String(i) });
-
 /** Services select some pod template (a StatefulSet's as each of its pods is labelled); StatefulSets name a headless Service that selects their pods. */
 export function selectorProblems(objects: Obj[]): string[] {
   const problems: string[] = [];
@@ -87,7 +84,7 @@ export function selectorProblems(objects: Obj[]): string[] {
     const t = podTemplate(o);
     if (!t) return [];
     if (o.kind !== 'StatefulSet') return [{ owner: o, t }];
-    return Array.from({ length: o.spec.replicas }, (_, i) => ({ owner: o, t: { ...t, metadata: { ...t.metadata, labels: { ...t.metadata?.labels, ...statefulSetPodLabels(o, i) } } } }));
+    return statefulSetPods(o.metadata.name, o.spec.replicas, t).map((pod) => ({ owner: o, t: pod }));
   });
   for (const s of objects.filter(isService)) {
     if (!templates.some(({ t }) => selectorMatches(s.spec.selector, t.metadata?.labels ?? {}))) problems.push(`Service ${s.metadata.name}: selector matches no pod template`);
