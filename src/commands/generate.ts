@@ -120,7 +120,9 @@ export function checkReport(r: GenerateResult, format: 'text' | 'json' | 'github
   const c = r.check!;
   const dir = c.outDir.replace(/\/+$/, '') + '/';
   if (format === 'json') {
-    const json = { ok: c.upToDate, file: r.file, env: r.env ?? null, targets: r.targets, outDir: c.outDir, upToDate: c.upToDate, changed: c.changed, added: c.added, removed: c.removed, extra: c.extra, ...(c.wouldClobber.length ? { wouldClobber: c.wouldClobber } : {}), diff: c.diff, ...(c.cannotReplace ? { cannotReplace: c.cannotReplace } : {}), diagnostics: r.diagnostics };
+    const json = { ok: c.upToDate, file: r.file, env: r.env ?? null, targets: r.targets, outDir: c.outDir, upToDate: c.upToDate, changed: c.changed, added: c.added, removed: c.removed, extra: c.extra, ...(c.wouldClobber.length ? { wouldClobber: c.wouldClobber } : {}), diff: c.diff, ...(c.cannotReplace ? { cannotReplace: c.cannotReplace } : {}), diagnostics: r.diagnostics,
+      // what `generate --json` reports besides the files, so a CI step reads one document either way
+      notes: r.notes, supplied: r.supplied, hostPorts: r.hostPorts };
     return { stdout: JSON.stringify(json, null, 2) + '\n', stderr: '' };
   }
   // files generate keeps (not ddp's: yours): no difference, but named, so that nothing is a surprise

@@ -93,6 +93,21 @@ describe('generate --check', () => {
     expect(r.check!.added).toEqual(r.files.map((f) => f.path));
   });
 
+  it('--json carries what generate --json reports besides the files: notes, what you supply, the host ports', async () => {
+    const TLS = '  web: { pattern: replicated, image: "ghcr.io/acme/web:1.4.2", port: 8080, replicas: 2, expose: { host: shop.example.com }, tls: { secret: web-cert } }\n';
+    writeFileSync(join(dir, 'ddp.yaml'), TOPOLOGY(TLS));
+    await runGenerate({ file: 'ddp.yaml', out: 'out', cwd: dir, force: true });
+    const p = spawnSync(process.execPath, [BIN, 'generate', 'ddp.yaml', '-o', 'out', '--check', '--json'], { cwd: dir, encoding: 'utf8' });
+    expect(p.status).toBe(0);
+    const json = JSON.parse(p.stdout);
+    const g = JSON.parse(spawnSync(process.execPath, [BIN, 'generate', 'ddp.yaml', '-o', 'out', '--json'], { cwd: dir, encoding: 'utf8' }).stdout);
+    expect(json.hostPorts).toEqual(g.hostPorts);
+    expect(json.hostPorts).toEqual([{ published: '8443-8444', protocol: 'tcp', service: 'web-tls', target: 8443, replicas: 2, ingress: 'shop.example.com/' }]);
+    expect(json.supplied).toEqual(g.supplied);
+    expect(json.supplied.map((s: { key: string }) => s.key)).toEqual(['tls.crt', 'tls.key']);
+    expect(json.notes).toEqual(g.notes);
+  });
+
   it('GitHub annotations name the files', async () => {
     copyFileSync(join(dir, 'ddp.yaml'), join(dir, 'copy.yaml'));
     unlinkSync(join(dir, 'out', 'kubernetes', 'web.yaml'));
