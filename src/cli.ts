@@ -232,9 +232,9 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
   );
 
   program.addCommand(
-    addCommand().action(async (pattern: string, name: string, opts: { file?: string; to?: string; json?: boolean }) => {
+    addCommand().action(async (pattern: string, name: string, opts: { file?: string; to?: string; image?: string[]; json?: boolean }) => {
       const { runAdd } = await import('./commands/add.js');
-      const r = await runAdd({ pattern, name, file: opts.file, to: opts.to });
+      const r = await runAdd({ pattern, name, file: opts.file, to: opts.to, images: opts.image });
       if (opts.json) io.stdout(JSON.stringify({ ok: true, ...r }, null, 2) + '\n');
       else {
         if (r.diagnostics.length) io.stderr(formatDiagnostics(r.diagnostics, await styleFor(io.stderrStream)));

@@ -1,4 +1,4 @@
-// `ddp add <pattern> <name> [--file F] [--to SERVICE]`: add a service (or a pipeline) to an
+// `ddp add <pattern> <name> [--file F] [--to SERVICE] [--image [ROLE=]IMAGE]...`: add a service (or a pipeline) to an
 // existing topology — or, with --to, a sidecar/ambassador/adapter/election to a service — keeping
 // the file's comments, order and formatting; the result must validate before it is written.
 import { Command } from 'commander';
@@ -15,6 +15,8 @@ export interface AddOptions {
   name: string;
   file?: string;
   to?: string;
+  /** --image: `IMAGE`, or `ROLE=IMAGE` for a pattern with several (src/explain/images.ts) */
+  images?: string[];
   cwd?: string;
 }
 
@@ -75,7 +77,9 @@ export async function runAdd(opts: AddOptions): Promise<AddResult> {
   // CR-only line ends (an old Mac editor): edited as LF, written back as they were
   const crOnly = raw.includes('\r') && !raw.includes('\n');
   const text = crOnly ? raw.replaceAll('\r', '\n') : raw;
-  const addedText = opts.to !== undefined ? doc.attach!.item(opts.name, opts.to, await portsOf(loaded.data, opts.to)) : doc.snippet(opts.name);
+  const { withImages } = await import('../explain/images.js');
+  const example = opts.to !== undefined ? doc.attach!.item(opts.name, opts.to, await portsOf(loaded.data, opts.to)) : doc.snippet(opts.name);
+  const addedText = withImages(example, opts.images ?? [], `\`${doc.id}\``);
   const made = opts.to !== undefined ? attachToService(text, opts.to, doc.attach!.key, opts.name, addedText) : addEntry(text, doc.section, opts.name, addedText);
   const edited = withLineEndingsOf(text, asJsonLike(text, made)); // JSON stays JSON, CRLF stays CRLF
   const edit = crOnly && edited.ok ? { ...edited, text: edited.text.replaceAll('\n', '\r') } : edited;
@@ -132,6 +136,7 @@ export function addCommand(): Command {
     .argument('<name>', 'name of the new service (pipeline; with --to: of the sidecar, ambassador, adapter or election lock)')
     .option('-f, --file <file>', 'topology file (default: ddp.yaml, ddp.yml or topology.yaml)')
     .option('--to <service>', 'attach a sidecar, ambassador, adapter or election to this existing service instead')
+    .option('--image <[role=]image>', 'your image in place of the example ghcr.io/acme/... one; role=image for a pattern with several (scatter-gather: root, leaves; batch: map, reduce; work-queue: worker; pipeline: a stage); repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--json', 'JSON on stdout')
-    .addHelpText('after', '\nExamples:\n  $ ddp add work-queue thumbnails\n  $ ddp add pipeline photos --file topology.yaml\n  $ ddp add sidecar log-shipper --to web');
+    .addHelpText('after', '\nExamples:\n  $ ddp add work-queue thumbnails --image registry.example.com/thumbnails:1.2.0\n  $ ddp add scatter-gather search --image root=registry.example.com/search-root:2.1 --image leaves=registry.example.com/search-leaf:2.1\n  $ ddp add pipeline photos --file topology.yaml\n  $ ddp add sidecar log-shipper --to web');
 }

@@ -174,6 +174,45 @@ describe('ddp add', () => {
     expect(web).toContain('kind: Role');
   });
 
+  it('--image puts your images in place of the example ones, each by the key that holds it where the pattern has several', async () => {
+    const r = await runAdd({ pattern: 'scatter-gather', name: 'search', cwd: dir, images: ['root=registry.example.com/search-root:2.1', 'leaves=registry.example.com/search-leaf:2.1'] });
+    expect(r.placeholders).toEqual([]);
+    expect(insertedLines(BASE, readFileSync(join(dir, 'ddp.yaml'), 'utf8')).split('\n').slice(1, 4)).toEqual([
+      '        pattern: scatter-gather',
+      '        root: { image: registry.example.com/search-root:2.1, port: 8080, replicas: 2 }',
+      '        leaves: { image: registry.example.com/search-leaf:2.1, port: 8080, count: 4 }',
+    ]);
+    // one image: IMAGE, or by its key; the others stay examples, and are said to be
+    expect((await runAdd({ pattern: 'work-queue', name: 'thumbs', cwd: dir, images: ['worker=registry.example.com/thumbs:1'] })).placeholders).toEqual([]);
+    expect((await runAdd({ pattern: 'batch', name: 'count', cwd: dir, images: ['map=registry.example.com/count-map:3'] })).placeholders).toEqual(['`ghcr.io/acme/count-reduce:1.0.0` stands in for your image']);
+    // a reference that is not a plain YAML word is quoted, and reads back as given
+    await runAdd({ pattern: 'function', name: 'fn', cwd: dir, images: ['[::1]:5000/fn:1'] });
+    expect(readFileSync(join(dir, 'ddp.yaml'), 'utf8')).toContain('        image: "[::1]:5000/fn:1"\n');
+    await runAdd({ pattern: 'sidecar', name: 'shipper', to: 'web', cwd: dir, images: ['busybox:1.36.1'] });
+    expect(readFileSync(join(dir, 'ddp.yaml'), 'utf8')).toContain('            - name: shipper\n              image: busybox:1.36.1\n');
+    const g = await runGenerate({ file: 'ddp.yaml', out: 'out', cwd: dir });
+    expect(g.files.map((f) => f.path)).toEqual(expect.arrayContaining(['kubernetes/search.yaml', 'kubernetes/fn.yaml']));
+    expect(readFileSync(join(dir, 'out', 'kubernetes', 'search.yaml'), 'utf8')).toContain('image: "registry.example.com/search-leaf:2.1"');
+  });
+
+  it('--image refuses, writing nothing: a bare IMAGE for several, an unknown or repeated key, a reference no runtime pulls, a pattern with no image', async () => {
+    const refused = async (pattern: string, images: string[], to?: string) => {
+      const d = await diagnosticsOf(runAdd({ pattern, name: 'extra', to, cwd: dir, images }));
+      expect(readFileSync(join(dir, 'ddp.yaml'), 'utf8')).toBe(BASE);
+      return d;
+    };
+    expect(await refused('batch', ['registry.example.com/x:1'])).toEqual(['bad-option: --image registry.example.com/x:1: `batch` has 2 images (map, reduce): say which each is']);
+    expect(await refused('batch', ['mapp=registry.example.com/x:1'])).toEqual(['bad-option: --image mapp=registry.example.com/x:1: `batch` has no image `mapp`']);
+    expect(await refused('batch', ['map=a:1', 'map=b:1'])).toEqual(['bad-option: --image gives the image `map` twice']);
+    expect(await refused('replicated', ['a:1', 'b:1'])).toEqual(['bad-option: --image gives the image twice']);
+    expect(await refused('replicated', ['root=a:1'])).toEqual(['bad-option: --image root=a:1: `replicated` has one image']);
+    expect(await refused('work-queue', ['root=a:1'])).toEqual(['bad-option: --image root=a:1: `work-queue` has one image (`worker`)']);
+    expect(await refused('replicated', ['Web:1.0'])).toEqual(['bad-image: --image "Web:1.0": image `Web:1.0` cannot be pulled: a repository name is lower case (only the registry host may have capitals)']);
+    // never spliced into the YAML as it is (a newline would add a key)
+    expect(await refused('replicated', ['web:1\n  evil: x'])).toEqual([expect.stringMatching(/^bad-image: --image "web:1\\n  evil: x": image `web:1\n  evil: x` cannot be pulled: /)]);
+    expect(await refused('ambassador', ['a:1'], 'web')).toEqual(['bad-option: --image: `ambassador` has no image of yours to set']);
+  });
+
   it('keeps comments in a flow-style services map (Document API fallback)', async () => {
     const flow = 'apiVersion: ddp/v1\nkind: Topology\nmetadata: { name: shop }  # inline\n# the services, on one line\nservices: { web: { pattern: replicated, image: "ghcr.io/acme/web:1.0", port: 8080 } }\n';
     writeFileSync(join(dir, 'ddp.yaml'), flow);
