@@ -198,7 +198,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
   );
 
   program.addCommand(
-    initCommand().action(async (dir: string, opts: { pattern?: string; name?: string; force?: boolean; json?: boolean }) => {
+    initCommand().action(async (dir: string, opts: { pattern?: string; name?: string; image?: string[]; force?: boolean; json?: boolean }) => {
       const { runInit } = await import('./commands/init.js');
       const interactive = !opts.json && process.stdin.isTTY === true && io.stderrStream.isTTY === true && !process.env.CI;
       let ask: ((q: string, fallback: string) => Promise<string>) | undefined;
@@ -218,7 +218,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
         };
       }
       try {
-        const r = await runInit({ dir, pattern: opts.pattern, name: opts.name, force: opts.force, ask });
+        const r = await runInit({ dir, pattern: opts.pattern, name: opts.name, images: opts.image, force: opts.force, ask });
         if (opts.json) io.stdout(JSON.stringify({ ok: true, ...r }, null, 2) + '\n');
         else {
           if (r.diagnostics.length) io.stderr(formatDiagnostics(r.diagnostics, await styleFor(io.stderrStream)));

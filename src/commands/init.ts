@@ -14,6 +14,8 @@ export interface InitOptions {
   pattern?: string;
   name?: string;
   force?: boolean;
+  /** --image: `IMAGE`, or `ROLE=IMAGE` for a pattern with several (src/explain/images.ts) */
+  images?: string[];
   cwd?: string;
   /** asks a question on a terminal (absent when not interactive) */
   ask?: (question: string, fallback: string) => Promise<string>;
@@ -65,7 +67,8 @@ export async function runInit(opts: InitOptions): Promise<InitResult> {
     if (!opts.force) throw new DdpError(error('file-exists', `${shown} exists; ddp init does not overwrite it`, { file: shown, hint: 'pass --force to replace it, or add a service with `ddp add <pattern> <name>`' }));
     overwritten = true;
   }
-  const text = topologyText(doc, name!);
+  const { withImages } = await import('../explain/images.js');
+  const text = topologyText(doc, name!, withImages(doc.snippet(name!), opts.images ?? [], `\`${doc.id}\``));
   // what ddp init writes must validate (and so generate): check it before it touches the disk
   const { parseTopologyText } = await import('../topology/load.js');
   const { validateAll } = await import('../flow.js');
@@ -82,6 +85,7 @@ export function initCommand(): Command {
     .argument('[dir]', 'directory to create ddp.yaml in', '.')
     .option('-p, --pattern <pattern>', 'replicated, sharded, scatter-gather, function, work-queue, batch, pipeline, sidecar, ambassador, adapter, election')
     .option('-n, --name <name>', 'topology and service name (a DNS label)')
+    .option('--image <[role=]image>', 'your image in place of the example ghcr.io/acme/... one; role=image for a pattern with several (as ddp add); repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--force', 'overwrite an existing ddp.yaml')
     .option('--json', 'JSON on stdout')
     .addHelpText('after', '\nExamples:\n  $ ddp init --pattern replicated --name web\n  $ ddp init services/search --pattern scatter-gather --name search\n  $ ddp init           # on a terminal: asks for the pattern and the name');

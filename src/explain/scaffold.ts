@@ -14,8 +14,9 @@ const pipelineProducer = (name: string) => `${name}-ingest:
   env: { BROKER_URL: "redis://${name}-broker:6379", TOPIC: incoming }
 `;
 
-/** A new topology for `pattern` named `name`, with a comment block that says what to do next. */
-export function topologyText(doc: PatternDoc, name: string): string {
+/** A new topology for `pattern` named `name`, with a comment block that says what to do next
+ *  (`snippet`: the pattern's, or that with your images: src/explain/images.ts). */
+export function topologyText(doc: PatternDoc, name: string, snippet = doc.snippet(name)): string {
   const header = [
     `# ${name}: a ddp topology — ${doc.title} (Designing Distributed Systems, ${doc.chapter}).`,
     '#',
@@ -33,8 +34,8 @@ export function topologyText(doc: PatternDoc, name: string): string {
   ].join('\n');
   const body = ['apiVersion: ddp/v1', 'kind: Topology', 'metadata:', `  name: ${name}`, 'services:'];
   if (doc.section === 'pipelines') {
-    body.push(reindent(pipelineProducer(name), 2, 2).replace(/\n$/, ''), 'pipelines:', reindent(doc.snippet(name), 2, 2).replace(/\n$/, ''));
-  } else body.push(reindent(doc.snippet(name), 2, 2).replace(/\n$/, ''));
+    body.push(reindent(pipelineProducer(name), 2, 2).replace(/\n$/, ''), 'pipelines:', reindent(snippet, 2, 2).replace(/\n$/, ''));
+  } else body.push(reindent(snippet, 2, 2).replace(/\n$/, ''));
   return `${header}${body.join('\n')}\n`;
 }
 

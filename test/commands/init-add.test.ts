@@ -53,6 +53,17 @@ describe('ddp init', () => {
     expect(g.files.some((f) => f.path.startsWith('kubernetes/demo'))).toBe(true);
   });
 
+  it('--image: your image in the scaffold (several by key, as ddp add); a bad one is refused before anything is written', async () => {
+    await runInit({ dir: 'a', pattern: 'replicated', name: 'web', cwd: dir, images: ['registry.example.com/web:2.0'] });
+    expect(readFileSync(join(dir, 'a', 'ddp.yaml'), 'utf8')).toContain('\n    image: registry.example.com/web:2.0        # your image, pinned to a version\n');
+    await runInit({ dir: 'b', pattern: 'batch', name: 'count', cwd: dir, images: ['reduce=registry.example.com/count-reduce:1'] });
+    const b = readFileSync(join(dir, 'b', 'ddp.yaml'), 'utf8');
+    expect(b).toContain('\n    reduce: { image: registry.example.com/count-reduce:1 }\n');
+    expect(b).toContain('ghcr.io/acme/count-map:1.0.0');
+    expect(await diagnosticsOf(runInit({ dir: 'c', pattern: 'batch', name: 'count', cwd: dir, images: ['registry.example.com/x:1'] }))).toEqual(['bad-option: --image registry.example.com/x:1: `batch` has 2 images (map, reduce): say which each is']);
+    expect(existsSync(join(dir, 'c'))).toBe(false);
+  });
+
   it('refuses to overwrite without --force, and replaces with it', async () => {
     writeFileSync(join(dir, 'ddp.yaml'), '# mine\n');
     expect(await diagnosticsOf(runInit({ pattern: 'replicated', name: 'web', cwd: dir }))).toEqual(['file-exists: ddp.yaml exists; ddp init does not overwrite it']);
