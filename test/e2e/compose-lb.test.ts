@@ -123,3 +123,45 @@ describeWithBinaries(['nginx', 'unshare', 'mount'], "compose's load balancer ser
     expect(metrics[0]!.requests).toHaveLength(6);
   });
 });
+
+// sessionAffinity: client-ip in compose: the load balancer behind the cache sees varnish's address
+// only; the client's is the first one of the X-Forwarded-For varnish sends (set_real_ip_from), so
+// each client keeps to one replica and different clients spread, as the ClusterIP does by address.
+describeWithBinaries(['nginx', 'unshare', 'mount'], "compose's load balancer keeps each client, not each varnish, to one replica", () => {
+  const replicas = ['replica-0', 'replica-1', 'replica-2'];
+  const addr = allocateAddresses(['web', ...replicas]);
+  const stops: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    const { files } = await generate(TOPOLOGY_HEAD + '  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n    replicas: 3\n    sessionAffinity: client-ip\n    cache: { replicas: 1 }\n');
+    const lb = file(files, 'nginx/web-lb.conf');
+    expect(lb).toContain('        ip_hash;');
+    for (const r of replicas) {
+      const b = await startHttpBackend(addr[r]!, 8080, r);
+      stops.push(() => b.stop());
+    }
+    const balancer = await startNginx(lb, { 'web-replica': replicas.map((r) => addr[r]!) }, {
+      pathMap: { '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' },
+      rewrite: (t) => t.replace(/^(\s*listen )(\d+)/gm, `$1${addr.web}:$2`),
+    });
+    stops.push(() => balancer.stop());
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(stops.map((s) => s()));
+  });
+
+  it('12 clients (ip_hash reads an IPv4 address by its /24), 3 requests each, all through one varnish at 127.0.0.1', async () => {
+    const clients = Array.from({ length: 12 }, (_, i) => `198.51.${i * 20}.7`);
+    const seen = new Map<string, Set<string>>();
+    for (let round = 0; round < 3; round++) {
+      for (const c of clients) {
+        const r = await httpGet(`http://${addr.web}:8080/r${round}`, { headers: { 'X-Forwarded-For': `${c}, 127.0.0.1` } });
+        expect(r.status).toBe(200);
+        seen.set(c, (seen.get(c) ?? new Set()).add(r.headers['x-backend'] as string));
+      }
+    }
+    for (const [c, backends] of seen) expect([c, backends.size]).toEqual([c, 1]);
+    expect(new Set([...seen.values()].flatMap((b) => [...b])).size).toBeGreaterThan(1);
+  });
+});

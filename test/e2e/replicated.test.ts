@@ -33,7 +33,7 @@ import {
 const HOST = 'shop.example.com'; // the Ingress host of the example
 
 describeWithBinaries(['nginx', 'varnishd', 'openssl', 'unshare', 'mount', 'cc'], 'examples/01-replicated end to end: TLS → varnish → replicas', () => {
-  const addr = allocateAddresses(['web', 'web-cache', 'web-tls', 'replica-0', 'replica-1', 'replica-2']);
+  const addr = allocateAddresses(['web', 'web-cache', 'web-tls', 'web-tls-public', 'replica-0', 'replica-1', 'replica-2']);
   let out: string;
   let backends: HttpBackend[] = [];
   let service: TcpRoundRobin | undefined;
@@ -64,6 +64,15 @@ describeWithBinaries(['nginx', 'varnishd', 'openssl', 'unshare', 'mount', 'cc'],
         pathMap: { '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' },
         // the one change to the generated text: bind the test address instead of every address
         rewrite: (conf) => conf.replace('listen 8443 ssl;', `listen ${addr['web-tls']}:8443 ssl;`),
+      }),
+    );
+    // the same TLS layer, its peers (the test's loopback addresses) taken for outside ones: as a
+    // client on the internet that reached it directly would be
+    running.push(
+      await startNginx(tlsConf, { 'web-cache': addr['web-cache'] }, {
+        files: { '/etc/ddp-tls/tls.crt': cert.cert, '/etc/ddp-tls/tls.key': cert.key },
+        pathMap: { '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' },
+        rewrite: (conf) => conf.replace('listen 8443 ssl;', `listen ${addr['web-tls-public']}:8443 ssl;`).replace('set_real_ip_from 127.0.0.0/8;\n', ''),
       }),
     );
 
@@ -123,5 +132,23 @@ describeWithBinaries(['nginx', 'varnishd', 'openssl', 'unshare', 'mount', 'cc'],
     // another URL is a MISS again: the cache is keyed by URL
     const other = await get('/products/43?color=blue');
     expect(other.headers['x-cache']).toBe('MISS');
+  });
+
+  it("the replica learns the client's address: X-Real-IP from the X-Forwarded-For the Ingress controller sent, each hop appended to X-Forwarded-For", async () => {
+    const seen = async (url: string, headers: Record<string, string>) => JSON.parse((await httpGet(url, { host: HOST, ca, timeoutMs: 10_000, headers })).body).headers as Record<string, string>;
+    const hop = String.raw`127\.\d+\.\d+\.\d+`;
+    // from the controller (a private address) with the client's address in X-Forwarded-For
+    const viaIngress = await seen(`https://${addr['web-tls']}:8443/client/1`, { 'X-Forwarded-For': '203.0.113.7', 'X-Real-IP': '10.2.0.9' });
+    expect(viaIngress['x-real-ip']).toBe('203.0.113.7');
+    // + the controller's own address (the TLS layer's peer), then the TLS layer's (varnish's peer)
+    expect(viaIngress['x-forwarded-for']).toMatch(new RegExp(`^203\\.0\\.113\\.7, ${hop}, ${hop}$`));
+    // no X-Forwarded-For: the peer is the client
+    const direct = await seen(`https://${addr['web-tls']}:8443/client/2`, {});
+    expect(direct['x-real-ip']).toMatch(new RegExp(`^${hop}$`));
+    expect(direct['x-forwarded-for']).toMatch(new RegExp(`^${direct['x-real-ip']!.replace(/\./g, '\\.')}, ${hop}$`));
+    // a peer at an outside address: what it says in X-Forwarded-For is kept but never believed
+    const spoofed = await seen(`https://${addr['web-tls-public']}:8443/client/3`, { 'X-Forwarded-For': '203.0.113.7' });
+    expect(spoofed['x-real-ip']).toMatch(new RegExp(`^${hop}$`));
+    expect(spoofed['x-forwarded-for']).toMatch(new RegExp(`^203\\.0\\.113\\.7, ${spoofed['x-real-ip']!.replace(/\./g, '\\.')}, ${hop}$`));
   });
 });
