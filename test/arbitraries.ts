@@ -55,12 +55,22 @@ const envName = fc.oneof(fc.stringMatching(/^[A-Z][A-Z0-9_]{0,10}$/), fc.constan
 const dnsWord = fc.stringMatching(/^[a-z]{1,8}$/);
 const image = fc.tuple(fc.constantFrom('ghcr.io/acme/', 'registry.example.com:5000/team/', '', 'docker.io/library/'), dnsWord, fc.constantFrom(':1.0.0', ':2.3', '@sha256:' + 'a'.repeat(64), ':v1.2.3-rc.1')).map(([r, n, t]) => `${r}${n}${t}`);
 const envMap = fc.dictionary(envName, freeText, { maxKeys: 4 });
+/** Annotations of one object (an Ingress's, a Service's): qualified keys, any text. */
+const annotationMap = fc.dictionary(fc.oneof(fc.stringMatching(/^[a-z]{1,6}\.example\.com\/[a-z][a-z0-9-]{0,8}[a-z0-9]$/), fc.constantFrom('yes', 'on', 'null', '0755')), freeText, { maxKeys: 3 });
 const argList = fc.array(freeText, { maxLength: 3 });
 
 // ---- topologies ------------------------------------------------------------------------------
 
 /** A value that must reach the output exactly: an env var of a container, an arg, an annotation. */
-export type Carried = { kind: 'env'; name: string; value: string } | { kind: 'arg'; value: string } | { kind: 'annotation'; key: string; value: string } | { kind: 'label'; key: string; value: string };
+export type Carried =
+  | { kind: 'env'; name: string; value: string }
+  | { kind: 'arg'; value: string }
+  | { kind: 'annotation'; key: string; value: string }
+  | { kind: 'label'; key: string; value: string }
+  /** on one object of the Kubernetes output (the Ingress, a Service): `expose.annotations`, `tls.serviceAnnotations` */
+  | { kind: 'object-annotation'; object: string; name: string; key: string; value: string }
+  /** `defaults.nodeSelector`: on every pod ddp writes */
+  | { kind: 'node-selector'; key: string; value: string };
 
 export interface GeneratedTopology {
   doc: Record<string, unknown>;
@@ -122,14 +132,17 @@ const GENERATORS: ServiceGen[] = [
   {
     pattern: 'replicated',
     arb: (name) =>
-      fc.record({ c: containerFields, img: image, replicas: fc.integer({ min: 1, max: 5 }), cache: fc.boolean(), tls: fc.boolean(), expose: fc.boolean(), autoscale: fc.boolean(), sn: singleNode, desc: freeText, idle: idleTimeout }).map(({ c, img, replicas, cache, tls, expose, autoscale, sn, desc, idle }) => {
+      fc.record({ c: containerFields, img: image, replicas: fc.integer({ min: 1, max: 5 }), cache: fc.boolean(), tls: fc.boolean(), expose: fc.boolean(), autoscale: fc.boolean(), sn: singleNode, desc: freeText, idle: idleTimeout, ingressAnn: annotationMap, tlsAnn: annotationMap }).map(({ c, img, replicas, cache, tls, expose, autoscale, sn, desc, idle, ingressAnn, tlsAnn }) => {
         const { fields, carried } = container(c, img);
         const svc: Record<string, unknown> = { pattern: 'replicated', ...fields, description: desc };
         if (autoscale) svc.autoscale = { min: replicas, max: replicas + 3, cpu: 75 };
         else svc.replicas = replicas;
         if (cache) svc.cache = { replicas: 2, ttl: '60s', memory: '128Mi' };
-        if (tls) svc.tls = { secret: `${name}-cert`, replicas: 2 };
-        if (expose) svc.expose = { host: `${name}.example.com`, path: '/' };
+        if (tls) svc.tls = { secret: `${name}-cert`, replicas: 2, ...(Object.keys(tlsAnn).length ? { serviceAnnotations: tlsAnn } : {}) };
+        if (expose) svc.expose = { host: `${name}.example.com`, path: '/', ...(Object.keys(ingressAnn).length ? { annotations: ingressAnn } : {}) };
+        // what the Ingress and the TLS layer's Service carry as they were written
+        if (expose) carried.push(...Object.entries(ingressAnn).map(([key, value]) => ({ kind: 'object-annotation' as const, object: 'Ingress', name, key, value })));
+        if (tls) carried.push(...Object.entries(tlsAnn).map(([key, value]) => ({ kind: 'object-annotation' as const, object: 'Service', name: `${name}-tls`, key, value })));
         if (idle && (cache || tls || sn.tls)) svc.idleTimeout = idle;
         applySingleNode(name, svc, sn, carried);
         return { svc, carried };
@@ -223,8 +236,9 @@ export function validTopology(opts: { maxServices?: number; everyPattern?: boole
       labels: fc.dictionary(labelKey, labelValue, { maxKeys: 3 }),
       annotations: fc.dictionary(fc.stringMatching(/^[a-z]{1,6}\.example\.com\/[a-z][a-z0-9-]{0,8}[a-z0-9]$/), freeText, { maxKeys: 3 }),
       withDefaults: fc.boolean(),
+      nodeSelector: fc.dictionary(labelKey, labelValue, { maxKeys: 2 }),
     })
-    .chain(({ gens: chosen, prefixes, name, namespace, labels, annotations, withDefaults }) => {
+    .chain(({ gens: chosen, prefixes, name, namespace, labels, annotations, withDefaults, nodeSelector }) => {
       // dependencies first, so that every `needs` finds a service
       const ordered = [...chosen].sort((a, b) => Number(!!a.needs) - Number(!!b.needs));
       const names: string[] = [];
@@ -243,6 +257,7 @@ export function validTopology(opts: { maxServices?: number; everyPattern?: boole
         const carried: Carried[] = [
           ...Object.entries(annotations).map(([key, value]) => ({ kind: 'annotation' as const, key, value })),
           ...Object.entries(labels).map(([key, value]) => ({ kind: 'label' as const, key, value })),
+          ...(withDefaults ? Object.entries(nodeSelector).map(([key, value]) => ({ kind: 'node-selector' as const, key, value })) : []),
         ];
         built.forEach((b, i) => {
           (entries[i].g.pattern === 'pipeline' ? pipelines : services)[entries[i].n] = b.svc;
@@ -254,7 +269,7 @@ export function validTopology(opts: { maxServices?: number; everyPattern?: boole
         if (Object.keys(labels).length) metadata.labels = labels;
         if (Object.keys(annotations).length) metadata.annotations = annotations;
         const doc: Record<string, unknown> = { apiVersion: 'ddp/v1', kind: 'Topology', metadata };
-        if (withDefaults) doc.defaults = { resources: { cpu: '50m', memory: '64Mi', cpuLimit: '250m', memoryLimit: '128Mi' }, imagePullPolicy: 'IfNotPresent' };
+        if (withDefaults) doc.defaults = { resources: { cpu: '50m', memory: '64Mi', cpuLimit: '250m', memoryLimit: '128Mi' }, imagePullPolicy: 'IfNotPresent', ...(Object.keys(nodeSelector).length ? { nodeSelector } : {}) };
         doc.services = services;
         if (Object.keys(pipelines).length) doc.pipelines = pipelines;
         return { doc, carried, patterns: [...new Set(entries.map((e) => e.g.pattern))].sort() };

@@ -131,6 +131,14 @@ function checkOutput(t: GeneratedTopology, files: OutputFile[]): void {
     } else if (c.kind === 'annotation') {
       expect(namespace.metadata.annotations?.[c.key], `annotation ${c.key} on the Namespace`).toBe(c.value);
       for (const w of workloads) expect(w.metadata.annotations?.[c.key], `annotation ${c.key}`).toBe(c.value);
+    } else if (c.kind === 'object-annotation') {
+      const o = docs.find((d) => (d as { kind?: string }).kind === c.object && (d as { metadata?: { name?: string } }).metadata?.name === c.name) as { metadata: { annotations?: Record<string, unknown> } } | undefined;
+      expect(o, `${c.object} ${c.name}`).toBeDefined();
+      expect(o!.metadata.annotations?.[c.key], `annotation ${c.key} on ${c.object} ${c.name}`).toBe(c.value);
+    } else if (c.kind === 'node-selector') {
+      const pods = [...objects(docs)].filter((o) => Array.isArray(o.containers));
+      expect(pods.length).toBeGreaterThan(0);
+      for (const p of pods) expect((p.nodeSelector as Record<string, unknown> | undefined)?.[c.key], `nodeSelector ${c.key} of a pod`).toBe(c.value);
     } else {
       expect(namespace.metadata.labels?.[c.key], `label ${c.key} on the Namespace`).toBe(c.value);
     }
