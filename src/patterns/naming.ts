@@ -74,6 +74,11 @@ export const VARNISH_ROUTER_MALLOC_MIB = 64;
  *  short (templates/varnish/_partials/too-large.hbs). */
 export const varnishMaxObjectBytes = (mib: number): number => Math.floor((mib * 1048576) / 2);
 
+/** varnishd's default_ttl: how long a varnish router keeps a response that says nothing of its
+ *  freshness, and how long it then passes a URL whose response of unknown length did not fit its
+ *  storage (hit-for-pass; templates/varnish/_partials/too-large.hbs). */
+export const VARNISH_DEFAULT_TTL_SECONDS = 120;
+
 /** The `-s malloc,<mib>m` storage of the cache layer, from `cache.memory` (at least 16 MiB). */
 export const varnishCacheMib = (memoryBytes: number): number => Math.max(16, Math.round(memoryBytes / 1048576));
 

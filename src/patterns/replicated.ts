@@ -97,6 +97,7 @@ function cacheLayer(name: string, svc: Replicated, ctx: Context, backend: { name
   const memory = cache.memory ?? '256Mi';
   const mib = varnishCacheMib(parseQuantity(memory));
   // VCL takes whole seconds: a TTL under one (1ms) is 1s, not 0s (which caches nothing)
+  const ttlSeconds = Math.ceil(durationMs(cache.ttl ?? '120s') / 1000);
   const config: ConfigFile = {
     name: cname,
     target: 'varnish',
@@ -105,11 +106,13 @@ function cacheLayer(name: string, svc: Replicated, ctx: Context, backend: { name
     data: {
       backend: backend.name,
       port: backend.port,
-      ttlSeconds: Math.ceil(durationMs(cache.ttl ?? '120s') / 1000),
+      ttlSeconds,
       probePath: varnishProbePath(svc.health, backend.port),
       probeStatus: varnishProbeStatus(svc.health),
       storageMib: mib,
       maxObjectBytes: varnishMaxObjectBytes(mib),
+      // a URL whose response of unknown length did not fit is passed for as long as one that fits is kept
+      hitForPassSeconds: ttlSeconds,
       idleTimeout: idleTimeoutOf(svc),
     },
   };

@@ -16,7 +16,7 @@ import type { Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness, varnishProbePath, varnishProbeStatus, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
 import { composeLoadBalancer, loadBalancerPorts } from './compose-lb.js';
-import { defaultRouterKind, shardHost, STORAGE_VOLUME, storageMountOrigin, VARNISH_ROUTER_MALLOC_MIB, varnishMaxObjectBytes, varnishResources } from './naming.js';
+import { defaultRouterKind, shardHost, STORAGE_VOLUME, storageMountOrigin, VARNISH_DEFAULT_TTL_SECONDS, VARNISH_ROUTER_MALLOC_MIB, varnishMaxObjectBytes, varnishResources } from './naming.js';
 import { ingressFor } from './expose.js';
 import { decoratorOf } from './decorate.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
@@ -136,6 +136,7 @@ export function shardRouterConfig(configName: string, target: string, svc: Shard
         servers: servers.map((s, i) => ({ ...s, backend: `shard_${i}` })),
         storageMib: VARNISH_ROUTER_MALLOC_MIB,
         maxObjectBytes: varnishMaxObjectBytes(VARNISH_ROUTER_MALLOC_MIB),
+        hitForPassSeconds: VARNISH_DEFAULT_TTL_SECONDS,
         idleTimeout: idleTimeoutOf(svc),
       },
     };

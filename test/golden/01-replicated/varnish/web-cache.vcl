@@ -19,6 +19,7 @@ backend default {
 }
 
 sub vcl_recv {
+    unset req.http.X-Ddp-Unsized;  # ddp's own mark (vcl_backend_response), never a client's
     # a long-lived request -- a connection upgrade (WebSocket), an event stream -- goes to the
     # backend as a pipe, never into the cache; open while a byte passes either way at least every
     # 2h (varnishd -p pipe_timeout)
@@ -43,11 +44,33 @@ sub vcl_backend_response {
         set beresp.uncacheable = true;
         return (deliver);
     }
+    # a response of unknown length (chunked) that varnish would keep is fetched whole before a
+    # byte of it is sent: one larger than the storage cannot be stored (varnish evicts the rest of
+    # the cache, then fails), and sent as it came the client got a 200 with part of its body; now
+    # the failure comes first, and vcl_backend_error fetches it again as a pass
+    if (bereq.retries > 0) {
+        # that second fetch: streamed, uncached, and this URL passed for 120s (hit-for-pass)
+        return (pass(120s));
+    }
+    if (!beresp.http.Content-Length && !bereq.uncacheable && beresp.ttl > 0s && !beresp.http.Set-Cookie && beresp.http.Surrogate-Control !~ "(?i)no-store" && (beresp.http.Surrogate-Control || beresp.http.Cache-Control !~ "(?i)(no-cache|no-store|private)") && beresp.http.Vary != "*") {
+        # (what the built-in VCL then keeps; what it does not keep streams as a pass)
+        set beresp.do_stream = false;
+        set bereq.http.X-Ddp-Unsized = "1";
+    }
     # cache what the backend lets us cache, for 120s; what it says is stale at once
     # (max-age=0, s-maxage=0, an Expires in the past: a ttl of 0 or less) is never kept
     if (beresp.ttl > 0s && beresp.status == 200 && !beresp.http.Set-Cookie && beresp.http.Cache-Control !~ "(private|no-store|no-cache)") {
         set beresp.ttl = 120s;
         set beresp.grace = 10s;
+    }
+}
+
+sub vcl_backend_error {
+    # a response of unknown length that did not fit the storage (vcl_backend_response): fetched
+    # again, once, as a pass; any other failure (no connection, no first byte in time) is a 503
+    if (bereq.http.X-Ddp-Unsized && bereq.retries == 0) {
+        unset bereq.http.X-Ddp-Unsized;
+        return (retry);
     }
 }
 

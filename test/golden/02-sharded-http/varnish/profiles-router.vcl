@@ -53,6 +53,7 @@ sub vcl_init {
 }
 
 sub vcl_recv {
+    unset req.http.X-Ddp-Unsized;  # ddp's own mark (vcl_backend_response), never a client's
     set req.backend_hint = shards.backend(by=KEY, key=shards.key(req.http.X-User-Id));
     # a long-lived request -- a connection upgrade (WebSocket), an event stream -- goes to its
     # shard as a pipe, never into the cache; open while a byte passes either way at least every
@@ -69,6 +70,28 @@ sub vcl_backend_response {
     if (std.integer(beresp.http.Content-Length, 0) > 33554432) {
         set beresp.uncacheable = true;
         return (deliver);
+    }
+    # a response of unknown length (chunked) that varnish would keep is fetched whole before a
+    # byte of it is sent: one larger than the storage cannot be stored (varnish evicts the rest of
+    # the cache, then fails), and sent as it came the client got a 200 with part of its body; now
+    # the failure comes first, and vcl_backend_error fetches it again as a pass
+    if (bereq.retries > 0) {
+        # that second fetch: streamed, uncached, and this URL passed for 120s (hit-for-pass)
+        return (pass(120s));
+    }
+    if (!beresp.http.Content-Length && !bereq.uncacheable && beresp.ttl > 0s && !beresp.http.Set-Cookie && beresp.http.Surrogate-Control !~ "(?i)no-store" && (beresp.http.Surrogate-Control || beresp.http.Cache-Control !~ "(?i)(no-cache|no-store|private)") && beresp.http.Vary != "*") {
+        # (what the built-in VCL then keeps; what it does not keep streams as a pass)
+        set beresp.do_stream = false;
+        set bereq.http.X-Ddp-Unsized = "1";
+    }
+}
+
+sub vcl_backend_error {
+    # a response of unknown length that did not fit the storage (vcl_backend_response): fetched
+    # again, once, as a pass; any other failure (no connection, no first byte in time) is a 503
+    if (bereq.http.X-Ddp-Unsized && bereq.retries == 0) {
+        unset bereq.http.X-Ddp-Unsized;
+        return (retry);
     }
 }
 
