@@ -20,6 +20,7 @@ import { yamlProblem } from './topology/fast-yaml.js';
 import { PlainBlockYamlCheck } from './output/yaml-check.js';
 import { collectIfBig } from './memory.js';
 import { applyPlacement, placementNotes, placementOf } from './patterns/placement.js';
+import { applyFeeds } from './patterns/feeds.js';
 import type { PodPlacement } from './generated/topology.js';
 
 export const TARGETS = ['kubernetes', 'compose', 'nginx', 'varnish', 'twemproxy', 'fluent-bit'] as const;
@@ -144,6 +145,8 @@ export async function expand(topology: Topology): Promise<{ model: Model; diagno
     const mod = loadedPatterns.get(svc.pattern) ?? (await patternModule(svc.pattern, pointer('services', name, 'pattern')));
     units.push(mod.expand(name, svc, ctx, pointer('services', name)));
     applyPlacement(units[units.length - 1], placementOf(topology.defaults, svc as PodPlacement));
+    const feeds = (svc as { feeds?: string[] }).feeds;
+    if (feeds?.length) applyFeeds(units[units.length - 1], feeds, topology, ctx);
   }
   const pipelines = (topology.pipelines ?? {}) as Record<string, unknown>;
   for (const name of Object.keys(pipelines).sort()) {

@@ -9,9 +9,9 @@ export const reindent = (text: string, unit: number, base: number): string => in
 /** The producer service a pipeline-only scaffold needs: a topology has at least one service. */
 const pipelineProducer = (name: string) => `${name}-ingest:
   pattern: replicated
-  image: ghcr.io/acme/${name}-ingest:1.0.0   # feeds the pipeline's source topic
+  image: ghcr.io/acme/${name}-ingest:1.0.0
   port: 8080
-  env: { BROKER_URL: "redis://${name}-broker:6379", TOPIC: incoming }
+  feeds: [${name}/incoming]            # DDP_FEED_${name.toUpperCase().replace(/-/g, '_')}_INCOMING_URL, _TOPIC: where to write
 `;
 
 /** A new topology for `pattern` named `name`, with a comment block that says what to do next

@@ -207,6 +207,15 @@ function componentEdges(d: Drawing, unit: Unit, c: Component): void {
     const brokers = (at && d.where.get(at.host)) ?? [d.outside(`ext:${brokerUrl}`, [brokerUrl, 'outside broker'], 'external')];
     for (const b of brokers) d.edge(b, c.name, `queue ${queue}`);
   }
+  // feeds: the brokers it puts work into (DDP_FEED_<NAME>_URL and _QUEUE or _TOPIC)
+  for (const e of main?.env ?? []) {
+    const m = /^(DDP_FEED_.+_)URL$/.exec(e.name);
+    if (!m || e.value === undefined) continue;
+    const what = envValue(main, `${m[1]}QUEUE`) ?? envValue(main, `${m[1]}TOPIC`);
+    const at = urlHost(e.value);
+    const brokers = (at && d.where.get(at.host)) ?? [d.outside(`ext:${e.value}`, [e.value, 'outside broker'], 'external')];
+    for (const b of brokers) d.edge(c.name, b, `feeds ${what}`);
+  }
   if (c.cron) d.edge(d.outside(`schedule:${c.name}`, [`schedule ${c.cron.schedule}`], 'hexagon'), c.name, 'runs');
 }
 

@@ -32,6 +32,9 @@ export function brokerUrl(owner: string, broker: BrokerKind | { url: string } | 
   return `${SCHEME[kind]}://${brokerName(owner)}:${BROKER_PORTS[kind]}`;
 }
 
+/** The environment names of one `feeds` entry start with this: `photos/incoming` → `DDP_FEED_PHOTOS_INCOMING_`. */
+export const feedPrefix = (target: string): string => `DDP_FEED_${target.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`;
+
 /** The broker kind of a broker spec (an outside `url` names it by `kind` or by its scheme). */
 export function brokerKind(broker: BrokerKind | { url: string; kind?: BrokerKind } | undefined): BrokerKind {
   if (broker === undefined) return 'redis';

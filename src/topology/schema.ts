@@ -161,6 +161,11 @@ function describe(e: ErrorObject, data: unknown): Described {
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
       return { code: 'out-of-range', message: `${where} must be ${p.comparison} ${p.limit}; got ${show(value)}`, pointer: path, at: 'value' };
+    case 'uniqueItems': {
+      // (Ajv: items i and j are equal; said at the repeat, the later one)
+      const [first, again] = [Math.min(Number(p.i), Number(p.j)), Math.max(Number(p.i), Number(p.j))];
+      return { code: 'duplicate-item', message: `${where} lists ${show((value as unknown[])[again])} twice (items ${first + 1} and ${again + 1})`, hint: 'remove the repeated entry', pointer: `${path}/${again}`, at: 'value' };
+    }
     case 'minItems':
       return { code: 'too-few', message: `${where} needs at least ${p.limit} item${p.limit === 1 ? '' : 's'}`, pointer: path, at: 'value' };
     case 'minProperties':

@@ -10,6 +10,7 @@ import { imageProblem } from './image-ref.js';
 import { cronProblem } from './cron.js';
 import { knativeChecks } from './knative.js';
 import { placementChecks } from './placement-checks.js';
+import { feedsChecks } from './feeds-checks.js';
 import { tlsIngressChecks } from './ingress-checks.js';
 import { BUILTIN_RESOURCES } from '../patterns/context.js';
 import { MAX_IDLE_TIMEOUT_MS, MIN_IDLE_TIMEOUT_MS } from '../patterns/idle-timeout.js';
@@ -59,6 +60,7 @@ export function semanticDiagnostics(t: Topology): Check[] {
   out.push(...annotationSize(t));
   out.push(...reservedLabels(t));
   out.push(...placementChecks(t));
+  out.push(...feedsChecks(t));
   out.push(...sharedNamespace(t));
   return out;
 }

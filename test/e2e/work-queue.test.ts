@@ -1,6 +1,7 @@
 // End to end: the work queue of examples/06-work-queue on a real redis-server, run with the
-// generated broker command. Two test workers (separate processes, configured only from the
-// generated Deployment's environment) drain 500 items; every item is processed exactly once.
+// generated broker command. A test producer pushes 500 items and two test workers drain them, each
+// a separate process configured only from its generated Deployment's environment (the producer:
+// `uploads`, which `feeds: [thumbnails]`); every item is processed exactly once.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,11 +17,16 @@ describeWithBinaries(['redis-server', 'env', 'unshare', 'mount'], 'work queue on
   const running: Running[] = [];
   let broker = '';
   let env: Record<string, string> = {};
+  let producerEnv: Record<string, string> = {};
+  let hosts: Record<string, string> = {};
   let results = '';
 
   beforeAll(async () => {
     const files = await renderExample('06-work-queue');
     env = containerEnv(podSpec(kubeObject(files, 'Deployment', 'thumbnails')).containers[0]);
+    producerEnv = containerEnv(podSpec(kubeObject(files, 'Deployment', 'uploads')).containers[0]);
+    // the producer is told the broker and the queue the workers are
+    expect([producerEnv.DDP_FEED_THUMBNAILS_URL, producerEnv.DDP_FEED_THUMBNAILS_QUEUE, producerEnv.DDP_FEED_THUMBNAILS_KIND]).toEqual([env.DDP_BROKER_URL, env.DDP_QUEUE, 'redis']);
     const service = kubeObject(files, 'Service', 'thumbnails-broker');
     const url = new URL(env.DDP_BROKER_URL);
     // the URL the workers get names the broker's Service and port
@@ -28,6 +34,7 @@ describeWithBinaries(['redis-server', 'env', 'unshare', 'mount'], 'work queue on
     expect(Number(url.port)).toBe(service.spec.ports[0].port);
     const ip = allocateAddresses(['broker']).broker;
     broker = `${ip}:${url.port}`;
+    hosts = { [url.hostname]: ip };
     running.push(await startGeneratedRedis(kubeObject(files, 'StatefulSet', 'thumbnails-broker'), ip, Number(url.port)));
     results = makeTempDir('work-queue-results');
     for (const id of ['thumbnails-7d9f-a', 'thumbnails-7d9f-b']) {
@@ -45,7 +52,7 @@ describeWithBinaries(['redis-server', 'env', 'unshare', 'mount'], 'work queue on
     return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : [];
   };
 
-  it('two workers drain 500 items pushed to DDP_QUEUE, each item processed exactly once', async () => {
+  it('two workers drain 500 items the producer pushed to the queue its feeds entry names, each item processed exactly once', async () => {
     const ids = ['thumbnails-7d9f-a', 'thumbnails-7d9f-b'];
     const output = () => running.map((r) => r.output()).join('\n');
     // both workers are connected and blocked on the queue before anything is pushed
@@ -53,7 +60,9 @@ describeWithBinaries(['redis-server', 'env', 'unshare', 'mount'], 'work queue on
       const clients = String(await redisCommand(broker, 'CLIENT', 'LIST'));
       return ids.every((id) => new RegExp(`name=${id} .*cmd=blmove`).test(clients));
     }, 15_000, output);
-    expect(await redisCommand(broker, 'LPUSH', env.DDP_QUEUE, ...ITEMS)).toBe(500);
+    const producer = await startWorker('queue-producer.mjs', ['thumbnails', ...ITEMS], producerEnv, hosts, 'producer uploads');
+    running.push(producer);
+    await eventually(async () => producer.output().includes('pushed 500'), 15_000, output);
     const pending = async () => Number(await redisCommand(broker, 'LLEN', env.DDP_QUEUE));
     await eventually(
       async () => (await pending()) === 0 && ids.flatMap(processed).length >= ITEMS.length,
