@@ -9,7 +9,7 @@ import { validateAll } from '../src/flow.js';
 import type { Diagnostic } from '../src/diagnostics.js';
 import type { OutputFile } from '../src/output/files.js';
 import { describeWithBinaries } from './helpers/binaries.js';
-import { allocateAddresses, checkNginx, checkVarnish, makeTempDir, selfSignedCert } from './helpers/proxies.js';
+import { allocateAddresses, checkNginx, checkVarnish, makeTempDir, RESOLVER_INCLUDE, selfSignedCert } from './helpers/proxies.js';
 import { composeDoc, configHosts, file, generate, kubeObject, withStreamModule } from './patterns/single-node-helpers.js';
 import { lines } from './helpers/topology.js';
 
@@ -124,8 +124,8 @@ describe('the lines each proxy gets', () => {
       ['nginx/pages-0-lb.conf', 'http://replicas', '10m'], // compose's load balancer of a hot shard
       ['nginx/shop-pages.conf', 'http://shards', '10m'], // a shard-router ambassador: the target's
       ['nginx/shop-split.conf', 'http://$ddp_route', '2h'], // a split: the longest of its routes (web 2h, api 90s)
-      ['nginx/shop-rates.conf', 'http://backend', '5m'], // a proxy ambassador: its own
-      ['nginx/shop-plain.conf', 'http://backend', '1h'], // ... by default 1h
+      ['nginx/shop-rates.conf', 'http://$ddp_upstream', '5m'], // a proxy ambassador: its own (an outside host, resolved per request)
+      ['nginx/shop-plain.conf', 'http://$ddp_upstream', '1h'], // ... by default 1h
       ['nginx/plain-lb.conf', 'http://replicas', '1h'], // a service without idleTimeout: 1h
     ];
     for (const [path, pass, t] of ends) {
@@ -173,7 +173,7 @@ describeWithBinaries(['nginx', 'varnishd', 'cc', 'openssl', 'unshare', 'mount'],
     for (const c of confs) {
       const hosts = allocateAddresses(configHosts(c.content));
       const r = c.path.startsWith('nginx/')
-        ? await checkNginx(withStreamModule(c.content), hosts, { pathMap: { '/etc/ddp-tls': certDir, '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' } })
+        ? await checkNginx(withStreamModule(c.content), hosts, { files: RESOLVER_INCLUDE, pathMap: { '/etc/ddp-tls': certDir, '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' } })
         : await checkVarnish(c.content, hosts);
       expect({ path: c.path, ok: r.ok, output: r.ok ? '' : r.output }).toEqual({ path: c.path, ok: true, output: '' });
     }

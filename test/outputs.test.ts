@@ -24,7 +24,7 @@ import type { SuppliedFile } from '../src/model.js';
 import { parseAllDocuments, selectorMatches, statefulSetPods, validateKubernetes } from './helpers/kubernetes.js';
 import { validateCompose } from './helpers/compose.js';
 import { describeWithBinaries, isCI, whichBinary } from './helpers/binaries.js';
-import { allocateAddresses, checkNginx, checkNutcracker, checkVarnish, makeTempDir, selfSignedCert, type ConfFiles, type Hosts } from './helpers/proxies.js';
+import { allocateAddresses, checkNginx, checkNutcracker, checkVarnish, makeTempDir, RESOLVER_INCLUDE, selfSignedCert, type ConfFiles, type Hosts } from './helpers/proxies.js';
 import { streamModuleProblem, withStreamModule } from './patterns/single-node-helpers.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -509,7 +509,7 @@ describeWithBinaries(['nginx', 'varnishd', 'nutcracker', 'openssl', 'unshare', '
     for (const m of conf.matchAll(/^\s*ssl_certificate\s+([^\s;]+);/gm)) out[m[1]] = tls.cert;
     for (const m of conf.matchAll(/^\s*ssl_certificate_key\s+([^\s;]+);/gm)) out[m[1]] = tls.key;
     for (const m of conf.matchAll(/^\s*ssl_(?:trusted|client)_certificate\s+([^\s;]+);/gm)) out[m[1]] = tls.cert;
-    return { files: out, pathMap: { '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' } };
+    return { files: { ...out, ...RESOLVER_INCLUDE }, pathMap: { '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' } };
   }
 
   describe.each(CASES)('example %s (env %s)', (name, env) => {

@@ -1,6 +1,10 @@
 // End to end: example 09's proxy ambassadors — the TCP one (nginx stream) in front of a real TCP
 // server standing in for the database, the HTTP one in front of an HTTP API — each name on its own
-// loopback address through a private hosts file.
+// loopback address. Both upstreams are outside the topology: nginx resolves them per connection
+// with its own resolver, so they are names of the test's DNS server (test/helpers/dns.ts), which
+// /etc/resolv.conf names in the private mount namespace the generated command line runs in (the
+// start-up shell writes the `resolver` line from it). That they follow a DNS change:
+// test/e2e/proxy-dns.test.ts.
 //
 // The generated TCP config has no `load_module`: the nginx image ddp runs has the stream module
 // built in. Debian's nginx-light loads it as a dynamic module (package libnginx-mod-stream), so this
@@ -9,9 +13,15 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithBinaries } from '../helpers/binaries.js';
-import { allocateAddresses, httpGet, startHttpBackend, startNginx, type Running } from '../helpers/proxies.js';
+import { startDnsServer } from '../helpers/dns.js';
+import { allocateAddresses, httpGet, startHttpBackend, startNginxCommandLine, type Running } from '../helpers/proxies.js';
 import { renderExample } from '../examples.js';
-import { file, generate, streamModuleGate, TOPOLOGY_HEAD, withStreamModule } from '../patterns/single-node-helpers.js';
+import { containerCommandLine, file, generate, streamModuleGate, TOPOLOGY_HEAD, withStreamModule } from '../patterns/single-node-helpers.js';
+
+/** The pod's /etc/resolv.conf, its nameserver the test's DNS server. */
+const resolvConf = (dns: string) => `search shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver ${dns}\noptions ndots:5\n`;
+/** The access log to a file in the container's /tmp (the test's stdout is a socket nginx cannot open). */
+const toLogFile = (conf: string) => conf.replace('/dev/stdout', '/tmp/access.log');
 
 const GREETING = 'db: hello\n';
 
@@ -55,26 +65,25 @@ function exchange(ip: string, port: number, payload: Buffer): Promise<Buffer> {
 
 describeWithBinaries(['nginx', 'unshare', 'mount'], 'proxy ambassadors (example 09) on loopback', () => {
   const gate = streamModuleGate();
-  const addr = allocateAddresses(['db.prod.example.com', 'payments.example.com', 'ambassador']);
+  const addr = allocateAddresses(['db.prod.example.com', 'payments.example.com', 'ambassador', 'dns']);
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
     const files = await renderExample('09-ambassadors');
-    const pathMap = { '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' };
+    const dns = await startDnsServer(addr.dns!, { 'db.prod.example.com': addr['db.prod.example.com']!, 'payments.example.com': addr['payments.example.com']! }, { port: 53 });
+    stops.push(() => dns.stop());
     const db = await startTcpServer(addr['db.prod.example.com']!, 5432);
     stops.push(() => new Promise((r) => db.close(() => r())));
     const payments = await startHttpBackend(addr['payments.example.com']!, 80, 'payments');
     stops.push(() => payments.stop());
     if (!gate.skip) {
-      const tcp: Running = await startNginx(withStreamModule(file(files, 'nginx/shop-db.conf')), { 'db.prod.example.com': addr['db.prod.example.com']! }, {
-        pathMap,
-        rewrite: (t) => t.replace('listen 127.0.0.1:5432;', `listen ${addr.ambassador}:5432;`),
+      const tcp: Running = await startNginxCommandLine(file(files, 'nginx/shop-db.conf'), containerCommandLine(files, 'shop', 'db'), resolvConf(addr.dns!), {
+        rewrite: (t) => withStreamModule(toLogFile(t)).replace('listen 127.0.0.1:5432;', `listen ${addr.ambassador}:5432;`),
       });
       stops.push(() => tcp.stop());
     }
-    const httpProxy: Running = await startNginx(file(files, 'nginx/shop-payments.conf'), { 'payments.example.com': addr['payments.example.com']! }, {
-      pathMap,
-      rewrite: (t) => t.replace('listen 127.0.0.1:8082;', `listen ${addr.ambassador}:8082;`),
+    const httpProxy: Running = await startNginxCommandLine(file(files, 'nginx/shop-payments.conf'), containerCommandLine(files, 'shop', 'payments'), resolvConf(addr.dns!), {
+      rewrite: (t) => toLogFile(t).replace('listen 127.0.0.1:8082;', `listen ${addr.ambassador}:8082;`),
     });
     stops.push(() => httpProxy.stop());
   }, 60_000);
@@ -102,17 +111,18 @@ describeWithBinaries(['nginx', 'unshare', 'mount'], 'proxy ambassadors (example 
 });
 
 describeWithBinaries(['nginx', 'unshare', 'mount'], 'an HTTP proxy ambassador to an upstream on another port than 80', () => {
-  const addr = allocateAddresses(['api.example.com', 'ambassador']);
+  const addr = allocateAddresses(['api.example.com', 'ambassador', 'dns']);
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
     const topology = `${TOPOLOGY_HEAD}  shop:\n    pattern: replicated\n    image: ghcr.io/acme/shop:3.1.0\n    port: 8080\n    ambassadors:\n      - { name: api, kind: proxy, protocol: http, listen: 8082, upstream: "api.example.com:8081" }\n`;
-    const conf = file((await generate(topology)).files, 'nginx/shop-api.conf');
+    const { files } = await generate(topology);
+    const dns = await startDnsServer(addr.dns!, { 'api.example.com': addr['api.example.com']! }, { port: 53 });
+    stops.push(() => dns.stop());
     const api = await startHttpBackend(addr['api.example.com']!, 8081, 'api');
     stops.push(() => api.stop());
-    const proxy = await startNginx(conf, { 'api.example.com': addr['api.example.com']! }, {
-      pathMap: { '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' },
-      rewrite: (t) => t.replace('listen 127.0.0.1:8082;', `listen ${addr.ambassador}:8082;`),
+    const proxy = await startNginxCommandLine(file(files, 'nginx/shop-api.conf'), containerCommandLine(files, 'shop', 'api'), resolvConf(addr.dns!), {
+      rewrite: (t) => toLogFile(t).replace('listen 127.0.0.1:8082;', `listen ${addr.ambassador}:8082;`),
     });
     stops.push(() => proxy.stop());
   }, 60_000);

@@ -170,19 +170,25 @@ function hostsFileText(hosts: Hosts): string {
   return lines.join('\n') + '\n';
 }
 
+/** A file or directory mounted over a path in the private mount namespace: `[source, target]`. */
+export type Bind = readonly [source: string, target: string];
+
 /**
  * The argv that runs `cmd args…` with a private /etc/hosts (written to `dir/hosts`) when `hosts`
- * is non-empty, else `cmd args…` unchanged.
+ * is non-empty, and with each of `binds` mounted over its target (in order, after the hosts file:
+ * a bind over /tmp comes last, its sources are found before it hides them); else `cmd args…` unchanged.
  */
-export function withHosts(cmd: string, args: readonly string[], hosts: Hosts, dir: string): [string, string[]] {
-  if (Object.keys(hosts).length === 0) return [cmd, [...args]];
-  const hostsFile = join(dir, 'hosts');
-  writeFileSync(hostsFile, hostsFileText(hosts));
-  // $0 = hosts file, "$@" = the command: no shell quoting of user values.
-  return [
-    binaryPath('unshare'),
-    ['-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsFile, cmd, ...args],
-  ];
+export function withHosts(cmd: string, args: readonly string[], hosts: Hosts, dir: string, binds: readonly Bind[] = []): [string, string[]] {
+  const all: Bind[] = [...binds];
+  if (Object.keys(hosts).length > 0) {
+    const hostsFile = join(dir, 'hosts');
+    writeFileSync(hostsFile, hostsFileText(hosts));
+    all.unshift([hostsFile, '/etc/hosts']);
+  }
+  if (all.length === 0) return [cmd, [...args]];
+  // the paths and the command as arguments ("$1" "$2" ..., then "$@"): no shell quoting of values
+  const mounts = all.map((_, i) => `mount --bind "\${${2 * i + 1}}" "\${${2 * i + 2}}"`).join(' && ');
+  return [binaryPath('unshare'), ['-m', 'sh', '-c', `${mounts} && shift ${2 * all.length} && exec "$@"`, 'sh', ...all.flat(), cmd, ...args]];
 }
 
 /** Runs a command to completion (no process group games: it is short-lived). */
@@ -214,12 +220,14 @@ interface SpawnOptions {
   label: string;
   /** More output to show (e.g. a log file the program writes). */
   extraOutput?: () => string;
+  /** Paths mounted over others in the private mount namespace (see `withHosts`). */
+  binds?: readonly Bind[];
 }
 
 /** Spawns a long-running child in its own process group and waits until its ports accept connections. */
 export async function startProcess(cmd: string, args: readonly string[], opts: SpawnOptions): Promise<Running> {
   sessionRoot();
-  const [file, argv] = withHosts(cmd, args, opts.hosts ?? {}, opts.dir);
+  const [file, argv] = withHosts(cmd, args, opts.hosts ?? {}, opts.dir, opts.binds);
   const child: ChildProcess = spawn(file, argv, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.dir });
   let out = '';
   const append = (d: Buffer) => {
@@ -384,6 +392,11 @@ function prepareNginx(conf: string, opts: ConfFiles): { dir: string; file: strin
   return { dir, file, text };
 }
 
+/** The `resolver` line a proxy ambassador's start-up shell writes into /tmp before nginx starts
+ *  (src/patterns/single-node/upstream-dns.ts), for `nginx -t` of a config that includes it, with
+ *  /tmp/ mapped to DIR/tmp/ (`files`): any nameserver parses, nothing asks it. */
+export const RESOLVER_INCLUDE: Readonly<Record<string, string>> = { 'tmp/ddp-resolver.conf': 'resolver 127.0.0.1 valid=10s;\n' };
+
 /**
  * `nginx -t -q -p DIR/ -c DIR/nginx.conf -e stderr` on a full nginx.conf (see `nginxMainConf`
  * for snippets), names resolved through `hosts`. Relative paths in the conf resolve against DIR.
@@ -426,6 +439,30 @@ export async function startNginx(confText: string, hosts: Hosts = {}, opts: Star
     throw new Error('startNginx: no listen ip:port found; pass opts.waitFor');
   }
   return startProcess(binaryPath('nginx'), args, { hosts, dir, waitFor, timeoutMs: opts.timeoutMs, label: 'nginx' });
+}
+
+/**
+ * Runs a container's generated nginx command line (`command` then `args`: `nginx -c
+ * /etc/ddp/nginx.conf`, or the start-up shell in front of it) as the container would: in a private
+ * mount namespace with a fresh DIR mounted over /tmp (the container's scratch emptyDir) and
+ * `resolvConf` (its text) over /etc/resolv.conf. The config goes to DIR/nginx.conf in place of
+ * /etc/ddp/nginx.conf (after `rewrite`), and the word `nginx` of the command line becomes the test's
+ * nginx with `-p /tmp/ -e stderr`; everything else runs as generated.
+ */
+export async function startNginxCommandLine(
+  conf: string,
+  commandLine: readonly string[],
+  resolvConf: string,
+  opts: { rewrite?: (conf: string) => string; waitFor?: string[]; timeoutMs?: number } = {},
+): Promise<Running> {
+  const dir = makeTempDir('nginx-cmd');
+  const text = opts.rewrite ? opts.rewrite(conf) : conf;
+  writeFileSync(join(dir, 'nginx.conf'), text);
+  const resolvFile = join(dir, 'resolv.conf');
+  writeFileSync(resolvFile, resolvConf);
+  const argv = commandLine.flatMap((a) => (a === 'nginx' ? [binaryPath('nginx'), '-p', '/tmp/', '-e', 'stderr'] : a === '/etc/ddp/nginx.conf' ? ['/tmp/nginx.conf'] : [a]));
+  const waitFor = opts.waitFor ?? nginxListens(text);
+  return startProcess(argv[0]!, argv.slice(1), { dir, waitFor, timeoutMs: opts.timeoutMs, label: commandLine.join(' ').slice(0, 60), binds: [[resolvFile, '/etc/resolv.conf'], [dir, '/tmp']] });
 }
 
 // ───────────────────────────── varnish ─────────────────────────────

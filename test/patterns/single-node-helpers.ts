@@ -45,6 +45,15 @@ export function kubeObject(files: OutputFile[], kind: string, name: string): Obj
   return o;
 }
 
+/** A container's command line in a generated Deployment, command then args, as the kubelet
+ *  passes it on: `$$` is `$` (ddp doubles every `$`, so nothing else is expanded). */
+export function containerCommandLine(files: OutputFile[], deployment: string, container: string): string[] {
+  const containers = kubeObject(files, 'Deployment', deployment).spec.template.spec.containers as { name: string; command?: string[]; args?: string[] }[];
+  const c = containers.find((x) => x.name === container);
+  if (!c) throw new Error(`no container ${container} in Deployment ${deployment}`);
+  return [...(c.command ?? []), ...(c.args ?? [])].map((a) => a.replace(/\$\$/g, () => '$'));
+}
+
 export function composeDoc(files: OutputFile[]): Obj {
   return parseYaml(file(files, 'compose/docker-compose.yml')) as Obj;
 }

@@ -6,7 +6,7 @@ import { renderExample } from '../examples.js';
 import { validateKubernetes, parseAllDocuments } from '../helpers/kubernetes.js';
 import { validateCompose } from '../helpers/compose.js';
 import { describeWithBinaries } from '../helpers/binaries.js';
-import { allocateAddresses, checkNginx, checkNutcracker, checkVarnish, makeTempDir, selfSignedCert } from '../helpers/proxies.js';
+import { allocateAddresses, checkNginx, checkNutcracker, checkVarnish, makeTempDir, RESOLVER_INCLUDE, selfSignedCert } from '../helpers/proxies.js';
 import { makeContext, type Topology } from '../../src/patterns/context.js';
 import { shardRouterConfig } from '../../src/patterns/single-node/shard-router.js';
 import { renderConfig } from '../../src/targets/configs.js';
@@ -66,7 +66,7 @@ describeWithBinaries(['nginx', 'nutcracker', 'varnishd', 'cc', 'openssl', 'unsha
     await selfSignedCert(certDir);
     for (const c of confs) {
       const hosts = allocateAddresses(configHosts(c.content));
-      const r = await checkNginx(withStreamModule(c.content), hosts, { pathMap: { '/etc/ddp-tls': certDir, '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' } });
+      const r = await checkNginx(withStreamModule(c.content), hosts, { files: RESOLVER_INCLUDE, pathMap: { '/etc/ddp-tls': certDir, '/tmp/': 'tmp/', '/dev/stdout': 'logs/access.log' } });
       expect({ path: c.path, ...r }).toEqual({ path: c.path, ok: true, output: '' });
     }
   });

@@ -211,12 +211,13 @@ describe('ambassadors', () => {
     expect(split).toContain('        listen 127.0.0.1:9001;\n');
     expect(split).not.toContain('ip_hash');
     const tcp = file(files, 'nginx/shop-db.conf');
-    expect(tcp).toContain('stream {\n    upstream backend {\n        server db.example.com:5432;\n    }\n');
-    expect(tcp).toContain('        listen 127.0.0.1:5432;\n        proxy_pass backend;\n');
+    // an outside host: resolved per connection (test/patterns/upstream-dns.test.ts)
+    expect(tcp).toContain('stream {\n    server {\n        listen 127.0.0.1:5432;\n        include /tmp/ddp-resolver.conf;\n');
+    expect(tcp).toContain('        set $ddp_upstream db.example.com:5432;\n        proxy_pass $ddp_upstream;\n');
     expect(tcp).not.toMatch(/^\s*load_module/m); // the nginx image has the stream module built in
     expect(tcp).not.toContain('http {');
     const http = file(files, 'nginx/shop-api.conf');
-    expect(http).toContain('        server api.example.com:8000;\n');
+    expect(http).toContain('        set $ddp_upstream api.example.com:8000;\n');
     expect(http).toContain('        proxy_set_header Host api.example.com:8000;\n');
     const spec = podSpec(kubeObject(files, 'Deployment', 'shop'));
     expect(names(spec.containers)).toEqual(['shop', 'experiment', 'db', 'api']);
@@ -227,7 +228,9 @@ describe('ambassadors', () => {
     expect(kubeObject(files, 'Service', 'shop').spec.ports).toHaveLength(1);
     const compose = composeDoc(files);
     for (const a of ['experiment', 'db', 'api']) {
-      expect(compose.services[`shop-${a}`]).toMatchObject({ network_mode: 'service:shop', entrypoint: ['nginx', '-c', '/etc/ddp/nginx.conf'] });
+      // nginx, behind the shell that writes its resolver for an outside host (test/patterns/upstream-dns.test.ts)
+      const nginx = a === 'experiment' ? { entrypoint: ['nginx', '-c', '/etc/ddp/nginx.conf'] } : { entrypoint: ['sh', '-c', expect.any(String), 'ddp-resolver'], command: ['nginx', '-c', '/etc/ddp/nginx.conf'] };
+      expect(compose.services[`shop-${a}`]).toMatchObject({ network_mode: 'service:shop', ...nginx });
       expect(compose.services[`shop-${a}`].volumes[0]).toEqual({ type: 'bind', source: `../nginx/shop-${a}.conf`, target: '/etc/ddp/nginx.conf', read_only: true });
     }
   });

@@ -6,7 +6,8 @@
 //    address the app passes on in X-Forwarded-For), weighted, sticky per key; when the request has
 //    none, request by request ($request_id) -- never the connection's address: in a pod every
 //    request comes from the app at 127.0.0.1, one route for all
-//  - proxy: a TCP (nginx stream) or HTTP proxy to an outside `upstream` host:port
+//  - proxy: a TCP (nginx stream) or HTTP proxy to an outside `upstream` host:port; a name
+//    outside the cluster is resolved again as it changes (upstream-dns.ts)
 import type { Component, ConfigFile, Unit } from '../../model.js';
 import type { Ambassador, Sharded } from '../../generated/topology.js';
 import type { Context } from '../context.js';
@@ -22,6 +23,7 @@ import { splitUpstream } from '../../k8s-names.js';
 import { entryBehindTls } from '../function.js';
 import { TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB, varnishResources } from '../naming.js';
 import { idleTimeoutOf, longestIdleTimeout, pipeTimeoutArgs } from '../idle-timeout.js';
+import { RESOLVER_FILE, RESOLVER_SCRIPT_NAME, RESOLVER_TIMEOUT, RESOLVER_VALID, resolverScript, resolvesPerRequest } from './upstream-dns.js';
 
 export { LOOPBACK };
 const DEFAULT_SERVICE_PORT = 8080;
@@ -40,7 +42,7 @@ export function applyAmbassadors(unit: Unit, c: Component, ambassadors: Ambassad
       after = data.upstreams.map((u) => u.host);
     }
     else if (a.kind === 'proxy') {
-      const data = proxyData(a);
+      const data = proxyData(a, ctx.namespace);
       config = { name, target: 'nginx', template: a.protocol === 'http' ? 'proxy-http' : 'proxy-tcp', key: 'nginx.conf', data, pointer: `${ptr}/upstream` };
       afterIfService = [data.host];
     }
@@ -77,13 +79,18 @@ function ambassadorContainer(ctx: Context, a: Ambassador, config: ConfigFile, mo
   });
 }
 
-/** The proxy that runs a config: nginx, twemproxy (nutcracker; its stats on 127.0.0.1:statsPort) or varnish (listening on 127.0.0.1; its pipes live as long as the config's idleTimeout). */
+/** The proxy that runs a config: nginx (behind the shell that writes its resolver first when the
+ *  config resolves its upstream per request), twemproxy (nutcracker; its stats on
+ *  127.0.0.1:statsPort) or varnish (listening on 127.0.0.1; its pipes live as long as the
+ *  config's idleTimeout). */
 export function ambassadorRuntime(config: Pick<ConfigFile, 'target' | 'key'> & Partial<Pick<ConfigFile, 'data'>>, listen: number, statsPort = TWEMPROXY_STATS_PORT): { image: string; command: string[]; args?: string[] } {
   const file = `${CONFIG_DIR}/${config.key}`;
   if (config.target === 'twemproxy') return { image: IMAGES.twemproxy, command: ['nutcracker', '-c', file, '-a', LOOPBACK, '-s', String(statsPort)] };
   if (config.target === 'varnish') {
     return { image: IMAGES.varnish, command: ['varnishd'], args: ['-F', '-f', file, '-a', `${LOOPBACK}:${listen}`, '-n', '/tmp/varnish', '-s', `malloc,${VARNISH_ROUTER_MALLOC_MIB}m`, ...pipeTimeoutArgs(idleTimeoutOf(config.data as { idleTimeout?: string } | undefined))] };
   }
+  const proxy = config.data as { resolve?: unknown; host?: string } | undefined;
+  if (proxy?.resolve && proxy.host) return { image: IMAGES.nginx, command: ['sh', '-c', resolverScript(proxy.host), RESOLVER_SCRIPT_NAME], args: ['nginx', '-c', file] };
   return { image: IMAGES.nginx, command: ['nginx', '-c', file] };
 }
 
@@ -156,10 +163,13 @@ function splitData(a: Ambassador, ctx: Context) {
   };
 }
 
-function proxyData(a: Ambassador) {
+function proxyData(a: Ambassador, namespace: string) {
   const upstream = a.upstream!; // semantic check: a proxy ambassador has an upstream
   const { host, port } = splitUpstream(upstream);
-  return { name: a.name, listen: a.listen, loopback: LOOPBACK, host, port, hostHeader: hostHeader(host, port), idleTimeout: idleTimeoutOf(a) };
+  return {
+    name: a.name, listen: a.listen, loopback: LOOPBACK, host, port, hostHeader: hostHeader(host, port), idleTimeout: idleTimeoutOf(a),
+    ...(resolvesPerRequest(host, namespace) ? { resolve: { include: RESOLVER_FILE, valid: RESOLVER_VALID, timeout: RESOLVER_TIMEOUT } } : {}),
+  };
 }
 
 /** The Host header of a request to host:port: the port goes with any but HTTP's default, 80 (RFC 9110 7.2). */
