@@ -134,7 +134,8 @@ describe('the lines each proxy gets', () => {
       expect({ path, maps: conf.includes(LONG_LIVED_MAPS) }).toEqual({ path, maps: true });
     }
     // headers and the router's no-retry apply to both locations: they sit in the server block
-    expect(file(files, 'nginx/pages-router.conf')).toContain('        listen 8080;\n        proxy_next_upstream off;\n        proxy_http_version 1.1;\n');
+    expect(file(files, 'nginx/pages-router.conf')).toContain('        listen 8080;\n        proxy_next_upstream off;\n        # the client\'s address');
+    expect(file(files, 'nginx/pages-router.conf')).toContain('        real_ip_recursive on;\n        proxy_http_version 1.1;\n');
     expect(file(files, 'nginx/web-tls.conf')).toContain('        proxy_set_header X-Forwarded-Proto https;\n\n        location / {\n');
   });
 
