@@ -15,12 +15,15 @@ import { composeDoc, file, generate, kubeObject, TOPOLOGY_HEAD } from './single-
 
 describe('which upstreams nginx resolves per request', () => {
   it('a name outside the cluster: yes; an address, a Service of the topology or another name of the cluster: no', () => {
-    const perRequest = (hosts: string[]) => hosts.filter((h) => resolvesPerRequest(h, 'shop'));
+    const perRequest = (hosts: string[]) => hosts.filter((h) => resolvesPerRequest(h));
     expect(perRequest([
-      'db.prod.example.com', 'payments.example.com', 'api.internal', 'DB.Prod.Example.COM', 'web.other-ns', // outside
+      'db.prod.example.com', 'payments.example.com', 'api.db.internal', 'DB.Prod.Example.COM', // outside
       '10.0.0.5', 'web', 'web-cache', 'carts-router', 'localhost', // an address, a one-label name
-      'web.shop', 'web.shop.svc', 'web.shop.svc.cluster.local', 'db.other-ns.svc', 'db.other-ns.svc.corp.example', // Services
-    ])).toEqual(['db.prod.example.com', 'payments.example.com', 'api.internal', 'DB.Prod.Example.COM', 'web.other-ns']);
+      // two labels: a Service of any namespace, found through the search path as before (an
+      // outside name of two labels, `example.com`, is resolved once, as before)
+      'web.shop', 'web.other-ns', 'example.com',
+      'web.shop.svc', 'web.shop.svc.cluster.local', 'db.other-ns.svc', 'db.other-ns.svc.corp.example', // Services
+    ])).toEqual(['db.prod.example.com', 'payments.example.com', 'api.db.internal', 'DB.Prod.Example.COM']);
   });
 
   it('the config, command and args of each kind of upstream', async () => {

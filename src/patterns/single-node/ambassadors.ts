@@ -42,7 +42,7 @@ export function applyAmbassadors(unit: Unit, c: Component, ambassadors: Ambassad
       after = data.upstreams.map((u) => u.host);
     }
     else if (a.kind === 'proxy') {
-      const data = proxyData(a, ctx.namespace);
+      const data = proxyData(a);
       config = { name, target: 'nginx', template: a.protocol === 'http' ? 'proxy-http' : 'proxy-tcp', key: 'nginx.conf', data, pointer: `${ptr}/upstream` };
       afterIfService = [data.host];
     }
@@ -163,12 +163,12 @@ function splitData(a: Ambassador, ctx: Context) {
   };
 }
 
-function proxyData(a: Ambassador, namespace: string) {
+function proxyData(a: Ambassador) {
   const upstream = a.upstream!; // semantic check: a proxy ambassador has an upstream
   const { host, port } = splitUpstream(upstream);
   return {
     name: a.name, listen: a.listen, loopback: LOOPBACK, host, port, hostHeader: hostHeader(host, port), idleTimeout: idleTimeoutOf(a),
-    ...(resolvesPerRequest(host, namespace) ? { resolve: { include: RESOLVER_FILE, valid: RESOLVER_VALID, timeout: RESOLVER_TIMEOUT } } : {}),
+    ...(resolvesPerRequest(host) ? { resolve: { include: RESOLVER_FILE, valid: RESOLVER_VALID, timeout: RESOLVER_TIMEOUT } } : {}),
   };
 }
 

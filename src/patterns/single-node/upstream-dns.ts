@@ -29,14 +29,15 @@ export const RESOLVER_SCRIPT_NAME = 'ddp-resolver';
  * Whether nginx should resolve `host` per request (a name outside the cluster) rather than once
  * at start. Not an IPv4 address (nothing to resolve), not a one-label name (a Service of the
  * topology -- `web`, `web-cache`, `carts-router` -- or another name of the cluster or compose
- * project: only the search path finds it), not `<service>.<namespace>` of the topology's own
- * namespace, not `<service>.<namespace>.svc[.<cluster domain>]`: a Service's address lasts.
+ * project: only the search path finds it), not two labels (`<service>.<namespace>`, of any
+ * namespace: only the search path finds that too, and it worked before; an outside name of two
+ * labels, `example.com`, is resolved once as before), not `<service>.<namespace>.svc[.<cluster
+ * domain>]`: a Service's address lasts.
  */
-export function resolvesPerRequest(host: string, namespace: string): boolean {
+export function resolvesPerRequest(host: string): boolean {
   if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return false;
   const labels = host.toLowerCase().split('.');
-  if (labels.length === 1) return false;
-  if (labels.length === 2 && labels[1] === namespace) return false;
+  if (labels.length <= 2) return false;
   return labels[2] !== 'svc';
 }
 
