@@ -289,7 +289,13 @@ export interface ConfigFile {
   composeOnly?: boolean;
   /** Where the topology says what it connects to (e.g. an ambassador's `upstream`): diagnostics about the config point here. */
   pointer?: string;
+  /** The writable scratch directory of the container that runs it, where its pid and temp files
+   *  go: DEFAULT_SCRATCH, or the component's `scratchPath` (a Knative pod's /var/tmp). */
+  scratch?: string;
 }
+
+/** Where a container ddp runs keeps pid and temp files: its scratch emptyDir (a tmpfs in compose). */
+export const DEFAULT_SCRATCH = '/tmp';
 
 /** A file only the user can supply (TLS keys, secret values): compose reads it through `secrets:`. */
 export interface SuppliedFile {

@@ -2,13 +2,13 @@
 // ConfigFile renders templates/<target>/<template>.hbs. Rendered once, before the other targets,
 // so Kubernetes ConfigMaps and compose mounts carry the very same bytes.
 import type { ConfigFile, Model } from '../model.js';
-import { configPath } from '../model.js';
+import { configPath, DEFAULT_SCRATCH } from '../model.js';
 import { render } from '../render/engine.js';
 import { endWithNewline } from '../render/text.js';
 import type { OutputFile } from '../output/files.js';
 
 export function renderConfig(cfg: ConfigFile): string {
-  return endWithNewline(render(`${cfg.target}/${cfg.template}`, cfg.data));
+  return endWithNewline(render(`${cfg.target}/${cfg.template}`, { ...cfg.data, scratch: cfg.scratch ?? DEFAULT_SCRATCH }));
 }
 
 /** Fill in `content` on every config of the model (mutates; called once by the pipeline). */

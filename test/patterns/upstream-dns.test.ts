@@ -50,15 +50,17 @@ describe('which upstreams nginx resolves per request', () => {
     const start = { command: ['sh', '-c', 'SCRIPT', 'ddp-resolver'], args: ['nginx', '-c', '/etc/ddp/nginx.conf'] };
     expect(kube).toEqual({ db: start, api: start, web: { command: ['nginx', '-c', '/etc/ddp/nginx.conf'] }, ip: { command: ['nginx', '-c', '/etc/ddp/nginx.conf'] } });
     // `$` doubled, as for every command (the kubelet and compose turn `$$` into `$`)
-    expect(containers[1].command[2]).toBe(resolverScript('db.prod.example.com').replaceAll('$', '$$$$'));
+    expect(containers[1].command[2]).toBe(resolverScript('db.prod.example.com', '/tmp/ddp-resolver.conf').replaceAll('$', '$$$$'));
     const compose = composeDoc(files).services as Record<string, { entrypoint?: string[]; command?: string[] }>;
-    expect([compose['shop-db'].entrypoint, compose['shop-db'].command]).toEqual([['sh', '-c', resolverScript('db.prod.example.com').replaceAll('$', '$$$$'), 'ddp-resolver'], ['nginx', '-c', '/etc/ddp/nginx.conf']]);
+    expect([compose['shop-db'].entrypoint, compose['shop-db'].command]).toEqual([['sh', '-c', resolverScript('db.prod.example.com', '/tmp/ddp-resolver.conf').replaceAll('$', '$$$$'), 'ddp-resolver'], ['nginx', '-c', '/etc/ddp/nginx.conf']]);
     expect([compose['shop-web'].entrypoint, compose['shop-web'].command]).toEqual([['nginx', '-c', '/etc/ddp/nginx.conf'], undefined]);
   });
 
   it('ambassadorRuntime puts the shell in front of nginx only for a config that resolves per request', () => {
-    const resolved = ambassadorRuntime({ target: 'nginx', key: 'nginx.conf', data: { host: 'db.example.com', resolve: { include: '/tmp/ddp-resolver.conf' } } }, 5432);
-    expect(resolved).toEqual({ image: 'nginxinc/nginx-unprivileged:1.27.3-alpine', command: ['sh', '-c', resolverScript('db.example.com'), 'ddp-resolver'], args: ['nginx', '-c', '/etc/ddp/nginx.conf'] });
+    const resolved = ambassadorRuntime({ target: 'nginx', key: 'nginx.conf', data: { host: 'db.example.com', resolve: { valid: '10s' } } }, 5432);
+    expect(resolved).toEqual({ image: 'nginxinc/nginx-unprivileged:1.27.3-alpine', command: ['sh', '-c', resolverScript('db.example.com', '/tmp/ddp-resolver.conf'), 'ddp-resolver'], args: ['nginx', '-c', '/etc/ddp/nginx.conf'] });
+    // in a Knative pod, the scratch directory is /var/tmp: the line is written there
+    expect(ambassadorRuntime({ target: 'nginx', key: 'nginx.conf', scratch: '/var/tmp', data: { host: 'db.example.com', resolve: { valid: '10s' } } }, 5432).command[2]).toContain('> /var/tmp/ddp-resolver.conf || exit 1');
     expect(ambassadorRuntime({ target: 'nginx', key: 'nginx.conf', data: { host: 'web' } }, 8083)).toEqual({ image: 'nginxinc/nginx-unprivileged:1.27.3-alpine', command: ['nginx', '-c', '/etc/ddp/nginx.conf'] });
   });
 });
@@ -72,7 +74,7 @@ describeWithBinaries(['nginx', 'unshare', 'mount', 'sh'], 'the start-up shell, r
     writeFileSync(join(dir, 'resolv.conf'), resolvConf);
     writeFileSync(join(dir, 'nginx.conf'), CONF);
     const nginx = [binaryPath('nginx'), '-t', '-q', '-p', '/tmp/', '-c', '/tmp/nginx.conf', '-e', 'stderr'];
-    const [cmd, args] = withHosts('sh', ['-c', resolverScript('api.example.com'), RESOLVER_SCRIPT_NAME, ...nginx], {}, dir, [[join(dir, 'resolv.conf'), '/etc/resolv.conf'], [dir, '/tmp']]);
+    const [cmd, args] = withHosts('sh', ['-c', resolverScript('api.example.com', '/tmp/ddp-resolver.conf'), RESOLVER_SCRIPT_NAME, ...nginx], {}, dir, [[join(dir, 'resolv.conf'), '/etc/resolv.conf'], [dir, '/tmp']]);
     const r = await run(cmd, args);
     const out = join(dir, 'ddp-resolver.conf');
     return { code: r.code, stderr: r.stderr.trim(), ...(existsSync(out) ? { written: readFileSync(out, 'utf8') } : {}) };

@@ -9,6 +9,7 @@
 //  - proxy: a TCP (nginx stream) or HTTP proxy to an outside `upstream` host:port; a name
 //    outside the cluster is resolved again as it changes (upstream-dns.ts)
 import type { Component, ConfigFile, Unit } from '../../model.js';
+import { DEFAULT_SCRATCH } from '../../model.js';
 import type { Ambassador, Sharded } from '../../generated/topology.js';
 import type { Context } from '../context.js';
 import { serviceNamed } from '../context.js';
@@ -23,7 +24,7 @@ import { splitUpstream } from '../../k8s-names.js';
 import { entryBehindTls } from '../function.js';
 import { TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB, varnishResources } from '../naming.js';
 import { idleTimeoutOf, longestIdleTimeout, pipeTimeoutArgs } from '../idle-timeout.js';
-import { RESOLVER_FILE, RESOLVER_SCRIPT_NAME, RESOLVER_TIMEOUT, RESOLVER_VALID, resolverScript, resolvesPerRequest } from './upstream-dns.js';
+import { RESOLVER_SCRIPT_NAME, RESOLVER_TIMEOUT, RESOLVER_VALID, resolverFile, resolverScript, resolvesPerRequest } from './upstream-dns.js';
 
 export { LOOPBACK };
 const DEFAULT_SERVICE_PORT = 8080;
@@ -83,14 +84,15 @@ function ambassadorContainer(ctx: Context, a: Ambassador, config: ConfigFile, mo
  *  config resolves its upstream per request), twemproxy (nutcracker; its stats on
  *  127.0.0.1:statsPort) or varnish (listening on 127.0.0.1; its pipes live as long as the
  *  config's idleTimeout). */
-export function ambassadorRuntime(config: Pick<ConfigFile, 'target' | 'key'> & Partial<Pick<ConfigFile, 'data'>>, listen: number, statsPort = TWEMPROXY_STATS_PORT): { image: string; command: string[]; args?: string[] } {
+export function ambassadorRuntime(config: Pick<ConfigFile, 'target' | 'key'> & Partial<Pick<ConfigFile, 'data' | 'scratch'>>, listen: number, statsPort = TWEMPROXY_STATS_PORT): { image: string; command: string[]; args?: string[] } {
   const file = `${CONFIG_DIR}/${config.key}`;
+  const scratch = config.scratch ?? DEFAULT_SCRATCH;
   if (config.target === 'twemproxy') return { image: IMAGES.twemproxy, command: ['nutcracker', '-c', file, '-a', LOOPBACK, '-s', String(statsPort)] };
   if (config.target === 'varnish') {
-    return { image: IMAGES.varnish, command: ['varnishd'], args: ['-F', '-f', file, '-a', `${LOOPBACK}:${listen}`, '-n', '/tmp/varnish', '-s', `malloc,${VARNISH_ROUTER_MALLOC_MIB}m`, ...pipeTimeoutArgs(idleTimeoutOf(config.data as { idleTimeout?: string } | undefined))] };
+    return { image: IMAGES.varnish, command: ['varnishd'], args: ['-F', '-f', file, '-a', `${LOOPBACK}:${listen}`, '-n', `${scratch}/varnish`, '-s', `malloc,${VARNISH_ROUTER_MALLOC_MIB}m`, ...pipeTimeoutArgs(idleTimeoutOf(config.data as { idleTimeout?: string } | undefined))] };
   }
   const proxy = config.data as { resolve?: unknown; host?: string } | undefined;
-  if (proxy?.resolve && proxy.host) return { image: IMAGES.nginx, command: ['sh', '-c', resolverScript(proxy.host), RESOLVER_SCRIPT_NAME], args: ['nginx', '-c', file] };
+  if (proxy?.resolve && proxy.host) return { image: IMAGES.nginx, command: ['sh', '-c', resolverScript(proxy.host, resolverFile(scratch)), RESOLVER_SCRIPT_NAME], args: ['nginx', '-c', file] };
   return { image: IMAGES.nginx, command: ['nginx', '-c', file] };
 }
 
@@ -168,7 +170,7 @@ function proxyData(a: Ambassador) {
   const { host, port } = splitUpstream(upstream);
   return {
     name: a.name, listen: a.listen, loopback: LOOPBACK, host, port, hostHeader: hostHeader(host, port), idleTimeout: idleTimeoutOf(a),
-    ...(resolvesPerRequest(host) ? { resolve: { include: RESOLVER_FILE, valid: RESOLVER_VALID, timeout: RESOLVER_TIMEOUT } } : {}),
+    ...(resolvesPerRequest(host) ? { resolve: { valid: RESOLVER_VALID, timeout: RESOLVER_TIMEOUT } } : {}),
   };
 }
 

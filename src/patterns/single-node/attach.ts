@@ -40,6 +40,8 @@ export function ensureDeclaredVolume(c: Component, name: string, volumes: Volume
  *  in Kubernetes, a bind mount of OUT/<target>/<name> in compose). `owner` names the container
  *  for validate: `the TLS sidecar https`. */
 export function configMount(unit: Unit, c: Component, containerName: string, config: ConfigFile, owner: string): Mount {
+  // its container gets the component's scratch directory (flow.ts addScratchVolumes): its files go there
+  if (c.scratchPath !== undefined) config.scratch = c.scratchPath;
   unit.configs.push(config);
   const volume = `${containerName}-config`;
   c.pod.volumes.push({ name: volume, configFile: { config: config.name, key: config.key }, origin: { addedBy: `${owner}'s config` } });

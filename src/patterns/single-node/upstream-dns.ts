@@ -8,15 +8,15 @@
 // nginx's resolver needs the nameserver's address (it does not read /etc/resolv.conf, nor its
 // search path), and that differs per cluster (kube-dns's ClusterIP) and in compose (Docker's
 // 127.0.0.11). So the container starts with a shell that writes the `resolver` line from the
-// pod's /etc/resolv.conf into RESOLVER_FILE (/tmp: the one writable path of a root filesystem
+// pod's /etc/resolv.conf into resolverFile() (its scratch dir: the one writable path of a root filesystem
 // that is read-only) and then execs nginx. `upstream ... server NAME resolve` (nginx 1.27.3 OSS)
 // keeps upstream keepalive and would need no variable, but the nginx the tests run (1.22) lacks it.
 //
 // A Service keeps its address as long as it exists: a name of the cluster keeps the static config
 // (resolved once through the search path, which nginx's resolver would not use).
 
-/** Where the start-up shell writes the `resolver` line the config includes. */
-export const RESOLVER_FILE = '/tmp/ddp-resolver.conf';
+/** Where the start-up shell writes the `resolver` line the config includes: in the container's scratch directory. */
+export const resolverFile = (scratch: string): string => `${scratch}/ddp-resolver.conf`;
 /** How long nginx keeps an answer, whatever its TTL (`valid=` replaces the TTL): how soon a
  *  DNS change reaches new connections. */
 export const RESOLVER_VALID = '10s';
@@ -47,12 +47,12 @@ export function resolvesPerRequest(host: string): boolean {
  * refuses) left out; none at all stops the container with a message that says why. POSIX sh:
  * busybox's in the nginx image, dash in the tests.
  */
-export function resolverScript(host: string): string {
+export function resolverScript(host: string, file: string): string {
   return [
     'ns=',
     'while read -r key addr rest || [ -n "$key" ]; do case "$key:$addr" in nameserver:*%*|nameserver:) ;; nameserver:*:*) ns="$ns [$addr]" ;; nameserver:*) ns="$ns $addr" ;; esac; done < /etc/resolv.conf',
     `[ -n "$ns" ] || { echo "$0: no nameserver in /etc/resolv.conf: nginx cannot resolve ${host}" >&2; exit 1; }`,
-    `echo "resolver$ns valid=${RESOLVER_VALID};" > ${RESOLVER_FILE} || exit 1`,
+    `echo "resolver$ns valid=${RESOLVER_VALID};" > ${file} || exit 1`,
     'exec "$@"',
   ].join('; ');
 }
