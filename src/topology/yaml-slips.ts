@@ -349,133 +349,189 @@ export function explainSlip(lines: Lines, errors: readonly ParserError[], i: num
 function misaligned(lines: Lines, n: number): Slip | undefined {
   const c = lines.at(n);
   if (c.blank || c.blockText) return undefined;
-  const i = c.indent;
   const moved = movedItem(lines, n);
   if (moved) return moved;
-  let inner: Line | undefined; // the shallowest line above, deeper than c, since `outer`
-  let outer: Line | undefined; // the nearest line above that is less indented than c
+  const above = linesAbove(lines, n);
+  if ('decided' in above) return above.decided;
+  const { inner, outer } = above;
+  const slip =
+    (outer ? undefined : indentedFirstKey(lines, n)) ??
+    keyUnderValue(lines, n, inner, outer) ??
+    (outer && !c.dash && c.key !== undefined ? keyBeside(lines, n, inner, outer) : undefined);
+  if (slip) return slip;
+  const keys = keysLevel(c, inner, outer);
+  const names = namesBeside(c);
+  const columns = columnsFor(c, keys, outer, names);
+  if (columns.length === 0) return outer?.dash ? underItem(lines, n, inner, outer) : undefined;
+  return inLineWithNone(lines, n, keys, outer, columns, names);
+}
+
+/**
+ * The lines above line n that say where it belongs: `outer`, the nearest one less indented than
+ * n (or, at n's column, one n is out of line with all the same), and `inner`, the shallowest one
+ * deeper than n since `outer`. `decided` when a line above settles it: one without the colon
+ * that would make it hold n (its slip), or one n is in line with (not this slip).
+ */
+function linesAbove(lines: Lines, n: number): { inner?: Line; outer?: Line } | { decided: Slip | undefined } {
+  const c = lines.at(n);
+  const i = c.indent;
+  let inner: Line | undefined;
   for (let r = n - 1; r >= 0; r--) {
     const l = lines.at(r);
     if (l.boundary) break;
     if (l.blank || l.blockText) continue;
     if (l.key === undefined && !l.dash) {
       // `pages` above its keys, without the colon that would make it hold them
-      if (l.indent < i && !inner) return noColon(lines, r, (x) => x.pos[0] >= l.start && x.pos[0] <= lines.end(n));
+      if (l.indent < i && !inner) return { decided: noColon(lines, r, (x) => x.pos[0] >= l.start && x.pos[0] <= lines.end(n)) };
       continue;
     }
-    if (l.indent < i) {
-      outer = l;
-      break;
-    }
+    if (l.indent < i) return { inner, outer: l };
     if (l.indent === i) {
-      // a key in line with the `-` of the list item above it, not with the item's keys
-      if (l.dash && !c.dash && l.key !== undefined && (!inner || inner.indent === l.body)) {
-        outer = l;
-        break;
-      }
-      if (c.dash && !l.dash) {
-        // a `-` in line with the key that holds the list, not with the list's items
-        if (inner?.dash) {
-          outer = l;
-          break;
-        }
-        // a `-` in line with the keys of the list item above it
-        const item = itemOf(lines, r);
-        if (item) {
-          outer = item;
-          break;
-        }
-      }
-      return undefined; // in line with something after all: not this slip
+      const outer = outOfLineAtColumn(lines, r, c, inner);
+      return outer ? { inner, outer } : { decided: undefined };
     }
     if (!inner || l.indent < inner.indent) inner = l;
   }
-  // the keys of a list item start after its `-`
-  type Level = { at: number; line: Line; item?: boolean };
-  let keys: Level | undefined = inner && { at: inner.indent, line: inner };
-  if (outer?.dash && outer.key !== undefined && outer.body > i && (!keys || outer.body < keys.at)) keys = { at: outer.body, line: outer, item: true };
-  // (a `-` lines up with other items, not with keys)
-  if (c.dash && keys && !keys.line.dash) keys = undefined;
-  const what = c.dash ? named(c) : code(shown(c.key ?? c.text.slice(c.body)));
-  // (beside a list item, its fellow items need no "the list item")
-  const item = c.dash ? '' : 'the list item ';
-  const levelName = (lv: Level): string => (lv.item ? code(shown(lv.line.key!)) : named(lv.line, item));
-  const outerName = (l: Line): string => (l.dash && !c.dash ? 'the `-` of its list item' : named(l, item));
-  const options: { at: number; beside: string }[] = [];
-  if (c.dash) {
-    if (keys?.line.dash && !keys.item) options.push({ at: keys.at, beside: `in line with ${levelName(keys)}` });
-    if (outer?.dash) options.push({ at: outer.indent, beside: `in line with ${outerName(outer)}` });
-  } else {
-    if (keys && (keys.item || !keys.line.dash)) options.push({ at: keys.at, beside: `beside ${levelName(keys)}` });
-    if (outer && !outer.dash) options.push({ at: outer.indent, beside: `beside ${outerName(outer)}` });
-  }
+  return { inner };
+}
+
+/** Line r, at line c's column above it (`inner` between them), when c is out of line with it all
+ *  the same: the line c's column then belongs to (r, or the list item r is a key of). */
+function outOfLineAtColumn(lines: Lines, r: number, c: Line, inner: Line | undefined): Line | undefined {
+  const l = lines.at(r);
+  // a key in line with the `-` of the list item above it, not with the item's keys
+  if (l.dash && !c.dash && l.key !== undefined && (!inner || inner.indent === l.body)) return l;
+  if (!c.dash || l.dash) return undefined;
+  // a `-` in line with the key that holds the list, not with the list's items
+  if (inner?.dash) return l;
+  // a `-` in line with the keys of the list item above it
+  return itemOf(lines, r);
+}
+
+/** The document's first key is indented and the next one, line n, is not: the first line is the slip. */
+function indentedFirstKey(lines: Lines, n: number): Slip | undefined {
   const above = lines.previous(n);
-  if (!outer && i === 0 && above && lines.previous(above.n) === undefined) {
-    // the document's first key is indented and the next one is not: the first line is the slip
-    const top = above.line;
-    return {
-      offset: lines.indentStart(above.n) + top.indent,
-      message: `${PREFIX}${named(top)} is indented (column ${col(top.indent)}), but the top-level keys after it start at column 1`,
-      hint: `move ${named(top)} to column 1`,
-      explains: () => true, // the parser read nothing after it
-      fix: lines.shift(above.n, -top.indent),
-    };
+  if (lines.at(n).indent !== 0 || !above || lines.previous(above.n) !== undefined) return undefined;
+  const top = above.line;
+  return {
+    offset: lines.indentStart(above.n) + top.indent,
+    message: `${PREFIX}${named(top)} is indented (column ${col(top.indent)}), but the top-level keys after it start at column 1`,
+    hint: `move ${named(top)} to column 1`,
+    explains: () => true, // the parser read nothing after it
+    fix: lines.shift(above.n, -top.indent),
+  };
+}
+
+/** Line n's key under one that has a value on its line (`health: { path: / }`). */
+function keyUnderValue(lines: Lines, n: number, inner: Line | undefined, outer: Line | undefined): Slip | undefined {
+  const c = lines.at(n);
+  if (outer?.key === undefined || outer.dash || c.dash || c.key === undefined || inner || !outer.value || BLOCK_HEADER.test(outer.value)) return undefined;
+  return overIndented(lines, n, outer, outer.value, (x) => x.pos[0] >= c.start && x.pos[0] <= lines.end(n));
+}
+
+/** Line n, a key, out of line with `outer` above it: which of the keys around is the one a column off. */
+function keyBeside(lines: Lines, n: number, inner: Line | undefined, outer: Line): Slip | undefined {
+  // the keys around `outer` are at n's column: `outer` is the one out of line (when it holds
+  // nothing: `  volumes:` with keys under it deeper than n could be a key of the mapping around
+  // whose first key is a column off, as below)
+  const m = lines.lineOf(outer.start);
+  return (inner ? undefined : outOfLine(lines, m, n))
+    ?? firstKeyUnder(lines, n, inner, outer)
+    // the keys around `outer` and what it holds are at n's column: `outer` is out of line
+    ?? (inner ? outOfLine(lines, m, n) : undefined)
+    ?? firstKeyOff(lines, m, n);
+}
+
+/** The first key under `outer:` is a column off, and the keys after it, line n among them, are in line. */
+function firstKeyUnder(lines: Lines, n: number, inner: Line | undefined, outer: Line): Slip | undefined {
+  const c = lines.at(n);
+  const i = c.indent;
+  const first = nextLine(lines, lines.lineOf(outer.start));
+  if (!first || inner !== first || first.dash || outer.dash || outer.value !== '' || i <= outer.indent) return undefined;
+  let alone = true;
+  for (let p = lines.previous(n); p && p.line !== first; p = lines.previous(p.n)) if (p.line.indent <= first.indent) alone = false;
+  let after = nextAtOrAbove(lines, n, i);
+  if (after?.indent !== i || after.dash || after.key === undefined) after = undefined;
+  // (c the last key: the file's own indentation says which of the two is off)
+  const step = lines.step();
+  if (!alone || first.key === undefined || !(after || (i - outer.indent === step && first.indent - outer.indent !== step))) return undefined;
+  const f = lines.lineOf(first.start);
+  const others = after ? `${code(shown(c.key!))} and ${code(shown(after.key!))} are` : `${code(shown(c.key!))} is`;
+  return {
+    offset: lines.indentStart(f) + first.indent,
+    message: `${PREFIX}${code(shown(first.key))} at column ${col(first.indent)} is not in line with the keys after it under ${code(shown(outer.key ?? ''))}: ${others} at column ${col(i)}`,
+    hint: `move ${code(shown(first.key))} to column ${col(i)}`,
+    explains: (x) => x.pos[0] >= first.start && x.pos[0] <= lines.end(n),
+    fix: lines.shift(f, i - first.indent),
+  };
+}
+
+/** Line n, a key, under the list item `outer` and in line with nothing: its `-` line lacks a colon, or has a value n is indented under. */
+function underItem(lines: Lines, n: number, inner: Line | undefined, outer: Line): Slip | undefined {
+  const c = lines.at(n);
+  if (c.dash || c.key === undefined || inner) return undefined;
+  const at = lines.previous(n)!;
+  const explains = (from: number) => (x: ParserError) => x.pos[0] >= from && x.pos[0] <= lines.end(n);
+  // `- name:git-sync` or `- name git-sync` above the item's other keys
+  if (outer.key === undefined && outer.body === c.indent && at.line === outer) return keyWithoutColon(lines, at.n, explains(outer.start));
+  // a key indented under the item's first key, which has a value
+  if (outer.key !== undefined && outer.value !== '' && outer.body < c.indent) return overIndented(lines, n, outer, outer.value ?? '', explains(c.start));
+  return undefined;
+}
+
+/** A column keys are at: of the mapping `line` starts, or (`item`) of the list item it is. */
+type Level = { at: number; line: Line; item?: boolean };
+
+/** The column of the keys line c is out of line with: `inner`'s, or those after `outer`'s `-`. */
+function keysLevel(c: Line, inner: Line | undefined, outer: Line | undefined): Level | undefined {
+  let keys: Level | undefined = inner && { at: inner.indent, line: inner };
+  // the keys of a list item start after its `-`
+  if (outer?.dash && outer.key !== undefined && outer.body > c.indent && (!keys || outer.body < keys.at)) keys = { at: outer.body, line: outer, item: true };
+  // (a `-` lines up with other items, not with keys)
+  return c.dash && keys && !keys.line.dash ? undefined : keys;
+}
+
+interface Names {
+  level: (lv: Level) => string;
+  outer: (l: Line) => string;
+}
+
+/** How a message about line c names the lines around it (beside a list item, its fellow items need no "the list item"). */
+function namesBeside(c: Line): Names {
+  const item = c.dash ? '' : 'the list item ';
+  return {
+    level: (lv) => (lv.item ? code(shown(lv.line.key!)) : named(lv.line, item)),
+    outer: (l) => (l.dash && !c.dash ? 'the `-` of its list item' : named(l, item)),
+  };
+}
+
+/** The columns line c could move to, each with what it is then in line with. */
+function columnsFor(c: Line, keys: Level | undefined, outer: Line | undefined, names: Names): { at: number; beside: string }[] {
+  const columns: { at: number; beside: string }[] = [];
+  if (c.dash) {
+    if (keys?.line.dash && !keys.item) columns.push({ at: keys.at, beside: `in line with ${names.level(keys)}` });
+    if (outer?.dash) columns.push({ at: outer.indent, beside: `in line with ${names.outer(outer)}` });
+  } else {
+    if (keys && (keys.item || !keys.line.dash)) columns.push({ at: keys.at, beside: `beside ${names.level(keys)}` });
+    if (outer && !outer.dash) columns.push({ at: outer.indent, beside: `beside ${names.outer(outer)}` });
   }
-  // a key under one that has a value on its line (`health: { path: / }`)
-  if (outer?.key !== undefined && !outer.dash && !c.dash && c.key !== undefined && !inner && outer.value && !BLOCK_HEADER.test(outer.value)) {
-    return overIndented(lines, n, outer, outer.value, (x) => x.pos[0] >= c.start && x.pos[0] <= lines.end(n));
-  }
-  if (outer && !c.dash && c.key !== undefined) {
-    // the keys around `outer` are at c's column: `outer` is the one out of line (when it holds
-    // nothing: `  volumes:` with keys under it deeper than c could be a key of the mapping around
-    // whose first key is a column off, as below)
-    const m = lines.lineOf(outer.start);
-    const around = inner ? undefined : outOfLine(lines, m, n);
-    if (around) return around;
-    // the first key under `outer:` is a column off, and the keys after it are in line with c
-    const first = nextLine(lines, m);
-    if (first && inner === first && !first.dash && !outer.dash && outer.value === '' && i > outer.indent) {
-      let alone = true;
-      for (let p = lines.previous(n); p && p.line !== first; p = lines.previous(p.n)) if (p.line.indent <= first.indent) alone = false;
-      let after = nextAtOrAbove(lines, n, i);
-      if (after?.indent !== i || after.dash || after.key === undefined) after = undefined;
-      // (c the last key: the file's own indentation says which of the two is off)
-      const step = lines.step();
-      if (alone && first.key !== undefined && (after || (i - outer.indent === step && first.indent - outer.indent !== step))) {
-        const f = lines.lineOf(first.start);
-        const others = after ? `${code(shown(c.key))} and ${code(shown(after.key!))} are` : `${code(shown(c.key))} is`;
-        return {
-          offset: lines.indentStart(f) + first.indent,
-          message: `${PREFIX}${code(shown(first.key))} at column ${col(first.indent)} is not in line with the keys after it under ${code(shown(outer.key ?? ''))}: ${others} at column ${col(i)}`,
-          hint: `move ${code(shown(first.key))} to column ${col(i)}`,
-          explains: (x) => x.pos[0] >= first.start && x.pos[0] <= lines.end(n),
-          fix: lines.shift(f, i - first.indent),
-        };
-      }
-    }
-    // the keys around `outer` and what it holds are at c's column: `outer` is out of line
-    const aroundHolder = inner ? outOfLine(lines, m, n) : undefined;
-    if (aroundHolder) return aroundHolder;
-    const firstOff = firstKeyOff(lines, m, n);
-    if (firstOff) return firstOff;
-  }
-  if (options.length === 0 && outer?.dash && !c.dash && c.key !== undefined && !inner) {
-    const at = lines.previous(n)!;
-    // `- name:git-sync` or `- name git-sync` above the item's other keys
-    if (outer.key === undefined && outer.body === i && at.line === outer) return keyWithoutColon(lines, at.n, (x) => x.pos[0] >= outer!.start && x.pos[0] <= lines.end(n));
-    // a key indented under the item's first key, which has a value
-    if (outer.key !== undefined && outer.value !== '' && outer.body < i) return overIndented(lines, n, outer, outer.value ?? '', (x) => x.pos[0] >= c.start && x.pos[0] <= lines.end(n));
-  }
-  if (options.length === 0) return undefined;
-  const levels = [keys && `${levelName(keys)} is at column ${col(keys.at)}`, outer && `${outerName(outer)} ${keys ? '' : 'is '}at column ${col(outer.indent)}`].filter(Boolean);
+  return columns;
+}
+
+/** Line n is in line with no key or list item above it: where those are, and the columns it could move to. */
+function inLineWithNone(lines: Lines, n: number, keys: Level | undefined, outer: Line | undefined, columns: { at: number; beside: string }[], names: Names): Slip {
+  const c = lines.at(n);
+  const i = c.indent;
+  const what = c.dash ? named(c) : code(shown(c.key ?? c.text.slice(c.body)));
+  const levels = [keys && `${names.level(keys)} is at column ${col(keys.at)}`, outer && `${names.outer(outer)} ${keys ? '' : 'is '}at column ${col(outer.indent)}`].filter(Boolean);
   const mover = c.dash ? 'the `-`' : what;
   return {
     offset: lines.indentStart(n) + c.indent,
     message: `${PREFIX}${what} at column ${col(i)} is in line with no ${c.dash ? 'list item' : 'key'} above it: ${levels.join(', ')}`,
-    hint: `move ${mover} to ${options.map((o) => `column ${col(o.at)}, ${o.beside}`).join(', or to ')}`,
+    hint: `move ${mover} to ${columns.map((o) => `column ${col(o.at)}, ${o.beside}`).join(', or to ')}`,
     explains: (x) => x.pos[0] >= c.start && x.pos[0] <= lines.end(n),
     // (either column reads; the first is taken to read on)
-    fix: lines.shift(n, options[0].at - i),
+    fix: lines.shift(n, columns[0].at - i),
   };
 }
 
