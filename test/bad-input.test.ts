@@ -246,6 +246,50 @@ const CASES: Case[] = [
     errors: ['8:12 wrong-type: services.web.image must be a string, not the number 1.5'],
     hint: 'quote it: "1.5"',
   },
+  // ── long values: said by their start and length, not printed whole (src/topology/brief.ts) ──
+  {
+    name: 'a long string where a number goes: its first 40 characters and its length',
+    text: lines(`    replicas: "${'lorem ipsum dolor sit amet '.repeat(20)}"`),
+    errors: ['9:15 wrong-type: services.web.replicas must be an integer, not the string "lorem ipsum dolor sit amet lorem ipsum d…" (540 characters)'],
+  },
+  {
+    name: 'a block scalar where a mapping goes (a certificate pasted under tls:): one line, its newlines as \\n',
+    text: lines('    tls: |', ...Array.from({ length: 30 }, (_, i) => `      line ${i} of a certificate`)),
+    errors: ['9:10 wrong-type: services.web.tls must be a mapping, not the string "line 0 of a certificate\\nline 1 of a cert…" (740 characters)'],
+  },
+  {
+    name: 'a string of exactly 40 characters: whole, as a short one',
+    text: lines(`    replicas: "${'x'.repeat(40)}"`),
+    errors: [`9:15 wrong-type: services.web.replicas must be an integer, not the string "${'x'.repeat(40)}"`],
+  },
+  {
+    name: 'characters outside the BMP count one each and are never cut in half',
+    text: lines(`    replicas: "${'😀'.repeat(41)}"`),
+    errors: [`9:15 wrong-type: services.web.replicas must be an integer, not the string "${'😀'.repeat(40)}…" (41 characters)`],
+  },
+  {
+    name: 'a big mapping where a string or reference goes: its size and first keys, not its JSON cut mid-way',
+    text: lines('    env:', '      A:', ...Array.from({ length: 12 }, (_, i) => `        key${i}: value${i}`)),
+    errors: ['11:9 bad-value: services.web.env.A must be a string, or { secret: NAME, key: KEY }, or { configMap: NAME, key: KEY }; got a mapping (12 keys: key0, key1, key2, …)'],
+  },
+  {
+    name: 'a small mapping there: its JSON, as before',
+    text: lines('    env:', '      A: { secrets: x, key: y }'),
+    errors: ['10:10 bad-value: services.web.env.A must be a string, or { secret: NAME, key: KEY }, or { configMap: NAME, key: KEY }; got {"secrets":"x","key":"y"}'],
+  },
+  {
+    name: 'a long value of an enum, a multi-line name: each cut',
+    text: BASE.replace('pattern: replicated', `pattern: "${'replicated'.repeat(10)}"`).replace('  name: shop', '  name: |\n    shop\n    and more text on a second line of the name'),
+    errors: [
+      '4:9 bad-format: metadata.name `shop\nand more text on a second line of t…` (48 characters) is not a DNS-1123 label',
+      '9:14 bad-value: services.web.pattern must be one of replicated, sharded, scatter-gather, function, work-queue, batch; got `replicatedreplicatedreplicatedreplicated…` (100 characters)',
+    ],
+  },
+  {
+    name: 'a long unknown key: cut',
+    text: lines(`    ${'x'.repeat(200)}: 1`),
+    errors: [`9:5 unknown-key: unknown key \`${'x'.repeat(40)}…\` (200 characters) in services.web`],
+  },
   {
     name: 'pattern misspelt',
     text: BASE.replace('pattern: replicated', 'pattern: replicatd'),
@@ -320,7 +364,7 @@ const CASES: Case[] = [
   {
     name: 'a service name of 64 characters',
     text: BASE.replace('  web:', `  ${'w'.repeat(64)}:`),
-    errors: [`6:3 bad-length: \`${'w'.repeat(64)}\` must be at most 63 characters long`],
+    errors: [`6:3 bad-length: \`${'w'.repeat(40)}…\` (64 characters) must be at most 63 characters long`],
   },
   {
     name: 'topology name not DNS-1123',
@@ -432,7 +476,7 @@ const CASES: Case[] = [
     errors: [
       '5:13 bad-name: `a..b/team` in metadata.labels is not a valid key',
       '5:31 bad-name: `a.-b/x` in metadata.labels is not a valid key',
-      `6:18 bad-name: \`${'p'.repeat(254)}/x\` in metadata.annotations is not a valid key`,
+      `6:18 bad-name: \`${'p'.repeat(40)}…\` (256 characters) in metadata.annotations is not a valid key`,
     ],
   },
   {

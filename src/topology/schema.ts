@@ -5,6 +5,7 @@ import validateTopology from '../generated/validate-topology.js';
 import { didYouMean, error, pointer, splitPointer, type Diagnostic } from '../diagnostics.js';
 import type { SourceMap } from './load.js';
 import { topologySchema } from './schema-json.js';
+import { BRIEF_JSON, codeBrief, collectionBrief, quotedBrief } from './brief.js';
 
 /** How the schema's pattern for label and annotation keys (a Kubernetes qualified name) starts: its optional DNS-1123 subdomain prefix. */
 const QUALIFIED_KEY_START = '^((?=[^/]{1,253}/)[a-z0-9]';
@@ -123,7 +124,7 @@ function describe(e: ErrorObject, data: unknown): Described {
       const guess = didYouMean(key, allowed);
       return {
         code: 'unknown-key',
-        message: `unknown key \`${key}\` ${path === '' ? 'at the top level' : `in ${where}`}`,
+        message: `unknown key ${codeBrief(key)} ${path === '' ? 'at the top level' : `in ${where}`}`,
         hint: guess ? `did you mean \`${guess}\`?` : allowed.length ? `allowed keys here: ${allowed.join(', ')}` : 'remove it',
         pointer: path + pointer(key),
         at: 'key',
@@ -267,20 +268,23 @@ function unquoteHint(value: unknown, want: string): string | undefined {
 const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
 const lastKey = (ptr: string) => splitPointer(ptr).pop() ?? '';
 
+/** What a value is, for a `wrong-type` message: a long string cut (src/topology/brief.ts). */
 function describeType(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'number') return Number.isInteger(v) ? `the number ${v}` : `the number ${v}`;
-  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'number') return `the number ${v}`;
+  if (typeof v === 'string') return `the string ${quotedBrief(v)}`;
   return `${typeof v} ${String(v)}`;
 }
 
+/** A value in a message: a string between backticks, else as JSON; a long string cut, a long
+ *  mapping or list described (src/topology/brief.ts). */
 export function show(v: unknown): string {
-  if (typeof v === 'string') return `\`${v}\``;
+  if (typeof v === 'string') return codeBrief(v);
   if (v === undefined) return 'nothing';
   const s = JSON.stringify(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  return s.length > BRIEF_JSON && v !== null && typeof v === 'object' ? collectionBrief(v) : s;
 }
 
 export function valueAt(data: unknown, ptr: string): unknown {
