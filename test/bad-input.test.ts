@@ -320,22 +320,57 @@ const CASES: Case[] = [
     text: 'apiVersion: ddp/v1\nkind: Topology\n',
     errors: ['1:1 missing-key: the topology is missing the required key `metadata`', '1:1 missing-key: the topology is missing the required key `services`'],
   },
-  // ── duplicate keys (at the second one) ──
+  // ── duplicate keys (at the second one, naming the line of the first) ──
   {
     name: 'duplicate key in a service',
     text: lines('    image: ghcr.io/acme/web:1.4.3'),
-    errors: ['9:5 duplicate-key: duplicate key `image`: a key may appear only once in a mapping'],
-    hint: 'remove or rename one of the two keys',
+    errors: ['9:5 duplicate-key: duplicate key `image`: already set at line 8 (a key may appear only once in a mapping)'],
+    hint: 'remove this `image` or the one at line 8, with its value: keep the one you mean, or rename one if it was meant to be another key',
   },
   {
     name: 'duplicate service',
     text: lines('  web:', '    pattern: replicated', '    image: ghcr.io/acme/web:2.0.0'),
-    errors: ['9:3 duplicate-key: duplicate key `web`: a key may appear only once in a mapping'],
+    errors: ['9:3 duplicate-key: duplicate key `web`: already set at line 6 (a key may appear only once in a mapping)'],
   },
   {
-    name: 'duplicate quoted key in a flow mapping',
+    name: 'duplicate quoted key in a flow mapping (on one line: the column of the first too)',
     text: BASE.replace('  name: shop', '  name: shop\n  labels: { team: a, "team": b }'),
-    errors: ['5:22 duplicate-key: duplicate key `team`: a key may appear only once in a mapping'],
+    errors: ['5:22 duplicate-key: duplicate key `team`: already set at line 5, column 13 (a key may appear only once in a mapping)'],
+    hint: 'remove this `team` or the one at line 5, column 13, with its value: keep the one you mean, or rename one if it was meant to be another key',
+  },
+  {
+    name: "a key written three times: each repeat names the first (quoted, single-quoted and plain are one key)",
+    text: lines(`    "image": ghcr.io/acme/web:1.4.3`, `    'image': ghcr.io/acme/web:1.4.4`),
+    errors: [
+      '9:5 duplicate-key: duplicate key `image`: already set at line 8 (a key may appear only once in a mapping)',
+      '10:5 duplicate-key: duplicate key `image`: already set at line 8 (a key may appear only once in a mapping)',
+    ],
+  },
+  {
+    name: 'duplicate key in a nested flow mapping and in the flow mapping around it',
+    text: BASE.replace('  name: shop', '  name: shop\n  labels: {a: x, b: {c: 1, c: 2}, a: y}'),
+    errors: [
+      '5:28 duplicate-key: duplicate key `c`: already set at line 5, column 22 (a key may appear only once in a mapping)',
+      '5:35 duplicate-key: duplicate key `a`: already set at line 5, column 12 (a key may appear only once in a mapping)',
+    ],
+  },
+  {
+    name: 'duplicate key in an environment',
+    text: lines('environments:', '  prod:', '    services:', '      web:', '        replicas: 3', '        image: ghcr.io/acme/web:2.0.0', '        replicas: 4'),
+    errors: ['15:9 duplicate-key: duplicate key `replicas`: already set at line 13 (a key may appear only once in a mapping)'],
+  },
+  {
+    name: 'duplicate key after a slip that is repaired to read on: the first copy named in the file as it is',
+    text: lines('    port: 8080', '     replicas: 2', '    image: ghcr.io/acme/web:2.0.0'),
+    errors: [
+      '10:6 yaml-syntax: YAML syntax error: `replicas` is indented more than `port` above it (column 6, not 5), but `port` has a value, `8080`, so nothing can nest under it',
+      '11:5 duplicate-key: duplicate key `image`: already set at line 8 (a key may appear only once in a mapping)',
+    ],
+  },
+  {
+    name: 'a long duplicate key: named by its first 40 characters and its length',
+    text: lines(`    ${'k'.repeat(100)}: 1`, `    ${'k'.repeat(100)}: 2`),
+    errors: [`10:5 duplicate-key: duplicate key \`${'k'.repeat(40)}…\` (100 characters): already set at line 9 (a key may appear only once in a mapping)`],
   },
   // ── aliases: billion laughs, cycles, depth ──
   {

@@ -87,7 +87,7 @@ export function parseSource(raw: string): ParsedSource {
   const docs: SourceDoc[] = [];
   const expansion = { added: 0 }; // what the aliases of the file's documents have added so far
   list.forEach((doc, index) => {
-    for (const d of describeYamlErrors(doc, text, (t) => parseAllDocuments(t, PARSE_OPTIONS) as Document.Parsed[])) {
+    for (const d of describeYamlErrors(doc, text, (t) => parseAllDocuments(t, PARSE_OPTIONS) as Document.Parsed[], lc.linePos)) {
       const p = lc.linePos(d.offset);
       // (the parser may report one unclosed quote or bracket twice: said once)
       if (!errors.some((x) => x.line === p.line && x.col === p.col && x.message === d.message)) errors.push({ message: d.message, hint: d.hint, line: p.line, col: p.col });

@@ -11,6 +11,7 @@ import { BlockPositions, blockPosition } from './block-positions.js';
 import { DdpError, error, pointer, splitPointer, type Diagnostic, type Position } from '../diagnostics.js';
 import { fastParse } from './fast-yaml.js';
 import { checkAliases } from '../yaml-aliases.js';
+import { codeBrief } from './brief.js';
 import { applyEdits, explainSlip, keyAt, Lines, offsetBefore, type Edit, type ParserError, type Slip } from './yaml-slips.js';
 
 // `yaml` (positions, and every diagnostic of a bad document) is loaded on first use: ordinary
@@ -297,9 +298,12 @@ const REPARSE_BUDGET = 256 * 1024;
  * (src/topology/yaml-slips.ts). One slip is said once: a slip the parser reports several errors
  * for, or loses its place over and reports every later line of, is repaired as its hint says,
  * and `reparse` (the caller's parse, its options) reads the repaired text for what else is wrong.
- * For topologies and for `ddp lint` alike.
+ * `position` is the line and column of an offset of `text` in the file (when `text` is the file's
+ * own, its lines), for a message that names another place. For topologies and for `ddp lint` alike.
  */
-export function describeYamlErrors(doc: Document.Parsed, text: string, reparse?: (text: string) => Document.Parsed[]): YamlErrorDescription[] {
+export function describeYamlErrors(doc: Document.Parsed, text: string, reparse?: (text: string) => Document.Parsed[], position?: (offset: number) => Position): YamlErrorDescription[] {
+  let fileLines: Lines | undefined;
+  const where = position ?? ((offset: number) => (fileLines ??= new Lines(text)).position(offset));
   const out: YamlErrorDescription[] = [];
   const said = new Set<string>();
   // the lines of slips repaired: what a later parse finds there is of the repair's making
@@ -321,6 +325,7 @@ export function describeYamlErrors(doc: Document.Parsed, text: string, reparse?:
     const errors: ParserError[] = d.errors;
     const slips: Slip[] = [];
     let lines: Lines | undefined;
+    let repeated: RepeatedKeys | undefined;
     let next: typeof current | undefined;
     const known = errors.map((e) => describeYamlError(d, e));
     // the text after an unclosed quote or bracket is inside it, wherever the parser gave up on it
@@ -336,7 +341,7 @@ export function describeYamlErrors(doc: Document.Parsed, text: string, reparse?:
       const slip = blind ? undefined : explainSlip((lines ??= new Lines(t)), errors, i);
       if (slip && slip.offset > inside) continue;
       if (!slip) {
-        if (e.code === 'DUPLICATE_KEY') say({ offset: keyAt(t, e.pos[0]), code: 'duplicate-key', message: duplicateKeyMessage(t, keyAt(t, e.pos[0])), hint: yamlHint(e.code) }, back);
+        if (e.code === 'DUPLICATE_KEY') say(duplicateKey(t, keyAt(t, e.pos[0]), (repeated ??= repeatedKeys(d)), (o) => where(back(o))), back);
         else say({ offset: e.pos[0], code: 'yaml-syntax', message: yamlMessage(e.code, e.message), hint: yamlHint(e.code) }, back);
         continue;
       }
@@ -403,11 +408,54 @@ function unclosedOpener(doc: Document.Parsed, pos: number, message: string): { o
   return { offset: b.range![0], what: `the ${open} ${kind}`, hint: `close it with ${close}, or write it in block style, one entry per line` };
 }
 
-/** Names the repeated key (yaml reports only where it starts). */
-function duplicateKeyMessage(text: string, offset: number): string {
+/** Each key of a document that repeats a key before it in its mapping (by where it starts): its
+ *  name, and where the first copy starts. */
+type RepeatedKeys = Map<number, { name?: string; first: number }>;
+
+/** The repeated keys of `doc`, compared as the parser compares them (`"a"` and `a` are one key;
+ *  merge keys `<<` are not compared). One pass, made on a document's first duplicate key only. */
+function repeatedKeys(doc: Document.Parsed): RepeatedKeys {
+  const { visit, isScalar } = yaml();
+  const out: RepeatedKeys = new Map();
+  visit(doc, {
+    Map(_key, map) {
+      const firsts = new Map<unknown, number>();
+      for (const { key } of map.items) {
+        if (!isScalar(key) || !key.range || typeof key.value === 'symbol') continue;
+        const first = firsts.get(key.value);
+        if (first === undefined) firsts.set(key.value, key.range[0]);
+        else out.set(key.range[0], { name: typeof key.value === 'string' ? key.value : undefined, first });
+      }
+    },
+  });
+  return out;
+}
+
+/** The key the parser found repeated at `offset` of `text`, named, and where its first copy is
+ *  (`where`: an offset's line and column in the file). */
+function duplicateKey(text: string, offset: number, repeated: RepeatedKeys, where: (offset: number) => Position): YamlErrorDescription {
+  const r = repeated.get(offset);
+  const name = r?.name ?? keyName(text, offset);
+  return { offset, code: 'duplicate-key', ...duplicateKeyWords(name, where(offset), r && where(r.first)) };
+}
+
+/** The key written at `offset`, as the text has it (unquoted); undefined when it cannot be read. */
+function keyName(text: string, offset: number): string | undefined {
   const m = /^(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\n]|'')*)'|([^:#,{}[\]\n]*?))[ \t]*:/.exec(text.slice(offset, offset + 300));
-  const key = m ? (m[1] ?? m[2]?.replace(/''/g, "'") ?? m[3]) : undefined;
-  return key ? `duplicate key \`${key}\`: a key may appear only once in a mapping` : 'duplicate key: a key may appear only once in a mapping';
+  return (m ? (m[1] ?? m[2]?.replace(/''/g, "'") ?? m[3]) : undefined) || undefined;
+}
+
+/** What to say of key `name`, at `at`, written before in its mapping at `first` (when known):
+ *  where that is (its line; its column too where the two are not in line, as in `{ a: 1, a: 2 }`)
+ *  and which to remove. */
+function duplicateKeyWords(name: string | undefined, at: Position, first?: Position): { message: string; hint: string } {
+  const key = name === undefined ? '' : ` ${codeBrief(name)}`;
+  if (!first) return { message: `duplicate key${key}: a key may appear only once in a mapping`, hint: yamlHint('DUPLICATE_KEY') };
+  const there = first.col === at.col ? `line ${first.line}` : `line ${first.line}, column ${first.col}`;
+  return {
+    message: `duplicate key${key}: already set at ${there} (a key may appear only once in a mapping)`,
+    hint: `remove this${key || ' key'} or the one at ${there}, with its value: keep the one you mean, or rename one if it was meant to be another key`,
+  };
 }
 
 function yamlMessage(code: string, raw: string): string {

@@ -82,8 +82,8 @@ const FAIL: Record<string, string[]> = {
     'removed-api error 110:1 PodSecurityPolicy/restricted: policy/v1beta1 PodSecurityPolicy was removed in Kubernetes 1.25; the API server refuses it',
   ],
   'unknown-kind/fail.yaml': [`unknown-kind warning 2:1 Widget/gadget: no schema for apiVersion example.com/v1, kind Widget: not checked against a schema`],
-  'yaml-syntax/fail.yaml': [`yaml-syntax error 5:3 duplicate key \`name\`: a key may appear only once in a mapping`],
-  'yaml-syntax/fail-merge.yaml': [`yaml-syntax error 9:5 duplicate key \`user\`: a key may appear only once in a mapping`],
+  'yaml-syntax/fail.yaml': [`yaml-syntax error 5:3 duplicate key \`name\`: already set at line 4 (a key may appear only once in a mapping)`],
+  'yaml-syntax/fail-merge.yaml': [`yaml-syntax error 9:5 duplicate key \`user\`: already set at line 8 (a key may appear only once in a mapping)`],
   'yaml-syntax/fail-escape.yaml': ['yaml-syntax error 7:19 YAML syntax error: invalid escape sequence \\q'],
   'template-not-rendered/fail.yaml': [
     'template-not-rendered error 5:9 template-not-rendered/fail.yaml is a template (`{{ .Values.name }}`), not a manifest; it was not linted',
