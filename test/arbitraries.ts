@@ -205,6 +205,16 @@ const GENERATORS: ServiceGen[] = [
       }),
   },
   {
+    // a producer: told the queue's broker and name (feeds)
+    pattern: 'replicated',
+    needs: 'work-queue',
+    arb: (_name, ref) =>
+      fc.record({ c: containerFields, img: image }).map(({ c, img }) => {
+        const { fields, carried } = container(c, img);
+        return { svc: { pattern: 'replicated', ...fields, feeds: [ref] }, carried };
+      }),
+  },
+  {
     pattern: 'pipeline',
     arb: () =>
       fc.record({ broker: fc.constantFrom('redis', 'nats', 'kafka'), shards: fc.integer({ min: 2, max: 4 }), env: envMap, img: image }).map(({ broker, shards, env, img }) => {
@@ -322,6 +332,7 @@ const mutations: fc.Arbitrary<(doc: Record<string, unknown>) => Record<string, u
     (d: Record<string, unknown>) => firstService(d, (s) => ({ ...s, env: { OK: 12 } })),
     (d: Record<string, unknown>) => ({ ...d, services: { ...(d.services as object), Bad_Name: { pattern: 'replicated', image: 'x:1' } } }),
     (d: Record<string, unknown>) => ({ ...d, services: { ...(d.services as object), fnz9: { pattern: 'function', image: 'f:1', trigger: { queue: 'nowhere' } } } }),
+    (d: Record<string, unknown>) => ({ ...d, services: { ...(d.services as object), feedz9: { pattern: 'replicated', image: 'f:1', port: 8080, feeds: ['nowhere', 'no/such'] } } }),
     (d: Record<string, unknown>) => ({ ...d, services: { ...(d.services as object), webz9: { pattern: 'replicated', image: 'w:1', port: 8080, ambassadors: [{ name: 'split', kind: 'split', listen: 9001, routes: [{ to: 'nowhere', weight: 50 }, { to: 'nothere', weight: 50 }] }] } } }),
     (d: Record<string, unknown>) => ({ ...d, services: { ...(d.services as object), clash9: { pattern: 'replicated', image: 'c:1', port: 8080, sidecars: [{ name: 'side', image: 's:1', port: 8080 }] } } }),
     (d: Record<string, unknown>) => ({ ...d, pipelines: { loop9: { stages: { a: { kind: 'filter', image: 'a:1', input: 'x', outputs: ['y'] }, b: { kind: 'filter', image: 'b:1', input: 'y', outputs: ['x'] } } } } }),
