@@ -52,10 +52,10 @@ function targetProblem(
     const near = didYouMean(p, Object.keys(pipelines));
     return { code: 'unknown-pipeline', message: `no pipeline \`${p}\``, hint: near ? `did you mean \`${near}/${topic}\`?` : `what a service can feed: ${choices()}` };
   }
-  const own_ = pipelines[p].sources ?? [];
-  if (!own_.includes(topic)) {
-    const near = didYouMean(topic, own_);
-    return { code: 'not-a-source', message: `\`${topic}\` is not a source of pipeline \`${p}\`${own_.length ? ` (its sources: ${own_.join(', ')})` : ' (it has no sources)'}`, hint: near ? `did you mean \`${p}/${near}\`?` : `add \`${topic}\` to pipelines.${p}.sources: a topic fed from outside is a source` };
+  const listed = pipelines[p].sources ?? [];
+  if (!listed.includes(topic)) {
+    const near = didYouMean(topic, listed);
+    return { code: 'not-a-source', message: `\`${topic}\` is not a source of pipeline \`${p}\`${listed.length ? ` (its sources: ${listed.join(', ')})` : ' (it has no sources)'}`, hint: near ? `did you mean \`${p}/${near}\`?` : `add \`${topic}\` to pipelines.${p}.sources: a topic fed from outside is a source` };
   }
   return undefined;
 }
