@@ -43,3 +43,14 @@ export async function prepareErrors(text: string, env?: string): Promise<Diagnos
 
 /** A diagnostic as the tests compare it: `line:col code: message` (`-` for a position it lacks). */
 export const show = (d: Diagnostic): string => `${d.line ?? '-'}:${d.col ?? '-'} ${d.code}: ${d.message}`;
+
+/** The diagnostics of parsing a text (YAML and its slips, before any schema): none when it parses. */
+export function parseDiagnostics(text: string): Diagnostic[] {
+  try {
+    parseTopologyText(text, 'ddp.yaml');
+    return [];
+  } catch (e) {
+    if (e instanceof DdpError) return e.diagnostics;
+    throw e;
+  }
+}

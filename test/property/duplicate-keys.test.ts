@@ -4,9 +4,8 @@
 // and `a` are one key); `ddp lint` says the same of a manifest (src/topology/load.ts).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseTopologyText } from '../../src/topology/load.js';
 import { parseSource } from '../../src/lint/source.js';
-import { DdpError, type Diagnostic } from '../../src/diagnostics.js';
+import { parseDiagnostics } from '../helpers/topology.js';
 import { fcParams, SEED } from '../arbitraries.js';
 
 /** Keys that read as strings however they are quoted (no `null`, `true`, `no`, ...), none of them `z…` (the nesting keys). */
@@ -48,21 +47,11 @@ const written = fc
     return { text, repeatAt, message: `duplicate key \`${keys[i]}\`: already set at ${there} (a key may appear only once in a mapping)` };
   });
 
-function diagnosticsOf(text: string): Diagnostic[] {
-  try {
-    parseTopologyText(text, 'ddp.yaml');
-    return [];
-  } catch (e) {
-    if (e instanceof DdpError) return e.diagnostics;
-    throw e;
-  }
-}
-
 describe('duplicate keys', () => {
   it(`said at the repeat, with the line (and column) of the first copy: validate and lint alike (seed ${SEED})`, () => {
     fc.assert(
       fc.property(written, ({ text, repeatAt, message }) => {
-        expect(diagnosticsOf(text).map((d) => [d.line, d.col, d.code, d.message]), text).toEqual([[repeatAt.line, repeatAt.col, 'duplicate-key', message]]);
+        expect(parseDiagnostics(text).map((d) => [d.line, d.col, d.code, d.message]), text).toEqual([[repeatAt.line, repeatAt.col, 'duplicate-key', message]]);
         expect(parseSource(text).errors.map((d) => [d.line, d.col, d.message]), text).toEqual([[repeatAt.line, repeatAt.col, message]]);
       }),
       fcParams(300),

@@ -8,9 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { parseTopologyText } from '../../src/topology/load.js';
-import { DdpError, type Diagnostic } from '../../src/diagnostics.js';
 import { exampleNames, ROOT } from '../examples.js';
+import { parseDiagnostics } from '../helpers/topology.js';
 import { fcParams, SEED, toYamlText, validTopology } from '../arbitraries.js';
 
 const SLIPS: Record<string, (line: string) => string> = {
@@ -29,17 +28,6 @@ const SLIPS: Record<string, (line: string) => string> = {
   "a list item's - a column in": (l) => l.replace(/^( *)- /, (_m, s: string) => s + ' - '),
 };
 
-/** The diagnostics of a text: none when it parses. */
-function diagnosticsOf(text: string): Diagnostic[] {
-  try {
-    parseTopologyText(text, 'ddp.yaml');
-    return [];
-  } catch (e) {
-    if (e instanceof DdpError) return e.diagnostics;
-    throw e;
-  }
-}
-
 describe('one slip, one error, at its line', () => {
   it('every line of every example, each slip', () => {
     let slipped = 0;
@@ -50,7 +38,7 @@ describe('one slip, one error, at its line', () => {
         for (const [slip, make] of Object.entries(SLIPS)) {
           const changed = make(line);
           if (changed === line) continue;
-          const ds = diagnosticsOf([...lines.slice(0, i), changed, ...lines.slice(i + 1)].join('\n'));
+          const ds = parseDiagnostics([...lines.slice(0, i), changed, ...lines.slice(i + 1)].join('\n'));
           if (ds.length === 0) continue;
           slipped++;
           const where = `${name} line ${i + 1}, ${slip}: ${JSON.stringify(changed)}\n${ds.map((d) => `${d.line}:${d.col} ${d.code}: ${d.message}`).join('\n')}`;
@@ -74,7 +62,7 @@ describe('one slip, one error, at its line', () => {
     fc.assert(
       fc.property(slipped, (text) => {
         const count = text.split('\n').length;
-        for (const d of diagnosticsOf(text)) {
+        for (const d of parseDiagnostics(text)) {
           expect(d.line, d.message).toBeGreaterThanOrEqual(1);
           expect(d.line, d.message).toBeLessThanOrEqual(count);
           expect(d.col, d.message).toBeGreaterThanOrEqual(1);
