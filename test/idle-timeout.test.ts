@@ -150,11 +150,11 @@ describe('the lines each proxy gets', () => {
     const pipe = '    if (req.http.Upgrade ~ "(?i)websocket" || req.http.Accept ~ "(?i)text/event-stream") {\n        return (pipe);\n    }\n';
     expect(file(files, 'varnish/web-cache.vcl')).toContain(`    # backend as a pipe, never into the cache; open while a byte passes either way at least every\n    # 2h (varnishd -p pipe_timeout)\n${pipe}`);
     expect(file(files, 'varnish/room-router.vcl')).toContain(`    # shard as a pipe, never into the cache; open while a byte passes either way at least every\n    # 1500ms (varnishd -p pipe_timeout)\n${pipe}`);
-    const cache = ['-F', '-f', '/etc/ddp/default.vcl', '-a', ':8080', '-n', '/tmp/varnish', '-s', 'malloc,256m', '-p', 'pipe_timeout=7200'];
+    const cache = ['-F', '-f', '/etc/ddp/default.vcl', '-a', ':8080', '-n', '/tmp/varnish', '-s', 'malloc,256m', '-p', 'fetch_maxchunksize=1m', '-p', 'pipe_timeout=7200'];
     expect(varnishdArgs(files, 'web-cache', 'varnish', 'web-cache')).toEqual({ kubernetes: cache, compose: cache });
-    const router = ['-F', '-f', '/etc/ddp/default.vcl', '-a', ':8080', '-n', '/tmp/varnish', '-s', 'malloc,64m', '-p', 'pipe_timeout=1.5'];
+    const router = ['-F', '-f', '/etc/ddp/default.vcl', '-a', ':8080', '-n', '/tmp/varnish', '-s', 'malloc,64m', '-p', 'fetch_maxchunksize=1m', '-p', 'pipe_timeout=1.5'];
     expect(varnishdArgs(files, 'room-router', 'varnish', 'room-router')).toEqual({ kubernetes: router, compose: router });
-    const ambassador = ['-F', '-f', '/etc/ddp/default.vcl', '-a', '127.0.0.1:9005', '-n', '/tmp/varnish', '-s', 'malloc,64m', '-p', 'pipe_timeout=1.5'];
+    const ambassador = ['-F', '-f', '/etc/ddp/default.vcl', '-a', '127.0.0.1:9005', '-n', '/tmp/varnish', '-s', 'malloc,64m', '-p', 'fetch_maxchunksize=1m', '-p', 'pipe_timeout=1.5'];
     expect(varnishdArgs(files, 'shop', 'room', 'shop-room')).toEqual({ kubernetes: ambassador, compose: ambassador });
     expect(varnishdArgs(files, 'plain-cache', 'varnish', 'plain-cache').kubernetes.slice(-2)).toEqual(['-p', 'pipe_timeout=3600']);
   });

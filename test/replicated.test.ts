@@ -98,7 +98,7 @@ describe('examples/01-replicated, key fields', async () => {
     expect(vcl).toContain('        set beresp.ttl = 120s;\n');
     expect(vcl).toContain('set resp.http.X-Cache = "HIT";');
     const args = find(objs, 'Deployment', 'web-cache').spec.template.spec.containers[0].args;
-    expect(args).toEqual(['-F', '-f', '/etc/ddp/default.vcl', '-a', ':8080', '-n', '/tmp/varnish', '-s', 'malloc,256m', '-p', 'pipe_timeout=7200']); // idleTimeout: 2h
+    expect(args).toEqual(['-F', '-f', '/etc/ddp/default.vcl', '-a', ':8080', '-n', '/tmp/varnish', '-s', 'malloc,256m', '-p', 'fetch_maxchunksize=1m', '-p', 'pipe_timeout=7200']); // idleTimeout: 2h
     expect(find(objs, 'Deployment', 'web-cache').spec.template.spec.containers[0].resources.limits.memory).toBe('640Mi');
   });
 

@@ -7,7 +7,7 @@ import { warning } from '../diagnostics.js';
 import { containerFrom, declaredVolumes, emptyPod, mainPort, tcpReadiness, infraContainer, varnishProbePath, varnishProbeStatus, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
 import { composeLoadBalancer, loadBalancerPorts } from './compose-lb.js';
-import { TLS_PORT, varnishCacheMib, varnishMaxObjectBytes, varnishResources } from './naming.js';
+import { TLS_PORT, varnishCacheMib, varnishMaxObjectBytes, varnishFetchArgs, varnishResources } from './naming.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
 import { parseQuantity, durationMs } from '../quantity.js';
 import { ingressFor, type Ingress } from './expose.js';
@@ -122,7 +122,7 @@ function cacheLayer(name: string, svc: Replicated, ctx: Context, backend: { name
       name: 'varnish',
       image: cache.image ?? IMAGES.varnish,
       command: ['varnishd'],
-      args: ['-F', '-f', `${CONFIG_DIR}/default.vcl`, '-a', `:${LAYER_PORT}`, '-n', '/tmp/varnish', '-s', `malloc,${mib}m`, ...pipeTimeoutArgs(idleTimeoutOf(svc))],
+      args: ['-F', '-f', `${CONFIG_DIR}/default.vcl`, '-a', `:${LAYER_PORT}`, '-n', '/tmp/varnish', '-s', `malloc,${mib}m`, ...varnishFetchArgs(), ...pipeTimeoutArgs(idleTimeoutOf(svc))],
       ports: [{ name: 'http', port: LAYER_PORT, protocol: 'TCP' }],
       resources: withYours(varnishResources(mib), cache.resources),
       readiness: tcpReadiness(LAYER_PORT),

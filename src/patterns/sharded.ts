@@ -16,7 +16,7 @@ import type { Context } from './context.js';
 import { containerFrom, declaredVolumes, emptyPod, infraContainer, mainPort, resourcesOf, tcpReadiness, varnishProbePath, varnishProbeStatus, withYours } from './containers.js';
 import { applySingleNode } from './single-node.js';
 import { composeLoadBalancer, loadBalancerPorts } from './compose-lb.js';
-import { defaultRouterKind, shardHost, STORAGE_VOLUME, storageMountOrigin, VARNISH_DEFAULT_TTL_SECONDS, VARNISH_ROUTER_MALLOC_MIB, varnishMaxObjectBytes, varnishResources } from './naming.js';
+import { defaultRouterKind, shardHost, STORAGE_VOLUME, storageMountOrigin, VARNISH_DEFAULT_TTL_SECONDS, VARNISH_ROUTER_MALLOC_MIB, varnishMaxObjectBytes, varnishFetchArgs, varnishResources } from './naming.js';
 import { ingressFor } from './expose.js';
 import { decoratorOf } from './decorate.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
@@ -263,7 +263,7 @@ function routerRuntime(kind: RouterKind, svc: Sharded, port: number): RouterRunt
         container: 'varnish',
         image: IMAGES.varnish,
         command: ['varnishd'],
-        args: ['-F', '-f', `${CONFIG_DIR}/default.vcl`, '-a', `:${port}`, '-n', '/tmp/varnish', '-s', `malloc,${VARNISH_ROUTER_MALLOC_MIB}m`, ...pipeTimeoutArgs(idleTimeoutOf(svc))],
+        args: ['-F', '-f', `${CONFIG_DIR}/default.vcl`, '-a', `:${port}`, '-n', '/tmp/varnish', '-s', `malloc,${VARNISH_ROUTER_MALLOC_MIB}m`, ...varnishFetchArgs(), ...pipeTimeoutArgs(idleTimeoutOf(svc))],
         portName: 'http',
       };
     default:

@@ -256,7 +256,7 @@ describeWithBinaries(['nginx', 'varnishd', 'cc', 'openssl', 'unshare', 'mount'],
   });
 
   it('varnishd runs with the pipe timeout of idleTimeout, on the generated command line', () => {
-    expect(params).toEqual({ cache: ['pipe_timeout=3'], room: ['pipe_timeout=3'] });
+    expect(params).toEqual({ cache: ['fetch_maxchunksize=1m', 'pipe_timeout=3'], room: ['fetch_maxchunksize=1m', 'pipe_timeout=3'] });
   });
 
   it.concurrent("the nginx router: an idle WebSocket outlives the ordinary timeout, and closes at idleTimeout, on its key's shard; the app's own 418 still reaches the client", async () => {

@@ -4,11 +4,12 @@
 //    escapes included (a probe on another path fails, and varnish answers 503 for a healthy backend);
 //  - it keeps a response only as long as the backend lets it: `ttl` replaces a freshness the
 //    backend gave, never a "stale at once" (max-age=0, s-maxage=0, an Expires in the past).
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithBinaries } from '../helpers/binaries.js';
 import { allocateAddresses, httpGet, startVarnish, type HttpResponse, type Running } from '../helpers/proxies.js';
-import { file, generate, TOPOLOGY_HEAD } from '../patterns/single-node-helpers.js';
+import { file, generate, kubeObject, TOPOLOGY_HEAD } from '../patterns/single-node-helpers.js';
 import { kubeletRequestTarget } from '../../src/patterns/probe-path.js';
 
 /** A backend answering 200 on `health` (the request target, byte for byte) and on /page/*, 404 on anything else. */
@@ -226,4 +227,103 @@ describeWithBinaries(['varnishd', 'cc', 'unshare', 'mount'], 'a response larger 
     });
     expect(first).toBe('first\n');
   });
+});
+
+/** The worker process of a varnishd whose manager is `manager` (its only child once it listens). */
+function varnishWorker(manager: number): number {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${d}/status`, 'utf8'))?.[1] === String(manager)) return Number(d);
+    } catch {
+      /* gone */
+    }
+  }
+  throw new Error(`varnishd ${manager} has no worker process`);
+}
+
+/** VmRSS or VmHWM (the high-water mark of VmRSS) of a process, in MiB. */
+function vm(pid: number, key: 'VmRSS' | 'VmHWM'): number {
+  const kb = new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kb === undefined) throw new Error(`no ${key} for ${pid}`);
+  return Number(kb) / 1024;
+}
+
+/** Writes `total` bytes to `res` no faster than `rate` bytes a second, and ends it. */
+function paced(res: http.ServerResponse, total: number, rate: number): void {
+  const chunk = Buffer.alloc(1024 * 1024, 0x64);
+  const start = Date.now();
+  let sent = 0;
+  const pump = (): void => {
+    while (sent < total) {
+      const wait = start + (sent / rate) * 1000 - Date.now();
+      if (wait > 0) return void setTimeout(pump, wait);
+      const part = total - sent < chunk.length ? chunk.subarray(0, total - sent) : chunk;
+      sent += part.length;
+      if (!res.write(part)) return void res.once('drain', pump);
+    }
+    res.end();
+  };
+  pump();
+}
+
+// A response above half the storage is passed (too-large.hbs) through varnish's Transient storage,
+// stored in pieces of at most fetch_maxchunksize, each freed once the client has it. By default a
+// piece is up to 256 MiB, and a response with a Content-Length is one piece of its length: a
+// 256 MiB download took +256 MiB of the worker's RSS even to a client faster than the backend
+// (the pod's limit for a 16 MiB cache is 160 Mi). With the generated `-p fetch_maxchunksize=1m`
+// it took +5-7 MiB here (varnishd 7.1; +8-40 MiB for 512 MiB from an unpaced backend to curl). A client slower than the backend is another matter: varnish
+// 7.1 reads ahead of it without a bound (README).
+describeWithBinaries(['varnishd', 'cc', 'unshare', 'mount'], "a passed download's memory in the cache layer's varnishd", () => {
+  const addr = allocateAddresses(['web', 'web-cache', 'web-cache-before']);
+  const SIZE = 256 * 1024 * 1024; // 16x the 16 MiB storage, and varnish's default largest piece
+  const RATE = 256 * 1024 * 1024; // the backend's bytes a second: the client, reading as it comes, keeps up
+  const stops: (() => Promise<void>)[] = [];
+  let params: string[] = [];
+  let vcl = '';
+
+  beforeAll(async () => {
+    const files = (await generate(`${TOPOLOGY_HEAD}  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n    replicas: 1\n    cache: { memory: 16Mi }\n`)).files;
+    vcl = file(files, 'varnish/web-cache.vcl');
+    const args = kubeObject(files, 'Deployment', 'web-cache').spec.template.spec.containers[0].args as string[];
+    params = args.flatMap((a, i) => (args[i - 1] === '-p' ? [a] : []));
+    const server = http.createServer((req, res) => {
+      req.resume();
+      if (req.url !== '/download') return void res.writeHead(200, { 'content-length': '6' }).end('small\n');
+      res.writeHead(200, { 'content-length': SIZE, 'cache-control': 'max-age=60' });
+      paced(res, SIZE, RATE);
+    });
+    await new Promise<void>((r) => server.listen(8080, addr.web, () => r()));
+    stops.push(() => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))));
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(stops.map((s) => s()));
+  });
+
+  /** A fresh varnishd with `params`: the download's status, length, and the worker's RSS high-water growth over it. */
+  async function download(host: 'web-cache' | 'web-cache-before', withParams: string[]) {
+    const varnish = await startVarnish(vcl, { web: addr.web! }, { listen: `${addr[host]}:8080`, storage: 'malloc,16m', params: withParams });
+    stops.push(() => varnish.stop());
+    try {
+      expect((await getLength(`http://${addr[host]}:8080/small`)).status, varnish.output()).toBe(200);
+      const worker = varnishWorker(varnish.pid);
+      const before = vm(worker, 'VmRSS');
+      const got = await getLength(`http://${addr[host]}:8080/download`);
+      return { got, growthMiB: Math.round(vm(worker, 'VmHWM') - before) };
+    } finally {
+      await varnish.stop();
+    }
+  }
+
+  it('with the generated -p fetch_maxchunksize, 256 MiB passes whole and the worker grows by under 64 MiB, not by the download', async () => {
+    expect(params).toContain('fetch_maxchunksize=1m');
+    const now = await download('web-cache', params);
+    expect(now.got).toEqual({ status: 200, length: SIZE, cache: 'MISS', complete: true });
+    expect(now.growthMiB, `the worker's RSS high-water mark grew by ${now.growthMiB} MiB`).toBeLessThan(64);
+    // the measure sees the download: without the parameter, the same download takes its whole size
+    const before = await download('web-cache-before', params.filter((p) => !p.startsWith('fetch_maxchunksize=')));
+    expect(before.got).toEqual({ status: 200, length: SIZE, cache: 'MISS', complete: true });
+    expect(before.growthMiB, `without fetch_maxchunksize the worker grew by ${before.growthMiB} MiB`).toBeGreaterThan(192);
+  }, 30_000);
 });

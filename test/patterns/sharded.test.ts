@@ -152,7 +152,7 @@ describe('sharded: hot shards (replicasPerShard > 1)', () => {
     const vcl = file(g.files, 'varnish/pages-router.vcl');
     expect(configUpstreams({ path: 'varnish/pages-router.vcl', content: vcl })).toEqual(['pages-0:8080', 'pages-1:8080', 'pages-2:8080']);
     expect(kubeObject(g.files, 'Service', 'pages-router').spec.ports).toEqual([{ name: 'http', port: 9000, targetPort: 9000, protocol: 'TCP' }]);
-    expect(kubeObject(g.files, 'Deployment', 'pages-router').spec.template.spec.containers[0].args).toEqual(['-F', '-f', '/etc/ddp/default.vcl', '-a', ':9000', '-n', '/tmp/varnish', '-s', 'malloc,64m', '-p', 'pipe_timeout=3600']);
+    expect(kubeObject(g.files, 'Deployment', 'pages-router').spec.template.spec.containers[0].args).toEqual(['-F', '-f', '/etc/ddp/default.vcl', '-a', ':9000', '-n', '/tmp/varnish', '-s', 'malloc,64m', '-p', 'fetch_maxchunksize=1m', '-p', 'pipe_timeout=3600']);
   });
 
   it('compose: http hot shards get a load balancer under the shard name (one address for the router)', async () => {

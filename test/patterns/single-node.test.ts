@@ -263,7 +263,7 @@ describe('ambassadors', () => {
     expect(ambassadorRuntime({ target: 'twemproxy', key: 'nutcracker.yml' }, 11211)).toEqual({ image: 'malexer/twemproxy:0.5.0', command: ['nutcracker', '-c', '/etc/ddp/nutcracker.yml', '-a', '127.0.0.1', '-s', '22222'] });
     expect(ambassadorRuntime({ target: 'twemproxy', key: 'nutcracker.yml' }, 6379, 22223).command.slice(-4)).toEqual(['-a', '127.0.0.1', '-s', '22223']);
     expect(ambassadorRuntime({ target: 'nginx', key: 'nginx.conf' }, 9000)).toEqual({ image: 'nginxinc/nginx-unprivileged:1.27.3-alpine', command: ['nginx', '-c', '/etc/ddp/nginx.conf'] });
-    expect(ambassadorRuntime({ target: 'varnish', key: 'default.vcl', data: { idleTimeout: '1h' } }, 9000)).toEqual({ image: 'varnish:7.6.1', command: ['varnishd'], args: ['-F', '-f', '/etc/ddp/default.vcl', '-a', '127.0.0.1:9000', '-n', '/tmp/varnish', '-s', 'malloc,64m', '-p', 'pipe_timeout=3600'] });
+    expect(ambassadorRuntime({ target: 'varnish', key: 'default.vcl', data: { idleTimeout: '1h' } }, 9000)).toEqual({ image: 'varnish:7.6.1', command: ['varnishd'], args: ['-F', '-f', '/etc/ddp/default.vcl', '-a', '127.0.0.1:9000', '-n', '/tmp/varnish', '-s', 'malloc,64m', '-p', 'fetch_maxchunksize=1m', '-p', 'pipe_timeout=3600'] });
   });
 
   it('an unroutable shard-router is an error at its target', async () => {

@@ -29,7 +29,7 @@ describe('replicated cache: varnish storage is at least 16 MiB', () => {
   it('cache.memory 8Mi gives -s malloc,16m, a request of 80Mi and a limit of 160Mi', async () => {
     const files = await generate('  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n    cache: { memory: 8Mi }\n');
     const varnish = find(files, 'Deployment', 'web-cache').spec.template.spec.containers[0];
-    expect(varnish.args).toEqual(['-F', '-f', '/etc/ddp/default.vcl', '-a', ':8080', '-n', '/tmp/varnish', '-s', 'malloc,16m', '-p', 'pipe_timeout=3600']);
+    expect(varnish.args).toEqual(['-F', '-f', '/etc/ddp/default.vcl', '-a', ':8080', '-n', '/tmp/varnish', '-s', 'malloc,16m', '-p', 'fetch_maxchunksize=1m', '-p', 'pipe_timeout=3600']);
     expect(varnish.resources.requests.memory).toBe('80Mi');
     expect(varnish.resources.limits.memory).toBe('160Mi');
   });

@@ -22,7 +22,7 @@ import { LOOPBACK, shardRouterConfig } from './shard-router.js';
 import { shardServers } from '../sharded.js';
 import { splitUpstream } from '../../k8s-names.js';
 import { entryBehindTls } from '../function.js';
-import { TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB, varnishResources } from '../naming.js';
+import { TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB, varnishFetchArgs, varnishResources } from '../naming.js';
 import { idleTimeoutOf, longestIdleTimeout, pipeTimeoutArgs } from '../idle-timeout.js';
 import { RESOLVER_SCRIPT_NAME, RESOLVER_TIMEOUT, RESOLVER_VALID, resolverFile, resolverScript, resolvesPerRequest } from './upstream-dns.js';
 
@@ -89,7 +89,7 @@ export function ambassadorRuntime(config: Pick<ConfigFile, 'target' | 'key'> & P
   const scratch = config.scratch ?? DEFAULT_SCRATCH;
   if (config.target === 'twemproxy') return { image: IMAGES.twemproxy, command: ['nutcracker', '-c', file, '-a', LOOPBACK, '-s', String(statsPort)] };
   if (config.target === 'varnish') {
-    return { image: IMAGES.varnish, command: ['varnishd'], args: ['-F', '-f', file, '-a', `${LOOPBACK}:${listen}`, '-n', `${scratch}/varnish`, '-s', `malloc,${VARNISH_ROUTER_MALLOC_MIB}m`, ...pipeTimeoutArgs(idleTimeoutOf(config.data as { idleTimeout?: string } | undefined))] };
+    return { image: IMAGES.varnish, command: ['varnishd'], args: ['-F', '-f', file, '-a', `${LOOPBACK}:${listen}`, '-n', `${scratch}/varnish`, '-s', `malloc,${VARNISH_ROUTER_MALLOC_MIB}m`, ...varnishFetchArgs(), ...pipeTimeoutArgs(idleTimeoutOf(config.data as { idleTimeout?: string } | undefined))] };
   }
   const proxy = config.data as { resolve?: unknown; host?: string } | undefined;
   if (proxy?.resolve && proxy.host) return { image: IMAGES.nginx, command: ['sh', '-c', resolverScript(proxy.host, resolverFile(scratch)), RESOLVER_SCRIPT_NAME], args: ['nginx', '-c', file] };
