@@ -2,6 +2,7 @@
 // (src/targets/*). Every name here is final: the Kubernetes object name, the compose service
 // name and the DNS name other components use are the same string.
 import type { Diagnostic } from './diagnostics.js';
+import type { Bind } from './patterns/startup.js';
 
 export interface Model {
   name: string; // topology name (app.kubernetes.io/part-of)
@@ -292,6 +293,9 @@ export interface ConfigFile {
   /** The writable scratch directory of the container that runs it, where its pid and temp files
    *  go: DEFAULT_SCRATCH, or the component's `scratchPath` (a Knative pod's /var/tmp). */
   scratch?: string;
+  /** nginx: every listener of its server blocks, for the start-up shell that adds their IPv6
+   *  `listen` lines where the container has IPv6 (patterns/startup.ts). */
+  binds?: Bind[];
 }
 
 /** Where a container ddp runs keeps pid and temp files: its scratch emptyDir (a tmpfs in compose). */

@@ -134,7 +134,7 @@ describe('the lines each proxy gets', () => {
       expect({ path, maps: conf.includes(LONG_LIVED_MAPS) }).toEqual({ path, maps: true });
     }
     // headers and the router's no-retry apply to both locations: they sit in the server block
-    expect(file(files, 'nginx/pages-router.conf')).toContain('        listen 8080;\n        proxy_next_upstream off;\n        # the client\'s address');
+    expect(file(files, 'nginx/pages-router.conf')).toContain('        listen 8080;\n        include /tmp/ddp-listen-8080.con[f];  # `listen [::]:8080;` where the container has IPv6, else empty: written at start\n        proxy_next_upstream off;\n        # the client\'s address');
     expect(file(files, 'nginx/pages-router.conf')).toContain('        real_ip_recursive on;\n        proxy_http_version 1.1;\n');
     expect(file(files, 'nginx/web-tls.conf')).toContain('        proxy_set_header X-Forwarded-Proto https;\n\n        location / {\n');
   });
@@ -154,7 +154,8 @@ describe('the lines each proxy gets', () => {
     expect(varnishdArgs(files, 'web-cache', 'varnish', 'web-cache')).toEqual({ kubernetes: cache, compose: cache });
     const router = ['-F', '-f', '/etc/ddp/default.vcl', '-a', ':8080', '-n', '/tmp/varnish', '-s', 'malloc,64m', '-p', 'fetch_maxchunksize=1m', '-p', 'pipe_timeout=1.5'];
     expect(varnishdArgs(files, 'room-router', 'varnish', 'room-router')).toEqual({ kubernetes: router, compose: router });
-    const ambassador = ['-F', '-f', '/etc/ddp/default.vcl', '-a', '127.0.0.1:9005', '-n', '/tmp/varnish', '-s', 'malloc,64m', '-p', 'fetch_maxchunksize=1m', '-p', 'pipe_timeout=1.5'];
+    // behind the start-up shell, which adds -a [::1]:9005 where the pod has IPv6
+    const ambassador = ['varnishd', '-F', '-f', '/etc/ddp/default.vcl', '-a', '127.0.0.1:9005', '-n', '/tmp/varnish', '-s', 'malloc,64m', '-p', 'fetch_maxchunksize=1m', '-p', 'pipe_timeout=1.5'];
     expect(varnishdArgs(files, 'shop', 'room', 'shop-room')).toEqual({ kubernetes: ambassador, compose: ambassador });
     expect(varnishdArgs(files, 'plain-cache', 'varnish', 'plain-cache').kubernetes.slice(-2)).toEqual(['-p', 'pipe_timeout=3600']);
   });

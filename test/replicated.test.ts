@@ -287,9 +287,9 @@ describe("compose's load balancer serves every port of the Service it stands in 
     // the http block keeps the main port alone; everything else is a stream server
     expect(lb.slice(lb.indexOf('\nhttp {'), lb.indexOf('\nstream {'))).not.toMatch(/listen (9000|5353|8443|9121)/);
     expect(lb).toContain(
-      '    # admin\n    upstream tcp-9000 {\n        server web-replica:9000;\n    }\n\n    server {\n        listen 9000;\n        proxy_pass tcp-9000;\n        proxy_connect_timeout 5s;\n        proxy_timeout 1h;  # idleTimeout: open while a byte passes either way\n    }\n',
+      '    # admin\n    upstream tcp-9000 {\n        server web-replica:9000;\n    }\n\n    server {\n        listen 9000;\n        include /tmp/ddp-listen-9000.con[f];  # `listen [::]:9000;` where the container has IPv6, else empty: written at start\n        proxy_pass tcp-9000;\n        proxy_connect_timeout 5s;\n        proxy_timeout 1h;  # idleTimeout: open while a byte passes either way\n    }\n',
     );
-    expect(lb).toContain('    upstream udp-5353 {\n        server web-replica:5353;\n    }\n\n    server {\n        listen 5353 udp reuseport;\n        proxy_pass udp-5353;\n');
+    expect(lb).toContain('    upstream udp-5353 {\n        server web-replica:5353;\n    }\n\n    server {\n        listen 5353 udp reuseport;\n        include /tmp/ddp-listen-5353-udp.con[f];  # `listen [::]:5353 udp reuseport;` where the container has IPv6, else empty: written at start\n        proxy_pass udp-5353;\n');
     // the sidecar's and the adapter's ports are open beside one replica only in compose: said where they pass
     expect(lb).toContain('    # https: a port of a container compose runs beside one replica only; a connection the\n');
     expect(lb).toContain('    # metrics: a port of a container compose runs beside one replica only; a connection the\n');
@@ -298,7 +298,7 @@ describe("compose's load balancer serves every port of the Service it stands in 
 
   it("a TCP port's connection stays open for the service's idleTimeout, as on the main port", async () => {
     const lb2 = content(await generate(MULTI_PORT.replace('  web:\n    pattern: replicated\n', '  web:\n    pattern: replicated\n    idleTimeout: 2h\n')), 'nginx/web-lb.conf');
-    expect(lb2).toContain('        listen 9000;\n        proxy_pass tcp-9000;\n        proxy_connect_timeout 5s;\n        proxy_timeout 2h;  # idleTimeout: open while a byte passes either way\n');
+    expect(lb2).toContain('        listen 9000;\n        include /tmp/ddp-listen-9000.con[f];  # `listen [::]:9000;` where the container has IPv6, else empty: written at start\n        proxy_pass tcp-9000;\n        proxy_connect_timeout 5s;\n        proxy_timeout 2h;  # idleTimeout: open while a byte passes either way\n');
     expect(lb2).toContain('    proxy_read_timeout 2h;\n');
   });
 
@@ -306,7 +306,12 @@ describe("compose's load balancer serves every port of the Service it stands in 
     const compose = parseYaml(content(files, 'compose/docker-compose.yml'));
     expect(validateCompose(compose)).toEqual([]);
     const web = compose.services.web;
-    expect([web.image, web.entrypoint, web.deploy.replicas]).toEqual([expect.stringMatching(/^nginxinc\/nginx-unprivileged:/), ['nginx', '-c', '/etc/ddp/nginx.conf'], 1]);
+    expect([web.image, web.entrypoint, web.command, web.deploy.replicas]).toEqual([expect.stringMatching(/^nginxinc\/nginx-unprivileged:/), ['sh', '-c', expect.any(String), 'ddp-start'], ['nginx', '-c', '/etc/ddp/nginx.conf'], 1]);
+    // every port it answers on, on IPv6 too where the container has IPv6: one file each (TCP and UDP apart)
+    expect([...web.entrypoint[2].matchAll(/echo '(listen [^']+)'; fi > (\S+) /g)].map((m) => `${m[2]}: ${m[1]}`)).toEqual([
+      '/tmp/ddp-listen-8080.conf: listen [::]:8080;', '/tmp/ddp-listen-9000.conf: listen [::]:9000;', '/tmp/ddp-listen-5353-udp.conf: listen [::]:5353 udp reuseport;',
+      '/tmp/ddp-listen-8443.conf: listen [::]:8443;', '/tmp/ddp-listen-9121.conf: listen [::]:9121;',
+    ]);
     expect(web.volumes[0]).toEqual({ type: 'bind', source: '../nginx/web-lb.conf', target: '/etc/ddp/nginx.conf', read_only: true });
     expect(web.depends_on).toEqual({ 'web-replica': { condition: 'service_started' } });
     expect(web.ports).toBeUndefined(); // nothing on the host: other services reach it by name

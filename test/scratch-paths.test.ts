@@ -89,8 +89,8 @@ services:
     const r = problems(files);
     expect(r.found).toEqual([]);
     expect(r.checked.filter((p) => p.startsWith('/var/tmp/')).sort()).toEqual([
-      // the http proxy's temp files (the tcp one has none), both proxies' pid and resolver line
-      '/var/tmp/client_temp', '/var/tmp/ddp-resolver.conf', '/var/tmp/ddp-resolver.conf', '/var/tmp/fastcgi_temp',
+      // the http proxy's temp files (the tcp one has none), both proxies' pid, IPv6 listener and resolver line
+      '/var/tmp/client_temp', '/var/tmp/ddp-listen-5432.conf', '/var/tmp/ddp-listen-8082.conf', '/var/tmp/ddp-resolver.conf', '/var/tmp/ddp-resolver.conf', '/var/tmp/fastcgi_temp',
       '/var/tmp/fluent-bit-tail.db', '/var/tmp/nginx.pid', '/var/tmp/nginx.pid', '/var/tmp/proxy_temp', '/var/tmp/scgi_temp',
       '/var/tmp/uwsgi_temp', '/var/tmp/varnish',
     ]);

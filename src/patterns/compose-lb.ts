@@ -8,6 +8,7 @@
 // `upstream`, checked against the Service's ports by src/upstream-ports.ts) then reaches it in compose.
 import type { Component, ConfigFile, Unit } from '../model.js';
 import { composeReplicaName } from './naming.js';
+import { bind, type Bind } from './startup.js';
 
 /** A port of the Service other than the main one: a `stream` server of the load balancer. */
 export interface LoadBalancerStream {
@@ -17,6 +18,7 @@ export interface LoadBalancerStream {
   protocol: 'tcp' | 'udp';
   /** a port of an attached container (a TLS sidecar, a prometheus adapter), not of the main one */
   attached: boolean;
+  bind: Bind;
 }
 
 export interface LoadBalancerData extends Record<string, unknown> {
@@ -24,6 +26,7 @@ export interface LoadBalancerData extends Record<string, unknown> {
   service: string;
   /** the main port, HTTP, on the load balancer and on the replicas */
   listen: number;
+  bind: Bind;
   upstream: string;
   upstreamPort: number;
   /** sessionAffinity: client-ip */
@@ -36,8 +39,8 @@ export interface LoadBalancerData extends Record<string, unknown> {
 
 /** The compose-only load balancer of `c`, on its main HTTP `port`; the component is run behind it. */
 export function composeLoadBalancer(unit: Unit, c: Component, port: number, opts: { ipHash?: boolean; idleTimeout: string }): ConfigFile {
-  const data: LoadBalancerData = { service: c.name, listen: port, upstream: composeReplicaName(c.name), upstreamPort: port, ipHash: opts.ipHash ?? false, idleTimeout: opts.idleTimeout, streams: [] };
-  const lb: ConfigFile = { name: `${c.name}-lb`, target: 'nginx', template: 'lb', key: 'nginx.conf', composeOnly: true, data };
+  const data: LoadBalancerData = { service: c.name, listen: port, bind: bind({ port }), upstream: composeReplicaName(c.name), upstreamPort: port, ipHash: opts.ipHash ?? false, idleTimeout: opts.idleTimeout, streams: [] };
+  const lb: ConfigFile = { name: `${c.name}-lb`, target: 'nginx', template: 'lb', key: 'nginx.conf', composeOnly: true, data, binds: [data.bind] };
   unit.configs.push(lb);
   c.compose.loadBalancer = lb.name;
   return lb;
@@ -54,5 +57,6 @@ export function loadBalancerPorts(lb: ConfigFile, c: Component): void {
   const main = c.pod.containers[0].ports;
   data.streams = (c.service?.ports ?? [])
     .filter((p) => !(p.port === data.listen && p.protocol === 'TCP'))
-    .map((p) => ({ name: p.name, port: p.port, protocol: p.protocol === 'UDP' ? 'udp' : 'tcp', attached: !main.some((m) => m.port === p.port && m.protocol === p.protocol) }));
+    .map((p) => ({ name: p.name, port: p.port, protocol: p.protocol === 'UDP' ? 'udp' : 'tcp', attached: !main.some((m) => m.port === p.port && m.protocol === p.protocol), bind: bind({ port: p.port, ...(p.protocol === 'UDP' ? { params: 'udp reuseport' } : {}) }) }));
+  lb.binds = [data.bind, ...data.streams.map((s) => s.bind)];
 }

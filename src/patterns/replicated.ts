@@ -13,6 +13,7 @@ import { parseQuantity, durationMs } from '../quantity.js';
 import { ingressFor, type Ingress } from './expose.js';
 import { decoratorOf } from './decorate.js';
 import { idleTimeoutOf, pipeTimeoutArgs } from './idle-timeout.js';
+import { bind, nginxStart, type Bind } from './startup.js';
 
 export const DEFAULT_REPLICAS = 2;
 export const LAYER_PORT = 8080; // varnish listens here (unprivileged)
@@ -156,14 +157,15 @@ function tlsLayer(name: string, svc: Replicated, ctx: Context, backend: { name: 
     target: 'nginx',
     template: 'tls',
     key: 'nginx.conf',
-    data: { listen: port, upstream: backend.name, upstreamPort: backend.port, certDir: '/etc/ddp-tls', idleTimeout: idleTimeoutOf(svc) },
+    data: { listen: port, bind: bind({ port, params: 'ssl' }), upstream: backend.name, upstreamPort: backend.port, certDir: '/etc/ddp-tls', idleTimeout: idleTimeoutOf(svc) },
   };
+  config.binds = [config.data.bind as Bind];
   const pod = emptyPod();
   pod.containers.push(
     infraContainer(ctx, {
       name: 'nginx',
       image: tls.image ?? IMAGES.nginx,
-      command: ['nginx', '-c', `${CONFIG_DIR}/nginx.conf`],
+      ...nginxStart(config), // with IPv6 listeners where the pod has IPv6
       ports: [{ name: 'https', port, protocol: 'TCP' }],
       resources: { ...ctx.defaults.resources, ...(stringy(tls.resources)) },
       readiness: tcpReadiness(port),

@@ -21,6 +21,7 @@ import { ingressFor } from './expose.js';
 import { decoratorOf } from './decorate.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
 import { idleTimeoutOf, pipeTimeoutArgs } from './idle-timeout.js';
+import { bind, nginxStart } from './startup.js';
 
 export type Protocol = NonNullable<Sharded['protocol']>;
 export type RouterKind = NonNullable<NonNullable<Sharded['router']>['kind']>;
@@ -98,7 +99,8 @@ export function varnishShardKey(key: string | undefined): VarnishShardKey {
   return { describe: `the ${name} cookie`, extract: { source: 'req.http.Cookie', present: `(^|;\\s*)${name}=`, regex: `^(.*;\\s*)?${name}=([^;]*).*$`, group: '\\2' } };
 }
 
-/** Where a router listens: all addresses (the router Service) or one (an ambassador's 127.0.0.1). */
+/** Where a router listens: all addresses (the router Service) or one (an ambassador's 127.0.0.1: the
+ *  only `host` there is). */
 export interface Listen {
   host?: string;
   port: number;
@@ -141,12 +143,15 @@ export function shardRouterConfig(configName: string, target: string, svc: Shard
       },
     };
   }
+  const nginxBind = bind({ port: listen.port, loopback: listen.host !== undefined });
   return {
     name: configName,
     target: 'nginx',
     template: protocol === 'tcp' ? 'shard-router-tcp' : 'shard-router',
     key: 'nginx.conf',
-    data: { target, listen: listenText(listen, ''), key: nginxShardKey(svc.key), servers, idleTimeout: idleTimeoutOf(svc) },
+    // every address, or the loopback one (an ambassador); IPv6 too where the pod has it (startup.ts)
+    data: { target, bind: nginxBind, key: nginxShardKey(svc.key), servers, idleTimeout: idleTimeoutOf(svc) },
+    binds: [nginxBind],
   };
 }
 
@@ -254,7 +259,7 @@ interface RouterRuntime {
   portName: string;
 }
 
-function routerRuntime(kind: RouterKind, svc: Sharded, port: number): RouterRuntime {
+function routerRuntime(kind: RouterKind, svc: Sharded, port: number, config: ConfigFile): RouterRuntime {
   switch (kind) {
     case 'twemproxy':
       return { container: 'twemproxy', image: IMAGES.twemproxy, command: ['nutcracker', '-c', `${CONFIG_DIR}/nutcracker.yml`], portName: protocolOf(svc) };
@@ -267,7 +272,7 @@ function routerRuntime(kind: RouterKind, svc: Sharded, port: number): RouterRunt
         portName: 'http',
       };
     default:
-      return { container: 'nginx', image: IMAGES.nginx, command: ['nginx', '-c', `${CONFIG_DIR}/nginx.conf`], portName: protocolOf(svc) === 'tcp' ? 'tcp' : 'http' };
+      return { container: 'nginx', image: IMAGES.nginx, ...nginxStart(config), portName: protocolOf(svc) === 'tcp' ? 'tcp' : 'http' };
   }
 }
 
@@ -275,7 +280,7 @@ function routerRuntime(kind: RouterKind, svc: Sharded, port: number): RouterRunt
 function routerComponent(name: string, svc: Sharded, ctx: Context, config: ConfigFile, shardServices: string[]): Component {
   const port = routerPort(svc);
   const kind = routerKind(svc);
-  const rt = routerRuntime(kind, svc, port);
+  const rt = routerRuntime(kind, svc, port, config);
   const r = svc.router?.resources;
   const resources = kind === 'varnish' ? withYours(varnishResources(VARNISH_ROUTER_MALLOC_MIB), r) : resourcesOf(ctx, r);
   const pod = emptyPod();

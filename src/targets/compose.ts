@@ -7,6 +7,7 @@ import { DdpError, error } from '../diagnostics.js';
 import { CONFIG_DIR, IMAGES } from '../images.js';
 import { configPath, sharedVolume } from '../model.js';
 import { composeReplicaName } from '../patterns/naming.js';
+import { nginxStart } from '../patterns/startup.js';
 import { render } from '../render/engine.js';
 import { endWithNewline } from '../render/text.js';
 import type { OutputFile } from '../output/files.js';
@@ -77,7 +78,8 @@ function volumeInitService(named: NamedVolumes) {
  * shared object". Its scratch tmpfs is a service-level `tmpfs:` entry with `exec` instead.
  */
 function loadsCodeFromScratch(container: Container): boolean {
-  return container.command?.[0] === 'varnishd';
+  // varnishd itself, or behind the start-up shell (a varnish ambassador: `sh -c … varnishd …`)
+  return container.command?.[0] === 'varnishd' || (container.command?.[0] === 'sh' && container.args?.[0] === 'varnishd');
 }
 
 function volumeMounts(model: Model, unit: Unit, c: Component, container: Container, named: NamedVolumes, secrets: Map<string, string>) {
@@ -307,8 +309,9 @@ function loadBalancerService(c: Component, lb: ConfigFile, replicaName: string) 
   return {
     name: c.name,
     image: IMAGES.nginx,
-    entrypoint: ['nginx', '-c', `${CONFIG_DIR}/${lb.key}`],
-    command: undefined,
+    // the start-up shell adds the IPv6 listeners where the container has IPv6 (patterns/startup.ts)
+    entrypoint: nginxStart(lb).command,
+    command: nginxStart(lb).args,
     networkMode: undefined,
     aliases: c.compose.aliases ?? [],
     pid: undefined,

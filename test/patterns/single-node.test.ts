@@ -10,6 +10,7 @@ import { ambassadorRuntime, splitBuckets, splitKey, serviceAddress } from '../..
 import { portName } from '../../src/patterns/single-node/attach.js';
 import { shardRouterConfig } from '../../src/patterns/single-node/shard-router.js';
 import { shardRouterConfig as routerConfig } from '../../src/patterns/sharded.js';
+import { bind } from '../../src/patterns/startup.js';
 import type { Component, Unit } from '../../src/model.js';
 import type { SingleNode } from '../../src/generated/topology.js';
 import { composeDoc, failures, file, generate, kubeObject, TOPOLOGY_HEAD } from './single-node-helpers.js';
@@ -65,12 +66,13 @@ describe('sidecars', () => {
     sidecars: [{ name: https, kind: tls, secret: site-tls }]
 `);
     const conf = file(files, 'nginx/site-https.conf');
-    expect(conf).toContain('        listen 8443 ssl;\n');
+    // on IPv6 too where the pod has it: the start-up shell writes the include (test/e2e/ipv6.test.ts)
+    expect(conf).toContain('        listen 8443 ssl;\n        include /tmp/ddp-listen-8443.con[f];  # `listen [::]:8443 ssl;` where the container has IPv6, else empty: written at start\n');
     expect(conf).toContain('        server 127.0.0.1:9000;\n');
     expect(conf).toContain('        ssl_certificate /etc/ddp-tls/tls.crt;\n');
     const spec = podSpec(kubeObject(files, 'Deployment', 'site'));
     const nginx = spec.containers[1];
-    expect(nginx).toMatchObject({ name: 'https', image: 'nginxinc/nginx-unprivileged:1.27.3-alpine', command: ['nginx', '-c', '/etc/ddp/nginx.conf'], ports: [{ name: 'https', containerPort: 8443, protocol: 'TCP' }] });
+    expect(nginx).toMatchObject({ name: 'https', image: 'nginxinc/nginx-unprivileged:1.27.3-alpine', command: ['sh', '-c', "if grep -q . /proc/net/if_inet6 2>/dev/null; then echo 'listen [::]:8443 ssl;'; fi > /tmp/ddp-listen-8443.conf || exit 1; exec \"$$@\"", 'ddp-start'], args: ['nginx', '-c', '/etc/ddp/nginx.conf'], ports: [{ name: 'https', containerPort: 8443, protocol: 'TCP' }] });
     expect(nginx.volumeMounts.slice(0, 2)).toEqual([
       { name: 'https-config', mountPath: '/etc/ddp', readOnly: true },
       { name: 'https-tls', mountPath: '/etc/ddp-tls', readOnly: true },
@@ -208,11 +210,11 @@ describe('ambassadors', () => {
     expect(split).toContain('    split_clients "${ddp_split_key}" $ddp_route {\n        80% route_0;\n        * route_1;\n    }\n');
     expect(split).toContain('    upstream route_0 {\n        server web:8080;\n');
     expect(split).toContain('    upstream route_1 {\n        server web-next:8081;\n');
-    expect(split).toContain('        listen 127.0.0.1:9001;\n');
+    expect(split).toContain('        listen 127.0.0.1:9001;\n        include /tmp/ddp-listen-9001.con[f];  # `listen [::1]:9001;` where the container has IPv6, else empty: written at start\n');
     expect(split).not.toContain('ip_hash');
     const tcp = file(files, 'nginx/shop-db.conf');
     // an outside host: resolved per connection (test/patterns/upstream-dns.test.ts)
-    expect(tcp).toContain('stream {\n    server {\n        listen 127.0.0.1:5432;\n        include /tmp/ddp-resolver.conf;\n');
+    expect(tcp).toContain('stream {\n    server {\n        listen 127.0.0.1:5432;\n        include /tmp/ddp-listen-5432.con[f];  # `listen [::1]:5432;` where the container has IPv6, else empty: written at start\n        include /tmp/ddp-resolver.conf;\n');
     expect(tcp).toContain('        set $ddp_upstream db.example.com:5432;\n        proxy_pass $ddp_upstream;\n');
     expect(tcp).not.toMatch(/^\s*load_module/m); // the nginx image has the stream module built in
     expect(tcp).not.toContain('http {');
@@ -228,8 +230,8 @@ describe('ambassadors', () => {
     expect(kubeObject(files, 'Service', 'shop').spec.ports).toHaveLength(1);
     const compose = composeDoc(files);
     for (const a of ['experiment', 'db', 'api']) {
-      // nginx, behind the shell that writes its resolver for an outside host (test/patterns/upstream-dns.test.ts)
-      const nginx = a === 'experiment' ? { entrypoint: ['nginx', '-c', '/etc/ddp/nginx.conf'] } : { entrypoint: ['sh', '-c', expect.any(String), 'ddp-resolver'], command: ['nginx', '-c', '/etc/ddp/nginx.conf'] };
+      // nginx, behind the shell that adds its ::1 listener and writes its resolver for an outside host (test/patterns/upstream-dns.test.ts)
+      const nginx = { entrypoint: ['sh', '-c', expect.stringContaining(`> /tmp/ddp-listen-${a === 'experiment' ? 9001 : a === 'db' ? 5432 : 9002}.conf || exit 1; exec "$$@"`), 'ddp-start'], command: ['nginx', '-c', '/etc/ddp/nginx.conf'] };
       expect(compose.services[`shop-${a}`]).toMatchObject({ network_mode: 'service:shop', ...nginx });
       expect(compose.services[`shop-${a}`].volumes[0]).toEqual({ type: 'bind', source: `../nginx/shop-${a}.conf`, target: '/etc/ddp/nginx.conf', read_only: true });
     }
@@ -250,7 +252,7 @@ describe('ambassadors', () => {
     expect(shardRouterConfig('app-r', amb('sessions', 11211), ctx)).toEqual(routerConfig('app-r', 'sessions', services.sessions as never, { host: '127.0.0.1', port: 11211 }));
     expect(shardRouterConfig('app-r', amb('sessions', 11211), ctx)).toMatchObject({ target: 'twemproxy', data: { listen: '127.0.0.1:11211', hash: 'murmur', redis: false, servers: [{ name: 'sessions-0', host: 'sessions-0', port: 11211 }, { name: 'sessions-1', host: 'sessions-1', port: 11211 }, { name: 'sessions-2', host: 'sessions-2', port: 11211 }] } });
     expect(shardRouterConfig('app-r', amb('carts', 6379), ctx)).toMatchObject({ target: 'twemproxy', data: { redis: true, servers: [{ host: 'carts-0', port: 6379 }, { host: 'carts-1', port: 6379 }] } });
-    expect(shardRouterConfig('app-r', amb('pages', 9000), ctx)).toMatchObject({ target: 'nginx', template: 'shard-router', data: { listen: '127.0.0.1:9000', key: { variable: '$http_x_tenant' } } });
+    expect(shardRouterConfig('app-r', amb('pages', 9000), ctx)).toMatchObject({ target: 'nginx', template: 'shard-router', data: { bind: { ipv4: '127.0.0.1:9000', ipv6: '[::1]:9000', params: '', file: 'ddp-listen-9000', loopback: true }, key: { variable: '$http_x_tenant' } } });
     expect(shardRouterConfig('app-r', amb('cached', 9000), ctx)).toMatchObject({ target: 'varnish', template: 'shard-router' });
     expect(shardRouterConfig('app-r', amb('stream', 7000), ctx)).toEqual({
       message: 'ambassador `r` cannot shard the tcp service `stream`: a byte stream carries no key, and in a pod every client address is 127.0.0.1',
@@ -259,11 +261,20 @@ describe('ambassadors', () => {
     expect(shardRouterConfig('app-r', amb('web', 7000), ctx)).toEqual({ message: 'ambassador `r` routes to `web`, which is not a sharded service', hint: 'a shard-router targets a `pattern: sharded` service' });
   });
 
-  it('each router kind runs in the pod on 127.0.0.1:<listen>', () => {
+  it('each router kind runs in the pod on 127.0.0.1:<listen>, nginx and varnish on ::1 too where the pod has IPv6', () => {
     expect(ambassadorRuntime({ target: 'twemproxy', key: 'nutcracker.yml' }, 11211)).toEqual({ image: 'malexer/twemproxy:0.5.0', command: ['nutcracker', '-c', '/etc/ddp/nutcracker.yml', '-a', '127.0.0.1', '-s', '22222'] });
     expect(ambassadorRuntime({ target: 'twemproxy', key: 'nutcracker.yml' }, 6379, 22223).command.slice(-4)).toEqual(['-a', '127.0.0.1', '-s', '22223']);
-    expect(ambassadorRuntime({ target: 'nginx', key: 'nginx.conf' }, 9000)).toEqual({ image: 'nginxinc/nginx-unprivileged:1.27.3-alpine', command: ['nginx', '-c', '/etc/ddp/nginx.conf'] });
-    expect(ambassadorRuntime({ target: 'varnish', key: 'default.vcl', data: { idleTimeout: '1h' } }, 9000)).toEqual({ image: 'varnish:7.6.1', command: ['varnishd'], args: ['-F', '-f', '/etc/ddp/default.vcl', '-a', '127.0.0.1:9000', '-n', '/tmp/varnish', '-s', 'malloc,64m', '-p', 'fetch_maxchunksize=1m', '-p', 'pipe_timeout=3600'] });
+    expect(ambassadorRuntime({ target: 'nginx', key: 'nginx.conf', binds: [bind({ port: 9000, loopback: true })] }, 9000)).toEqual({
+      image: 'nginxinc/nginx-unprivileged:1.27.3-alpine',
+      command: ['sh', '-c', "if grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null; then echo 'listen [::1]:9000;'; fi > /tmp/ddp-listen-9000.conf || exit 1; exec \"$@\"", 'ddp-start'],
+      args: ['nginx', '-c', '/etc/ddp/nginx.conf'],
+    });
+    expect(ambassadorRuntime({ target: 'varnish', key: 'default.vcl', data: { idleTimeout: '1h' } }, 9000)).toEqual({
+      image: 'varnish:7.6.1',
+      // varnishd takes several -a: ::1 is added where the pod has it (-a localhost:9000 would stop varnishd where it has not)
+      command: ['sh', '-c', "if grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null; then set -- \"$@\" -a '[::1]:9000'; fi; exec \"$@\"", 'ddp-start'],
+      args: ['varnishd', '-F', '-f', '/etc/ddp/default.vcl', '-a', '127.0.0.1:9000', '-n', '/tmp/varnish', '-s', 'malloc,64m', '-p', 'fetch_maxchunksize=1m', '-p', 'pipe_timeout=3600'],
+    });
   });
 
   it('an unroutable shard-router is an error at its target', async () => {

@@ -7,11 +7,18 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolverScript, resolvesPerRequest, RESOLVER_SCRIPT_NAME } from '../../src/patterns/single-node/upstream-dns.js';
+import { resolverStep, resolvesPerRequest } from '../../src/patterns/single-node/upstream-dns.js';
+import { listenStep, bind, START_SCRIPT_NAME } from '../../src/patterns/startup.js';
 import { ambassadorRuntime } from '../../src/patterns/single-node/ambassadors.js';
 import { binaryPath, describeWithBinaries } from '../helpers/binaries.js';
 import { makeTempDir, run, withHosts } from '../helpers/proxies.js';
 import { composeDoc, file, generate, kubeObject, TOPOLOGY_HEAD } from './single-node-helpers.js';
+
+/** The start-up script of a proxy ambassador to `host` on loopback port `listen`: the resolver
+ *  line, then the ::1 listener, then exec. */
+const resolverScript = (host: string, listen: number, scratch = '/tmp') =>
+  [resolverStep(host, `${scratch}/ddp-resolver.conf`), listenStep(scratch, bind({ port: listen, loopback: true })), 'exec "$@"'].join('; ');
+const listenScript = (listen: number) => [listenStep('/tmp', bind({ port: listen, loopback: true })), 'exec "$@"'].join('; ');
 
 describe('which upstreams nginx resolves per request', () => {
   it('a name outside the cluster: yes; an address, a Service of the topology or another name of the cluster: no', () => {
@@ -38,7 +45,7 @@ describe('which upstreams nginx resolves per request', () => {
       - { name: web, kind: proxy, protocol: http, listen: 8083, upstream: "web:8080" }
       - { name: ip, kind: proxy, listen: 5433, upstream: "10.0.0.5:5432" }
 `);
-    const lines = (path: string) => file(files, path).split('\n').map((l) => l.trim()).filter((l) => /^(upstream|server|include|resolver_timeout|set|proxy_pass|keepalive) /.test(l) && l !== 'server {');
+    const lines = (path: string) => file(files, path).split('\n').map((l) => l.trim()).filter((l) => /^(upstream|server|include|resolver_timeout|set|proxy_pass|keepalive) /.test(l) && l !== 'server {' && !l.includes('ddp-listen'));
     expect(lines('nginx/shop-db.conf')).toEqual(['include /tmp/ddp-resolver.conf;', 'resolver_timeout 5s;', 'set $ddp_upstream db.prod.example.com:5432;', 'proxy_pass $ddp_upstream;']);
     expect(lines('nginx/shop-api.conf')).toEqual(['include /tmp/ddp-resolver.conf;', 'resolver_timeout 5s;', 'set $ddp_upstream api.example.com:8081;', 'proxy_pass http://$ddp_upstream;', 'proxy_pass http://$ddp_upstream;']);
     expect(lines('nginx/shop-web.conf')).toEqual(['upstream backend {', 'server web:8080;', 'keepalive 16;', 'proxy_pass http://backend;', 'proxy_pass http://backend;']);
@@ -47,21 +54,23 @@ describe('which upstreams nginx resolves per request', () => {
     const containers = kubeObject(files, 'Deployment', 'shop').spec.template.spec.containers as { name: string; command: string[]; args?: string[] }[];
     const shown = (c: { command: string[]; args?: string[] }) => (c.command[0] === 'sh' ? { command: c.command.map((a, i) => (i === 2 ? 'SCRIPT' : a)), args: c.args } : { command: c.command, ...(c.args ? { args: c.args } : {}) });
     const kube = Object.fromEntries(containers.slice(1).map((c) => [c.name, shown(c)]));
-    const start = { command: ['sh', '-c', 'SCRIPT', 'ddp-resolver'], args: ['nginx', '-c', '/etc/ddp/nginx.conf'] };
-    expect(kube).toEqual({ db: start, api: start, web: { command: ['nginx', '-c', '/etc/ddp/nginx.conf'] }, ip: { command: ['nginx', '-c', '/etc/ddp/nginx.conf'] } });
+    // every nginx starts behind the shell (its IPv6 listener); those that resolve per request write the resolver first
+    const start = { command: ['sh', '-c', 'SCRIPT', 'ddp-start'], args: ['nginx', '-c', '/etc/ddp/nginx.conf'] };
+    expect(kube).toEqual({ db: start, api: start, web: start, ip: start });
     // `$` doubled, as for every command (the kubelet and compose turn `$$` into `$`)
-    expect(containers[1].command[2]).toBe(resolverScript('db.prod.example.com', '/tmp/ddp-resolver.conf').replaceAll('$', '$$$$'));
+    expect(containers.slice(1).map((c) => c.command[2])).toEqual([resolverScript('db.prod.example.com', 5432), resolverScript('api.example.com', 8082), listenScript(8083), listenScript(5433)].map((x) => x.replaceAll('$', '$$$$')));
     const compose = composeDoc(files).services as Record<string, { entrypoint?: string[]; command?: string[] }>;
-    expect([compose['shop-db'].entrypoint, compose['shop-db'].command]).toEqual([['sh', '-c', resolverScript('db.prod.example.com', '/tmp/ddp-resolver.conf').replaceAll('$', '$$$$'), 'ddp-resolver'], ['nginx', '-c', '/etc/ddp/nginx.conf']]);
-    expect([compose['shop-web'].entrypoint, compose['shop-web'].command]).toEqual([['nginx', '-c', '/etc/ddp/nginx.conf'], undefined]);
+    expect([compose['shop-db'].entrypoint, compose['shop-db'].command]).toEqual([['sh', '-c', resolverScript('db.prod.example.com', 5432).replaceAll('$', '$$$$'), 'ddp-start'], ['nginx', '-c', '/etc/ddp/nginx.conf']]);
+    expect([compose['shop-web'].entrypoint, compose['shop-web'].command]).toEqual([['sh', '-c', listenScript(8083).replaceAll('$', '$$$$'), 'ddp-start'], ['nginx', '-c', '/etc/ddp/nginx.conf']]);
   });
 
-  it('ambassadorRuntime puts the shell in front of nginx only for a config that resolves per request', () => {
-    const resolved = ambassadorRuntime({ target: 'nginx', key: 'nginx.conf', data: { host: 'db.example.com', resolve: { valid: '10s' } } }, 5432);
-    expect(resolved).toEqual({ image: 'nginxinc/nginx-unprivileged:1.27.3-alpine', command: ['sh', '-c', resolverScript('db.example.com', '/tmp/ddp-resolver.conf'), 'ddp-resolver'], args: ['nginx', '-c', '/etc/ddp/nginx.conf'] });
-    // in a Knative pod, the scratch directory is /var/tmp: the line is written there
-    expect(ambassadorRuntime({ target: 'nginx', key: 'nginx.conf', scratch: '/var/tmp', data: { host: 'db.example.com', resolve: { valid: '10s' } } }, 5432).command[2]).toContain('> /var/tmp/ddp-resolver.conf || exit 1');
-    expect(ambassadorRuntime({ target: 'nginx', key: 'nginx.conf', data: { host: 'web' } }, 8083)).toEqual({ image: 'nginxinc/nginx-unprivileged:1.27.3-alpine', command: ['nginx', '-c', '/etc/ddp/nginx.conf'] });
+  it('ambassadorRuntime: one shell in front of nginx, the resolver step only for a config that resolves per request', () => {
+    const binds = (port: number) => [bind({ port, loopback: true })];
+    const resolved = ambassadorRuntime({ target: 'nginx', key: 'nginx.conf', binds: binds(5432), data: { host: 'db.example.com', resolve: { valid: '10s' } } }, 5432);
+    expect(resolved).toEqual({ image: 'nginxinc/nginx-unprivileged:1.27.3-alpine', command: ['sh', '-c', resolverScript('db.example.com', 5432), 'ddp-start'], args: ['nginx', '-c', '/etc/ddp/nginx.conf'] });
+    // in a Knative pod, the scratch directory is /var/tmp: both files are written there
+    expect(ambassadorRuntime({ target: 'nginx', key: 'nginx.conf', scratch: '/var/tmp', binds: binds(5432), data: { host: 'db.example.com', resolve: { valid: '10s' } } }, 5432).command[2]).toBe(resolverScript('db.example.com', 5432, '/var/tmp'));
+    expect(ambassadorRuntime({ target: 'nginx', key: 'nginx.conf', binds: binds(8083), data: { host: 'web' } }, 8083)).toEqual({ image: 'nginxinc/nginx-unprivileged:1.27.3-alpine', command: ['sh', '-c', listenScript(8083), 'ddp-start'], args: ['nginx', '-c', '/etc/ddp/nginx.conf'] });
   });
 });
 
@@ -74,7 +83,7 @@ describeWithBinaries(['nginx', 'unshare', 'mount', 'sh'], 'the start-up shell, r
     writeFileSync(join(dir, 'resolv.conf'), resolvConf);
     writeFileSync(join(dir, 'nginx.conf'), CONF);
     const nginx = [binaryPath('nginx'), '-t', '-q', '-p', '/tmp/', '-c', '/tmp/nginx.conf', '-e', 'stderr'];
-    const [cmd, args] = withHosts('sh', ['-c', resolverScript('api.example.com', '/tmp/ddp-resolver.conf'), RESOLVER_SCRIPT_NAME, ...nginx], {}, dir, [[join(dir, 'resolv.conf'), '/etc/resolv.conf'], [dir, '/tmp']]);
+    const [cmd, args] = withHosts('sh', ['-c', `${resolverStep('api.example.com', '/tmp/ddp-resolver.conf')}; exec "$@"`, START_SCRIPT_NAME, ...nginx], {}, dir, [[join(dir, 'resolv.conf'), '/etc/resolv.conf'], [dir, '/tmp']]);
     const r = await run(cmd, args);
     const out = join(dir, 'ddp-resolver.conf');
     return { code: r.code, stderr: r.stderr.trim(), ...(existsSync(out) ? { written: readFileSync(out, 'utf8') } : {}) };
@@ -92,6 +101,6 @@ describeWithBinaries(['nginx', 'unshare', 'mount', 'sh'], 'the start-up shell, r
 
   it('no nameserver: the container stops at once and says why, nginx never starts', async () => {
     expect(await startUp('search example.com\noptions ndots:5\n'))
-      .toEqual({ code: 1, stderr: 'ddp-resolver: no nameserver in /etc/resolv.conf: nginx cannot resolve api.example.com' });
+      .toEqual({ code: 1, stderr: 'ddp-start: no nameserver in /etc/resolv.conf: nginx cannot resolve api.example.com' });
   });
 });

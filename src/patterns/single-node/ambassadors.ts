@@ -1,5 +1,6 @@
 // Ambassadors (book ch. 3): a proxy in the pod; the app talks to localhost:<listen> (the
-// ambassador listens on 127.0.0.1 only, so it is no open proxy on the pod's address).
+// ambassador listens on 127.0.0.1, and on ::1 where the pod has IPv6 -- an app may try ::1 first --,
+// so it is no open proxy on the pod's address; twemproxy on 127.0.0.1 only).
 //  - shard-router: to the shards of a `sharded` service — the sharded pattern's own router config
 //    (twemproxy for memcache/redis, nginx or varnish for http), listening on 127.0.0.1
 //  - split: nginx split_clients on a user key (header, cookie or query value; by default the client
@@ -24,7 +25,8 @@ import { splitUpstream } from '../../k8s-names.js';
 import { entryBehindTls } from '../function.js';
 import { TWEMPROXY_STATS_PORT, VARNISH_ROUTER_MALLOC_MIB, varnishFetchArgs, varnishResources } from '../naming.js';
 import { idleTimeoutOf, longestIdleTimeout, pipeTimeoutArgs } from '../idle-timeout.js';
-import { RESOLVER_SCRIPT_NAME, RESOLVER_TIMEOUT, RESOLVER_VALID, resolverFile, resolverScript, resolvesPerRequest } from './upstream-dns.js';
+import { RESOLVER_TIMEOUT, RESOLVER_VALID, resolverFile, resolverStep, resolvesPerRequest } from './upstream-dns.js';
+import { bind, nginxStart, startCommand, varnishListenStep } from '../startup.js';
 
 export { LOOPBACK };
 const DEFAULT_SERVICE_PORT = 8080;
@@ -39,12 +41,12 @@ export function applyAmbassadors(unit: Unit, c: Component, ambassadors: Ambassad
     let afterIfService: string[] = []; // the hosts it resolves that may be outside the topology
     if (a.kind === 'split') {
       const data = splitData(a, ctx);
-      config = { name, target: 'nginx', template: 'split', key: 'nginx.conf', data };
+      config = { name, target: 'nginx', template: 'split', key: 'nginx.conf', data, binds: [data.bind] };
       after = data.upstreams.map((u) => u.host);
     }
     else if (a.kind === 'proxy') {
       const data = proxyData(a);
-      config = { name, target: 'nginx', template: a.protocol === 'http' ? 'proxy-http' : 'proxy-tcp', key: 'nginx.conf', data, pointer: `${ptr}/upstream` };
+      config = { name, target: 'nginx', template: a.protocol === 'http' ? 'proxy-http' : 'proxy-tcp', key: 'nginx.conf', data, binds: [data.bind], pointer: `${ptr}/upstream` };
       afterIfService = [data.host];
     }
     else {
@@ -80,20 +82,22 @@ function ambassadorContainer(ctx: Context, a: Ambassador, config: ConfigFile, mo
   });
 }
 
-/** The proxy that runs a config: nginx (behind the shell that writes its resolver first when the
- *  config resolves its upstream per request), twemproxy (nutcracker; its stats on
- *  127.0.0.1:statsPort) or varnish (listening on 127.0.0.1; its pipes live as long as the
- *  config's idleTimeout). */
-export function ambassadorRuntime(config: Pick<ConfigFile, 'target' | 'key'> & Partial<Pick<ConfigFile, 'data' | 'scratch'>>, listen: number, statsPort = TWEMPROXY_STATS_PORT): { image: string; command: string[]; args?: string[] } {
+/** The proxy that runs a config: nginx (behind the start-up shell, which adds the ::1 listener
+ *  where the pod has IPv6 and, first, writes the resolver when the config resolves its upstream
+ *  per request), twemproxy (nutcracker, on 127.0.0.1 only: one address per pool; its stats on
+ *  127.0.0.1:statsPort) or varnish (listening on 127.0.0.1, and on ::1 where the pod has IPv6,
+ *  through the same shell; its pipes live as long as the config's idleTimeout). */
+export function ambassadorRuntime(config: Pick<ConfigFile, 'target' | 'key'> & Partial<Pick<ConfigFile, 'data' | 'scratch' | 'binds'>>, listen: number, statsPort = TWEMPROXY_STATS_PORT): { image: string; command: string[]; args?: string[] } {
   const file = `${CONFIG_DIR}/${config.key}`;
   const scratch = config.scratch ?? DEFAULT_SCRATCH;
   if (config.target === 'twemproxy') return { image: IMAGES.twemproxy, command: ['nutcracker', '-c', file, '-a', LOOPBACK, '-s', String(statsPort)] };
   if (config.target === 'varnish') {
-    return { image: IMAGES.varnish, command: ['varnishd'], args: ['-F', '-f', file, '-a', `${LOOPBACK}:${listen}`, '-n', `${scratch}/varnish`, '-s', `malloc,${VARNISH_ROUTER_MALLOC_MIB}m`, ...varnishFetchArgs(), ...pipeTimeoutArgs(idleTimeoutOf(config.data as { idleTimeout?: string } | undefined))] };
+    const varnishd = ['varnishd', '-F', '-f', file, '-a', `${LOOPBACK}:${listen}`, '-n', `${scratch}/varnish`, '-s', `malloc,${VARNISH_ROUTER_MALLOC_MIB}m`, ...varnishFetchArgs(), ...pipeTimeoutArgs(idleTimeoutOf(config.data as { idleTimeout?: string } | undefined))];
+    return { image: IMAGES.varnish, ...startCommand([varnishListenStep(listen)], varnishd) };
   }
   const proxy = config.data as { resolve?: unknown; host?: string } | undefined;
-  if (proxy?.resolve && proxy.host) return { image: IMAGES.nginx, command: ['sh', '-c', resolverScript(proxy.host, resolverFile(scratch)), RESOLVER_SCRIPT_NAME], args: ['nginx', '-c', file] };
-  return { image: IMAGES.nginx, command: ['nginx', '-c', file] };
+  const resolver = proxy?.resolve && proxy.host ? [resolverStep(proxy.host, resolverFile(scratch))] : [];
+  return { image: IMAGES.nginx, ...nginxStart({ key: config.key, binds: config.binds, scratch }, resolver) };
 }
 
 /** varnish needs its malloc storage plus working memory: the limit sits above it (its cpu as any ambassador's). */
@@ -156,7 +160,7 @@ function splitData(a: Ambassador, ctx: Context) {
   return {
     name: a.name,
     listen: a.listen,
-    loopback: LOOPBACK,
+    bind: bind({ port: a.listen, loopback: true }),
     key: splitKey(a.key),
     buckets: splitBuckets(routes),
     upstreams: routes.map((r, i) => ({ name: `route_${i}`, to: r.to, weight: r.weight, ...serviceAddress(ctx, r.to) })),
@@ -169,7 +173,7 @@ function proxyData(a: Ambassador) {
   const upstream = a.upstream!; // semantic check: a proxy ambassador has an upstream
   const { host, port } = splitUpstream(upstream);
   return {
-    name: a.name, listen: a.listen, loopback: LOOPBACK, host, port, hostHeader: hostHeader(host, port), idleTimeout: idleTimeoutOf(a),
+    name: a.name, listen: a.listen, bind: bind({ port: a.listen, loopback: true }), host, port, hostHeader: hostHeader(host, port), idleTimeout: idleTimeoutOf(a),
     ...(resolvesPerRequest(host) ? { resolve: { valid: RESOLVER_VALID, timeout: RESOLVER_TIMEOUT } } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { CONFIG_DIR, IMAGES } from '../../images.js';
 import { addServicePort, attach, configMount, ensureDeclaredVolume, mainContainer, portName, takenPorts } from './attach.js';
 import { TLS_SIDECAR_PORT } from '../naming.js';
 import { idleTimeoutOf } from '../idle-timeout.js';
+import { bind, nginxStart, type Bind } from '../startup.js';
 
 export const TLS_CERT_DIR = '/etc/ddp-tls';
 
@@ -46,15 +47,16 @@ function tlsSidecar(unit: Unit, c: Component, s: Sidecar, idleTimeout: string, c
     target: 'nginx',
     template: 'tls-sidecar',
     key: 'nginx.conf',
-    data: { name: s.name, listen: port, upstreamPort, certDir: TLS_CERT_DIR, idleTimeout },
+    data: { name: s.name, listen: port, bind: bind({ port, params: 'ssl' }), upstreamPort, certDir: TLS_CERT_DIR, idleTimeout },
   };
+  config.binds = [config.data.bind as Bind];
   const mounts = [configMount(unit, c, s.name, config, `the TLS sidecar ${s.name}`), { volume: `${s.name}-tls`, path: TLS_CERT_DIR, readOnly: true, origin: { addedBy: 'its TLS certificates' } }];
   c.pod.volumes.push({ name: `${s.name}-tls`, secret: { secretName: secret }, origin: { addedBy: `the TLS sidecar ${s.name}'s TLS certificates` } });
   const ports = [{ name: portName('https', takenPorts(c)), port, protocol: 'TCP' as const }];
   const container = infraContainer(ctx, {
     name: s.name,
     image: s.image ?? IMAGES.nginx,
-    command: ['nginx', '-c', `${CONFIG_DIR}/nginx.conf`],
+    ...nginxStart(config), // with IPv6 listeners where the pod has IPv6; after configMount: its scratch
     ports,
     resources: resourcesOf(ctx, s.resources),
     readiness: tcpReadiness(port),

@@ -7,7 +7,7 @@
 //
 // nginx's resolver needs the nameserver's address (it does not read /etc/resolv.conf, nor its
 // search path), and that differs per cluster (kube-dns's ClusterIP) and in compose (Docker's
-// 127.0.0.11). So the container starts with a shell that writes the `resolver` line from the
+// 127.0.0.11). So the container starts with a shell (startup.ts) that writes the `resolver` line from the
 // pod's /etc/resolv.conf into resolverFile() (its scratch dir: the one writable path of a root filesystem
 // that is read-only) and then execs nginx. `upstream ... server NAME resolve` (nginx 1.27.3 OSS)
 // keeps upstream keepalive and would need no variable, but the nginx the tests run (1.22) lacks it.
@@ -22,8 +22,6 @@ export const resolverFile = (scratch: string): string => `${scratch}/ddp-resolve
 export const RESOLVER_VALID = '10s';
 /** How long nginx waits for an answer before it fails the request (502) or the connection. */
 export const RESOLVER_TIMEOUT = '5s';
-/** `$0` of the start-up shell: the name its error message starts with. */
-export const RESOLVER_SCRIPT_NAME = 'ddp-resolver';
 
 /**
  * Whether nginx should resolve `host` per request (a name outside the cluster) rather than once
@@ -42,17 +40,16 @@ export function resolvesPerRequest(host: string): boolean {
 }
 
 /**
- * The start-up shell (`sh -c SCRIPT ddp-resolver nginx -c FILE`): every `nameserver` of
- * /etc/resolv.conf, an IPv6 one in brackets, one with a zone (`fe80::1%eth0`, which nginx
- * refuses) left out; none at all stops the container with a message that says why. POSIX sh:
- * busybox's in the nginx image, dash in the tests.
+ * The step of the start-up shell (startup.ts: `sh -c SCRIPT ddp-start nginx -c FILE`) that writes
+ * the resolver line: every `nameserver` of /etc/resolv.conf, an IPv6 one in brackets, one with a
+ * zone (`fe80::1%eth0`, which nginx refuses) left out; none at all stops the container with a
+ * message that says why. POSIX sh: busybox's in the nginx image, dash in the tests.
  */
-export function resolverScript(host: string, file: string): string {
+export function resolverStep(host: string, file: string): string {
   return [
     'ns=',
     'while read -r key addr rest || [ -n "$key" ]; do case "$key:$addr" in nameserver:*%*|nameserver:) ;; nameserver:*:*) ns="$ns [$addr]" ;; nameserver:*) ns="$ns $addr" ;; esac; done < /etc/resolv.conf',
     `[ -n "$ns" ] || { echo "$0: no nameserver in /etc/resolv.conf: nginx cannot resolve ${host}" >&2; exit 1; }`,
     `echo "resolver$ns valid=${RESOLVER_VALID};" > ${file} || exit 1`,
-    'exec "$@"',
   ].join('; ');
 }
