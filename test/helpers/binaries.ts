@@ -21,6 +21,9 @@ export const APT_PACKAGES: Readonly<Record<string, string>> = {
   unshare: 'util-linux',
   mount: 'mount',
   cc: 'gcc', // varnishd compiles VCL with the system C compiler
+  curl: 'curl',
+  ip: 'iproute2',
+  sysctl: 'procps',
 };
 
 /** Directories searched besides $PATH (sbin is often missing from a non-root PATH). */

@@ -843,3 +843,34 @@ export async function redisCommand(addr: string, ...args: string[]): Promise<Res
   if (value instanceof Error) throw new Error(`redis ${args[0]}: ${value.message}`);
   return value;
 }
+
+// ───────────────────────────── network namespaces ─────────────────────────────
+
+/**
+ * Runs `sh -c SCRIPT sh ARGS…` as a pod would have its network: in a new network namespace with
+ * only `lo` (up: 127.0.0.1 and, with `ipv6`, ::1) and a new mount namespace with each of `binds`
+ * mounted over its target. Without `ipv6`, IPv6 is turned off in the namespace as a CNI does
+ * (net.ipv6.conf.*.disable_ipv6=1): /proc/net/if_inet6 is then empty and the kernel refuses a bind
+ * to [::1] ("Cannot assign requested address"), as in a pod without IPv6. Everything the script
+ * starts must end with it (the namespace goes with its last process). Needs root.
+ */
+export function runInNetns(script: string, args: readonly string[], opts: { ipv6: boolean; binds?: readonly Bind[]; timeoutMs?: number }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const binds = opts.binds ?? [];
+  const mounts = binds.map((_, i) => `mount --bind "\${${2 * i + 1}}" "\${${2 * i + 2}}" && `).join('');
+  const off = opts.ipv6 ? '' : 'sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.lo.disable_ipv6=1 && ';
+  const prelude = `${mounts}ip link set lo up && ${off}shift ${2 * binds.length} && exec sh -c "$SCRIPT" sh "$@"`;
+  return runWithEnv(binaryPath('unshare'), ['-n', '-m', 'sh', '-c', prelude, 'sh', ...binds.flat(), ...args], { SCRIPT: script }, opts.timeoutMs);
+}
+
+function runWithEnv(cmd: string, args: readonly string[], env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (e) => (clearTimeout(timer), reject(e)));
+    child.once('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr })));
+  });
+}
