@@ -78,7 +78,8 @@ describe('a shard-router ambassador that runs varnish', () => {
         '  web:\n    pattern: replicated\n    image: ghcr.io/acme/web:1.4.2\n    port: 8080\n    ambassadors:\n      - { name: pages, kind: shard-router, target: pages, listen: 9000 }\n',
     );
     const amb = find(files, 'Deployment', 'web').spec.template.spec.containers.find((c: Obj) => c.name === 'pages');
-    expect(amb.command).toEqual(['varnishd']);
+    // varnishd behind the start-up shell that adds -a [::1]:9000 where the pod has IPv6
+    expect([amb.command[0], amb.command[3], amb.args[0]]).toEqual(['sh', 'ddp-start', 'varnishd']);
     expect(amb.resources.requests.memory).toBe('128Mi');
     expect(amb.resources.limits.memory).toBe('256Mi');
   });
