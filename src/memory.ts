@@ -6,6 +6,11 @@
 // At 10,000 services, collecting before kubernetes and compose only peaked at 287-314 MB
 // (compose alone leaves ~45 MB of such garbage); before every target, 280-293 MB; and every
 // 2,500 pieces of compose's file too (flow.ts checkedPieces), 280-283 MB (~0.3 s more of ~5.5 s).
+// The twelfth session's output (real-ip lines, IPv6 listen includes, the chunked-response VCL: 9 %
+// more bytes) brought it to 293-302 MB; two things held memory they did not need, and with them
+// let go it is 289-291 MB (/usr/bin/time, KiB): the one-pass YAML check kept each key of compose's
+// `services:` as a slice of its piece, so every piece of the file stayed alive (output/yaml-check.ts
+// addKey), and the model held every config's text to the end (targets/configs.ts configFiles).
 
 /** Topologies below this many services never collect: their peak is far below the budget, and
  *  collections before kubernetes and compose cost ~4 % of a 1,000-service run (callgrind) for nothing -- its peak is

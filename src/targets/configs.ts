@@ -16,8 +16,16 @@ export function renderAllConfigs(model: Model): void {
   for (const unit of model.units) for (const cfg of unit.configs) cfg.content ??= renderConfig(cfg);
 }
 
-export function configFiles(model: Model, target: ConfigFile['target']): OutputFile[] {
-  const out: OutputFile[] = [];
-  for (const unit of model.units) for (const cfg of unit.configs) if (cfg.target === target) out.push({ path: configPath(cfg), content: cfg.content!, target });
-  return out;
+/** The config files of one target, one at a time. Each is its text's last reader (the config
+ *  targets come after Kubernetes and compose): the model lets go of it once the next is asked for,
+ *  so a big run does not hold every config's text to the end (~25 MB at 10,000 services); asked
+ *  for again, renderAllConfigs renders it again. */
+export function* configFiles(model: Model, target: ConfigFile['target']): Generator<OutputFile> {
+  for (const unit of model.units) {
+    for (const cfg of unit.configs) {
+      if (cfg.target !== target) continue;
+      yield { path: configPath(cfg), content: cfg.content!, target };
+      cfg.content = undefined;
+    }
+  }
 }

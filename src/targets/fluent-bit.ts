@@ -3,6 +3,6 @@ import type { Model } from '../model.js';
 import type { OutputFile } from '../output/files.js';
 import { configFiles } from './configs.js';
 
-export function renderFluentBit(model: Model): OutputFile[] {
+export function renderFluentBit(model: Model): Iterable<OutputFile> {
   return configFiles(model, 'fluent-bit');
 }

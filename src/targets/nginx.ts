@@ -3,6 +3,6 @@ import type { Model } from '../model.js';
 import type { OutputFile } from '../output/files.js';
 import { configFiles } from './configs.js';
 
-export function renderNginx(model: Model): OutputFile[] {
+export function renderNginx(model: Model): Iterable<OutputFile> {
   return configFiles(model, 'nginx');
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseTopologyText } from '../../src/topology/load.js';
-import { prepareLoaded, renderTargets, TARGETS } from '../../src/flow.js';
+import { prepareLoaded, renderStream, renderTargets, TARGETS } from '../../src/flow.js';
 import type { OutputFile } from '../../src/output/files.js';
 import { validTopology, toYamlText, shuffleKeys, textStyle, fcParams, SEED } from '../arbitraries.js';
 import { ensureBuilt, runDdp } from '../helpers/cli.js';
@@ -48,6 +48,18 @@ describe('determinism', () => {
       }),
       fcParams(25),
     );
+  });
+
+  it('one model rendered twice, streamed then whole, gives the same files: a config target lets go of its texts as it goes, and they are rendered again', async () => {
+    for (const name of exampleNames()) {
+      const prepared = await prepareLoaded(parseTopologyText(readFileSync(join(ROOT, 'examples', name, 'ddp.yaml'), 'utf8'), 'ddp.yaml'), undefined);
+      const configs = prepared.model.units.flatMap((u) => u.configs);
+      const streamed: Record<string, string> = {};
+      for (const f of await renderStream(prepared.model, TARGETS)) streamed[f.path] = f.pieces ? [...f.pieces()].join('') : f.content;
+      // every config's text was let go once its file was passed on
+      expect(configs.filter((c) => c.content !== undefined).map((c) => c.name), name).toEqual([]);
+      expect(asMap(await renderTargets(prepared.model, TARGETS)), name).toEqual(streamed);
+    }
   });
 
   it(`reordering the keys of every mapping in the input gives the same output (seed ${SEED})`, async () => {
