@@ -368,6 +368,15 @@ const CASES: Case[] = [
     ],
   },
   {
+    // (found by the yaml-slips property test, seed 681508372)
+    name: 'block scalar text the parser, lost at a tab, reads as keys: its errors, and no duplicate key of its making',
+    text: 'apiVersion: ddp/v1\nkind: Topology\nmetadata:\n  name: shop\n  annotations:\n    a.example.com/note: |-\n\t     \n      kind: Secret\nservices:\n  web: { pattern: replicated, image: "ghcr.io/acme/web:1.0.0", port: 8080 }\n',
+    errors: [
+      '7:1 yaml-syntax: YAML syntax error: block scalars with more-indented leading empty lines must use an explicit indentation indicator',
+      '7:1 yaml-syntax: YAML syntax error: block scalar values in collections must be indented',
+    ],
+  },
+  {
     name: 'a long duplicate key: named by its first 40 characters and its length',
     text: lines(`    ${'k'.repeat(100)}: 1`, `    ${'k'.repeat(100)}: 2`),
     errors: [`10:5 duplicate-key: duplicate key \`${'k'.repeat(40)}…\` (100 characters): already set at line 9 (a key may appear only once in a mapping)`],

@@ -320,6 +320,8 @@ export function describeYamlErrors(doc: Document.Parsed, text: string, reparse?:
   // past a slip that wanted a repair and got none, the parser's errors are its lost place's:
   // said in its words, not read as slips of their own
   let blind = false;
+  // (in the original text) where the first error the parser said in its own words is
+  let lostAt = Infinity;
   for (let round = 0; ; round++) {
     const { doc: d, text: t, back } = current;
     const errors: ParserError[] = d.errors;
@@ -341,8 +343,15 @@ export function describeYamlErrors(doc: Document.Parsed, text: string, reparse?:
       const slip = blind ? undefined : explainSlip((lines ??= new Lines(t)), errors, i);
       if (slip && slip.offset > inside) continue;
       if (!slip) {
+        // a key seen twice after a syntax error said in the parser's words (no slip repaired it) is
+        // most often the parser's, lost since (block scalar text read as keys): said once the
+        // syntax is right, if it is still there
+        if (e.code === 'DUPLICATE_KEY' && back(e.pos[0]) > lostAt) continue;
         if (e.code === 'DUPLICATE_KEY') say(duplicateKey(t, keyAt(t, e.pos[0]), (repeated ??= repeatedKeys(d)), (o) => where(back(o))), back);
-        else say({ offset: e.pos[0], code: 'yaml-syntax', message: yamlMessage(e.code, e.message), hint: yamlHint(e.code) }, back);
+        else {
+          say({ offset: e.pos[0], code: 'yaml-syntax', message: yamlMessage(e.code, e.message), hint: yamlHint(e.code) }, back);
+          lostAt = Math.min(lostAt, back(e.pos[0]));
+        }
         continue;
       }
       say({ offset: slip.offset, code: 'yaml-syntax', message: slip.message, hint: slip.hint }, back);
