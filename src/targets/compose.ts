@@ -306,12 +306,13 @@ const composeEnvFile = (service: string): string => `secrets/${service}.env`;
 
 /** compose has no ClusterIP: an nginx under the component's name balances over its replicas. */
 function loadBalancerService(c: Component, lb: ConfigFile, replicaName: string) {
+  // the start-up shell adds the IPv6 listeners where the container has IPv6 (patterns/startup.ts)
+  const start = nginxStart(lb);
   return {
     name: c.name,
     image: IMAGES.nginx,
-    // the start-up shell adds the IPv6 listeners where the container has IPv6 (patterns/startup.ts)
-    entrypoint: nginxStart(lb).command,
-    command: nginxStart(lb).args,
+    entrypoint: start.command,
+    command: start.args,
     networkMode: undefined,
     aliases: c.compose.aliases ?? [],
     pid: undefined,
