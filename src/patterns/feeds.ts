@@ -6,35 +6,48 @@ import type { DdpTopologyDdpV1 as Topology, Pipeline, WorkQueue } from '../gener
 import type { Container, Unit } from '../model.js';
 import type { Context } from './context.js';
 import { brokerKind, brokerUrl, feedPrefix } from './naming.js';
-import { brokerComponent, brokerDependency, deploysBroker, natsStreamName, queueName } from './brokers.js';
+import { brokerComponent, brokerDependency, deploysBroker, natsStreamName, queueName, type BrokerSpec } from './brokers.js';
 
 type Dependency = ReturnType<typeof brokerDependency>;
+
+/** What an entry names: the unit that owns the broker, its broker and storage, and the queue or the
+ *  topic to write to (checked first: src/topology/feeds-checks.ts). */
+interface FeedTarget {
+  owner: string;
+  broker: BrokerSpec;
+  storage?: { size?: string; storageClass?: string };
+  queue?: string;
+  topic?: string;
+}
+
+function feedTarget(target: string, t: Topology): FeedTarget {
+  const slash = target.indexOf('/');
+  if (slash < 0) {
+    const wq = t.services[target] as WorkQueue;
+    return { owner: target, broker: wq.broker, storage: wq.storage ?? {}, queue: queueName(target, wq.queue) };
+  }
+  const owner = target.slice(0, slash);
+  return { owner, broker: ((t.pipelines ?? {})[owner] as Pipeline).broker, topic: target.slice(slash + 1) };
+}
 
 /** What a producer of `target` gets: the broker's URL and kind, and the queue (or topic) to write to. */
 export function feedEnv(target: string, t: Topology): Record<string, string> {
   const p = feedPrefix(target);
-  const slash = target.indexOf('/');
-  if (slash < 0) {
-    const wq = t.services[target] as WorkQueue;
-    const kind = brokerKind(wq.broker);
-    const queue = queueName(target, wq.queue);
-    return { [`${p}URL`]: brokerUrl(target, wq.broker), [`${p}KIND`]: kind, [`${p}QUEUE`]: queue, ...(kind === 'nats' ? { [`${p}STREAM`]: natsStreamName(queue) } : {}) };
+  const f = feedTarget(target, t);
+  const kind = brokerKind(f.broker);
+  const env: Record<string, string> = { [`${p}URL`]: brokerUrl(f.owner, f.broker), [`${p}KIND`]: kind };
+  if (f.topic !== undefined) env[`${p}TOPIC`] = f.topic;
+  else {
+    env[`${p}QUEUE`] = f.queue!;
+    if (kind === 'nats') env[`${p}STREAM`] = natsStreamName(f.queue!);
   }
-  const name = target.slice(0, slash);
-  const pipeline = (t.pipelines ?? {})[name] as Pipeline;
-  return { [`${p}URL`]: brokerUrl(name, pipeline.broker), [`${p}KIND`]: brokerKind(pipeline.broker), [`${p}TOPIC`]: target.slice(slash + 1) };
+  return env;
 }
 
 /** compose: the broker ddp deploys for `target` (none for an outside `url`), to start after. */
 function feedDependency(target: string, t: Topology, ctx: Context): Dependency[] {
-  const slash = target.indexOf('/');
-  if (slash < 0) {
-    const wq = t.services[target] as WorkQueue;
-    return deploysBroker(wq.broker) ? [brokerDependency(brokerComponent(ctx, target, brokerKind(wq.broker), wq.storage ?? {}))] : [];
-  }
-  const name = target.slice(0, slash);
-  const pipeline = (t.pipelines ?? {})[name] as Pipeline;
-  return deploysBroker(pipeline.broker) ? [brokerDependency(brokerComponent(ctx, name, brokerKind(pipeline.broker)))] : [];
+  const f = feedTarget(target, t);
+  return deploysBroker(f.broker) ? [brokerDependency(brokerComponent(ctx, f.owner, brokerKind(f.broker), f.storage))] : [];
 }
 
 /** `feeds` of the service expanded into `unit`: every container of yours in it (role main) gets the
