@@ -346,9 +346,9 @@ export function describeYamlErrors(doc: Document.Parsed, text: string, reparse?:
         // a key seen twice after a syntax error said in the parser's words (no slip repaired it) is
         // most often the parser's, lost since (block scalar text read as keys): said once the
         // syntax is right, if it is still there
-        if (e.code === 'DUPLICATE_KEY' && back(e.pos[0]) > lostAt) continue;
-        if (e.code === 'DUPLICATE_KEY') say(duplicateKey(t, keyAt(t, e.pos[0]), (repeated ??= repeatedKeys(d)), (o) => where(back(o))), back);
-        else {
+        if (e.code === 'DUPLICATE_KEY') {
+          if (back(e.pos[0]) <= lostAt) say(duplicateKey(t, keyAt(t, e.pos[0]), (repeated ??= repeatedKeys(d)), (o) => where(back(o))), back);
+        } else {
           say({ offset: e.pos[0], code: 'yaml-syntax', message: yamlMessage(e.code, e.message), hint: yamlHint(e.code) }, back);
           lostAt = Math.min(lostAt, back(e.pos[0]));
         }
